@@ -1,0 +1,475 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+
+#include "domain_conf.h"
+#include "i18n.h"
+#include "schema.h"
+#include "xml_cleanup.h"
+
+#define VNIC_XML_MAX_SIZE (16 * 1024 * 1024)
+
+const char *vnic_version(void)
+{
+    return VNIC_VERSION;
+}
+
+void vnic_domain_def_free(vnic_domain_def *def)
+{
+    if (!def)
+        return;
+    for (size_t i = 0; i < def->niface; i++)
+        vnic_iface_def_free(def->ifaces[i]);
+    free(def->ifaces);
+    free(def->name);
+    free(def->uuid);
+    free(def->file);
+    xmlFreeDoc(def->doc);
+    free(def);
+}
+VNIC_DEFINE_CLEANUP(vnic_domain_def, vnic_domain_def_free)
+
+const char *vnic_domain_def_name(const vnic_domain_def *def)
+{
+    return def->name;
+}
+
+size_t vnic_domain_def_interface_count(const vnic_domain_def *def)
+{
+    return def->niface;
+}
+
+bool vnic_uuid_valid(const char *s)
+{
+    static const int dashes[] = {8, 13, 18, 23};
+    size_t len = strlen(s);
+
+    if (len == 32) {
+        for (size_t i = 0; i < len; i++)
+            if (!isxdigit((unsigned char)s[i]))
+                return false;
+        return true;
+    }
+    if (len != 36)
+        return false;
+    for (size_t i = 0, d = 0; i < len; i++) {
+        if (d < ELEMENTSOF(dashes) && (int)i == dashes[d]) {
+            if (s[i] != '-')
+                return false;
+            d++;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int node_line(const xmlNode *node)
+{
+    long l = xmlGetLineNo(node);
+    return l > 0 && l < 1000000000 ? (int)l : 0;
+}
+
+static bool is_plain(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
+}
+
+xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode **nodes = NULL;
+    size_t n = 0;
+
+    if (root && is_plain(root, "interface")) {
+        nodes = vnic_xcalloc(1, sizeof(*nodes));
+        nodes[n++] = root;
+    } else if (root && is_plain(root, "domain")) {
+        for (xmlNode *d = root->children; d; d = d->next) {
+            if (!is_plain(d, "devices"))
+                continue;
+            for (xmlNode *c = d->children; c; c = c->next) {
+                if (!is_plain(c, "interface"))
+                    continue;
+                nodes = vnic_xreallocarray(nodes, n + 1, sizeof(*nodes));
+                nodes[n++] = c;
+            }
+        }
+    }
+    *ret_n = n;
+    return nodes;
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *file;
+    vnic_diag_list *diags;
+} xml_error_ctx;
+
+static void xml_parse_error(void *data, xmlErrorPtr e)
+{
+    xml_error_ctx *c = data;
+    if (e->level < XML_ERR_ERROR)
+        return;
+    _cleanup_free_ char *msg = vnic_xstrdup(e->message ? e->message : "?");
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    vnic_diag_add(c->diags, c->file, e->line, _("malformed XML: %s"), msg);
+}
+
+static void xml_discard_error(void *data, xmlErrorPtr e)
+{
+}
+
+/* Parse a buffer into a document; problems become diagnostics. */
+static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag_list *diags)
+{
+    xml_error_ctx ec = {.file = file, .diags = diags};
+    size_t before = diags->count;
+
+    xmlParserCtxtPtr pctxt = xmlNewParserCtxt();
+    if (!pctxt)
+        abort();
+    xmlSetStructuredErrorFunc(&ec, xml_parse_error);
+    /* No network, no entity expansion, no DTD loading: input may be hostile. Blank text
+     * nodes are dropped so that formatting can indent on its own. */
+    xmlDoc *doc = xmlCtxtReadMemory(pctxt, buf, (int)len, file, NULL,
+                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA);
+    xmlSetStructuredErrorFunc(NULL, xml_discard_error);
+    xmlFreeParserCtxt(pctxt);
+
+    if (!doc) {
+        if (diags->count == before)
+            vnic_diag_add(diags, file, 0, _("malformed XML"));
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (diags->count != before) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static char *read_file(const char *path, size_t *ret_len, vnic_diag_list *diags)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        vnic_diag_add(diags, path, 0, _("cannot open file: %s"), strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        vnic_diag_add(diags, path, 0, _("cannot read file: %s"), strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        vnic_diag_add(diags, path, 0, _("cannot read file: %s"), strerror(EISDIR));
+        return NULL;
+    }
+
+    size_t len = 0, alloc = 8192;
+    _cleanup_free_ char *buf = vnic_xmalloc(alloc);
+    for (;;) {
+        if (alloc - len < 4096) {
+            alloc *= 2;
+            buf = vnic_xreallocarray(buf, alloc, 1);
+        }
+        ssize_t r = read(fd, buf + len, alloc - len - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            vnic_diag_add(diags, path, 0, _("cannot read file: %s"), strerror(errno));
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+        if (len > VNIC_XML_MAX_SIZE) {
+            vnic_diag_add(diags, path, 0, _("file is larger than %d MiB"),
+                          VNIC_XML_MAX_SIZE / (1024 * 1024));
+            return NULL;
+        }
+    }
+    buf[len] = '\0';
+    *ret_len = len;
+    return TAKE_PTR(buf);
+}
+
+/* ---- semantic checks ------------------------------------------------------------------- */
+
+static char *child_text(xmlNode *n)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    char *s = vnic_xstrdup(t ? (const char *)t : "");
+    xmlFree(t);
+    return s;
+}
+
+static void parse_domain_header(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_def *def)
+{
+    xmlNode *name = NULL, *uuid = NULL;
+
+    for (xmlNode *c = root->children; c; c = c->next) {
+        if (is_plain(c, "name")) {
+            if (name) {
+                vnic_diag_add(ctx->diags, ctx->file, node_line(c),
+                              _("element <%s> appears more than once"), "name");
+                continue;
+            }
+            name = c;
+        } else if (is_plain(c, "uuid")) {
+            if (uuid) {
+                vnic_diag_add(ctx->diags, ctx->file, node_line(c),
+                              _("element <%s> appears more than once"), "uuid");
+                continue;
+            }
+            uuid = c;
+        }
+    }
+
+    if (!name) {
+        vnic_diag_add(ctx->diags, ctx->file, node_line(root), _("the domain has no <name>"));
+    } else {
+        def->name = child_text(name);
+        /* The name becomes a file name in the state store and part of device marks. */
+        if (!*def->name || strchr(def->name, '/') || vnic_streq(def->name, ".") ||
+            vnic_streq(def->name, "..") || strlen(def->name) > 200) {
+            vnic_diag_add(ctx->diags, ctx->file, node_line(name),
+                          _("invalid domain name '%s': it must be 1 to 200 bytes, without '/', "
+                            "and not '.' or '..'"),
+                          def->name);
+        } else {
+            for (const char *p = def->name; *p; p++)
+                if (iscntrl((unsigned char)*p)) {
+                    vnic_diag_add(ctx->diags, ctx->file, node_line(name),
+                                  _("invalid domain name '%s': it contains a control "
+                                    "character"),
+                                  def->name);
+                    break;
+                }
+        }
+    }
+    if (uuid) {
+        def->uuid = child_text(uuid);
+        if (!vnic_uuid_valid(def->uuid))
+            vnic_diag_add(ctx->diags, ctx->file, node_line(uuid), _("invalid UUID '%s'"),
+                          def->uuid);
+    }
+}
+
+/* Within one domain, MACs, device names and aliases must be unique; a passthrough lower
+ * device belongs to one interface alone. */
+static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
+{
+    for (size_t i = 0; i < def->niface; i++) {
+        const vnic_iface_def *a = def->ifaces[i];
+        for (size_t j = 0; j < i; j++) {
+            const vnic_iface_def *b = def->ifaces[j];
+            if (a->has_mac && b->has_mac && memcmp(a->mac, b->mac, 6) == 0) {
+                char buf[18];
+                vnic_mac_format(a->mac, buf);
+                vnic_diag_add(ctx->diags, ctx->file, a->line,
+                              _("duplicate MAC address '%s' (also used on line %d)"), buf,
+                              b->line);
+            }
+            if (a->target_dev && b->target_dev && !vnic_ifname_is_template(a->target_dev) &&
+                vnic_streq(a->target_dev, b->target_dev))
+                vnic_diag_add(ctx->diags, ctx->file, a->line,
+                              _("duplicate target device '%s' (also used on line %d)"),
+                              a->target_dev, b->line);
+            if (a->alias && b->alias && vnic_streq(a->alias, b->alias))
+                vnic_diag_add(ctx->diags, ctx->file, a->line,
+                              _("duplicate alias '%s' (also used on line %d)"), a->alias,
+                              b->line);
+            if (a->source_dev && b->source_dev && vnic_streq(a->source_dev, b->source_dev) &&
+                (a->mode == VNIC_MACVTAP_PASSTHROUGH || b->mode == VNIC_MACVTAP_PASSTHROUGH))
+                vnic_diag_add(ctx->diags, ctx->file, a->line,
+                              _("lower device '%s' is also used on line %d; a device in "
+                                "passthrough mode cannot share it"),
+                              a->source_dev, b->line);
+        }
+    }
+}
+
+static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *def)
+{
+    size_t nnodes;
+    _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(doc, &nnodes);
+    def->ifaces = vnic_xcalloc(nnodes, sizeof(*def->ifaces));
+    for (size_t i = 0; i < nnodes; i++) {
+        bool skipped;
+        vnic_iface_def *iface = vnic_iface_def_parse(ctx, nodes[i], &skipped);
+        if (!iface)
+            continue;
+        iface->node_index = (unsigned)i;
+        def->ifaces[def->niface++] = iface;
+    }
+}
+
+static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_def **ret,
+                     vnic_diag_list *diags, vnic_error **err)
+{
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = vnic_xcalloc(1, sizeof(*def));
+    vnic_diag_list semantic = {0}, schema = {0};
+    vnic_parse_ctx ctx = {.file = file, .diags = &semantic, .flags = flags};
+    int ret_val = -1;
+
+    def->file = vnic_xstrdup(file);
+    def->doc = doc;
+
+    xmlNode *root = xmlDocGetRootElement(doc);
+    const char *schema_file = NULL;
+    if (root && is_plain(root, "interface")) {
+        def->standalone = true;
+        schema_file = "interface.rng";
+    } else if (root && is_plain(root, "domain")) {
+        schema_file = "domain.rng";
+        parse_domain_header(&ctx, root, def);
+    } else {
+        vnic_diag_add(&semantic, file, root ? node_line(root) : 0,
+                      _("the root element must be <domain> or <interface>, not <%s>"),
+                      root ? (const char *)root->name : "");
+        goto report;
+    }
+
+    parse_interfaces(&ctx, doc, def);
+    check_duplicates(&ctx, def);
+
+    if (!(flags & VNIC_PARSE_NO_SCHEMA)) {
+        int r = vnic_schema_validate(doc, schema_file, file, &schema, err);
+        if (r < 0) {
+            def->doc = NULL; /* the caller still owns doc */
+            goto out;
+        }
+    }
+
+report:
+    /* Semantic checks name the element and say what is wrong; the schema's messages are a
+     * backstop for what they do not cover. Report the schema's only when the semantic
+     * checks found nothing, so one mistake does not produce two differently worded lines. */
+    if (semantic.count) {
+        vnic_diag_sort(&semantic);
+        vnic_diag_append(diags, &semantic);
+    } else if (schema.count) {
+        vnic_diag_append(diags, &schema);
+    }
+    if (semantic.count || schema.count) {
+        def->doc = NULL;
+        vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), file);
+        goto out;
+    }
+
+    *ret = TAKE_PTR(def);
+    ret_val = 0;
+out:
+    vnic_diag_clear(&semantic);
+    vnic_diag_clear(&schema);
+    return ret_val;
+}
+
+int vnic_domain_def_parse_string(const char *xml, const char *name, unsigned flags,
+                                 vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    size_t len = strlen(xml);
+    if (len > VNIC_XML_MAX_SIZE) {
+        vnic_diag_add(diags, name, 0, _("file is larger than %d MiB"),
+                      VNIC_XML_MAX_SIZE / (1024 * 1024));
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), name);
+    }
+    xmlDoc *doc = read_xml(xml, len, name, diags);
+    if (!doc) {
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), name);
+    }
+    int r = parse_doc(doc, name, flags, ret, diags, err);
+    if (r < 0)
+        xmlFreeDoc(doc);
+    return r;
+}
+
+int vnic_domain_def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
+                               vnic_diag_list *diags, vnic_error **err)
+{
+    size_t len;
+    _cleanup_free_ char *buf = read_file(path, &len, diags);
+    if (!buf)
+        return vnic_error_set(err, VNIC_ERR_IO, _("%s: the file cannot be read"), path);
+    if (memchr(buf, '\0', len)) {
+        vnic_diag_add(diags, path, 0, _("malformed XML: the file contains a NUL byte"));
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path);
+    }
+    return vnic_domain_def_parse_string(buf, path, flags, ret, diags, err);
+}
+
+/* ---- formatting ------------------------------------------------------------------------ */
+
+char *vnic_domain_def_format(const vnic_domain_def *def, vnic_error **err)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = xmlCopyDoc(def->doc, 1);
+    if (!doc) {
+        vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot copy the document"));
+        return NULL;
+    }
+
+    size_t nnodes;
+    _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(doc, &nnodes);
+    xmlNode *root = xmlDocGetRootElement(doc);
+
+    /* In a domain, vnic's namespace is declared once on the root element, as libvirt does
+     * for its qemu: namespace; a standalone interface declares it on itself. */
+    xmlNs *ns = NULL;
+    if (!def->standalone) {
+        for (size_t i = 0; i < def->niface && !ns; i++)
+            if (vnic_iface_def_needs_ns(def->ifaces[i])) {
+                ns = xmlSearchNsByHref(doc, root, BAD_CAST VNIC_XMLNS);
+                if (!ns)
+                    ns = xmlNewNs(root, BAD_CAST VNIC_XMLNS, BAD_CAST VNIC_XMLNS_PREFIX);
+                if (!ns)
+                    abort();
+            }
+    }
+
+    for (size_t i = 0; i < def->niface; i++) {
+        const vnic_iface_def *iface = def->ifaces[i];
+        if (iface->node_index >= nnodes) {
+            vnic_error_set(err, VNIC_ERR_INTERNAL, _("interface %u is missing in the document"),
+                           iface->node_index);
+            return NULL;
+        }
+        xmlNode *old = nodes[iface->node_index];
+        xmlNode *fresh = vnic_iface_def_format(iface, ns);
+        if (old == root) {
+            xmlDocSetRootElement(doc, fresh);
+            root = fresh;
+        } else {
+            xmlReplaceNode(old, fresh);
+        }
+        xmlFreeNode(old);
+    }
+
+    xmlBufferPtr buf = xmlBufferCreate();
+    if (!buf)
+        abort();
+    xmlSaveCtxtPtr save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
+    if (!save) {
+        xmlBufferFree(buf);
+        vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot format the document"));
+        return NULL;
+    }
+    xmlSaveDoc(save, doc);
+    xmlSaveClose(save);
+
+    char *out = vnic_xstrdup((const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    return out;
+}

@@ -1,0 +1,25 @@
+/* The <domain> model: the parts of a libvirt domain vnic reads, and the document around
+ * them so that formatting gives the user's document back. */
+#pragma once
+
+#include <libxml/tree.h>
+
+#include "iface_conf.h"
+
+struct vnic_domain_def {
+    char *file;       /* for diagnostics */
+    xmlDoc *doc;      /* the input, kept for formatting back */
+    bool standalone;  /* the root is an <interface> */
+    char *name;       /* NULL for a standalone interface */
+    char *uuid;       /* as written, or NULL */
+    vnic_iface_def **ifaces;
+    size_t niface;
+};
+
+/* The <interface> elements of a document in order: the root of a standalone interface
+ * document, or every devices/interface of a domain. Returns a new array; caller frees it
+ * (not the nodes). */
+xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n);
+
+/* Is s a UUID (32 hex digits, optionally dashed 8-4-4-4-12)? */
+bool vnic_uuid_valid(const char *s);

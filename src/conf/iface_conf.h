@@ -1,0 +1,126 @@
+/* The <interface> model: what vnic knows of one host-side network device. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "strutil.h"
+
+#define VNIC_XMLNS "http://vnic.dev/xmlns/1.0"
+#define VNIC_XMLNS_PREFIX "vnic"
+
+#define VNIC_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define VNIC_QUEUES_MAX 256
+#define VNIC_MTU_MIN 68
+#define VNIC_MTU_MAX 65535
+
+typedef enum {
+    VNIC_IFACE_ETHERNET, /* a tun/tap device */
+    VNIC_IFACE_DIRECT,   /* a macvtap device on a lower interface */
+    VNIC_IFACE_TYPE_LAST
+} vnic_iface_type;
+VNIC_ENUM_DECL(vnic_iface_type, vnic_iface_type);
+
+typedef enum {
+    VNIC_MACVTAP_VEPA,
+    VNIC_MACVTAP_BRIDGE,
+    VNIC_MACVTAP_PRIVATE,
+    VNIC_MACVTAP_PASSTHROUGH,
+    VNIC_MACVTAP_MODE_LAST
+} vnic_macvtap_mode;
+VNIC_ENUM_DECL(vnic_macvtap_mode, vnic_macvtap_mode);
+
+typedef enum {
+    VNIC_LINK_DEFAULT, /* not given: up */
+    VNIC_LINK_UP,
+    VNIC_LINK_DOWN,
+    VNIC_LINK_STATE_LAST
+} vnic_link_state;
+VNIC_ENUM_DECL(vnic_link_state, vnic_link_state);
+
+typedef enum {
+    VNIC_DRIVER_DEFAULT, /* not given */
+    VNIC_DRIVER_QEMU,
+    VNIC_DRIVER_VHOST,
+    VNIC_DRIVER_NAME_LAST
+} vnic_driver_name;
+VNIC_ENUM_DECL(vnic_driver_name, vnic_driver_name);
+
+typedef enum {
+    VNIC_TRISTATE_ABSENT,
+    VNIC_TRISTATE_YES,
+    VNIC_TRISTATE_NO,
+    VNIC_TRISTATE_LAST
+} vnic_tristate;
+VNIC_ENUM_DECL(vnic_tristate, vnic_tristate);
+
+typedef struct vnic_iface_def {
+    int line;            /* where the <interface> element starts */
+    unsigned node_index; /* position among the document's interface elements */
+
+    vnic_iface_type type;
+    bool type_tap; /* written as the synonym type='tap'; kept on output */
+
+    bool has_mac;
+    uint8_t mac[6];
+
+    char *source_dev; /* lower device of a macvtap */
+    vnic_macvtap_mode mode;
+    bool mode_given;
+
+    char *target_dev; /* a name or a template with one %d; NULL: the backend's default */
+    vnic_tristate managed;
+
+    char *model;
+    vnic_driver_name driver_name;
+    unsigned queues; /* 0: not given (one queue) */
+    unsigned mtu;    /* 0: not given */
+    vnic_link_state link;
+    char *alias;
+
+    char *owner_user;  /* vnic:owner, a name or a number */
+    char *owner_group;
+
+    /* Guest-only elements and comments, copied verbatim and written back after the rest. */
+    xmlNode **kept;
+    size_t nkept;
+} vnic_iface_def;
+
+void vnic_iface_def_free(vnic_iface_def *def);
+VNIC_DEFINE_CLEANUP(vnic_iface_def, vnic_iface_def_free)
+
+/* Where diagnostics go while one document is parsed. */
+typedef struct vnic_parse_ctx {
+    const char *file;
+    vnic_diag_list *diags;
+    unsigned flags;
+} vnic_parse_ctx;
+
+/* Parse one <interface> element. Returns a new def, or NULL after adding at least one
+ * diagnostic. *ret_skipped is set instead when the interface's type is one vnic does not
+ * handle and the context asks to skip those. */
+vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *ret_skipped);
+
+/* Build the canonical <interface> element for def. NS is vnic's namespace to use for vnic:
+ * elements, or NULL to declare it on the new element when needed. Caller owns the node. */
+xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns);
+
+/* Does the interface need vnic's namespace when formatted? */
+bool vnic_iface_def_needs_ns(const vnic_iface_def *def);
+
+/* Checks shared with the backends. Each returns NULL when the value is good, otherwise a
+ * translated reason (static storage). */
+const char *vnic_ifname_check(const char *name);
+/* A target dev value: a plain name, or a template with exactly one %d. */
+const char *vnic_ifname_template_check(const char *name, bool *ret_is_template);
+
+bool vnic_ifname_is_template(const char *name);
+
+/* Parse "xx:xx:xx:xx:xx:xx" (either case). Returns 0 or -EINVAL. */
+int vnic_mac_parse(const char *s, uint8_t ret[6]);
+/* Format as lowercase "xx:xx:xx:xx:xx:xx" into buf of at least 18 bytes. */
+void vnic_mac_format(const uint8_t mac[6], char buf[static 18]);

@@ -1,0 +1,285 @@
+/* vnicsh — a virsh-like shell for vnic. Commands are declared in one table below. */
+#include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vnic/vnic.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "i18n.h"
+#include "log.h"
+#include "strutil.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct command command;
+
+typedef int (*command_fn)(const command *cmd, int argc, char **argv);
+
+struct command {
+    const char *name;
+    const char *usage;   /* arguments after the name, untranslated syntax */
+    const char *summary; /* N_() */
+    const char *options; /* N_(): option help lines, or NULL */
+    command_fn run;
+};
+
+static const char *program = "vnicsh";
+/* The driver to talk to; the XML commands do not need one. */
+static const char *connect_uri;
+
+static void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void print_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *msg = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, _("%s: error: %s\n"), program, msg);
+}
+
+static int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *msg = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    print_error("%s", msg);
+    if (cmd)
+        fprintf(stderr, _("Try '%s %s --help' for more information.\n"), program, cmd->name);
+    else
+        fprintf(stderr, _("Try '%s --help' for more information.\n"), program);
+    return EXIT_USAGE;
+}
+
+static void print_diags(const vnic_diag_list *diags)
+{
+    for (size_t i = 0; i < diags->count; i++) {
+        _cleanup_free_ char *line = vnic_diag_to_string(&diags->items[i]);
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+static void command_help(const command *cmd)
+{
+    printf(_("Usage: %s %s %s\n\n"), program, cmd->name, cmd->usage);
+    printf("%s\n", _(cmd->summary));
+    printf(_("\nOptions:\n"));
+    if (cmd->options)
+        printf("%s", _(cmd->options));
+    printf(_("  -h, --help              show this help and exit\n"));
+}
+
+/* Options shared by the XML commands. Returns the index of the first operand, or -1 after a
+ * usage error was printed (or 0 when --help was shown). */
+static int parse_xml_options(const command *cmd, int argc, char **argv, unsigned *ret_flags)
+{
+    static const struct option longopts[] = {
+        {"skip-unsupported", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    unsigned flags = 0;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            flags |= VNIC_PARSE_SKIP_UNSUPPORTED;
+            break;
+        case 'h':
+            command_help(cmd);
+            return 0;
+        default:
+            usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
+            return -1;
+        }
+    }
+    *ret_flags = flags;
+    return optind;
+}
+
+static int cmd_validate(const command *cmd, int argc, char **argv)
+{
+    unsigned flags;
+    int first = parse_xml_options(cmd, argc, argv, &flags);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (first >= argc)
+        return usage_error(cmd, _("no file given"));
+
+    int status = EXIT_OK;
+    for (int i = first; i < argc; i++) {
+        vnic_diag_list diags = {0};
+        _cleanup_error_ vnic_error *err = NULL;
+        vnic_domain_def *def = NULL;
+
+        if (vnic_domain_def_parse_file(argv[i], flags, &def, &diags, &err) < 0) {
+            if (diags.count)
+                print_diags(&diags);
+            else
+                print_error("%s", err->message);
+            status = EXIT_FAIL;
+        }
+        vnic_domain_def_free(def);
+        vnic_diag_clear(&diags);
+    }
+    return status;
+}
+
+static int cmd_format(const command *cmd, int argc, char **argv)
+{
+    unsigned flags;
+    int first = parse_xml_options(cmd, argc, argv, &flags);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (first >= argc)
+        return usage_error(cmd, _("no file given"));
+    if (argc - first > 1)
+        return usage_error(cmd, _("only one file can be formatted at a time"));
+
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_def *def = NULL;
+    int status = EXIT_OK;
+
+    if (vnic_domain_def_parse_file(argv[first], flags, &def, &diags, &err) < 0) {
+        if (diags.count)
+            print_diags(&diags);
+        else
+            print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else {
+        _cleanup_free_ char *xml = vnic_domain_def_format(def, &err);
+        if (!xml) {
+            print_error("%s", err->message);
+            status = EXIT_FAIL;
+        } else if (fputs(xml, stdout) == EOF || fflush(stdout) == EOF) {
+            print_error(_("cannot write the output"));
+            status = EXIT_FAIL;
+        }
+    }
+    vnic_domain_def_free(def);
+    vnic_diag_clear(&diags);
+    return status;
+}
+
+static const command commands[] = {
+    {
+        .name = "validate",
+        .usage = N_("[--skip-unsupported] FILE..."),
+        .summary = N_("Check interface or domain XML files against the schema and vnic's rules.\n"
+                      "Every problem is reported as FILE:LINE: error: MESSAGE."),
+        .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
+                      "network, ...) alone\n"),
+        .run = cmd_validate,
+    },
+    {
+        .name = "format",
+        .usage = N_("[--skip-unsupported] FILE"),
+        .summary = N_("Print the canonical form of an interface or domain XML file."),
+        .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
+                      "network, ...) alone\n"),
+        .run = cmd_format,
+    },
+};
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+        if (vnic_streq(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static void main_help(void)
+{
+    printf(_("Usage: %s [OPTIONS] COMMAND [ARGS...]\n\n"), program);
+    printf(_("Manage the host-side network devices of virtual machines.\n\n"));
+    printf(_("Options:\n"));
+    printf(_("  -c, --connect URI       connection URI (default vnic:///embed)\n"));
+    printf(_("  -d, --debug             log debugging messages to stderr\n"));
+    printf(_("  -h, --help              show this help and exit\n"));
+    printf(_("  -V, --version           show the version and exit\n"));
+    printf(_("\nCommands:\n"));
+    for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+        /* The first line of the summary only. */
+        const char *s = _(commands[i].summary);
+        const char *nl = strchr(s, '\n');
+        printf("  %-20s %.*s\n", commands[i].name, nl ? (int)(nl - s) : (int)strlen(s), s);
+    }
+    printf(_("\nRun '%s COMMAND --help' for the options of a command.\n"), program);
+}
+
+/* Translations: LANGUAGE only takes effect when the locale is not "C"; a bare system (no
+ * LANG) still gets its messages in the user's LANGUAGE through C.UTF-8. */
+static void setup_locale(void)
+{
+    const char *loc = setlocale(LC_ALL, "");
+    if (!loc || vnic_streq(loc, "C") || vnic_streq(loc, "POSIX")) {
+        const char *language = getenv("LANGUAGE");
+        if (language && *language)
+            setlocale(LC_ALL, "C.UTF-8");
+    }
+    vnic_i18n_init();
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"connect", required_argument, NULL, 'c'},
+        {"debug", no_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {0},
+    };
+    int c;
+
+    setup_locale();
+    vnic_log_init();
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+c:dhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            connect_uri = optarg;
+            break;
+        case 'd':
+            vnic_log_set_level(VNIC_LOG_DEBUG);
+            break;
+        case 'h':
+            main_help();
+            return EXIT_OK;
+        case 'V':
+            printf("vnicsh %s\n", vnic_version());
+            return EXIT_OK;
+        case '?':
+            if (optopt)
+                return usage_error(NULL, _("option '-%c' is unknown or needs an argument"),
+                                   optopt);
+            return usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);
+        default:
+            return usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);
+        }
+    }
+
+    if (optind >= argc)
+        return usage_error(NULL, _("no command given"));
+
+    const command *cmd = find_command(argv[optind]);
+    if (!cmd)
+        return usage_error(NULL, _("unknown command '%s'"), argv[optind]);
+
+    /* The command sees its own name as argv[0]. */
+    return cmd->run(cmd, argc - optind, argv + optind);
+}

@@ -1,0 +1,136 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "i18n.h"
+#include "strutil.h"
+
+static int error_setv(vnic_error **err, vnic_error_code code, int errnum, const char *fmt,
+                      va_list ap)
+{
+    if (!err || *err)
+        return -1;
+
+    vnic_error *e = vnic_xcalloc(1, sizeof(*e));
+    char *msg = vnic_xvasprintf(fmt, ap);
+    if (errnum) {
+        e->message = vnic_xasprintf("%s: %s", msg, strerror(errnum));
+        free(msg);
+    } else {
+        e->message = msg;
+    }
+    e->code = code;
+    e->sys_errno = errnum;
+    *err = e;
+    return -1;
+}
+
+int vnic_error_set(vnic_error **err, vnic_error_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_setv(err, code, 0, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int vnic_error_set_errno(vnic_error **err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_setv(err, errnum == ENOMEM ? VNIC_ERR_NOMEM : VNIC_ERR_SYSTEM, errnum, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int vnic_error_prefix(vnic_error **err, const char *fmt, ...)
+{
+    if (!err || !*err)
+        return -1;
+
+    va_list ap;
+    va_start(ap, fmt);
+    char *ctx = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+
+    char *msg = vnic_xasprintf("%s: %s", ctx, (*err)->message);
+    free(ctx);
+    free((*err)->message);
+    (*err)->message = msg;
+    return -1;
+}
+
+void vnic_error_free(vnic_error *err)
+{
+    if (!err)
+        return;
+    free(err->message);
+    free(err);
+}
+
+static void diag_push(vnic_diag_list *list, const char *file, int line, char *message)
+{
+    if (list->count == list->alloc) {
+        size_t n = list->alloc ? list->alloc * 2 : 8;
+        list->items = vnic_xreallocarray(list->items, n, sizeof(*list->items));
+        list->alloc = n;
+    }
+    list->items[list->count++] = (vnic_diag){
+        .file = vnic_xstrdup(file ? file : "-"),
+        .line = line,
+        .message = message,
+    };
+}
+
+void vnic_diag_add(vnic_diag_list *list, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    diag_push(list, file, line, msg);
+}
+
+void vnic_diag_append(vnic_diag_list *dst, const vnic_diag_list *src)
+{
+    for (size_t i = 0; i < src->count; i++)
+        diag_push(dst, src->items[i].file, src->items[i].line,
+                  vnic_xstrdup(src->items[i].message));
+}
+
+void vnic_diag_clear(vnic_diag_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].file);
+        free(list->items[i].message);
+    }
+    free(list->items);
+    *list = (vnic_diag_list){0};
+}
+
+char *vnic_diag_to_string(const vnic_diag *d)
+{
+    if (d->line > 0)
+        return vnic_xasprintf(_("%s:%d: error: %s"), d->file, d->line, d->message);
+    return vnic_xasprintf(_("%s: error: %s"), d->file, d->message);
+}
+
+void vnic_diag_sort(vnic_diag_list *list)
+{
+    /* Insertion sort: stable, and lists are short. Lines of different files keep the order
+     * in which the files first appear. */
+    for (size_t i = 1; i < list->count; i++) {
+        vnic_diag d = list->items[i];
+        size_t j = i;
+        while (j > 0 && vnic_streq(list->items[j - 1].file, d.file) &&
+               list->items[j - 1].line > d.line) {
+            list->items[j] = list->items[j - 1];
+            j--;
+        }
+        list->items[j] = d;
+    }
+}
