@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "iface_conf.h"
@@ -726,4 +729,36 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             abort();
     }
     return iface;
+}
+
+bool vnic_model_uses_vnet_hdr(const char *model)
+{
+    static const char *const models[] = {
+        "virtio", "virtio-transitional", "virtio-non-transitional", "virtio-net-pci",
+        "e1000e", "igb", "vmxnet3",
+    };
+    return model && in_list(models, ELEMENTSOF(models), model);
+}
+
+void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6])
+{
+    memcpy(ret, guest, 6);
+    ret[0] = guest[0] == 0xfe ? 0xfa : 0xfe;
+}
+
+void vnic_mac_generate(uint8_t ret[6])
+{
+    uint8_t r[3];
+    if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+        /* getrandom cannot fail for 3 bytes once the pool is initialised; be safe anyway. */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        r[0] = (uint8_t)ts.tv_nsec;
+        r[1] = (uint8_t)(ts.tv_nsec >> 8);
+        r[2] = (uint8_t)getpid();
+    }
+    ret[0] = 0x52;
+    ret[1] = 0x54;
+    ret[2] = 0x00;
+    memcpy(ret + 3, r, 3);
 }

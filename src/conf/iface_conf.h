@@ -124,3 +124,14 @@ bool vnic_ifname_is_template(const char *name);
 int vnic_mac_parse(const char *s, uint8_t ret[6]);
 /* Format as lowercase "xx:xx:xx:xx:xx:xx" into buf of at least 18 bytes. */
 void vnic_mac_format(const uint8_t mac[6], char buf[static 18]);
+
+/* Models whose queues carry a virtio-net header (virtio and the models QEMU gives the
+ * header to as well). */
+bool vnic_model_uses_vnet_hdr(const char *model);
+
+/* The host side's MAC of a tap: the guest MAC with its first byte 0xFE (0xFA if the guest's
+ * already is 0xFE), so the host never claims the guest's own address. */
+void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6]);
+
+/* A random locally administered unicast MAC in QEMU's 52:54:00 range, as libvirt makes. */
+void vnic_mac_generate(uint8_t ret[6]);

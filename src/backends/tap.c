@@ -1,0 +1,324 @@
+/* The tap backend: <interface type='ethernet'> (or 'tap') as a tun/tap device.
+ *
+ * A tap is made with TUNSETIFF on /dev/net/tun, marked and configured over netlink while
+ * vnic's fd still holds it, and only then made persistent: if vnic dies half way, the kernel
+ * removes the unfinished tap with the fd. */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/if_tun.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "cleanup.h"
+#include "i18n.h"
+#include "netlink.h"
+#include "strutil.h"
+#include "tun.h"
+
+/* The kernel's MAX_TAP_QUEUES. */
+#define TAP_MAX_QUEUES 256
+
+static unsigned def_queues(const vnic_iface_def *def)
+{
+    return def->queues ? def->queues : 1;
+}
+
+static int resolve_owner(const vnic_iface_def *def, uid_t *ret_uid, gid_t *ret_gid,
+                         vnic_error **err)
+{
+    uid_t uid = (uid_t)-1;
+    gid_t gid = (gid_t)-1;
+    unsigned long v;
+
+    if (def->owner_user) {
+        if (vnic_parse_uint(def->owner_user, 0, 0xfffffffeUL, &v) == 0) {
+            uid = (uid_t)v;
+        } else {
+            struct passwd *pw = getpwnam(def->owner_user);
+            if (!pw)
+                return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown user '%s'"),
+                                      def->owner_user),
+                       -ENOENT;
+            uid = pw->pw_uid;
+        }
+    }
+    if (def->owner_group) {
+        if (vnic_parse_uint(def->owner_group, 0, 0xfffffffeUL, &v) == 0) {
+            gid = (gid_t)v;
+        } else {
+            struct group *gr = getgrnam(def->owner_group);
+            if (!gr)
+                return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown group '%s'"),
+                                      def->owner_group),
+                       -ENOENT;
+            gid = gr->gr_gid;
+        }
+    }
+    *ret_uid = uid;
+    *ret_gid = gid;
+    return 0;
+}
+
+static int tap_verify(const vnic_backend_env *env, const vnic_iface_def *def, vnic_error **err)
+{
+    unsigned features;
+    int r = vnic_tun_features(&features, err);
+    if (r < 0)
+        return r;
+
+    if (vnic_model_uses_vnet_hdr(def->model) && !(features & IFF_VNET_HDR))
+        return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                              _("the kernel's tun driver has no IFF_VNET_HDR, needed for "
+                                "model '%s'"),
+                              def->model),
+               -EOPNOTSUPP;
+    if (def_queues(def) > 1 && !(features & IFF_MULTI_QUEUE))
+        return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                              _("the kernel's tun driver has no IFF_MULTI_QUEUE, needed for "
+                                "%u queues"),
+                              def_queues(def)),
+               -EOPNOTSUPP;
+    if (def_queues(def) > TAP_MAX_QUEUES)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%u queues asked for, but the kernel allows at most %d per "
+                                "tap"),
+                              def_queues(def), TAP_MAX_QUEUES),
+               -EINVAL;
+
+    uid_t uid;
+    gid_t gid;
+    return resolve_owner(def, &uid, &gid, err);
+}
+
+/* managed='no': the tap exists and is used as it is. */
+static int tap_adopt_unmanaged(const vnic_backend_env *env, const vnic_iface_def *def,
+                               const vnic_backend_create_args *args, vnic_iface_runtime *rt,
+                               vnic_error **err)
+{
+    vnic_link_info info;
+    int r = vnic_nl_link_get(env->nl, 0, args->name, &info, err);
+    if (r == -ENODEV) {
+        vnic_error_free(*err);
+        *err = NULL;
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("device '%s' does not exist (managed='no' uses an existing "
+                                "tap)"),
+                              args->name),
+               -ENODEV;
+    }
+    if (r < 0)
+        return r;
+
+    unsigned flags;
+    r = vnic_tun_device_flags(args->name, &flags, err);
+    if (r < 0)
+        return r;
+    if (!(flags & IFF_TAP))
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("device '%s' is a tun device, not a tap device"), args->name),
+               -EINVAL;
+
+    bool mq = flags & IFF_MULTI_QUEUE;
+    unsigned want = def_queues(def);
+    if (want > 1 && !mq)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("tap '%s' was made with a single queue, but the XML asks for %u "
+                                "queues"),
+                              args->name, want),
+               -EINVAL;
+
+    memset(rt, 0, sizeof(*rt));
+    vnic_strlcpy(rt->name, args->name, sizeof(rt->name));
+    rt->ifindex = info.ifindex;
+    rt->queues = want;
+    rt->multi_queue = mq;
+    rt->vnet_hdr = vnic_model_uses_vnet_hdr(def->model);
+    rt->created = false;
+    memcpy(rt->mac, info.mac, 6);
+    rt->mtu = info.mtu;
+    return 0;
+}
+
+static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
+                      const vnic_backend_create_args *args, vnic_iface_runtime *rt,
+                      vnic_error **err)
+{
+    if (def->managed == VNIC_TRISTATE_NO)
+        return tap_adopt_unmanaged(env, def, args, rt, err);
+
+    uid_t uid;
+    gid_t gid;
+    int r = resolve_owner(def, &uid, &gid, err);
+    if (r < 0)
+        return r;
+
+    vnic_tun_open_args oa = {
+        .name = args->name,
+        .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
+        .multi_queue = def_queues(def) > 1,
+        .exclusive = true,
+    };
+    /* The fd keeps the new tap alive; closing it without TUNSETPERSIST removes the tap. */
+    _cleanup_close_ int fd = -1;
+    r = vnic_tun_open(&oa, &fd, err);
+    if (r == -EEXIST && !args->name_from_template) {
+        vnic_error_free(*err);
+        *err = NULL;
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("device '%s' already exists (use managed='no' to use an "
+                                "existing tap as it is)"),
+                              args->name),
+               -EEXIST;
+    }
+    if (r < 0)
+        return r;
+
+    r = vnic_tun_set_owner(fd, uid, gid, err);
+    if (r < 0)
+        return r;
+
+    vnic_link_info info;
+    r = vnic_nl_link_get(env->nl, 0, args->name, &info, err);
+    if (r < 0)
+        return r;
+
+    uint8_t host_mac[6];
+    vnic_tap_host_mac(args->guest_mac, host_mac);
+    vnic_nl_link_change chg = {
+        .alias = args->mark,
+        .mac = host_mac,
+        .mtu = def->mtu,
+        .set_group = args->group != 0,
+        .group = args->group,
+        .up = def->link == VNIC_LINK_DOWN ? 0 : 1,
+    };
+    r = vnic_nl_link_change_apply(env->nl, info.ifindex, &chg, err);
+    if (r < 0)
+        return vnic_error_prefix(err, _("configuring tap '%s'"), args->name), r;
+
+    r = vnic_tun_set_persist(fd, true, err);
+    if (r < 0)
+        return r;
+
+    memset(rt, 0, sizeof(*rt));
+    vnic_strlcpy(rt->name, args->name, sizeof(rt->name));
+    rt->ifindex = info.ifindex;
+    rt->queues = def_queues(def);
+    rt->multi_queue = oa.multi_queue;
+    rt->vnet_hdr = oa.vnet_hdr;
+    rt->created = true;
+    memcpy(rt->mac, host_mac, 6);
+    rt->mtu = def->mtu ? def->mtu : info.mtu;
+    return 0;
+}
+
+static int tap_open_queues(const vnic_backend_env *env, const vnic_iface_def *def,
+                           const vnic_iface_runtime *rt, int *fds, vnic_error **err)
+{
+    vnic_tun_open_args oa = {
+        .name = rt->name,
+        .vnet_hdr = rt->vnet_hdr,
+        .multi_queue = rt->multi_queue,
+    };
+    for (unsigned i = 0; i < rt->queues; i++)
+        fds[i] = -1;
+
+    /* Attaching by name would create a fresh tap if ours vanished; check it is still ours. */
+    vnic_link_info info;
+    int r = vnic_nl_link_get(env->nl, rt->ifindex, NULL, &info, err);
+    if (r < 0 || !vnic_streq(info.name, rt->name)) {
+        if (r >= 0) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("tap '%s' is gone (its ifindex %d now belongs to '%s')"), rt->name,
+                           rt->ifindex, info.name);
+            r = -ENODEV;
+        }
+        return r;
+    }
+
+    for (unsigned i = 0; i < rt->queues; i++) {
+        r = vnic_tun_open(&oa, &fds[i], err);
+        if (r < 0) {
+            vnic_error_prefix(err, _("opening queue %u of %u"), i + 1, rt->queues);
+            vnic_close_fds(fds, i);
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Is the device at rt's ifindex still the one vnic made? -ENODEV when gone. */
+static int check_ours(const vnic_backend_env *env, const vnic_iface_runtime *rt,
+                      const char *mark, vnic_link_info *info, vnic_error **err)
+{
+    int r = vnic_nl_link_get(env->nl, 0, rt->name, info, err);
+    if (r < 0)
+        return r;
+    if (!vnic_streq(info->alias, mark)) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("device '%s' does not carry vnic's mark '%s' (its alias is '%s'); "
+                         "it is left alone"),
+                       rt->name, mark, info->alias);
+        return -EPERM;
+    }
+    return 0;
+}
+
+static int tap_destroy(const vnic_backend_env *env, const vnic_iface_runtime *rt,
+                       const char *mark, vnic_error **err)
+{
+    if (!rt->created)
+        return 0;
+
+    vnic_link_info info;
+    int r = check_ours(env, rt, mark, &info, err);
+    if (r == -ENODEV) {
+        vnic_error_free(*err);
+        *err = NULL;
+        return 0;
+    }
+    if (r < 0)
+        return r;
+
+    r = vnic_nl_link_delete(env->nl, info.ifindex, err);
+    if (r == -ENODEV) {
+        vnic_error_free(*err);
+        *err = NULL;
+        return 0;
+    }
+    if (r < 0)
+        return vnic_error_prefix(err, _("deleting tap '%s'"), rt->name), r;
+    return 0;
+}
+
+static int tap_adopt(const vnic_backend_env *env, const char *mark, vnic_iface_runtime *rt,
+                     vnic_error **err)
+{
+    vnic_link_info info;
+    int r = rt->created ? check_ours(env, rt, mark, &info, err)
+                        : vnic_nl_link_get(env->nl, 0, rt->name, &info, err);
+    if (r < 0)
+        return r;
+    if (!vnic_streq(info.kind, "tun"))
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("device '%s' is not a tap device"),
+                              rt->name),
+               -EINVAL;
+    rt->ifindex = info.ifindex;
+    return 0;
+}
+
+__attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
+    .abi_version = VNIC_BACKEND_ABI_VERSION,
+    .name = "tap",
+    .type = VNIC_IFACE_ETHERNET,
+    .default_template = "vnet%d",
+    .verify = tap_verify,
+    .create = tap_create,
+    .open_queues = tap_open_queues,
+    .destroy = tap_destroy,
+    .adopt = tap_adopt,
+};

@@ -1,0 +1,263 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include <linux/if_link.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/macvtap.h>
+
+#include "i18n.h"
+#include "netlink.h"
+#include "strutil.h"
+
+VNIC_DEFINE_CLEANUP(struct rtnl_link, rtnl_link_put)
+VNIC_DEFINE_CLEANUP(struct nl_cache, nl_cache_free)
+VNIC_DEFINE_CLEANUP(struct nl_addr, nl_addr_put)
+VNIC_DEFINE_CLEANUP(struct nl_msg, nlmsg_free)
+
+int vnic_nl_errno(int nlerr)
+{
+    switch (nlerr < 0 ? -nlerr : nlerr) {
+    case NLE_SUCCESS:
+        return 0;
+    case NLE_NOMEM:
+        return -ENOMEM;
+    case NLE_EXIST:
+        return -EEXIST;
+    case NLE_NODEV:
+    case NLE_OBJ_NOTFOUND:
+        return -ENODEV;
+    case NLE_PERM:
+        return -EPERM;
+    case NLE_BUSY:
+        return -EBUSY;
+    case NLE_OPNOTSUPP:
+        return -EOPNOTSUPP;
+    case NLE_INVAL:
+        return -EINVAL;
+    case NLE_RANGE:
+        return -ERANGE;
+    case NLE_NOACCESS:
+        return -EACCES;
+    case NLE_AGAIN:
+        return -EAGAIN;
+    case NLE_MSGSIZE:
+        return -EMSGSIZE;
+    case NLE_AF_NOSUPPORT:
+        return -EAFNOSUPPORT;
+    default:
+        return -EIO;
+    }
+}
+
+/* Report a libnl failure with the errno it stands for. */
+static int nl_fail(int nlerr, vnic_error **err, const char *what)
+{
+    int e = vnic_nl_errno(nlerr);
+    vnic_error_set_errno(err, -e, "%s", what);
+    return e;
+}
+
+int vnic_nl_open(struct nl_sock **ret, vnic_error **err)
+{
+    struct nl_sock *sk = nl_socket_alloc();
+    if (!sk)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a netlink socket")), -ENOMEM;
+
+    int r = nl_connect(sk, NETLINK_ROUTE);
+    if (r < 0) {
+        nl_socket_free(sk);
+        return nl_fail(r, err, _("cannot open a route netlink socket"));
+    }
+    /* libnl opens its socket without SOCK_CLOEXEC. */
+    int fd = nl_socket_get_fd(sk);
+    int fl = fcntl(fd, F_GETFD);
+    if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0) {
+        int e = errno;
+        nl_socket_free(sk);
+        return vnic_error_set_errno(err, e, _("cannot set close-on-exec on netlink socket")),
+               -e;
+    }
+    /* Dumps of many links do not fit the default buffer. */
+    nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
+    nl_socket_set_msg_buf_size(sk, 64 * 1024);
+    *ret = sk;
+    return 0;
+}
+
+void vnic_nl_close(struct nl_sock *sk)
+{
+    if (sk)
+        nl_socket_free(sk);
+}
+
+static void fill_info(struct rtnl_link *l, vnic_link_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->ifindex = rtnl_link_get_ifindex(l);
+    const char *name = rtnl_link_get_name(l);
+    vnic_strlcpy(info->name, name ? name : "", sizeof(info->name));
+    const char *kind = rtnl_link_get_type(l);
+    vnic_strlcpy(info->kind, kind ? kind : "", sizeof(info->kind));
+    const char *alias = rtnl_link_get_ifalias(l);
+    vnic_strlcpy(info->alias, alias ? alias : "", sizeof(info->alias));
+    struct nl_addr *a = rtnl_link_get_addr(l);
+    if (a && nl_addr_get_len(a) == 6)
+        memcpy(info->mac, nl_addr_get_binary_addr(a), 6);
+    info->mtu = rtnl_link_get_mtu(l);
+    info->flags = rtnl_link_get_flags(l);
+    info->group = rtnl_link_get_group(l);
+    info->link = rtnl_link_get_link(l);
+    info->macvlan_mode = -1;
+    if (kind && vnic_streq(kind, "macvtap"))
+        info->macvlan_mode = (int)rtnl_link_macvtap_get_mode(l);
+    else if (kind && vnic_streq(kind, "macvlan"))
+        info->macvlan_mode = (int)rtnl_link_macvlan_get_mode(l);
+    info->num_tx_queues = rtnl_link_get_num_tx_queues(l);
+}
+
+int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_link_info *ret,
+                     vnic_error **err)
+{
+    _cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
+    int r = rtnl_link_get_kernel(sk, ifindex > 0 ? ifindex : 0, ifindex > 0 ? NULL : name, &l);
+    if (r < 0) {
+        int e = vnic_nl_errno(r);
+        if (ifindex > 0)
+            vnic_error_set_errno(err, -e, _("cannot look up the device with ifindex %d"),
+                                 ifindex);
+        else
+            vnic_error_set_errno(err, -e, _("cannot look up device '%s'"), name);
+        return e;
+    }
+    fill_info(l, ret);
+    return 0;
+}
+
+typedef struct {
+    vnic_link_info *items;
+    size_t n;
+} dump_acc;
+
+static void dump_one(struct nl_object *obj, void *data)
+{
+    dump_acc *acc = data;
+    acc->items = vnic_xreallocarray(acc->items, acc->n + 1, sizeof(*acc->items));
+    fill_info((struct rtnl_link *)obj, &acc->items[acc->n++]);
+}
+
+int vnic_nl_link_dump(struct nl_sock *sk, vnic_link_info **ret, size_t *ret_n, vnic_error **err)
+{
+    _cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+    int r = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
+    if (r < 0)
+        return nl_fail(r, err, _("cannot list network devices"));
+
+    dump_acc acc = {0};
+    nl_cache_foreach(cache, dump_one, &acc);
+    *ret = acc.items;
+    *ret_n = acc.n;
+    return 0;
+}
+
+static int set_mac(struct rtnl_link *l, const uint8_t *mac)
+{
+    _cleanup_(nl_addr_putp) struct nl_addr *a = nl_addr_build(AF_LLC, mac, 6);
+    if (!a)
+        return -ENOMEM;
+    rtnl_link_set_addr(l, a);
+    return 0;
+}
+
+int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args,
+                           vnic_error **err)
+{
+    _cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_macvtap_alloc();
+    if (!l)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a link")), -ENOMEM;
+
+    rtnl_link_set_name(l, args->name);
+    rtnl_link_set_link(l, args->lower_ifindex);
+    int r = rtnl_link_macvtap_set_mode(l, args->mode);
+    if (r < 0)
+        return nl_fail(r, err, _("cannot set the macvtap mode"));
+    if (args->mac && set_mac(l, args->mac) < 0)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate an address")), -ENOMEM;
+    if (args->mtu)
+        rtnl_link_set_mtu(l, args->mtu);
+    if (args->group)
+        rtnl_link_set_group(l, args->group);
+
+    r = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
+    if (r < 0)
+        return nl_fail(r, err, _("cannot create the macvtap device"));
+    return 0;
+}
+
+int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_link_change *chg,
+                              vnic_error **err)
+{
+    _cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
+    _cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_alloc();
+    if (!orig || !l)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a link")), -ENOMEM;
+
+    rtnl_link_set_ifindex(orig, ifindex);
+    if (chg->alias)
+        rtnl_link_set_ifalias(l, chg->alias);
+    if (chg->mac && set_mac(l, chg->mac) < 0)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate an address")), -ENOMEM;
+    if (chg->mtu)
+        rtnl_link_set_mtu(l, chg->mtu);
+    if (chg->set_group)
+        rtnl_link_set_group(l, chg->group);
+    if (chg->up == 1)
+        rtnl_link_set_flags(l, IFF_UP);
+    else if (chg->up == 0)
+        rtnl_link_unset_flags(l, IFF_UP);
+
+    _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+    int r = rtnl_link_build_change_request(orig, l, 0, &msg);
+    if (r < 0)
+        return nl_fail(r, err, _("cannot build a link change request"));
+    /* RTM_SETLINK changes an existing device and never creates one. */
+    nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
+    r = nl_send_sync(sk, TAKE_PTR(msg));
+    if (r < 0)
+        return nl_fail(r, err, _("cannot change the device"));
+    return 0;
+}
+
+int vnic_nl_link_delete(struct nl_sock *sk, int ifindex, vnic_error **err)
+{
+    _cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_alloc();
+    if (!l)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a link")), -ENOMEM;
+    rtnl_link_set_ifindex(l, ifindex);
+    int r = rtnl_link_delete(sk, l);
+    if (r < 0)
+        return nl_fail(r, err, _("cannot delete the device"));
+    return 0;
+}
+
+int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err)
+{
+    /* The kernel's group deletion: ifindex 0, no name, IFLA_GROUP set. libnl has no builder
+     * for it, so the message is made by hand. */
+    _cleanup_(nlmsg_freep) struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST);
+    if (!msg)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a netlink message")),
+               -ENOMEM;
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg, IFLA_GROUP, group) < 0)
+        return vnic_error_set_errno(err, ENOMEM, _("cannot build a netlink message")), -ENOMEM;
+
+    int r = nl_send_sync(sk, TAKE_PTR(msg));
+    if (r < 0)
+        return nl_fail(r, err, _("cannot delete the devices of a group"));
+    return 0;
+}

@@ -1,0 +1,78 @@
+/* Route netlink through libnl-route-3: links are created, changed, listed and deleted here
+ * and nowhere else. Functions return 0 or a negative errno with *err set. */
+#pragma once
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netlink/netlink.h>
+
+#include "cleanup.h"
+#include "error.h"
+
+/* Linux's IFALIASZ is 256 including the NUL. */
+#define VNIC_IFALIAS_MAX 255
+
+typedef struct vnic_link_info {
+    int ifindex;
+    char name[IF_NAMESIZE];
+    char kind[32];   /* "macvtap", "tun", "veth", ...; empty when the kernel gives none */
+    char alias[VNIC_IFALIAS_MAX + 1];
+    uint8_t mac[6];
+    unsigned mtu;
+    unsigned flags;  /* IFF_UP, ... */
+    unsigned group;
+    int link;        /* the lower device's ifindex, 0 if none */
+    int macvlan_mode; /* MACVLAN_MODE_* for macvlan/macvtap, else -1 */
+    unsigned num_tx_queues;
+} vnic_link_info;
+
+/* Open and connect a NETLINK_ROUTE socket (close-on-exec). */
+int vnic_nl_open(struct nl_sock **ret, vnic_error **err);
+void vnic_nl_close(struct nl_sock *sk);
+VNIC_DEFINE_CLEANUP(struct nl_sock, vnic_nl_close)
+#define _cleanup_nl_sock_ _cleanup_(vnic_nl_closep)
+
+/* Look a link up by ifindex (if > 0) or by name. -ENODEV when there is none. */
+int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_link_info *ret,
+                     vnic_error **err);
+
+/* All links of the current network namespace. *ret is a new array; caller frees it. */
+int vnic_nl_link_dump(struct nl_sock *sk, vnic_link_info **ret, size_t *ret_n, vnic_error **err);
+
+typedef struct vnic_nl_macvtap_args {
+    const char *name;   /* required: a concrete name, no template */
+    int lower_ifindex;
+    unsigned mode;      /* MACVLAN_MODE_* */
+    const uint8_t *mac; /* NULL: kernel's random address */
+    unsigned mtu;       /* 0: inherit from the lower device */
+    unsigned group;     /* set atomically with creation; 0: default group */
+} vnic_nl_macvtap_args;
+
+/* Create a macvtap with NLM_F_CREATE|NLM_F_EXCL. -EEXIST when the name is taken. */
+int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args,
+                           vnic_error **err);
+
+/* Changes to an existing link; only the fields marked set are sent, in one request. */
+typedef struct vnic_nl_link_change {
+    const char *alias;  /* NULL: unchanged */
+    const uint8_t *mac; /* NULL: unchanged */
+    unsigned mtu;       /* 0: unchanged */
+    bool set_group;
+    unsigned group;
+    int up;             /* 1 up, 0 down, -1 unchanged */
+} vnic_nl_link_change;
+
+int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_link_change *chg,
+                              vnic_error **err);
+
+/* Delete one link. -ENODEV when it is already gone. */
+int vnic_nl_link_delete(struct nl_sock *sk, int ifindex, vnic_error **err);
+
+/* Delete every link of GROUP in one request: the kernel unregisters them as a batch, with
+ * one network synchronisation for all instead of one per device. */
+int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err);
+
+/* Map a libnl error code to the nearest errno. */
+int vnic_nl_errno(int nlerr);
