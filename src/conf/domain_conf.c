@@ -144,7 +144,7 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
     /* No network, no entity expansion, no DTD loading: input may be hostile. Blank text
      * nodes are dropped so that formatting can indent on its own. */
     xmlDoc *doc = xmlCtxtReadMemory(pctxt, buf, (int)len, file, NULL,
-                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA);
+                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
     xmlSetStructuredErrorFunc(NULL, xml_discard_error);
     xmlFreeParserCtxt(pctxt);
 
@@ -307,9 +307,13 @@ static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *
     size_t nnodes;
     _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(doc, &nnodes);
     def->ifaces = vnic_xcalloc(nnodes, sizeof(*def->ifaces));
+    /* A standalone interface of another type cannot be skipped: nothing would be left. */
+    vnic_parse_ctx c = *ctx;
+    if (def->standalone)
+        c.flags &= ~(unsigned)VNIC_PARSE_SKIP_UNSUPPORTED;
     for (size_t i = 0; i < nnodes; i++) {
         bool skipped;
-        vnic_iface_def *iface = vnic_iface_def_parse(ctx, nodes[i], &skipped);
+        vnic_iface_def *iface = vnic_iface_def_parse(&c, nodes[i], &skipped);
         if (!iface)
             continue;
         iface->node_index = (unsigned)i;
@@ -336,6 +340,11 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
     } else if (root && is_plain(root, "domain")) {
         schema_file = "domain.rng";
         parse_domain_header(&ctx, root, def);
+    } else if (root && root->ns) {
+        vnic_diag_add(&semantic, file, node_line(root),
+                      _("the root element <%s> must not be in a namespace (it is in '%s')"),
+                      (const char *)root->name, (const char *)root->ns->href);
+        goto report;
     } else {
         vnic_diag_add(&semantic, file, root ? node_line(root) : 0,
                       _("the root element must be <domain> or <interface>, not <%s>"),
@@ -432,8 +441,16 @@ char *vnic_domain_def_format(const vnic_domain_def *def, vnic_error **err)
         for (size_t i = 0; i < def->niface && !ns; i++)
             if (vnic_iface_def_needs_ns(def->ifaces[i])) {
                 ns = xmlSearchNsByHref(doc, root, BAD_CAST VNIC_XMLNS);
-                if (!ns)
-                    ns = xmlNewNs(root, BAD_CAST VNIC_XMLNS, BAD_CAST VNIC_XMLNS_PREFIX);
+                /* The root may already use the prefix "vnic" for something else. */
+                for (unsigned k = 0; !ns && k < 100; k++) {
+                    char prefix[16];
+                    if (k == 0)
+                        snprintf(prefix, sizeof(prefix), "%s", VNIC_XMLNS_PREFIX);
+                    else
+                        snprintf(prefix, sizeof(prefix), "%s%u", VNIC_XMLNS_PREFIX, k);
+                    if (!xmlSearchNs(doc, root, BAD_CAST prefix))
+                        ns = xmlNewNs(root, BAD_CAST VNIC_XMLNS, BAD_CAST prefix);
+                }
                 if (!ns)
                     abort();
             }

@@ -78,6 +78,8 @@ const char *vnic_ifname_check(const char *name)
             return _("the name contains '/'");
         if (*p == ':')
             return _("the name contains ':'");
+        if (*p == '%')
+            return _("the name contains '%'");
         if (isspace((unsigned char)*p))
             return _("the name contains white space");
     }
@@ -225,8 +227,11 @@ static bool check_attrs(vnic_parse_ctx *ctx, xmlNode *node, const char *const *a
                     found = true;
         if (!found) {
             _cleanup_free_ char *en = elem_name(node);
-            node_error(ctx, node, _("attribute '%s' of element <%s> is not supported"),
-                       (const char *)a->name, en);
+            _cleanup_free_ char *an =
+                a->ns && a->ns->prefix
+                    ? vnic_xasprintf("%s:%s", (const char *)a->ns->prefix, (const char *)a->name)
+                    : vnic_xstrdup((const char *)a->name);
+            node_error(ctx, node, _("attribute '%s' of element <%s> is not supported"), an, en);
             ok = false;
         }
     }

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "i18n.h"
+#include "json.h"
 #include "log.h"
 #include "strutil.h"
 
@@ -78,35 +79,78 @@ static void command_help(const command *cmd)
     printf(_("  -h, --help              show this help and exit\n"));
 }
 
-/* Options shared by the XML commands. Returns the index of the first operand, or -1 after a
- * usage error was printed (or 0 when --help was shown). */
-static int parse_xml_options(const command *cmd, int argc, char **argv, unsigned *ret_flags)
+enum {
+    OPT_SKIP = 1 << 0, /* --skip-unsupported */
+    OPT_JSON = 1 << 1, /* --json */
+};
+
+typedef struct {
+    unsigned parse_flags; /* VNIC_PARSE_* */
+    bool json;
+} cmd_options;
+
+/* Parse the options a command accepts (ACCEPT: OPT_*). Returns the index of the first
+ * operand, 0 after --help was shown, or -1 after a usage error was printed. */
+static int parse_options(const command *cmd, int argc, char **argv, unsigned accept,
+                         cmd_options *ret)
 {
     static const struct option longopts[] = {
         {"skip-unsupported", no_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    unsigned flags = 0;
     int c;
 
+    *ret = (cmd_options){0};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
-            flags |= VNIC_PARSE_SKIP_UNSUPPORTED;
+            if (!(accept & OPT_SKIP))
+                goto unknown;
+            ret->parse_flags |= VNIC_PARSE_SKIP_UNSUPPORTED;
+            break;
+        case 'j':
+            if (!(accept & OPT_JSON))
+                goto unknown;
+            ret->json = true;
             break;
         case 'h':
             command_help(cmd);
             return 0;
         default:
-            usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
-            return -1;
+            goto unknown;
         }
     }
-    *ret_flags = flags;
     return optind;
+
+unknown:
+    usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
+    return -1;
+}
+
+/* Exactly N operands after the options, or a usage error. */
+static int want_operands(const command *cmd, int argc, int first, int n, const char *what)
+{
+    if (argc - first < n) {
+        usage_error(cmd, _("missing %s"), what);
+        return -1;
+    }
+    if (argc - first > n) {
+        usage_error(cmd, _("too many arguments"));
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_xml_options(const command *cmd, int argc, char **argv, unsigned *ret_flags)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
+    *ret_flags = o.parse_flags;
+    return first;
 }
 
 static int cmd_validate(const command *cmd, int argc, char **argv)
@@ -174,6 +218,209 @@ static int cmd_format(const command *cmd, int argc, char **argv)
     return status;
 }
 
+
+/* ---- commands that talk to a driver ---------------------------------------------------- */
+
+static vnic_conn *connect_or_fail(void)
+{
+    vnic_conn *conn = NULL;
+    _cleanup_error_ vnic_error *err = NULL;
+    if (vnic_conn_open(connect_uri, &conn, &err) < 0) {
+        print_error("%s", err->message);
+        return NULL;
+    }
+    return conn;
+}
+
+static int cmd_create(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain XML file")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_create_file(conn, argv[first], o.parse_flags, &info, &diags, &err) < 0) {
+        if (diags.count)
+            print_diags(&diags);
+        else
+            print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else {
+        printf(_("Domain '%s' created from %s\n"), info->name, argv[first]);
+    }
+    vnic_domain_info_free(info);
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return status;
+}
+
+static int cmd_destroy(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, 0, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_destroy(conn, argv[first], &err) < 0) {
+        print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else {
+        printf(_("Domain '%s' destroyed\n"), argv[first]);
+    }
+    vnic_conn_close(conn);
+    return status;
+}
+
+static int cmd_list(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_JSON, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 0, "") < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info **list = NULL;
+    size_t n = 0;
+    if (vnic_domain_list(conn, &list, &n, &err) < 0) {
+        print_error("%s", err->message);
+        vnic_conn_close(conn);
+        return EXIT_FAIL;
+    }
+
+    if (o.json) {
+        vnic_json j;
+        vnic_json_init(&j, stdout);
+        vnic_json_begin_array(&j, NULL);
+        for (size_t i = 0; i < n; i++) {
+            vnic_json_begin_object(&j, NULL);
+            vnic_json_string(&j, "name", list[i]->name);
+            vnic_json_string(&j, "uuid", list[i]->uuid);
+            vnic_json_string(&j, "state", list[i]->state);
+            vnic_json_int(&j, "interfaces", (long long)list[i]->ninterfaces);
+            vnic_json_end_object(&j);
+        }
+        vnic_json_end_array(&j);
+    } else {
+        printf(" %-24s %-10s %s\n", _("Name"), _("State"), _("Interfaces"));
+        printf("%s\n", "-----------------------------------------------------");
+        for (size_t i = 0; i < n; i++)
+            printf(" %-24s %-10s %zu\n", list[i]->name, list[i]->state,
+                   list[i]->ninterfaces);
+    }
+    vnic_domain_info_list_free(list, n);
+    vnic_conn_close(conn);
+    return EXIT_OK;
+}
+
+static int cmd_domiflist(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_JSON, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    if (vnic_domain_lookup(conn, argv[first], &info, &err) < 0) {
+        print_error("%s", err->message);
+        vnic_conn_close(conn);
+        return EXIT_FAIL;
+    }
+
+    if (o.json) {
+        vnic_json j;
+        vnic_json_init(&j, stdout);
+        vnic_json_begin_array(&j, NULL);
+        for (size_t i = 0; i < info->ninterfaces; i++) {
+            const vnic_interface_info *f = &info->interfaces[i];
+            vnic_json_begin_object(&j, NULL);
+            vnic_json_int(&j, "index", f->index);
+            vnic_json_string(&j, "alias", f->alias);
+            vnic_json_string(&j, "type", f->type);
+            vnic_json_string(&j, "backend", f->backend);
+            vnic_json_string(&j, "device", f->name);
+            vnic_json_int(&j, "ifindex", f->ifindex);
+            vnic_json_string(&j, "source", f->source);
+            vnic_json_string(&j, "mode", f->mode);
+            vnic_json_string(&j, "mac", f->mac);
+            vnic_json_string(&j, "host_mac", f->host_mac);
+            vnic_json_string(&j, "model", f->model);
+            vnic_json_int(&j, "mtu", f->mtu);
+            vnic_json_int(&j, "queues", f->queues);
+            vnic_json_bool(&j, "vnet_hdr", f->vnet_hdr);
+            vnic_json_bool(&j, "managed", f->managed);
+            vnic_json_end_object(&j);
+        }
+        vnic_json_end_array(&j);
+    } else {
+        printf(" %-10s %-9s %-15s %-7s %-11s %-17s %-5s %-6s %s\n", _("Alias"), _("Type"),
+               _("Device"), _("Ifindex"), _("Mode"), _("MAC"), _("MTU"), _("Queues"),
+               _("vnet_hdr"));
+        printf("%s\n", "---------------------------------------------------------------------"
+                        "-----------------------------");
+        for (size_t i = 0; i < info->ninterfaces; i++) {
+            const vnic_interface_info *f = &info->interfaces[i];
+            printf(" %-10s %-9s %-15s %-7d %-11s %-17s %-5u %-6u %s\n",
+                   f->alias ? f->alias : "-", f->type, f->name, f->ifindex,
+                   f->mode ? f->mode : "-", f->mac, f->mtu, f->queues,
+                   f->vnet_hdr ? _("yes") : _("no"));
+        }
+    }
+    vnic_domain_info_free(info);
+    vnic_conn_close(conn);
+    return EXIT_OK;
+}
+
+static int cmd_dumpxml(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, 0, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    _cleanup_free_ char *xml = vnic_domain_get_xml(conn, argv[first], &err);
+    vnic_conn_close(conn);
+    if (!xml) {
+        print_error("%s", err->message);
+        return EXIT_FAIL;
+    }
+    fputs(xml, stdout);
+    return EXIT_OK;
+}
+
 static const command commands[] = {
     {
         .name = "validate",
@@ -191,6 +438,41 @@ static const command commands[] = {
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
                       "network, ...) alone\n"),
         .run = cmd_format,
+    },
+    {
+        .name = "create",
+        .usage = N_("[--skip-unsupported] FILE"),
+        .summary = N_("Start a transient domain from an XML file: make every interface's device.\n"
+                      "All or nothing: if one interface fails, the ones made are removed."),
+        .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
+                      "network, ...) alone\n"),
+        .run = cmd_create,
+    },
+    {
+        .name = "destroy",
+        .usage = N_("NAME"),
+        .summary = N_("Remove every device of an active domain. Devices already gone are fine."),
+        .run = cmd_destroy,
+    },
+    {
+        .name = "list",
+        .usage = N_("[--json]"),
+        .summary = N_("List the active domains."),
+        .options = N_("      --json              print JSON\n"),
+        .run = cmd_list,
+    },
+    {
+        .name = "domiflist",
+        .usage = N_("[--json] NAME"),
+        .summary = N_("List the interfaces of an active domain with their host devices."),
+        .options = N_("      --json              print JSON\n"),
+        .run = cmd_domiflist,
+    },
+    {
+        .name = "dumpxml",
+        .usage = N_("NAME"),
+        .summary = N_("Print an active domain's XML with the actual device names filled in."),
+        .run = cmd_dumpxml,
     },
 };
 

@@ -3,7 +3,8 @@
 # (run from the file's directory so messages name the file as NAME.xml), and print nothing on
 # stdout. VNIC_TEST_REGENERATE=1 rewrites NAME.err instead of comparing.
 set -u
-vnicsh=$1 in=$2
+vnicsh=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+in=$2
 dir=$(dirname "$in") base=$(basename "$in" .xml)
 expected="$dir/$base.err"
 

@@ -2,7 +2,7 @@
 # vnicsh's command line: help, version, exit statuses, error forms, several files at once,
 # and the German translation.
 set -u
-vnicsh=$1
+vnicsh=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 data=$2   # tests/conf
 
 failures=0
@@ -20,9 +20,10 @@ expect() {
 }
 
 expect 0 "$vnicsh" --help
-grep -q '^Usage: vnicsh' "$tmp/out" || fail "--help has no usage line"
-for c in validate format; do
-    grep -q "^  $c " "$tmp/out" || fail "--help does not list '$c'"
+cp "$tmp/out" "$tmp/help"
+grep -q '^Usage: vnicsh' "$tmp/help" || fail "--help has no usage line"
+for c in validate format create destroy list domiflist dumpxml; do
+    grep -q "^  $c " "$tmp/help" || fail "--help does not list '$c'"
     expect 0 "$vnicsh" "$c" --help
     grep -q "^Usage: vnicsh $c" "$tmp/out" || fail "$c --help has no usage line"
 done

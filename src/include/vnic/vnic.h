@@ -92,6 +92,71 @@ size_t vnic_domain_def_interface_count(const vnic_domain_def *def);
 
 void vnic_domain_def_free(vnic_domain_def *def);
 
+/* ---- connections and domains ----------------------------------------------------------- */
+
+/* A connection to a driver. Opaque. */
+typedef struct vnic_conn vnic_conn;
+
+/* Open a connection. URI NULL means $VNIC_DEFAULT_URI, else "vnic:///embed" (the driver runs
+ * in this process, with its state under /run/vnic and /var/lib/vnic). "vnic:///embed?root=DIR"
+ * keeps all state under DIR instead. The caller closes the connection. */
+int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err);
+void vnic_conn_close(vnic_conn *conn);
+
+/* What vnic knows of one interface of an active domain. */
+typedef struct vnic_interface_info {
+    unsigned index;     /* position among the domain's interfaces, from 0 */
+    char *alias;        /* NULL if the XML has none */
+    char *type;         /* "ethernet", "tap" or "direct", as written */
+    char *backend;      /* "tap", "macvtap", ... */
+    char *name;         /* the host device's name */
+    int ifindex;
+    char *source;       /* direct: the lower device; else NULL */
+    char *mode;         /* direct: vepa, bridge, private or passthrough; else NULL */
+    char mac[18];       /* the guest's MAC */
+    char host_mac[18];  /* the host side's MAC (a tap's differs from the guest's) */
+    char *model;        /* NULL if the XML has none */
+    unsigned mtu;
+    unsigned queues;
+    bool vnet_hdr;
+    bool managed;       /* false: an existing device used as it is (managed='no') */
+} vnic_interface_info;
+
+typedef struct vnic_domain_info {
+    char *name;
+    char *uuid;         /* NULL if the XML has none */
+    char *state;        /* "active" (more states come with persistent definitions) */
+    size_t ninterfaces;
+    vnic_interface_info *interfaces;
+} vnic_domain_info;
+
+void vnic_domain_info_free(vnic_domain_info *info);
+void vnic_domain_info_list_free(vnic_domain_info **list, size_t n);
+
+/* Start a transient domain from a definition file: every interface is made on the kernel,
+ * all or nothing. *ret (may be NULL) receives the result. XML problems go to diags, as with
+ * vnic_domain_def_parse_file. */
+int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
+                            vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
+
+/* Remove every device of an active domain and forget it. Devices already gone are fine;
+ * devices without vnic's mark are never deleted. */
+int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err);
+
+int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                       vnic_error **err);
+
+/* Every active domain, sorted by name. */
+int vnic_domain_list(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n, vnic_error **err);
+
+/* The domain's XML with the actual device names (and generated MACs) filled in. */
+char *vnic_domain_get_xml(vnic_conn *conn, const char *name, vnic_error **err);
+
+/* Open the queues of interface INDEX: *ret_fds is a new array of *ret_n fds (O_CLOEXEC), all
+ * owned by the caller. */
+int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
+                            size_t *ret_n, vnic_error **err);
+
 /* ---- misc ------------------------------------------------------------------------------ */
 
 /* The library version, e.g. "0.1.0". Static storage. */

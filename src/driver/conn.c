@@ -1,0 +1,122 @@
+/* The public API: every call goes through the connection's driver table. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "i18n.h"
+#include "strutil.h"
+
+#define VNIC_DEFAULT_URI "vnic:///embed"
+
+static const vnic_driver *const drivers[] = {
+    &vnic_embed_driver,
+};
+
+int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err)
+{
+    if (!uri || !*uri)
+        uri = getenv("VNIC_DEFAULT_URI");
+    if (!uri || !*uri)
+        uri = VNIC_DEFAULT_URI;
+
+    for (size_t i = 0; i < ELEMENTSOF(drivers); i++) {
+        if (!drivers[i]->probe(uri))
+            continue;
+        vnic_conn *conn = vnic_xcalloc(1, sizeof(*conn));
+        conn->driver = drivers[i];
+        conn->uri = vnic_xstrdup(uri);
+        int r = conn->driver->open(conn, uri, err);
+        if (r < 0) {
+            vnic_error_prefix(err, _("cannot connect to '%s'"), uri);
+            free(conn->uri);
+            free(conn);
+            return r;
+        }
+        *ret = conn;
+        return 0;
+    }
+    return vnic_error_set(err, VNIC_ERR_INVALID, _("no driver serves connection URI '%s'"), uri),
+           -EINVAL;
+}
+
+void vnic_conn_close(vnic_conn *conn)
+{
+    if (!conn)
+        return;
+    conn->driver->close(conn);
+    free(conn->uri);
+    free(conn);
+}
+
+static void iface_info_clear(vnic_interface_info *i)
+{
+    free(i->alias);
+    free(i->type);
+    free(i->backend);
+    free(i->name);
+    free(i->source);
+    free(i->mode);
+    free(i->model);
+}
+
+void vnic_domain_info_free(vnic_domain_info *info)
+{
+    if (!info)
+        return;
+    for (size_t i = 0; i < info->ninterfaces; i++)
+        iface_info_clear(&info->interfaces[i]);
+    free(info->interfaces);
+    free(info->name);
+    free(info->uuid);
+    free(info->state);
+    free(info);
+}
+
+void vnic_domain_info_list_free(vnic_domain_info **list, size_t n)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < n; i++)
+        vnic_domain_info_free(list[i]);
+    free(list);
+}
+
+int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
+                            vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    vnic_domain_def *def = NULL;
+    int r = vnic_domain_def_parse_file(path, flags, &def, diags, err);
+    if (r < 0)
+        return r;
+    return conn->driver->domain_create(conn, def, ret, err);
+}
+
+int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err)
+{
+    return conn->driver->domain_destroy(conn, name, err);
+}
+
+int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                       vnic_error **err)
+{
+    return conn->driver->domain_lookup(conn, name, ret, err);
+}
+
+int vnic_domain_list(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n, vnic_error **err)
+{
+    return conn->driver->domain_list(conn, ret, ret_n, err);
+}
+
+char *vnic_domain_get_xml(vnic_conn *conn, const char *name, vnic_error **err)
+{
+    return conn->driver->domain_get_xml(conn, name, err);
+}
+
+int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
+                            size_t *ret_n, vnic_error **err)
+{
+    return conn->driver->domain_open_queues(conn, name, index, ret_fds, ret_n, err);
+}

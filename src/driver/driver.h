@@ -1,0 +1,90 @@
+/* The driver layer: a connection dispatches every public call through a driver table, as
+ * libvirt does, so a daemon later adds a transport (a remote driver), not a second API. */
+#pragma once
+
+#include <vnic/vnic.h>
+
+#include "backend.h"
+#include "domain_conf.h"
+
+typedef struct vnic_driver vnic_driver;
+
+struct vnic_conn {
+    const vnic_driver *driver;
+    char *uri;
+    void *priv; /* the driver's own state */
+};
+
+struct vnic_driver {
+    const char *name;
+    /* Does this driver serve the URI? */
+    bool (*probe)(const char *uri);
+    int (*open)(vnic_conn *conn, const char *uri, vnic_error **err);
+    void (*close)(vnic_conn *conn);
+
+    /* def is taken over by the driver, also on failure. */
+    int (*domain_create)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
+                         vnic_error **err);
+    int (*domain_destroy)(vnic_conn *conn, const char *name, vnic_error **err);
+    int (*domain_lookup)(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                         vnic_error **err);
+    int (*domain_list)(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n,
+                       vnic_error **err);
+    char *(*domain_get_xml)(vnic_conn *conn, const char *name, vnic_error **err);
+    int (*domain_open_queues)(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
+                              size_t *ret_n, vnic_error **err);
+};
+
+extern const vnic_driver vnic_embed_driver;
+
+/* ---- backend registry ------------------------------------------------------------------ */
+
+typedef struct vnic_registry vnic_registry;
+
+/* Load every backend module (*.so) of DIRS (colon-separated); NULL means $VNIC_BACKEND_DIR,
+ * else the installed directory (or the build tree's when run uninstalled). A module with
+ * the wrong ABI version, without the ops symbol, or that cannot be loaded is an error. */
+int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err);
+void vnic_registry_free(vnic_registry *reg);
+
+/* The backend serving an interface type, or NULL with *err saying what is missing. */
+const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, vnic_iface_type type,
+                                           vnic_error **err);
+
+/* The backend called NAME ("tap", ...), or NULL. */
+const vnic_backend_ops *vnic_registry_find_by_name(const vnic_registry *reg, const char *name);
+
+/* ---- state records --------------------------------------------------------------------- */
+
+typedef enum {
+    VNIC_RECORD_STARTING, /* intent written; devices may be half made */
+    VNIC_RECORD_ACTIVE,   /* every device made */
+    VNIC_RECORD_STOPPING, /* removal under way */
+    VNIC_RECORD_STATUS_LAST
+} vnic_record_status;
+VNIC_ENUM_DECL(vnic_record_status, vnic_record_status);
+
+typedef struct vnic_record_iface {
+    char backend[32];
+    char intended[IF_NAMESIZE]; /* the name chosen before the device is made */
+    bool done;                  /* rt is valid: the device exists (or was adopted) */
+    vnic_iface_runtime rt;
+} vnic_record_iface;
+
+/* One active (or starting) domain: its definition and what was made for it. */
+typedef struct vnic_record {
+    vnic_record_status status;
+    unsigned group;
+    vnic_domain_def *def;   /* owned */
+    vnic_record_iface *ifaces; /* def->niface entries */
+} vnic_record;
+
+void vnic_record_free(vnic_record *rec);
+VNIC_DEFINE_CLEANUP(vnic_record, vnic_record_free)
+
+/* Serialise / parse a record (XML). path is only used in messages. */
+char *vnic_record_format(const vnic_record *rec);
+int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err);
+
+/* The mark every device of the domain carries: "vnic:NAME/INDEX". Caller frees. */
+char *vnic_record_mark(const char *domain, unsigned index);

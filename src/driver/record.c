@@ -1,0 +1,255 @@
+/* State records: one XML file per active domain under the run directory. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+
+#include "driver.h"
+#include "i18n.h"
+#include "xml_cleanup.h"
+
+VNIC_ENUM_IMPL(vnic_record_status, vnic_record_status, VNIC_RECORD_STATUS_LAST, "starting",
+               "active", "stopping")
+
+#define RECORD_VERSION "1"
+
+void vnic_record_free(vnic_record *rec)
+{
+    if (!rec)
+        return;
+    vnic_domain_def_free(rec->def);
+    free(rec->ifaces);
+    free(rec);
+}
+
+char *vnic_record_mark(const char *domain, unsigned index)
+{
+    return vnic_xasprintf("vnic:%s/%u", domain, index);
+}
+
+static void prop(xmlNode *n, const char *name, const char *value)
+{
+    if (!xmlSetProp(n, BAD_CAST name, BAD_CAST value))
+        abort();
+}
+
+static void prop_uint(xmlNode *n, const char *name, unsigned long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%lu", v);
+    prop(n, name, buf);
+}
+
+static void prop_mac(xmlNode *n, const char *name, const uint8_t mac[6])
+{
+    char buf[18];
+    vnic_mac_format(mac, buf);
+    prop(n, name, buf);
+}
+
+char *vnic_record_format(const vnic_record *rec)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = xmlNewNode(NULL, BAD_CAST "vnicstate");
+    if (!doc || !root)
+        abort();
+    xmlDocSetRootElement(doc, root);
+    prop(root, "version", RECORD_VERSION);
+    prop(root, "status", vnic_record_status_to_string(rec->status));
+    prop_uint(root, "group", rec->group);
+
+    for (size_t i = 0; i < rec->def->niface; i++) {
+        const vnic_record_iface *ri = &rec->ifaces[i];
+        xmlNode *n = xmlNewChild(root, NULL, BAD_CAST "iface", NULL);
+        if (!n)
+            abort();
+        prop_uint(n, "index", i);
+        prop(n, "backend", ri->backend);
+        prop(n, "intended", ri->intended);
+        prop(n, "done", ri->done ? "yes" : "no");
+        if (!ri->done)
+            continue;
+        const vnic_iface_runtime *rt = &ri->rt;
+        prop(n, "name", rt->name);
+        prop_uint(n, "ifindex", (unsigned long)rt->ifindex);
+        prop_uint(n, "queues", rt->queues);
+        prop(n, "vnet_hdr", rt->vnet_hdr ? "yes" : "no");
+        prop(n, "multi_queue", rt->multi_queue ? "yes" : "no");
+        prop(n, "created", rt->created ? "yes" : "no");
+        prop_mac(n, "mac", rt->mac);
+        prop_uint(n, "mtu", rt->mtu);
+        if (rt->lower_ifindex)
+            prop_uint(n, "lower_ifindex", (unsigned long)rt->lower_ifindex);
+        if (rt->saved_lower_mac)
+            prop_mac(n, "lower_mac", rt->lower_mac);
+    }
+
+    /* The definition goes in as a document of its own, so that reading it back is the same
+     * parse as any other input. */
+    _cleanup_free_ char *defxml = vnic_domain_def_format(rec->def, NULL);
+    if (!defxml)
+        abort();
+    xmlNode *d = xmlNewTextChild(root, NULL, BAD_CAST "definition", BAD_CAST defxml);
+    if (!d)
+        abort();
+
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
+    if (!out)
+        abort();
+    char *s = vnic_xstrdup((const char *)out);
+    xmlFree(out);
+    return s;
+}
+
+static char *get(xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
+    if (!v)
+        return NULL;
+    char *s = vnic_xstrdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+static bool get_uint(xmlNode *n, const char *name, unsigned long max, unsigned long *ret)
+{
+    _cleanup_free_ char *v = get(n, name);
+    return v && vnic_parse_uint(v, 0, max, ret) == 0;
+}
+
+static bool get_bool(xmlNode *n, const char *name, bool *ret)
+{
+    _cleanup_free_ char *v = get(n, name);
+    if (!v)
+        return false;
+    if (vnic_streq(v, "yes"))
+        *ret = true;
+    else if (vnic_streq(v, "no"))
+        *ret = false;
+    else
+        return false;
+    return true;
+}
+
+static bool get_mac(xmlNode *n, const char *name, uint8_t ret[6])
+{
+    _cleanup_free_ char *v = get(n, name);
+    return v && vnic_mac_parse(v, ret) == 0;
+}
+
+static bool get_name(xmlNode *n, const char *name, char *buf, size_t size)
+{
+    _cleanup_free_ char *v = get(n, name);
+    return v && vnic_strlcpy(buf, v, size);
+}
+
+static void discard_error(void *data, xmlErrorPtr e)
+{
+}
+
+static int corrupt(vnic_error **err, const char *path, int line, const char *what)
+{
+    return vnic_error_set(err, VNIC_ERR_XML, _("%s:%d: error: corrupt state record: %s"), path,
+                          line, what),
+           -EBADMSG;
+}
+
+int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err)
+{
+    xmlSetStructuredErrorFunc(NULL, discard_error);
+    _cleanup_xmldoc_ xmlDoc *doc =
+        xmlReadMemory(xml, (int)strlen(xml), path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    if (!doc)
+        return corrupt(err, path, 0, _("not well-formed XML (truncated?)"));
+
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!root || !xmlStrEqual(root->name, BAD_CAST "vnicstate"))
+        return corrupt(err, path, root ? (int)xmlGetLineNo(root) : 0,
+                       _("the root element is not <vnicstate>"));
+    _cleanup_free_ char *version = get(root, "version");
+    if (!version || !vnic_streq(version, RECORD_VERSION))
+        return corrupt(err, path, (int)xmlGetLineNo(root), _("unknown record version"));
+
+    _cleanup_(vnic_record_freep) vnic_record *rec = vnic_xcalloc(1, sizeof(*rec));
+    _cleanup_free_ char *status = get(root, "status");
+    int st = vnic_record_status_from_string(status);
+    unsigned long group;
+    if (st < 0 || !get_uint(root, "group", 0xffffffffUL, &group))
+        return corrupt(err, path, (int)xmlGetLineNo(root), _("bad status or group"));
+    rec->status = (vnic_record_status)st;
+    rec->group = (unsigned)group;
+
+    xmlNode *defnode = NULL;
+    size_t nifaces = 0;
+    for (xmlNode *c = root->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrEqual(c->name, BAD_CAST "definition"))
+            defnode = c;
+        else if (xmlStrEqual(c->name, BAD_CAST "iface"))
+            nifaces++;
+    }
+    if (!defnode)
+        return corrupt(err, path, (int)xmlGetLineNo(root), _("no <definition>"));
+
+    xmlChar *defxml = xmlNodeGetContent(defnode);
+    vnic_diag_list diags = {0};
+    vnic_error *perr = NULL;
+    int r = vnic_domain_def_parse_string(defxml ? (const char *)defxml : "", path,
+                                         VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA,
+                                         &rec->def, &diags, &perr);
+    xmlFree(defxml);
+    vnic_error_free(perr);
+    if (r < 0) {
+        int line = (int)xmlGetLineNo(defnode);
+        vnic_diag_clear(&diags);
+        return corrupt(err, path, line, _("the stored definition is not valid"));
+    }
+    vnic_diag_clear(&diags);
+
+    if (nifaces != rec->def->niface)
+        return corrupt(err, path, (int)xmlGetLineNo(root),
+                       _("the number of <iface> records does not match the definition"));
+
+    rec->ifaces = vnic_xcalloc(nifaces ? nifaces : 1, sizeof(*rec->ifaces));
+    size_t i = 0;
+    for (xmlNode *c = root->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "iface"))
+            continue;
+        vnic_record_iface *ri = &rec->ifaces[i++];
+        int line = (int)xmlGetLineNo(c);
+        unsigned long v;
+        if (!get_name(c, "backend", ri->backend, sizeof(ri->backend)) ||
+            !get_name(c, "intended", ri->intended, sizeof(ri->intended)) ||
+            !get_bool(c, "done", &ri->done))
+            return corrupt(err, path, line, _("bad <iface> record"));
+        if (!ri->done)
+            continue;
+        vnic_iface_runtime *rt = &ri->rt;
+        if (!get_name(c, "name", rt->name, sizeof(rt->name)) ||
+            !get_uint(c, "ifindex", 0x7fffffffUL, &v))
+            return corrupt(err, path, line, _("bad <iface> record"));
+        rt->ifindex = (int)v;
+        if (!get_uint(c, "queues", 256, &v))
+            return corrupt(err, path, line, _("bad <iface> record"));
+        rt->queues = (unsigned)v;
+        if (!get_bool(c, "vnet_hdr", &rt->vnet_hdr) ||
+            !get_bool(c, "multi_queue", &rt->multi_queue) ||
+            !get_bool(c, "created", &rt->created) || !get_mac(c, "mac", rt->mac) ||
+            !get_uint(c, "mtu", 65535, &v))
+            return corrupt(err, path, line, _("bad <iface> record"));
+        rt->mtu = (unsigned)v;
+        if (get_uint(c, "lower_ifindex", 0x7fffffffUL, &v))
+            rt->lower_ifindex = (int)v;
+        rt->saved_lower_mac = get_mac(c, "lower_mac", rt->lower_mac);
+    }
+
+    *ret = TAKE_PTR(rec);
+    return 0;
+}
