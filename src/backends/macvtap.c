@@ -1,1 +1,736 @@
+/* The macvtap backend: <interface type='direct'>, a macvtap on a lower device.
+ *
+ * Macvtaps are made over rtnetlink and outlive their fds, so everything here is undone
+ * explicitly, and only on devices that carry vnic's mark. Their queues are opened through a
+ * private node of the device's own character device (see devnode.h). */
 #include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+
+#include "backend.h"
+#include "cleanup.h"
+#include "devnode.h"
+#include "i18n.h"
+#include "log.h"
+#include "netlink.h"
+#include "strutil.h"
+
+#define MACVTAP_KIND "macvtap"
+
+/* How many device names a "does not exist" message suggests at most. */
+#define SUGGEST_MAX 8
+
+static const unsigned kernel_mode[VNIC_MACVTAP_MODE_LAST] = {
+    [VNIC_MACVTAP_VEPA] = MACVLAN_MODE_VEPA,
+    [VNIC_MACVTAP_BRIDGE] = MACVLAN_MODE_BRIDGE,
+    [VNIC_MACVTAP_PRIVATE] = MACVLAN_MODE_PRIVATE,
+    [VNIC_MACVTAP_PASSTHROUGH] = MACVLAN_MODE_PASSTHRU,
+};
+
+static bool mac_eq(const uint8_t *a, const uint8_t *b)
+{
+    return memcmp(a, b, 6) == 0;
+}
+
+static bool is_macvlan_kind(const char *kind)
+{
+    return vnic_streq(kind, "macvtap") || vnic_streq(kind, "macvlan");
+}
+
+/* Move a local error out to the caller's, unless the caller already has one. */
+static void error_pass(vnic_error **err, vnic_error **local)
+{
+    if (err && !*err)
+        *err = *local;
+    else
+        vnic_error_free(*local);
+    *local = NULL;
+}
+
+/* vnic_nl_link_get, but a missing device is an answer rather than an error: -ENODEV with
+ * *err untouched. */
+static int link_get_opt(struct nl_sock *nl, int ifindex, const char *name, vnic_link_info *ret,
+                        vnic_error **err)
+{
+    _cleanup_error_ vnic_error *e = NULL;
+    int r = vnic_nl_link_get(nl, ifindex, name, ret, &e);
+    if (r < 0 && r != -ENODEV)
+        error_pass(err, &e);
+    return r;
+}
+
+/* Does the process run in the network namespace of process 1 (the host's, or the
+ * container's)? Unknown counts as yes: the hint it drives is then simply not given. */
+static bool in_init_netns(void)
+{
+    struct stat self, init;
+    if (stat("/proc/self/ns/net", &self) < 0 || stat("/proc/1/ns/net", &init) < 0)
+        return true;
+    return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+/* Explain a lower device that netlink does not know, as helpfully as we can see. */
+static int lower_missing(const vnic_backend_env *env, const char *name, vnic_error **err)
+{
+    /* /sys answering for a name netlink does not know means /sys was mounted in another
+     * network namespace, which has the device. */
+    if (!vnic_ifname_check(name)) {
+        char path[64];
+        snprintf(path, sizeof(path), "/sys/class/net/%s", name);
+        if (access(path, F_OK) == 0) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("lower device '%s' does not exist in this network namespace (it "
+                             "exists in the network namespace /sys was mounted in)"),
+                           name);
+            return -ENODEV;
+        }
+    }
+    if (!in_init_netns()) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("lower device '%s' does not exist in this network namespace (which "
+                         "is not the one of process 1)"),
+                       name);
+        return -ENODEV;
+    }
+
+    /* Probably a typo: name the devices that could be a lower device. */
+    _cleanup_free_ vnic_link_info *links = NULL;
+    size_t n = 0;
+    _cleanup_error_ vnic_error *e = NULL;
+    _cleanup_free_ char *list = NULL;
+    unsigned shown = 0;
+    if (vnic_nl_link_dump(env->nl, &links, &n, &e) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if ((links[i].flags & IFF_LOOPBACK) || is_macvlan_kind(links[i].kind) ||
+                vnic_streq(links[i].kind, "tun"))
+                continue;
+            char *next;
+            if (shown == SUGGEST_MAX)
+                next = vnic_xasprintf("%s, ...", list);
+            else
+                next = list ? vnic_xasprintf("%s, %s", list, links[i].name)
+                            : vnic_xstrdup(links[i].name);
+            free(list);
+            list = next;
+            if (++shown > SUGGEST_MAX)
+                break;
+        }
+    }
+    if (list)
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("lower device '%s' does not exist (devices here: %s)"), name, list);
+    else
+        vnic_error_set(err, VNIC_ERR_INVALID, _("lower device '%s' does not exist"), name);
+    return -ENODEV;
+}
+
+static int lower_get(const vnic_backend_env *env, const char *name, vnic_link_info *ret,
+                     vnic_error **err)
+{
+    if (!name) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("a direct interface needs a lower device (<source dev='...'/>)"));
+        return -EINVAL;
+    }
+    int r = link_get_opt(env->nl, 0, name, ret, err);
+    if (r == -ENODEV)
+        return lower_missing(env, name, err);
+    if (r < 0)
+        return vnic_error_prefix(err, _("cannot look up lower device '%s'"), name), r;
+    return 0;
+}
+
+/* Everything the kernel would refuse about putting this macvtap on LOWER, said in words
+ * (the kernel only says EINVAL or EADDRINUSE). MAC is the guest's, or NULL if unknown. */
+static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def,
+                       const uint8_t *mac, const vnic_link_info *lower, vnic_error **err)
+{
+    bool passthrough = def->mode == VNIC_MACVTAP_PASSTHROUGH;
+    char buf[18];
+
+    if (lower->flags & IFF_LOOPBACK) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("lower device '%s' is a loopback device; a macvtap needs an Ethernet "
+                         "device"),
+                       lower->name);
+        return -EINVAL;
+    }
+    if (def->mtu && def->mtu > lower->mtu) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("mtu %u is larger than the mtu %u of lower device '%s'"), def->mtu,
+                       lower->mtu, lower->name);
+        return -EINVAL;
+    }
+    /* Outside passthrough the macvtap's MAC must differ from the lower device's; the kernel
+     * refuses to bring it up otherwise. */
+    if (mac && !passthrough && mac_eq(mac, lower->mac)) {
+        vnic_mac_format(mac, buf);
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("MAC %s is the address of lower device '%s' itself"), buf, lower->name);
+        return -EADDRINUSE;
+    }
+
+    _cleanup_free_ vnic_link_info *links = NULL;
+    size_t n = 0;
+    int r = vnic_nl_link_dump(env->nl, &links, &n, err);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        const vnic_link_info *u = &links[i];
+        if (!is_macvlan_kind(u->kind) || u->link != lower->ifindex)
+            continue;
+        /* Passthrough gives the whole lower device to one macvtap: none may share it. */
+        if (passthrough) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("lower device '%s' already has the %s device '%s'; passthrough "
+                             "mode needs the lower device to itself"),
+                           lower->name, u->kind, u->name);
+            return -EBUSY;
+        }
+        if (u->macvlan_mode == MACVLAN_MODE_PASSTHRU) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("lower device '%s' is taken by '%s' in passthrough mode"),
+                           lower->name, u->name);
+            return -EBUSY;
+        }
+        if (mac && mac_eq(mac, u->mac)) {
+            vnic_mac_format(mac, buf);
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("MAC %s is already used by '%s' on lower device '%s'"), buf,
+                           u->name, lower->name);
+            return -EADDRINUSE;
+        }
+    }
+    return 0;
+}
+
+/* The existing macvtap NAME, for managed='no'. */
+static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def,
+                         const char *name, vnic_link_info *ret, vnic_error **err)
+{
+    if (!name || vnic_ifname_is_template(name)) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("managed='no' needs <target dev='NAME'/> naming an existing macvtap"));
+        return -EINVAL;
+    }
+    vnic_link_info info;
+    int r = link_get_opt(env->nl, 0, name, &info, err);
+    if (r == -ENODEV) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("device '%s' does not exist (with managed='no' the macvtap must exist "
+                         "already)"),
+                       name);
+        return r;
+    }
+    if (r < 0)
+        return vnic_error_prefix(err, _("cannot look up device '%s'"), name), r;
+    if (!vnic_streq(info.kind, MACVTAP_KIND)) {
+        vnic_error_set(err, VNIC_ERR_INVALID, _("device '%s' is not a macvtap (its kind is '%s')"),
+                       name, info.kind[0] ? info.kind : "none");
+        return -EINVAL;
+    }
+    if (def->source_dev) {
+        vnic_link_info lower;
+        r = lower_get(env, def->source_dev, &lower, err);
+        if (r < 0)
+            return r;
+        if (info.link != lower.ifindex) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("macvtap '%s' is not on lower device '%s'"), name,
+                           def->source_dev);
+            return -EINVAL;
+        }
+    }
+    *ret = info;
+    return 0;
+}
+
+static int macvtap_verify(const vnic_backend_env *env, const vnic_iface_def *def,
+                          vnic_error **err)
+{
+    if (def->type != VNIC_IFACE_DIRECT) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("the macvtap backend got a '%s' interface"),
+                       vnic_iface_type_to_string(def->type));
+        return -EINVAL;
+    }
+    if (def->queues > VNIC_QUEUES_MAX) {
+        vnic_error_set(err, VNIC_ERR_INVALID, _("a macvtap has at most %d queues, not %u"),
+                       VNIC_QUEUES_MAX, def->queues);
+        return -ERANGE;
+    }
+    if ((unsigned)def->mode >= VNIC_MACVTAP_MODE_LAST) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid macvtap mode %d"), (int)def->mode);
+        return -EINVAL;
+    }
+
+    if (def->managed == VNIC_TRISTATE_NO) {
+        vnic_link_info info;
+        return unmanaged_get(env, def, def->target_dev, &info, err);
+    }
+
+    vnic_link_info lower;
+    int r = lower_get(env, def->source_dev, &lower, err);
+    if (r < 0)
+        return r;
+    return lower_check(env, def, def->has_mac ? def->mac : NULL, &lower, err);
+}
+
+/* Put the lower device's MAC back after passthrough, if it still has the one vnic gave it.
+ * The kernel restores it itself when the macvtap goes, so this is usually a no-op; any other
+ * MAC was set by someone else after us and is left alone. A lower device that is gone is
+ * fine. */
+static int lower_mac_restore(const vnic_backend_env *env, const vnic_iface_runtime *rt,
+                             vnic_error **err)
+{
+    if (!rt->saved_lower_mac || rt->lower_ifindex <= 0)
+        return 0;
+    vnic_link_info lower;
+    int r = link_get_opt(env->nl, rt->lower_ifindex, NULL, &lower, err);
+    if (r == -ENODEV)
+        return 0;
+    if (r < 0)
+        return r;
+    if (mac_eq(lower.mac, rt->lower_mac))
+        return 0;
+    if (!mac_eq(lower.mac, rt->mac)) {
+        VNIC_DEBUG("lower device %s has a MAC vnic did not give it; leaving it", lower.name);
+        return 0;
+    }
+    const vnic_nl_link_change chg = {.mac = rt->lower_mac, .up = -1};
+    r = vnic_nl_link_change_apply(env->nl, lower.ifindex, &chg, err);
+    if (r < 0) {
+        char buf[18];
+        vnic_mac_format(rt->lower_mac, buf);
+        return vnic_error_prefix(err, _("cannot give lower device '%s' its MAC %s back"),
+                                 lower.name, buf),
+               r;
+    }
+    return 0;
+}
+
+/* Undo a create that failed half way: the device goes, and so does the lower MAC change. */
+static void create_rollback(const vnic_backend_env *env, const vnic_iface_runtime *rt)
+{
+    _cleanup_error_ vnic_error *e = NULL;
+    if (vnic_nl_link_delete(env->nl, rt->ifindex, &e) < 0 && e)
+        VNIC_WARN("cannot delete %s after a failed create: %s", rt->name, e->message);
+    vnic_error_free(e);
+    e = NULL;
+    if (lower_mac_restore(env, rt, &e) < 0 && e)
+        VNIC_WARN("%s", e->message);
+}
+
+/* Explain why the kernel refused to create the device. */
+static int create_refused(const vnic_backend_env *env, const vnic_iface_def *def,
+                          const vnic_backend_create_args *args, const vnic_link_info *lower,
+                          int r, vnic_error **nlerr, vnic_error **err)
+{
+    if (r == -EEXIST) {
+        /* The driver tries the next name of a template on -EEXIST; our message is for a
+         * name the user chose. */
+        vnic_link_info other;
+        if (link_get_opt(env->nl, 0, args->name, &other, NULL) == 0) {
+            vnic_error_set(err, VNIC_ERR_INVALID, _("device '%s' already exists"), args->name);
+            return -EEXIST;
+        }
+    }
+    /* The kernel says little more than EINVAL: look for the reason ourselves. */
+    _cleanup_error_ vnic_error *why = NULL;
+    if (lower_check(env, def, args->guest_mac, lower, &why) < 0 && why) {
+        error_pass(err, &why);
+    } else {
+        error_pass(err, nlerr);
+    }
+    vnic_error_prefix(err, _("cannot create macvtap '%s' on '%s'"), args->name, lower->name);
+    return r == -EEXIST ? -EIO : r;
+}
+
+/* The steps after the device exists: mark, MAC (passthrough), link state, read back. */
+static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
+                         const vnic_backend_create_args *args, const vnic_link_info *lower,
+                         vnic_iface_runtime *rt, vnic_error **err)
+{
+    char buf[18];
+
+    /* The mark first: from here on reconcile can prove the device is vnic's even if we die
+     * before the end. */
+    const vnic_nl_link_change mark = {.alias = args->mark, .up = -1};
+    int r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &mark, err);
+    if (r < 0)
+        return vnic_error_prefix(err, _("cannot mark '%s'"), rt->name), r;
+
+    /* Passthrough: the kernel ignores the MAC given at creation and makes the macvtap inherit
+     * the lower device's. Setting the macvtap's MAC afterwards sets the lower device's too
+     * (the kernel forwards it), which is what passthrough means: the guest's MAC on the
+     * wire. Should a kernel not forward it, the lower device is set directly. */
+    if (def->mode == VNIC_MACVTAP_PASSTHROUGH && args->guest_mac) {
+        vnic_mac_format(args->guest_mac, buf);
+        const vnic_nl_link_change chg = {.mac = args->guest_mac, .up = -1};
+        r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &chg, err);
+        if (r < 0)
+            return vnic_error_prefix(err, _("cannot give '%s' the guest's MAC %s"), rt->name,
+                                     buf),
+                   r;
+        vnic_link_info cur;
+        r = vnic_nl_link_get(env->nl, lower->ifindex, NULL, &cur, err);
+        if (r < 0)
+            return r;
+        if (!mac_eq(cur.mac, args->guest_mac)) {
+            VNIC_DEBUG("kernel left lower device %s's MAC alone; setting it", cur.name);
+            r = vnic_nl_link_change_apply(env->nl, cur.ifindex, &chg, err);
+            if (r < 0)
+                return vnic_error_prefix(err,
+                                         _("cannot give lower device '%s' the guest's MAC %s "
+                                           "(passthrough mode)"),
+                                         cur.name, buf),
+                       r;
+        }
+    }
+
+    /* Up unless <link state='down'/>: a macvtap that is down drops whatever the guest sends
+     * and receives nothing, and the launcher (QEMU) only opens the fds, never brings the
+     * device up. libvirt makes the same choice. With state down the device stays down; the
+     * guest-side link state is the launcher's business. */
+    if (def->link != VNIC_LINK_DOWN) {
+        const vnic_nl_link_change up = {.up = 1};
+        _cleanup_error_ vnic_error *e = NULL;
+        r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &up, &e);
+        if (r < 0) {
+            /* Typically EADDRINUSE: the kernel checks the MAC against the lower device and
+             * its other macvlans only now. Say so if that is it. */
+            _cleanup_error_ vnic_error *why = NULL;
+            if (lower_check(env, def, args->guest_mac, lower, &why) < 0 && why)
+                error_pass(err, &why);
+            else
+                error_pass(err, &e);
+            return vnic_error_prefix(err, _("cannot bring '%s' up"), rt->name), r;
+        }
+    }
+
+    /* What the device really is now, for the record. */
+    vnic_link_info info;
+    r = vnic_nl_link_get(env->nl, rt->ifindex, NULL, &info, err);
+    if (r < 0)
+        return r;
+    memcpy(rt->mac, info.mac, 6);
+    rt->mtu = info.mtu;
+    return 0;
+}
+
+/* managed='no': use the existing device as it is, changing nothing. */
+static int create_unmanaged(const vnic_backend_env *env, const vnic_iface_def *def,
+                            const vnic_backend_create_args *args, vnic_iface_runtime *rt,
+                            vnic_error **err)
+{
+    const char *name = args->name ? args->name : def->target_dev;
+    vnic_link_info info;
+    int r = unmanaged_get(env, def, name, &info, err);
+    if (r < 0)
+        return r;
+    *rt = (vnic_iface_runtime){
+        .ifindex = info.ifindex,
+        .queues = def->queues ? def->queues : 1,
+        .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
+        .created = false,
+        .mtu = info.mtu,
+        .lower_ifindex = info.link,
+    };
+    vnic_strlcpy(rt->name, info.name, sizeof(rt->name));
+    memcpy(rt->mac, info.mac, 6);
+    return 0;
+}
+
+static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def,
+                          const vnic_backend_create_args *args, vnic_iface_runtime *rt,
+                          vnic_error **err)
+{
+    if ((unsigned)def->mode >= VNIC_MACVTAP_MODE_LAST) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid macvtap mode %d"), (int)def->mode);
+        return -EINVAL;
+    }
+    if (def->managed == VNIC_TRISTATE_NO)
+        return create_unmanaged(env, def, args, rt, err);
+
+    /* Without a mark the device could never be proven vnic's, so never deleted. */
+    if (!args->mark || !*args->mark || strlen(args->mark) > VNIC_IFALIAS_MAX) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("no valid device mark to create '%s' with"),
+                       args->name ? args->name : "");
+        return -EINVAL;
+    }
+    vnic_iface_runtime new = {
+        .queues = def->queues ? def->queues : 1,
+        .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
+        .created = true,
+    };
+    if (!args->name || vnic_ifname_check(args->name) ||
+        !vnic_strlcpy(new.name, args->name, sizeof(new.name))) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid device name '%s'"),
+                       args->name ? args->name : "");
+        return -EINVAL;
+    }
+
+    vnic_link_info lower;
+    int r = lower_get(env, def->source_dev, &lower, err);
+    if (r < 0)
+        return r;
+    new.lower_ifindex = lower.ifindex;
+    if (def->mode == VNIC_MACVTAP_PASSTHROUGH) {
+        /* Saved before anything changes it, for destroy to put back. */
+        memcpy(new.lower_mac, lower.mac, 6);
+        new.saved_lower_mac = true;
+    }
+    if (args->guest_mac)
+        memcpy(new.mac, args->guest_mac, 6);
+
+    const vnic_nl_macvtap_args ma = {
+        .name = args->name,
+        .lower_ifindex = lower.ifindex,
+        .mode = kernel_mode[def->mode],
+        .mac = args->guest_mac,
+        .mtu = def->mtu,
+        .group = args->group,
+    };
+    _cleanup_error_ vnic_error *nlerr = NULL;
+    r = vnic_nl_macvtap_create(env->nl, &ma, &nlerr);
+    if (r < 0)
+        return create_refused(env, def, args, &lower, r, &nlerr, err);
+
+    /* It exists now and is ours: from here every failure deletes it again. */
+    vnic_link_info info;
+    r = vnic_nl_link_get(env->nl, 0, args->name, &info, err);
+    if (r < 0)
+        return vnic_error_prefix(err, _("cannot find macvtap '%s' just created"), args->name),
+               r;
+    if (!vnic_streq(info.kind, MACVTAP_KIND) || info.link != lower.ifindex) {
+        /* Replaced between two requests: not ours, so not deleted. */
+        vnic_error_set(err, VNIC_ERR_SYSTEM,
+                       _("device '%s' changed right after it was created"), args->name);
+        return -EBUSY;
+    }
+    new.ifindex = info.ifindex;
+
+    r = create_finish(env, def, args, &lower, &new, err);
+    if (r < 0) {
+        create_rollback(env, &new);
+        return r;
+    }
+    *rt = new;
+    return 0;
+}
+
+/* Open one queue of the macvtap and set its virtio-net header mode. */
+static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, dev_t devnum,
+                      bool vnet_hdr, int *ret_fd, vnic_error **err)
+{
+    _cleanup_close_ int fd = -1;
+    _cleanup_error_ vnic_error *priv_err = NULL;
+    int r = -EPERM;
+
+    if (env->run_dir)
+        r = vnic_devnode_open_char(devnum, env->run_dir, 0, &fd, &priv_err);
+    if (r == -EPERM || r == -EACCES) {
+        /* No private node here (no CAP_MKNOD, or run_dir is nodev). The public node is just as
+         * safe once the opened fd is checked to be this very device, only not always there. */
+        char path[32];
+        snprintf(path, sizeof(path), "/dev/tap%d", dev->ifindex);
+        _cleanup_error_ vnic_error *pub_err = NULL;
+        r = vnic_devnode_open_checked(path, devnum, 0, &fd, &pub_err);
+        if (r < 0 && priv_err) {
+            /* Both ways failed: the private node's reason is the one to fix. */
+            vnic_error_set(err, priv_err->code, "%s; %s", priv_err->message, pub_err->message);
+            return r;
+        }
+        if (r < 0) {
+            error_pass(err, &pub_err);
+            return r;
+        }
+    }
+    if (r < 0) {
+        error_pass(err, &priv_err);
+        return r;
+    }
+
+    /* A macvtap queue starts with IFF_VNET_HDR on (and a 10-byte header), unlike a tap: the
+     * flag must be cleared explicitly for models that do not speak virtio. TUNSETIFF on a
+     * macvtap fd takes exactly IFF_TAP|IFF_NO_PI plus IFF_VNET_HDR/IFF_MULTI_QUEUE and
+     * ignores the name; multiple queues need no flag, each open is one. */
+    struct ifreq ifr = {0};
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot set the flags of a queue of '%s'"), dev->name);
+        return -e;
+    }
+    if (vnet_hdr) {
+        /* The header of virtio 1.0 and of mergeable receive buffers; launchers that want
+         * another size set it themselves. */
+        int sz = (int)sizeof(struct virtio_net_hdr_mrg_rxbuf);
+        if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0) {
+            int e = errno;
+            vnic_error_set_errno(err, e, _("cannot set the virtio-net header size of '%s'"),
+                                 dev->name);
+            return -e;
+        }
+    }
+
+    /* Read back: the queue must be attached to our device, with the header mode asked for. */
+    memset(&ifr, 0, sizeof(ifr));
+    if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read back a queue of '%s'"), dev->name);
+        return -e;
+    }
+    char got[IF_NAMESIZE];
+    memcpy(got, ifr.ifr_name, sizeof(got));
+    got[sizeof(got) - 1] = '\0';
+    if (!vnic_streq(got, dev->name) || !!(ifr.ifr_flags & IFF_VNET_HDR) != vnet_hdr) {
+        vnic_error_set(err, VNIC_ERR_SYSTEM,
+                       _("a queue opened for '%s' belongs to '%s' or has the wrong flags"),
+                       dev->name, got);
+        return -ENXIO;
+    }
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}
+
+static int macvtap_open_queues(const vnic_backend_env *env, const vnic_iface_def *def,
+                               const vnic_iface_runtime *rt, int *fds, vnic_error **err)
+{
+    unsigned n = rt->queues ? rt->queues : 1;
+    if (n > VNIC_QUEUES_MAX) {
+        vnic_error_set(err, VNIC_ERR_INVALID, _("a macvtap has at most %d queues, not %u"),
+                       VNIC_QUEUES_MAX, n);
+        return -ERANGE;
+    }
+
+    vnic_link_info dev;
+    int r = vnic_nl_link_get(env->nl, rt->ifindex, rt->ifindex > 0 ? NULL : rt->name, &dev,
+                             err);
+    if (r < 0)
+        return vnic_error_prefix(err, _("cannot open the queues of '%s'"), rt->name), r;
+    if (!vnic_streq(dev.name, rt->name) || !vnic_streq(dev.kind, MACVTAP_KIND)) {
+        vnic_error_set(err, VNIC_ERR_SYSTEM,
+                       _("the device with ifindex %d is '%s', not the macvtap '%s'"),
+                       dev.ifindex, dev.name, rt->name);
+        return -ENODEV;
+    }
+
+    /* The alias goes along as proof that sysfs shows this namespace's device. */
+    dev_t devnum;
+    r = vnic_devnode_macvtap_dev(dev.name, dev.ifindex, dev.alias, &devnum, err);
+    if (r < 0)
+        return r;
+
+    for (unsigned i = 0; i < n; i++)
+        fds[i] = -1;
+    for (unsigned i = 0; i < n; i++) {
+        r = queue_open(env, &dev, devnum, rt->vnet_hdr, &fds[i], err);
+        if (r < 0) {
+            for (unsigned j = 0; j < i; j++) {
+                close(fds[j]);
+                fds[j] = -1;
+            }
+            return vnic_error_prefix(err, _("cannot open queue %u of '%s'"), i, dev.name), r;
+        }
+    }
+    return 0;
+}
+
+static int macvtap_destroy(const vnic_backend_env *env, const vnic_iface_runtime *rt,
+                           const char *mark, vnic_error **err)
+{
+    if (!rt->created)
+        return 0;
+    /* An empty mark would match every device without an alias. */
+    if (!mark || !*mark) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("no device mark to destroy '%s' with"),
+                       rt->name);
+        return -EINVAL;
+    }
+
+    /* By ifindex first (the name may have changed), then by name (the ifindex may be reused
+     * by another device); only a device with our mark is ever deleted. */
+    vnic_link_info info;
+    bool found = false;
+    int r;
+    if (rt->ifindex > 0) {
+        r = link_get_opt(env->nl, rt->ifindex, NULL, &info, err);
+        if (r < 0 && r != -ENODEV)
+            return r;
+        found = r == 0 && vnic_streq(info.alias, mark);
+    }
+    if (!found) {
+        r = link_get_opt(env->nl, 0, rt->name, &info, err);
+        if (r < 0 && r != -ENODEV)
+            return r;
+        if (r == 0 && !vnic_streq(info.alias, mark)) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("device '%s' is not vnic's (its alias is '%s', not '%s'); not "
+                             "deleting it"),
+                           rt->name, info.alias, mark);
+            return -EPERM;
+        }
+        found = r == 0;
+    }
+
+    if (found) {
+        _cleanup_error_ vnic_error *e = NULL;
+        r = vnic_nl_link_delete(env->nl, info.ifindex, &e);
+        if (r < 0 && r != -ENODEV) {
+            error_pass(err, &e);
+            return vnic_error_prefix(err, _("cannot delete '%s'"), info.name), r;
+        }
+    }
+    return lower_mac_restore(env, rt, err);
+}
+
+static int macvtap_adopt(const vnic_backend_env *env, const char *mark, vnic_iface_runtime *rt,
+                         vnic_error **err)
+{
+    vnic_link_info info;
+    int r = link_get_opt(env->nl, 0, rt->name, &info, err);
+    if (r == -ENODEV) {
+        vnic_error_set(err, VNIC_ERR_SYSTEM, _("device '%s' does not exist"), rt->name);
+        return r;
+    }
+    if (r < 0)
+        return r;
+    if (!vnic_streq(info.kind, MACVTAP_KIND)) {
+        vnic_error_set(err, VNIC_ERR_INVALID, _("device '%s' is not a macvtap (its kind is '%s')"),
+                       rt->name, info.kind[0] ? info.kind : "none");
+        return -EEXIST;
+    }
+    /* A device vnic did not create (managed='no') never got the mark. */
+    if (rt->created && (!mark || !*mark || !vnic_streq(info.alias, mark))) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("device '%s' is not vnic's (its alias is '%s', not '%s')"), rt->name,
+                       info.alias, mark ? mark : "");
+        return -EEXIST;
+    }
+    rt->ifindex = info.ifindex;
+    rt->mtu = info.mtu;
+    memcpy(rt->mac, info.mac, 6);
+    rt->lower_ifindex = info.link;
+    return 0;
+}
+
+__attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
+    .abi_version = VNIC_BACKEND_ABI_VERSION,
+    .name = "macvtap",
+    .type = VNIC_IFACE_DIRECT,
+    .default_template = "macvtap%d",
+    .verify = macvtap_verify,
+    .create = macvtap_create,
+    .open_queues = macvtap_open_queues,
+    .destroy = macvtap_destroy,
+    .adopt = macvtap_adopt,
+};

@@ -120,3 +120,9 @@ int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, i
 {
     return conn->driver->domain_open_queues(conn, name, index, ret_fds, ret_n, err);
 }
+
+int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
+                                size_t **ret_counts, size_t *ret_n, vnic_error **err)
+{
+    return conn->driver->domain_open_all_queues(conn, name, ret_fds, ret_counts, ret_n, err);
+}

@@ -33,6 +33,8 @@ struct vnic_driver {
     char *(*domain_get_xml)(vnic_conn *conn, const char *name, vnic_error **err);
     int (*domain_open_queues)(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                               size_t *ret_n, vnic_error **err);
+    int (*domain_open_all_queues)(vnic_conn *conn, const char *name, int **ret_fds,
+                                  size_t **ret_counts, size_t *ret_n, vnic_error **err);
 };
 
 extern const vnic_driver vnic_embed_driver;

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "strutil.h"
+#include "tun.h"
 
 /* Link groups vnic gives its domains: one per active domain, so that destroy removes all of
  * a domain's devices with one request. Chosen far from the small numbers people use. */
@@ -691,38 +692,100 @@ static char *embed_domain_get_xml(vnic_conn *conn, const char *name, vnic_error 
     return vnic_domain_def_format(rec->def, err);
 }
 
+/* Open the queues of interfaces [first, last) of rec into fds (consecutively). */
+static int open_range(embed_priv *p, const vnic_record *rec, size_t first, size_t last, int *fds,
+                      vnic_error **err)
+{
+    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name,
+                            .run_dir = p->nodes_dir};
+    size_t off = 0;
+    for (size_t i = first; i < last; i++) {
+        const vnic_record_iface *ri = &rec->ifaces[i];
+        const vnic_backend_ops *ops = vnic_registry_find_by_name(p->reg, ri->backend);
+        int r;
+        if (!ops) {
+            vnic_error_set(err, VNIC_ERR_UNSUPPORTED, _("no backend module '%s' is loaded"),
+                           ri->backend);
+            r = -ENOENT;
+        } else {
+            r = ops->open_queues(&env, rec->def->ifaces[i], &ri->rt, fds + off, err);
+        }
+        if (r < 0) {
+            prefix_iface(err, rec->def, i);
+            vnic_close_fds(fds, off);
+            return r;
+        }
+        off += ri->rt.queues;
+    }
+    return 0;
+}
+
+static int read_active(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err)
+{
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    int r = record_read(p, name, &rec, err);
+    if (r < 0)
+        return r;
+    if (rec->status != VNIC_RECORD_ACTIVE)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not fully started"),
+                              name),
+               -EINVAL;
+    if ((r = get_nl(p, err)) < 0)
+        return r;
+    *ret = TAKE_PTR(rec);
+    return 0;
+}
+
 static int embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned index,
                                     int **ret_fds, size_t *ret_n, vnic_error **err)
 {
     embed_priv *p = conn->priv;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    int r = record_read(p, name, &rec, err);
+    int r = read_active(p, name, &rec, err);
     if (r < 0)
         return r;
     if (index >= rec->def->niface)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' has no interface %u"),
                               name, index),
                -EINVAL;
-    const vnic_record_iface *ri = &rec->ifaces[index];
-    if (rec->status != VNIC_RECORD_ACTIVE || !ri->done)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not fully started"),
-                              name),
-               -EINVAL;
-    if ((r = get_nl(p, err)) < 0)
-        return r;
 
-    const vnic_backend_ops *ops = vnic_registry_find(p->reg, rec->def->ifaces[index]->type, err);
-    if (!ops)
-        return -ENOENT;
-    vnic_backend_env env = {.nl = p->nl, .domain_name = name, .run_dir = p->nodes_dir};
-    int *fds = vnic_xcalloc(ri->rt.queues ? ri->rt.queues : 1, sizeof(int));
-    r = ops->open_queues(&env, rec->def->ifaces[index], &ri->rt, fds, err);
+    size_t n = rec->ifaces[index].rt.queues;
+    int *fds = vnic_xcalloc(n ? n : 1, sizeof(int));
+    r = open_range(p, rec, index, index + 1, fds, err);
     if (r < 0) {
         free(fds);
         return r;
     }
     *ret_fds = fds;
-    *ret_n = ri->rt.queues;
+    *ret_n = n;
+    return 0;
+}
+
+static int embed_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
+                                        size_t **ret_counts, size_t *ret_n, vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    int r = read_active(p, name, &rec, err);
+    if (r < 0)
+        return r;
+
+    size_t total = 0;
+    size_t *counts = vnic_xcalloc(rec->def->niface ? rec->def->niface : 1, sizeof(size_t));
+    for (size_t i = 0; i < rec->def->niface; i++) {
+        counts[i] = rec->ifaces[i].rt.queues;
+        total += counts[i];
+    }
+    int *fds = vnic_xcalloc(total ? total : 1, sizeof(int));
+    r = open_range(p, rec, 0, rec->def->niface, fds, err);
+    if (r < 0) {
+        free(fds);
+        free(counts);
+        return r;
+    }
+    *ret_fds = fds;
+    *ret_counts = counts;
+    *ret_n = rec->def->niface;
     return 0;
 }
 
@@ -737,4 +800,5 @@ const vnic_driver vnic_embed_driver = {
     .domain_list = embed_domain_list,
     .domain_get_xml = embed_domain_get_xml,
     .domain_open_queues = embed_domain_open_queues,
+    .domain_open_all_queues = embed_domain_open_all_queues,
 };

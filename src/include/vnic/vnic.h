@@ -157,6 +157,13 @@ char *vnic_domain_get_xml(vnic_conn *conn, const char *name, vnic_error **err);
 int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                             size_t *ret_n, vnic_error **err);
 
+/* The queues of every interface at once (one read of the state, one pass over the devices):
+ * *ret_fds holds all fds, interface after interface; (*ret_counts)[i] says how many belong to
+ * interface i; *ret_n is the number of interfaces. On failure no fd stays open. The caller
+ * owns both arrays and the fds. */
+int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
+                                size_t **ret_counts, size_t *ret_n, vnic_error **err);
+
 /* ---- misc ------------------------------------------------------------------------------ */
 
 /* The library version, e.g. "0.1.0". Static storage. */
