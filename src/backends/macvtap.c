@@ -151,8 +151,8 @@ static int lower_get(const vnic_backend_env *env, const char *name, vnic_link_in
 
 /* Everything the kernel would refuse about putting this macvtap on LOWER, said in words
  * (the kernel only says EINVAL or EADDRINUSE). MAC is the guest's, or NULL if unknown. */
-static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def,
-                       const uint8_t *mac, const vnic_link_info *lower, vnic_error **err)
+static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def, const uint8_t *mac,
+                       const vnic_link_info *lower, vnic_error **err)
 {
     bool passthrough = def->mode == VNIC_MACVTAP_PASSTHROUGH;
     char buf[18];
@@ -198,24 +198,37 @@ static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def,
         }
         if (u->macvlan_mode == MACVLAN_MODE_PASSTHRU) {
             vnic_error_set(err, VNIC_ERR_INVALID,
-                           _("lower device '%s' is taken by '%s' in passthrough mode"),
-                           lower->name, u->name);
+                           _("lower device '%s' is taken by '%s' in passthrough mode"), lower->name,
+                           u->name);
             return -EBUSY;
         }
         if (mac && mac_eq(mac, u->mac)) {
             vnic_mac_format(mac, buf);
             vnic_error_set(err, VNIC_ERR_INVALID,
-                           _("MAC %s is already used by '%s' on lower device '%s'"), buf,
-                           u->name, lower->name);
+                           _("MAC %s is already used by '%s' on lower device '%s'"), buf, u->name,
+                           lower->name);
             return -EADDRINUSE;
         }
     }
     return 0;
 }
 
+/* After the kernel refused something, replace its terse error with lower_check's reason if
+ * lower_check finds one. */
+static void explain(const vnic_backend_env *env, const vnic_iface_def *def, const uint8_t *mac,
+                    const vnic_link_info *lower, vnic_error **kernel_err, vnic_error **err)
+{
+    _cleanup_error_ vnic_error *why = NULL;
+    int r = lower_check(env, def, mac, lower, &why);
+    if (r == -EINVAL || r == -EBUSY || r == -EADDRINUSE)
+        error_pass(err, &why);
+    else
+        error_pass(err, kernel_err);
+}
+
 /* The existing macvtap NAME, for managed='no'. */
-static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def,
-                         const char *name, vnic_link_info *ret, vnic_error **err)
+static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def, const char *name,
+                         vnic_link_info *ret, vnic_error **err)
 {
     if (!name || vnic_ifname_is_template(name)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
@@ -244,9 +257,8 @@ static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def,
         if (r < 0)
             return r;
         if (info.link != lower.ifindex) {
-            vnic_error_set(err, VNIC_ERR_INVALID,
-                           _("macvtap '%s' is not on lower device '%s'"), name,
-                           def->source_dev);
+            vnic_error_set(err, VNIC_ERR_INVALID, _("macvtap '%s' is not on lower device '%s'"),
+                           name, def->source_dev);
             return -EINVAL;
         }
     }
@@ -254,8 +266,7 @@ static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def,
     return 0;
 }
 
-static int macvtap_verify(const vnic_backend_env *env, const vnic_iface_def *def,
-                          vnic_error **err)
+static int macvtap_verify(const vnic_backend_env *env, const vnic_iface_def *def, vnic_error **err)
 {
     if (def->type != VNIC_IFACE_DIRECT) {
         vnic_error_set(err, VNIC_ERR_INTERNAL, _("the macvtap backend got a '%s' interface"),
@@ -331,8 +342,8 @@ static void create_rollback(const vnic_backend_env *env, const vnic_iface_runtim
 
 /* Explain why the kernel refused to create the device. */
 static int create_refused(const vnic_backend_env *env, const vnic_iface_def *def,
-                          const vnic_backend_create_args *args, const vnic_link_info *lower,
-                          int r, vnic_error **nlerr, vnic_error **err)
+                          const vnic_backend_create_args *args, const vnic_link_info *lower, int r,
+                          vnic_error **nlerr, vnic_error **err)
 {
     if (r == -EEXIST) {
         /* The driver tries the next name of a template on -EEXIST; our message is for a
@@ -344,12 +355,7 @@ static int create_refused(const vnic_backend_env *env, const vnic_iface_def *def
         }
     }
     /* The kernel says little more than EINVAL: look for the reason ourselves. */
-    _cleanup_error_ vnic_error *why = NULL;
-    if (lower_check(env, def, args->guest_mac, lower, &why) < 0 && why) {
-        error_pass(err, &why);
-    } else {
-        error_pass(err, nlerr);
-    }
+    explain(env, def, args->guest_mac, lower, nlerr, err);
     vnic_error_prefix(err, _("cannot create macvtap '%s' on '%s'"), args->name, lower->name);
     return r == -EEXIST ? -EIO : r;
 }
@@ -377,8 +383,7 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
         const vnic_nl_link_change chg = {.mac = args->guest_mac, .up = -1};
         r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &chg, err);
         if (r < 0)
-            return vnic_error_prefix(err, _("cannot give '%s' the guest's MAC %s"), rt->name,
-                                     buf),
+            return vnic_error_prefix(err, _("cannot give '%s' the guest's MAC %s"), rt->name, buf),
                    r;
         vnic_link_info cur;
         r = vnic_nl_link_get(env->nl, lower->ifindex, NULL, &cur, err);
@@ -407,11 +412,7 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
         if (r < 0) {
             /* Typically EADDRINUSE: the kernel checks the MAC against the lower device and
              * its other macvlans only now. Say so if that is it. */
-            _cleanup_error_ vnic_error *why = NULL;
-            if (lower_check(env, def, args->guest_mac, lower, &why) < 0 && why)
-                error_pass(err, &why);
-            else
-                error_pass(err, &e);
+            explain(env, def, args->guest_mac, lower, &e, err);
             return vnic_error_prefix(err, _("cannot bring '%s' up"), rt->name), r;
         }
     }
@@ -508,12 +509,11 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     vnic_link_info info;
     r = vnic_nl_link_get(env->nl, 0, args->name, &info, err);
     if (r < 0)
-        return vnic_error_prefix(err, _("cannot find macvtap '%s' just created"), args->name),
-               r;
+        return vnic_error_prefix(err, _("cannot find macvtap '%s' just created"), args->name), r;
     if (!vnic_streq(info.kind, MACVTAP_KIND) || info.link != lower.ifindex) {
         /* Replaced between two requests: not ours, so not deleted. */
-        vnic_error_set(err, VNIC_ERR_SYSTEM,
-                       _("device '%s' changed right after it was created"), args->name);
+        vnic_error_set(err, VNIC_ERR_SYSTEM, _("device '%s' changed right after it was created"),
+                       args->name);
         return -EBUSY;
     }
     new.ifindex = info.ifindex;
@@ -546,7 +546,8 @@ static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, de
         r = vnic_devnode_open_checked(path, devnum, 0, &fd, &pub_err);
         if (r < 0 && priv_err) {
             /* Both ways failed: the private node's reason is the one to fix. */
-            vnic_error_set(err, priv_err->code, "%s; %s", priv_err->message, pub_err->message);
+            vnic_error_set(err, priv_err->code, "%s; %s", priv_err->message,
+                           pub_err ? pub_err->message : "");
             return r;
         }
         if (r < 0) {
@@ -613,14 +614,13 @@ static int macvtap_open_queues(const vnic_backend_env *env, const vnic_iface_def
     }
 
     vnic_link_info dev;
-    int r = vnic_nl_link_get(env->nl, rt->ifindex, rt->ifindex > 0 ? NULL : rt->name, &dev,
-                             err);
+    int r = vnic_nl_link_get(env->nl, rt->ifindex, rt->ifindex > 0 ? NULL : rt->name, &dev, err);
     if (r < 0)
         return vnic_error_prefix(err, _("cannot open the queues of '%s'"), rt->name), r;
     if (!vnic_streq(dev.name, rt->name) || !vnic_streq(dev.kind, MACVTAP_KIND)) {
         vnic_error_set(err, VNIC_ERR_SYSTEM,
-                       _("the device with ifindex %d is '%s', not the macvtap '%s'"),
-                       dev.ifindex, dev.name, rt->name);
+                       _("the device with ifindex %d is '%s', not the macvtap '%s'"), dev.ifindex,
+                       dev.name, rt->name);
         return -ENODEV;
     }
 
@@ -652,8 +652,7 @@ static int macvtap_destroy(const vnic_backend_env *env, const vnic_iface_runtime
         return 0;
     /* An empty mark would match every device without an alias. */
     if (!mark || !*mark) {
-        vnic_error_set(err, VNIC_ERR_INTERNAL, _("no device mark to destroy '%s' with"),
-                       rt->name);
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("no device mark to destroy '%s' with"), rt->name);
         return -EINVAL;
     }
 

@@ -150,8 +150,7 @@ static int sysfs_read_private(const sysfs_paths *p, sysfs_ident *ret, vnic_error
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
             goto out;
         r.step = PRIVATE_STEP_MOUNT;
-        if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  NULL) < 0)
+        if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
             goto out;
         r.step = PRIVATE_STEP_DONE;
         sysfs_read_ident(p, &r.id);
@@ -250,9 +249,7 @@ int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias,
                    name, ifindex);
         int r = sysfs_read_private(&p, &id, err);
         if (r < 0)
-            return vnic_error_prefix(err, _("cannot find the character device of '%s'"),
-                                     name),
-                   r;
+            return vnic_error_prefix(err, _("cannot find the character device of '%s'"), name), r;
         if (!ident_matches(&id, ifindex, ifalias)) {
             /* A fresh sysfs of our own namespace disagrees with netlink: the device was
              * deleted, renamed or changed in between. */
@@ -271,15 +268,15 @@ int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias,
                            name);
             return -ENODEV;
         }
-        vnic_error_set_errno(err, id.dev_err,
-                             _("cannot read the character device number of '%s'"), name);
+        vnic_error_set_errno(err, id.dev_err, _("cannot read the character device number of '%s'"),
+                             name);
         return -id.dev_err;
     }
     dev_t dev;
     if (parse_devnum(id.dev, &dev) < 0) {
         vnic_error_set(err, VNIC_ERR_SYSTEM,
-                       _("unexpected character device number '%s' of device '%s' in sysfs"),
-                       id.dev, name);
+                       _("unexpected character device number '%s' of device '%s' in sysfs"), id.dev,
+                       name);
         return -EINVAL;
     }
     *ret = dev;
@@ -297,9 +294,8 @@ static int check_fd(int fd, dev_t dev, const char *what, int *ret_fd, vnic_error
         return -e;
     }
     if (!S_ISCHR(st.st_mode) || st.st_rdev != dev) {
-        vnic_error_set(err, VNIC_ERR_SYSTEM,
-                       _("'%s' is not the character device %u:%u"), what, major(dev),
-                       minor(dev));
+        vnic_error_set(err, VNIC_ERR_SYSTEM, _("'%s' is not the character device %u:%u"), what,
+                       major(dev), minor(dev));
         return -ENXIO;
     }
     *ret_fd = TAKE_FD(owned);
@@ -312,8 +308,8 @@ static void node_name(char *buf, size_t size)
     static atomic_uint counter;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    snprintf(buf, size, ".vnic-chr-%ld-%u-%lx", (long)getpid(),
-             atomic_fetch_add(&counter, 1), (unsigned long)ts.tv_nsec);
+    snprintf(buf, size, ".vnic-chr-%ld-%u-%lx", (long)getpid(), atomic_fetch_add(&counter, 1),
+             (unsigned long)ts.tv_nsec);
 }
 
 int vnic_devnode_open_char(dev_t dev, const char *private_dir, int flags, int *ret_fd,
@@ -377,8 +373,7 @@ int vnic_devnode_open_char(dev_t dev, const char *private_dir, int flags, int *r
     return check_fd(fd, dev, what, ret_fd, err);
 }
 
-int vnic_devnode_open_checked(const char *path, dev_t dev, int flags, int *ret_fd,
-                              vnic_error **err)
+int vnic_devnode_open_checked(const char *path, dev_t dev, int flags, int *ret_fd, vnic_error **err)
 {
     int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | flags);
     if (fd < 0) {
