@@ -521,7 +521,9 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     r = create_finish(env, def, args, &lower, &new, err);
     if (r < 0) {
         create_rollback(env, &new);
-        return r;
+        /* -EEXIST tells the driver the name is taken and to try the next one; nothing after
+         * creation means that (libnl reports the kernel's EADDRINUSE as EEXIST). */
+        return r == -EEXIST ? -EADDRINUSE : r;
     }
     *rt = new;
     return 0;
@@ -543,6 +545,8 @@ static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, de
         char path[32];
         snprintf(path, sizeof(path), "/dev/tap%d", dev->ifindex);
         _cleanup_error_ vnic_error *pub_err = NULL;
+        VNIC_DEBUG("no private node (%s); trying %s", priv_err ? priv_err->message : "no run_dir",
+                   path);
         r = vnic_devnode_open_checked(path, devnum, 0, &fd, &pub_err);
         if (r < 0 && priv_err) {
             /* Both ways failed: the private node's reason is the one to fix. */
@@ -583,9 +587,18 @@ static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, de
         }
     }
 
-    /* Read back: the queue must be attached to our device, with the header mode asked for. */
+    /* Read back: the queue must be attached to our device, with the header mode asked for.
+     * Name and MAC of the device behind the fd against what netlink says: a last guard
+     * against a /sys of another namespace that happened to agree on name, ifindex and alias. */
     memset(&ifr, 0, sizeof(ifr));
     if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read back a queue of '%s'"), dev->name);
+        return -e;
+    }
+    unsigned short flags = (unsigned short)ifr.ifr_flags;
+    memset(&ifr, 0, sizeof(ifr));
+    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
         int e = errno;
         vnic_error_set_errno(err, e, _("cannot read back a queue of '%s'"), dev->name);
         return -e;
@@ -593,11 +606,18 @@ static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, de
     char got[IF_NAMESIZE];
     memcpy(got, ifr.ifr_name, sizeof(got));
     got[sizeof(got) - 1] = '\0';
-    if (!vnic_streq(got, dev->name) || !!(ifr.ifr_flags & IFF_VNET_HDR) != vnet_hdr) {
+    if (!vnic_streq(got, dev->name) || !mac_eq((const uint8_t *)ifr.ifr_hwaddr.sa_data, dev->mac)) {
         vnic_error_set(err, VNIC_ERR_SYSTEM,
-                       _("a queue opened for '%s' belongs to '%s' or has the wrong flags"),
-                       dev->name, got);
+                       _("a queue opened for '%s' belongs to another device (of another network "
+                         "namespace?)"),
+                       dev->name);
         return -ENXIO;
+    }
+    if (!!(flags & IFF_VNET_HDR) != vnet_hdr) {
+        vnic_error_set(err, VNIC_ERR_SYSTEM,
+                       _("the kernel did not set the virtio-net header mode of a queue of '%s'"),
+                       dev->name);
+        return -EIO;
     }
     *ret_fd = TAKE_FD(fd);
     return 0;
@@ -624,9 +644,9 @@ static int macvtap_open_queues(const vnic_backend_env *env, const vnic_iface_def
         return -ENODEV;
     }
 
-    /* The alias goes along as proof that sysfs shows this namespace's device. */
+    /* Alias and MAC go along as proof that sysfs shows this namespace's device. */
     dev_t devnum;
-    r = vnic_devnode_macvtap_dev(dev.name, dev.ifindex, dev.alias, &devnum, err);
+    r = vnic_devnode_macvtap_dev(dev.name, dev.ifindex, dev.alias, dev.mac, &devnum, err);
     if (r < 0)
         return r;
 

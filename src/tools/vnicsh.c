@@ -71,7 +71,7 @@ static void print_diags(const vnic_diag_list *diags)
 
 static void command_help(const command *cmd)
 {
-    printf(_("Usage: %s %s %s\n\n"), program, cmd->name, cmd->usage);
+    printf(_("Usage: %s %s %s\n\n"), program, cmd->name, _(cmd->usage));
     printf("%s\n", _(cmd->summary));
     printf(_("\nOptions:\n"));
     if (cmd->options)

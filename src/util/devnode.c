@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <net/if.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +25,7 @@
 /* Linux's IFALIASZ: 255 characters and the NUL. */
 #define ALIAS_SIZE 256
 
-/* What one sysfs says about a device: the contents of three attribute files, newlines
+/* What one sysfs says about a device: the contents of four attribute files, newlines
  * stripped. Fixed-size and pointer-free so the child can send it through a pipe in one write
  * (well below PIPE_BUF, so the write is atomic). */
 typedef struct sysfs_ident {
@@ -34,6 +33,7 @@ typedef struct sysfs_ident {
     int dev_err; /* errno of reading the macvtap's dev file */
     char ifindex[32];
     char ifalias[ALIAS_SIZE + 1]; /* one more than an alias can be, to see a longer one */
+    char address[32];
     char dev[32];
 } sysfs_ident;
 
@@ -91,17 +91,30 @@ static void sysfs_read_ident(const sysfs_paths *p, sysfs_ident *id)
     id->err = read_attr(dfd, "ifindex", id->ifindex, sizeof(id->ifindex));
     if (!id->err)
         id->err = read_attr(dfd, "ifalias", id->ifalias, sizeof(id->ifalias));
+    if (!id->err)
+        id->err = read_attr(dfd, "address", id->address, sizeof(id->address));
     id->dev_err = read_attr(dfd, p->dev, id->dev, sizeof(id->dev));
     close(dfd);
 }
 
 /* Does this sysfs show the device the caller sees through netlink? */
-static bool ident_matches(const sysfs_ident *id, int ifindex, const char *ifalias)
+static bool ident_matches(const sysfs_ident *id, int ifindex, const char *ifalias,
+                          const uint8_t *mac)
 {
     unsigned long idx;
     if (id->err || vnic_parse_uint(id->ifindex, 1, INT_MAX, &idx) < 0 || (int)idx != ifindex)
         return false;
-    return !ifalias || vnic_streq(id->ifalias, ifalias);
+    if (ifalias && !vnic_streq(id->ifalias, ifalias))
+        return false;
+    if (mac) {
+        /* sysfs writes the address as lowercase xx:xx:...; so do we. */
+        char want[18];
+        snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+                 mac[3], mac[4], mac[5]);
+        if (!vnic_streq(id->address, want))
+            return false;
+    }
+    return true;
 }
 
 typedef enum {
@@ -226,8 +239,8 @@ static bool netdev_name_ok(const char *name)
            !vnic_streq(name, "..");
 }
 
-int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias, dev_t *ret,
-                             vnic_error **err)
+int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias, const uint8_t *mac,
+                             dev_t *ret, vnic_error **err)
 {
     if (!netdev_name_ok(name) || ifindex <= 0) {
         vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid device '%s' (ifindex %d)"),
@@ -241,7 +254,7 @@ int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias,
 
     sysfs_ident id;
     sysfs_read_ident(&p, &id);
-    if (!ident_matches(&id, ifindex, ifalias)) {
+    if (!ident_matches(&id, ifindex, ifalias, mac)) {
         /* Typical after unshare(CLONE_NEWNET) or setns() without remounting /sys: /sys
          * still shows the namespace it was mounted in. */
         VNIC_DEBUG("/sys does not show device %s with ifindex %d of this network namespace; "
@@ -250,7 +263,7 @@ int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias,
         int r = sysfs_read_private(&p, &id, err);
         if (r < 0)
             return vnic_error_prefix(err, _("cannot find the character device of '%s'"), name), r;
-        if (!ident_matches(&id, ifindex, ifalias)) {
+        if (!ident_matches(&id, ifindex, ifalias, mac)) {
             /* A fresh sysfs of our own namespace disagrees with netlink: the device was
              * deleted, renamed or changed in between. */
             vnic_error_set(err, VNIC_ERR_SYSTEM,

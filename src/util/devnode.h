@@ -8,6 +8,7 @@
  * negative errno with *err set; output parameters are untouched on failure. */
 #pragma once
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -15,16 +16,17 @@
 /* The device number (major:minor) of the character device of the macvtap NAME, whose
  * ifindex in the caller's network namespace is IFINDEX.
  *
- * Read from /sys when /sys shows the caller's network namespace, which is proven by NAME
- * having IFINDEX there and, if IFALIAS is not NULL, the alias IFALIAS (an empty string:
- * no alias). Name and ifindex alone can repeat across namespaces, so the caller passes the
- * alias netlink reported for the device whenever it has one. When /sys belongs to another
- * namespace (a process that entered a namespace without remounting /sys), a short-lived
- * child mounts a fresh sysfs in a private mount namespace and reads it there.
+ * Read from /sys when /sys shows the caller's network namespace, which is taken as proven
+ * when /sys agrees with what the caller learnt from netlink: NAME has IFINDEX there and, when
+ * not NULL, the alias IFALIAS (an empty string: no alias) and the address MAC (6 bytes). Name
+ * and ifindex alone repeat across namespaces, so callers pass alias and MAC whenever they
+ * have them. When /sys belongs to another namespace (a process that entered a namespace
+ * without remounting /sys), a short-lived child mounts a fresh sysfs in a private mount
+ * namespace and reads it there.
  *
  * -ENODEV: the device has no macvtap character device in this namespace. */
-int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias, dev_t *ret,
-                             vnic_error **err);
+int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias, const uint8_t *mac,
+                             dev_t *ret, vnic_error **err);
 
 /* Open the character device DEV through a private node: a node with a unique name is made in
  * PRIVATE_DIR, opened, and unlinked at once, so nothing is left in the directory whatever
