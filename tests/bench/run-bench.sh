@@ -1,0 +1,68 @@
+#!/bin/bash
+# Run vnic-bench in a network namespace of its own, with a veth uplink0/peer0 inside as the
+# macvtap lower device and a fresh state root on tmpfs; both are removed however it ends.
+# The host's own devices are never touched.
+#
+#   run-bench.sh VNIC_BENCH BACKEND_DIR [vnic-bench options...]
+#
+# $VNIC_BENCH_PREFIX, when set, is put before the program (word-split), to profile it:
+#   VNIC_BENCH_PREFIX='perf record -g -o /tmp/vnic.perf' run-bench.sh ...
+# Exit 77 (skipped) when not root or when ip is missing.
+set -u
+if [ $# -lt 2 ]; then
+    echo "usage: $0 VNIC_BENCH BACKEND_DIR [vnic-bench options...]" >&2
+    exit 2
+fi
+bench=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+backend_dir=$2
+shift 2
+
+if [ "$(id -u)" != 0 ]; then
+    echo "vnic-bench: needs root (network namespaces and devices); skipped"
+    exit 77
+fi
+if ! command -v ip >/dev/null; then
+    echo "vnic-bench: the ip program (iproute2) is missing; skipped"
+    exit 77
+fi
+
+ns=vnic-bench-$$-$RANDOM
+tmp=
+mounted=
+cleanup() {
+    ip netns del "$ns" 2>/dev/null
+    if [ -n "$tmp" ]; then
+        [ -n "$mounted" ] && umount "$tmp" 2>/dev/null
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# A state root on tmpfs, so that vnic's fsyncs cost what they cost there; it must allow
+# device nodes (vnic and the floor open macvtap queues through private nodes).
+for base in /dev/shm /run "${TMPDIR:-/tmp}"; do
+    [ -d "$base" ] && [ -w "$base" ] && [ "$(stat -f -c %T "$base" 2>/dev/null)" = tmpfs ] || continue
+    tmp=$(mktemp -d "$base/vnic-bench.XXXXXX") && break
+done
+[ -n "$tmp" ] || tmp=$(mktemp -d) || exit 2
+if ! { mknod "$tmp/probe" c 1 3 && : <"$tmp/probe"; } 2>/dev/null; then
+    # nodev (or not tmpfs at all): a private tmpfs of our own on the directory.
+    rm -f "$tmp/probe"
+    mount -t tmpfs -o mode=0700 vnic-bench "$tmp" || exit 2
+    mounted=1
+fi
+rm -f "$tmp/probe"
+chmod 0700 "$tmp"
+
+ip netns add "$ns" || exit 2
+ip -n "$ns" link set lo up &&
+    ip -n "$ns" link add uplink0 type veth peer name peer0 &&
+    ip -n "$ns" link set uplink0 up &&
+    ip -n "$ns" link set peer0 up || exit 2
+
+echo "vnic-bench: namespace $ns, state root $tmp ($(stat -f -c %T "$tmp"))"
+# shellcheck disable=SC2086 # the prefix is a command line of its own
+VNIC_BACKEND_DIR=$backend_dir ip netns exec "$ns" ${VNIC_BENCH_PREFIX:-} "$bench" \
+    --root "$tmp" --lower uplink0 "$@"
