@@ -17,6 +17,7 @@
 #include <linux/virtio_net.h>
 
 #include "backend.h"
+#include "fault.h"
 #include "cleanup.h"
 #include "devnode.h"
 #include "i18n.h"
@@ -504,6 +505,10 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     r = vnic_nl_macvtap_create(env->nl, &ma, &nlerr);
     if (r < 0)
         return create_refused(env, def, args, &lower, r, &nlerr, err);
+
+    /* The crash window that reconcile must handle: the device exists with the domain's
+     * link group but without its mark yet. */
+    vnic_fault_step("macvtap: created, not yet marked");
 
     /* It exists now and is ours: from here every failure deletes it again. */
     vnic_link_info info;

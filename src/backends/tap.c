@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "fault.h"
 #include "cleanup.h"
 #include "i18n.h"
 #include "netlink.h"
@@ -176,6 +177,9 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
     }
     if (r < 0)
         return r;
+
+    /* Killed here, the kernel removes the tap with vnic's fd: it is not persistent yet. */
+    vnic_fault_step("tap: made, not yet persistent");
 
     r = vnic_tun_set_owner(fd, uid, gid, err);
     if (r < 0)

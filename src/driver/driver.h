@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "domain_conf.h"
+#include "fault.h"
 
 typedef struct vnic_driver vnic_driver;
 
@@ -109,10 +110,3 @@ char *vnic_record_mark(const char *prefix, const char *domain, unsigned index);
 /* Parse a mark of PREFIX into domain name (caller frees) and index. */
 bool vnic_record_mark_parse(const char *prefix, const char *mark, char **ret_domain,
                             unsigned *ret_index);
-
-/* ---- fault injection (tests) ----------------------------------------------------------- */
-
-/* A numbered step of start or destroy. With VNIC_FAULT_KILL_AT=N in the environment (builds
- * with -Dfault_injection=true only) the process kills itself with SIGKILL at step N; with
- * VNIC_FAULT_TRACE set each step is logged to stderr. */
-void vnic_fault_step(const char *what);

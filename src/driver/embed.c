@@ -799,20 +799,21 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
     if ((r = settle(p, name, &st, &rec, err)) < 0)
         return r;
+    if (!vnic_embed_def_exists(p, name)) {
+        if (rec)
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' is not defined (it runs transiently)"), name),
+                   -ENOENT;
+        return check_transition(DOM_UNDEFINED, OP_UNDEFINE, name, err);
+    }
     if (rec && (flags & VNIC_UNDEFINE_DESTROY)) {
         if ((r = vnic_embed_get_nl(p, err)) < 0 ||
             (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
             return r;
         st = DOM_DEFINED;
     }
-    if (st == DOM_DEFINED && !vnic_embed_def_exists(p, name))
-        st = DOM_UNDEFINED;
     if ((r = check_transition(st, OP_UNDEFINE, name, err)) < 0)
         return r;
-    if (!vnic_embed_def_exists(p, name))
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("domain '%s' is not defined (it runs transiently)"), name),
-               -ENOENT;
     _cleanup_free_ char *path = vnic_embed_def_path(p, name);
     return vnic_file_remove(path, err);
 }

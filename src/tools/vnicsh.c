@@ -613,7 +613,7 @@ static void print_event(const vnic_event *ev, void *opaque)
     const cmd_options *o = opaque;
     if (o->json) {
         vnic_json j;
-        vnic_json_init(&j, stdout);
+        vnic_json_init_compact(&j, stdout);
         vnic_json_begin_object(&j, NULL);
         vnic_json_string(&j, "event", ev->type);
         vnic_json_string(&j, "domain", ev->domain);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "driver.h"
+#include "fault.h"
 #include "strutil.h"
 
 void vnic_fault_step(const char *what)
