@@ -464,11 +464,17 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent,
     if ((r = vnic_embed_get_nl(p, err)) < 0)
         return r;
 
-    /* Check everything before making anything. */
+    /* Check everything before making anything, against one snapshot of the links. */
     _cleanup_free_ const vnic_backend_ops **ops =
         vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*ops));
     rec->ifaces = vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*rec->ifaces));
+    _cleanup_free_ vnic_link_info *links = NULL;
+    size_t nlinks = 0;
+    if ((r = vnic_nl_link_dump(p->nl, &links, &nlinks, err)) < 0)
+        return r;
     vnic_backend_env env = backend_env(p, rec);
+    env.links = links;
+    env.nlinks = nlinks;
     for (size_t i = 0; i < def->niface; i++) {
         vnic_iface_def *d = def->ifaces[i];
         ops[i] = vnic_registry_find(p->reg, d->type, err);
@@ -622,15 +628,15 @@ static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
 /* ---- destroy --------------------------------------------------------------------------- */
 
 /* Delete every device of the record's group at once, if the group holds nothing but this
- * domain's marked devices. */
-static void batch_delete(embed_priv *p, const vnic_record *rec)
+ * domain's marked devices. Returns true if it did. */
+static bool batch_delete(embed_priv *p, const vnic_record *rec)
 {
     size_t created = 0;
     for (size_t i = 0; i < rec->def->niface; i++)
         if (rec->ifaces[i].done && rec->ifaces[i].rt.created)
             created++;
     if (created < 2 || rec->group == 0)
-        return;
+        return false;
 
     vnic_link_info *links = NULL;
     size_t n = 0;
@@ -638,7 +644,7 @@ static void batch_delete(embed_priv *p, const vnic_record *rec)
     if (vnic_nl_link_dump(p->nl, &links, &n, &e) < 0) {
         VNIC_DEBUG("no batch deletion: %s", e->message);
         vnic_error_free(e);
-        return;
+        return false;
     }
     _cleanup_free_ char *prefix = vnic_xasprintf("%s%s/", p->mark_prefix, rec->def->name);
     size_t members = 0;
@@ -656,12 +662,14 @@ static void batch_delete(embed_priv *p, const vnic_record *rec)
     }
     free(links);
     if (!safe || members == 0)
-        return;
+        return false;
 
     if (vnic_nl_group_delete(p->nl, rec->group, &e) < 0) {
         VNIC_DEBUG("batch deletion failed: %s", e->message);
         vnic_error_free(e);
+        return false;
     }
+    return true;
 }
 
 /* A device of a start that never finished may exist under its intended name and carry the
@@ -691,13 +699,14 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
     bool unfinished = rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING;
     const char *action = unfinished ? "removed-unfinished" : "removed";
     int r = 0;
+    bool batched = false;
 
     if (!dry_run) {
         rec->status = VNIC_RECORD_STOPPING;
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)
             return r;
         vnic_fault_step("destroy: stopping written");
-        batch_delete(p, rec);
+        batched = batch_delete(p, rec);
         vnic_fault_step("destroy: batch deleted");
     }
 
@@ -721,6 +730,14 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         }
         if (!rt.created)
             continue;
+        /* Gone with the batch: only a passthrough lower device still needs its MAC back. */
+        if (batched && ri->done && !rt.saved_lower_mac) {
+            vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
+                                  _("removed device %s of domain '%s'"), rt.name,
+                                  rec->def->name);
+            vnic_fault_step("destroy: device removed");
+            continue;
+        }
 
         vnic_link_info info;
         vnic_error *ge = NULL;
