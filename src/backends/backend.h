@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "iface_conf.h"
+#include "netlink.h"
 
 /* Bump when the ops table or the structures below change. */
 #define VNIC_BACKEND_ABI_VERSION 1
@@ -23,6 +24,10 @@ typedef struct vnic_backend_env {
     struct nl_sock *nl;      /* connected route netlink socket */
     const char *domain_name;
     const char *run_dir;     /* private 0700 directory for device nodes and the like */
+    /* A snapshot of the namespace's links taken once per operation, or NULL: backends use
+     * it instead of dumping every link once per interface (O(interfaces x links)). */
+    const vnic_link_info *links;
+    size_t nlinks;
 } vnic_backend_env;
 
 /* The actual state of one device, filled by create (or adopt) and kept in the state

@@ -17,6 +17,7 @@
 #include <linux/virtio_net.h>
 
 #include "backend.h"
+#include "fault.h"
 #include "cleanup.h"
 #include "devnode.h"
 #include "i18n.h"
@@ -141,6 +142,12 @@ static int lower_get(const vnic_backend_env *env, const char *name, vnic_link_in
                        _("a direct interface needs a lower device (<source dev='...'/>)"));
         return -EINVAL;
     }
+    /* The operation's snapshot answers without another request to the kernel. */
+    for (size_t i = 0; env->links && i < env->nlinks; i++)
+        if (vnic_streq(env->links[i].name, name)) {
+            *ret = env->links[i];
+            return 0;
+        }
     int r = link_get_opt(env->nl, 0, name, ret, err);
     if (r == -ENODEV)
         return lower_missing(env, name, err);
@@ -179,11 +186,15 @@ static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def, c
         return -EADDRINUSE;
     }
 
-    _cleanup_free_ vnic_link_info *links = NULL;
-    size_t n = 0;
-    int r = vnic_nl_link_dump(env->nl, &links, &n, err);
-    if (r < 0)
-        return r;
+    _cleanup_free_ vnic_link_info *own = NULL;
+    const vnic_link_info *links = env->links;
+    size_t n = env->nlinks;
+    if (!links) {
+        int r = vnic_nl_link_dump(env->nl, &own, &n, err);
+        if (r < 0)
+            return r;
+        links = own;
+    }
     for (size_t i = 0; i < n; i++) {
         const vnic_link_info *u = &links[i];
         if (!is_macvlan_kind(u->kind) || u->link != lower->ifindex)
@@ -504,6 +515,10 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     r = vnic_nl_macvtap_create(env->nl, &ma, &nlerr);
     if (r < 0)
         return create_refused(env, def, args, &lower, r, &nlerr, err);
+
+    /* The crash window that reconcile must handle: the device exists with the domain's
+     * link group but without its mark yet. */
+    vnic_fault_step("macvtap: created, not yet marked");
 
     /* It exists now and is ours: from here every failure deletes it again. */
     vnic_link_info info;

@@ -10,9 +10,11 @@
 #include <linux/if_tun.h>
 #include <pwd.h>
 #include <string.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "backend.h"
+#include "fault.h"
 #include "cleanup.h"
 #include "i18n.h"
 #include "netlink.h"
@@ -177,6 +179,9 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
     if (r < 0)
         return r;
 
+    /* Killed here, the kernel removes the tap with vnic's fd: it is not persistent yet. */
+    vnic_fault_step("tap: made, not yet persistent");
+
     r = vnic_tun_set_owner(fd, uid, gid, err);
     if (r < 0)
         return r;
@@ -216,6 +221,24 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
     return 0;
 }
 
+/* Attaching by name creates a fresh tap if ours vanished. Such a tap is not persistent (and
+ * goes away when the fd is closed), and has another ifindex: refuse it. Checked with ioctls
+ * rather than a netlink request, which would make the kernel settle the device's pending
+ * link events first and cost more than the attach itself. */
+static int check_attached(int fd, const vnic_iface_runtime *rt, vnic_error **err)
+{
+    unsigned flags;
+    if (vnic_tun_get_flags(fd, &flags, err) < 0)
+        return -EIO;
+    unsigned ifindex = if_nametoindex(rt->name);
+    if (!(flags & IFF_PERSIST) || ifindex != (unsigned)rt->ifindex) {
+        vnic_error_set(err, VNIC_ERR_INVALID, _("tap '%s' is gone (it is not the device vnic made)"),
+                       rt->name);
+        return -ENODEV;
+    }
+    return 0;
+}
+
 static int tap_open_queues(const vnic_backend_env *env, const vnic_iface_def *def,
                            const vnic_iface_runtime *rt, int *fds, vnic_error **err)
 {
@@ -227,24 +250,16 @@ static int tap_open_queues(const vnic_backend_env *env, const vnic_iface_def *de
     for (unsigned i = 0; i < rt->queues; i++)
         fds[i] = -1;
 
-    /* Attaching by name would create a fresh tap if ours vanished; check it is still ours. */
-    vnic_link_info info;
-    int r = vnic_nl_link_get(env->nl, rt->ifindex, NULL, &info, err);
-    if (r < 0 || !vnic_streq(info.name, rt->name)) {
-        if (r >= 0) {
-            vnic_error_set(err, VNIC_ERR_INVALID,
-                           _("tap '%s' is gone (its ifindex %d now belongs to '%s')"), rt->name,
-                           rt->ifindex, info.name);
-            r = -ENODEV;
-        }
-        return r;
-    }
-
+    int r;
     for (unsigned i = 0; i < rt->queues; i++) {
         r = vnic_tun_open(&oa, &fds[i], err);
         if (r < 0) {
             vnic_error_prefix(err, _("opening queue %u of %u"), i + 1, rt->queues);
             vnic_close_fds(fds, i);
+            return r;
+        }
+        if (i == 0 && (r = check_attached(fds[0], rt, err)) < 0) {
+            vnic_close_fds(fds, 1);
             return r;
         }
     }

@@ -35,7 +35,6 @@ void vnic_domain_def_free(vnic_domain_def *def)
     xmlFreeDoc(def->doc);
     free(def);
 }
-VNIC_DEFINE_CLEANUP(vnic_domain_def, vnic_domain_def_free)
 
 const char *vnic_domain_def_name(const vnic_domain_def *def)
 {

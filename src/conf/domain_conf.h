@@ -16,6 +16,8 @@ struct vnic_domain_def {
     size_t niface;
 };
 
+VNIC_DEFINE_CLEANUP(vnic_domain_def, vnic_domain_def_free)
+
 /* The <interface> elements of a document in order: the root of a standalone interface
  * document, or every devices/interface of a domain. Returns a new array; caller frees it
  * (not the nodes). */

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,14 +51,23 @@ static void discard(void *data, xmlErrorPtr e)
 {
 }
 
-int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic_diag_list *diags,
-                         vnic_error **err)
+/* Compiled schemas, kept for the life of the process: compiling one costs far more than
+ * validating a document with it. */
+static struct {
+    char *path;
+    xmlRelaxNGPtr rng;
+} cache[4];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static xmlRelaxNGPtr load_schema(const char *path, vnic_error **err)
 {
-    _cleanup_free_ char *path = vnic_xasprintf("%s/%s", vnic_schema_dir(), schema);
+    for (size_t i = 0; i < ELEMENTSOF(cache); i++)
+        if (cache[i].path && vnic_streq(cache[i].path, path))
+            return cache[i].rng;
+
     vnic_diag_list load_errors = {0};
     collect_ctx cc = {.file = path, .load_errors = &load_errors};
-    int ret = -1;
-
+    xmlRelaxNGPtr rng = NULL;
     xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(path);
     if (!pctxt) {
         vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema parser"));
@@ -64,19 +75,44 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
     }
     xmlRelaxNGSetParserStructuredErrors(pctxt, collect, &cc);
     xmlSetStructuredErrorFunc(&cc, collect);
-    xmlRelaxNGPtr rng = xmlRelaxNGParse(pctxt);
+    rng = xmlRelaxNGParse(pctxt);
     xmlSetStructuredErrorFunc(NULL, discard);
     xmlRelaxNGFreeParserCtxt(pctxt);
     if (!rng) {
         vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s"), path,
-                       load_errors.count ? load_errors.items[0].message
-                                         : _("unknown error"));
+                       load_errors.count ? load_errors.items[0].message : _("unknown error"));
         goto out;
     }
+    for (size_t i = 0; i < ELEMENTSOF(cache); i++)
+        if (!cache[i].path) {
+            cache[i].path = vnic_xstrdup(path);
+            cache[i].rng = rng;
+            goto out;
+        }
+    /* The cache is full (schema directories changed at run time): use it once. */
+out:
+    vnic_diag_clear(&load_errors);
+    return rng;
+}
+
+int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic_diag_list *diags,
+                         vnic_error **err)
+{
+    _cleanup_free_ char *path = vnic_xasprintf("%s/%s", vnic_schema_dir(), schema);
+    int ret = -1;
+
+    pthread_mutex_lock(&cache_lock);
+    xmlRelaxNGPtr rng = load_schema(path, err);
+    if (!rng)
+        goto out;
+    bool cached = false;
+    for (size_t i = 0; i < ELEMENTSOF(cache); i++)
+        cached |= cache[i].rng == rng;
 
     xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(rng);
     if (!vctxt) {
-        xmlRelaxNGFree(rng);
+        if (!cached)
+            xmlRelaxNGFree(rng);
         vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema validator"));
         goto out;
     }
@@ -84,7 +120,8 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
     xmlRelaxNGSetValidStructuredErrors(vctxt, collect, &vc);
     int r = xmlRelaxNGValidateDoc(vctxt, doc);
     xmlRelaxNGFreeValidCtxt(vctxt);
-    xmlRelaxNGFree(rng);
+    if (!cached)
+        xmlRelaxNGFree(rng);
 
     if (r < 0) {
         vnic_error_set(err, VNIC_ERR_INTERNAL, _("schema validation of '%s' failed internally"),
@@ -93,6 +130,18 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
     }
     ret = r == 0 ? 0 : 1;
 out:
-    vnic_diag_clear(&load_errors);
+    pthread_mutex_unlock(&cache_lock);
     return ret;
+}
+
+/* Free the compiled schemas at exit, so that leak checkers see a clean process. */
+__attribute__((destructor)) static void schema_cache_free(void)
+{
+    for (size_t i = 0; i < ELEMENTSOF(cache); i++) {
+        if (cache[i].rng)
+            xmlRelaxNGFree(cache[i].rng);
+        free(cache[i].path);
+        cache[i].rng = NULL;
+        cache[i].path = NULL;
+    }
 }

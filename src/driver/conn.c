@@ -105,14 +105,60 @@ int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret
     return conn->driver->domain_lookup(conn, name, ret, err);
 }
 
-int vnic_domain_list(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n, vnic_error **err)
+int vnic_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
+                     vnic_error **err)
 {
-    return conn->driver->domain_list(conn, ret, ret_n, err);
+    return conn->driver->domain_list(conn, flags, ret, ret_n, err);
 }
 
-char *vnic_domain_get_xml(vnic_conn *conn, const char *name, vnic_error **err)
+char *vnic_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err)
 {
-    return conn->driver->domain_get_xml(conn, name, err);
+    return conn->driver->domain_get_xml(conn, name, flags, err);
+}
+
+int vnic_domain_define_file(vnic_conn *conn, const char *path, unsigned flags,
+                            vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    vnic_domain_def *def = NULL;
+    int r = vnic_domain_def_parse_file(path, flags, &def, diags, err);
+    if (r < 0)
+        return r;
+    return conn->driver->domain_define(conn, def, ret, err);
+}
+
+int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err)
+{
+    return conn->driver->domain_undefine(conn, name, flags, err);
+}
+
+int vnic_domain_start(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                      vnic_error **err)
+{
+    return conn->driver->domain_start(conn, name, ret, err);
+}
+
+int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
+                   vnic_error **err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    return conn->driver->reconcile(conn, flags, ret, ret_n, err);
+}
+
+int vnic_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
+                        vnic_error **err)
+{
+    return conn->driver->event_register(conn, cb, opaque, ret_id, err);
+}
+
+int vnic_event_deregister(vnic_conn *conn, int id)
+{
+    return conn->driver->event_deregister(conn, id);
+}
+
+int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
+{
+    return conn->driver->event_run(conn, timeout_ms, err);
 }
 
 int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,

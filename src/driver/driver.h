@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "domain_conf.h"
+#include "fault.h"
 
 typedef struct vnic_driver vnic_driver;
 
@@ -25,16 +26,28 @@ struct vnic_driver {
     /* def is taken over by the driver, also on failure. */
     int (*domain_create)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
                          vnic_error **err);
+    int (*domain_define)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
+                         vnic_error **err);
+    int (*domain_undefine)(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
+    int (*domain_start)(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                        vnic_error **err);
     int (*domain_destroy)(vnic_conn *conn, const char *name, vnic_error **err);
     int (*domain_lookup)(vnic_conn *conn, const char *name, vnic_domain_info **ret,
                          vnic_error **err);
-    int (*domain_list)(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n,
+    int (*domain_list)(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
                        vnic_error **err);
-    char *(*domain_get_xml)(vnic_conn *conn, const char *name, vnic_error **err);
+    char *(*domain_get_xml)(vnic_conn *conn, const char *name, unsigned flags,
+                            vnic_error **err);
     int (*domain_open_queues)(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                               size_t *ret_n, vnic_error **err);
     int (*domain_open_all_queues)(vnic_conn *conn, const char *name, int **ret_fds,
                                   size_t **ret_counts, size_t *ret_n, vnic_error **err);
+    int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret,
+                     size_t *ret_n, vnic_error **err);
+    int (*event_register)(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
+                          vnic_error **err);
+    int (*event_deregister)(vnic_conn *conn, int id);
+    int (*event_run)(vnic_conn *conn, int timeout_ms, vnic_error **err);
 };
 
 extern const vnic_driver vnic_embed_driver;
@@ -62,6 +75,7 @@ typedef enum {
     VNIC_RECORD_STARTING, /* intent written; devices may be half made */
     VNIC_RECORD_ACTIVE,   /* every device made */
     VNIC_RECORD_STOPPING, /* removal under way */
+    VNIC_RECORD_DEGRADED, /* running, but a device or its lower device vanished or went down */
     VNIC_RECORD_STATUS_LAST
 } vnic_record_status;
 VNIC_ENUM_DECL(vnic_record_status, vnic_record_status);
@@ -88,5 +102,11 @@ VNIC_DEFINE_CLEANUP(vnic_record, vnic_record_free)
 char *vnic_record_format(const vnic_record *rec);
 int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err);
 
-/* The mark every device of the domain carries: "vnic:NAME/INDEX". Caller frees. */
-char *vnic_record_mark(const char *domain, unsigned index);
+/* The mark every device of the domain carries: PREFIX NAME/INDEX, where PREFIX is "vnic:" for
+ * the default state store and "vnic@HASH:" for another root, so that stores sharing a network
+ * namespace never take each other's devices for their own. Caller frees. */
+char *vnic_record_mark(const char *prefix, const char *domain, unsigned index);
+
+/* Parse a mark of PREFIX into domain name (caller frees) and index. */
+bool vnic_record_mark_parse(const char *prefix, const char *mark, char **ret_domain,
+                            unsigned *ret_index);

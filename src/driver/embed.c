@@ -1,46 +1,30 @@
 /* The embedded driver: vnic:///embed, the driver running inside the caller's process with
  * its state in a directory tree (by default /run/vnic and /var/lib/vnic).
  *
- * Crash safety of start: the intent (every device name, the link group) is written before
- * any device is made, so that whatever exists after a crash is either named in a record or
- * carries vnic's mark and can be removed; the result is written once all devices exist. */
+ * Crash safety: at every instant the state on disk is enough to finish or undo what was under
+ * way. The intent (every device name, the link group) is written before any device is made;
+ * the result once all exist; a destroy writes "stopping" before the first device goes, and
+ * removes the record after the last. A process that dies leaves its domain lock free, so a
+ * "starting" or "stopping" record whose lock nobody holds is a crash leftover, which the next
+ * operation on that domain (or reconcile) finishes. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "driver.h"
+#include "embed.h"
 #include "fileutil.h"
 #include "i18n.h"
 #include "log.h"
-#include "netlink.h"
 #include "strutil.h"
 #include "tun.h"
 
-/* Link groups vnic gives its domains: one per active domain, so that destroy removes all of
- * a domain's devices with one request. Chosen far from the small numbers people use. */
-#define GROUP_BASE 0x766e0000U
-#define GROUP_COUNT 0x10000U
-
 /* How many names a template may try before giving up. */
 #define NAME_ATTEMPTS 64
-
-typedef struct {
-    char *run_dir;
-    char *lib_dir;
-    char *domains_dir;
-    char *nodes_dir;
-    char *lock_path;
-    char *counter_path;
-    vnic_registry *reg;
-    struct nl_sock *nl;
-} embed_priv;
 
 static bool embed_probe(const char *uri)
 {
@@ -52,14 +36,18 @@ static void embed_close(vnic_conn *conn)
     embed_priv *p = conn->priv;
     if (!p)
         return;
+    vnic_embed_events_close(p);
     vnic_registry_free(p->reg);
     vnic_nl_close(p->nl);
     free(p->run_dir);
     free(p->lib_dir);
     free(p->domains_dir);
+    free(p->defs_dir);
+    free(p->locks_dir);
     free(p->nodes_dir);
     free(p->lock_path);
     free(p->counter_path);
+    free(p->mark_prefix);
     free(p);
     conn->priv = NULL;
 }
@@ -87,6 +75,15 @@ static int parse_uri(const char *uri, char **ret_root, vnic_error **err)
     return 0;
 }
 
+/* FNV-1a: a short, stable tag of a store's root for its devices' marks. */
+static unsigned root_hash(const char *s)
+{
+    unsigned h = 2166136261U;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619U;
+    return h;
+}
+
 static int embed_open(vnic_conn *conn, const char *uri, vnic_error **err)
 {
     _cleanup_free_ char *root = NULL;
@@ -99,11 +96,15 @@ static int embed_open(vnic_conn *conn, const char *uri, vnic_error **err)
     if (root) {
         p->run_dir = vnic_xasprintf("%s/run", root);
         p->lib_dir = vnic_xasprintf("%s/lib", root);
+        p->mark_prefix = vnic_xasprintf("vnic@%08x:", root_hash(root));
     } else {
         p->run_dir = vnic_xstrdup(VNIC_RUNSTATEDIR);
         p->lib_dir = vnic_xstrdup(VNIC_LOCALSTATEDIR);
+        p->mark_prefix = vnic_xstrdup("vnic:");
     }
     p->domains_dir = vnic_xasprintf("%s/domains", p->run_dir);
+    p->defs_dir = vnic_xasprintf("%s/defs", p->lib_dir);
+    p->locks_dir = vnic_xasprintf("%s/locks", p->run_dir);
     p->nodes_dir = vnic_xasprintf("%s/nodes", p->run_dir);
     p->lock_path = vnic_xasprintf("%s/lock", p->run_dir);
     p->counter_path = vnic_xasprintf("%s/name-counter", p->run_dir);
@@ -111,7 +112,10 @@ static int embed_open(vnic_conn *conn, const char *uri, vnic_error **err)
     /* State is private to root: records name devices and hold definitions. */
     if ((r = vnic_mkdir_p(p->run_dir, 0700, err)) < 0 ||
         (r = vnic_mkdir_p(p->domains_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->nodes_dir, 0700, err)) < 0) {
+        (r = vnic_mkdir_p(p->locks_dir, 0700, err)) < 0 ||
+        (r = vnic_mkdir_p(p->nodes_dir, 0700, err)) < 0 ||
+        (r = vnic_mkdir_p(p->lib_dir, 0700, err)) < 0 ||
+        (r = vnic_mkdir_p(p->defs_dir, 0700, err)) < 0) {
         embed_close(conn);
         return r;
     }
@@ -120,85 +124,38 @@ static int embed_open(vnic_conn *conn, const char *uri, vnic_error **err)
         embed_close(conn);
         return r;
     }
-    return 0;
-}
 
-static int get_nl(embed_priv *p, vnic_error **err)
-{
-    if (p->nl)
-        return 0;
-    return vnic_nl_open(&p->nl, err);
-}
-
-static char *record_path(embed_priv *p, const char *name)
-{
-    return vnic_xasprintf("%s/%s.xml", p->domains_dir, name);
-}
-
-static int record_write(embed_priv *p, const vnic_record *rec, vnic_error **err)
-{
-    _cleanup_free_ char *path = record_path(p, rec->def->name);
-    _cleanup_free_ char *xml = vnic_record_format(rec);
-    return vnic_file_write_atomic(path, xml, strlen(xml), 0600, err);
-}
-
-/* -ENOENT (with *err saying the domain is not active) when there is no record. */
-static int record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err)
-{
-    if (!*name || strchr(name, '/') || vnic_streq(name, ".") || vnic_streq(name, ".."))
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name),
-               -EINVAL;
-    _cleanup_free_ char *path = record_path(p, name);
-    _cleanup_free_ char *xml = NULL;
+    /* Cheaply finish what crashed processes left half done; a failure here must not keep
+     * anyone from using the store, so it is only logged. */
+    vnic_reconcile_action *acts = NULL;
+    size_t nacts = 0;
     vnic_error *rerr = NULL;
-    int r = vnic_file_read(path, &xml, NULL, &rerr);
-    if (r == -ENOENT) {
+    if (vnic_embed_reconcile(conn, VNIC_RECONCILE_QUICK, &acts, &nacts, &rerr) < 0) {
+        VNIC_WARN("reconcile: %s", rerr->message);
         vnic_error_free(rerr);
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
-               -ENOENT;
     }
-    if (r < 0) {
-        *err = rerr;
-        return r;
-    }
-    return vnic_record_parse(xml, path, ret, err);
-}
-
-static int store_lock(embed_priv *p, int *ret_fd, vnic_error **err)
-{
-    return vnic_lock_file(p->lock_path, ret_fd, err);
-}
-
-/* Names of every record in the store, sorted. */
-static int record_names(embed_priv *p, char ***ret, size_t *ret_n, vnic_error **err)
-{
-    struct dirent **ents = NULL;
-    int n = scandir(p->domains_dir, &ents, NULL, alphasort);
-    if (n < 0) {
-        int e = errno;
-        vnic_error_set_errno(err, e, _("cannot list '%s'"), p->domains_dir);
-        return -e;
-    }
-    char **names = vnic_xcalloc((size_t)n + 1, sizeof(*names));
-    size_t k = 0;
-    for (int i = 0; i < n; i++) {
-        const char *d = ents[i]->d_name;
-        size_t len = strlen(d);
-        if (d[0] != '.' && len > 4 && vnic_streq(d + len - 4, ".xml"))
-            names[k++] = vnic_xasprintf("%.*s", (int)(len - 4), d);
-        free(ents[i]);
-    }
-    free(ents);
-    *ret = names;
-    *ret_n = k;
+    for (size_t i = 0; i < nacts; i++)
+        VNIC_INFO("reconcile: %s", acts[i].message);
+    vnic_reconcile_actions_free(acts, nacts);
     return 0;
 }
 
-static void free_names(char **names, size_t n)
+void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
+                           const char *device, const char *action, const char *fmt, ...)
 {
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    if (!acts)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    *acts = vnic_xreallocarray(*acts, *n + 1, sizeof(**acts));
+    (*acts)[(*n)++] = (vnic_reconcile_action){
+        .domain = vnic_xstrdup_null(domain),
+        .device = vnic_xstrdup_null(device),
+        .action = vnic_xstrdup(action),
+        .message = msg,
+    };
 }
 
 /* ---- info ------------------------------------------------------------------------------ */
@@ -229,20 +186,160 @@ static void fill_iface_info(const vnic_record *rec, size_t i, vnic_interface_inf
     info->managed = ri->done ? ri->rt.created : d->managed != VNIC_TRISTATE_NO;
 }
 
-static vnic_domain_info *make_info(const vnic_record *rec)
+static vnic_domain_info *make_info(const vnic_record *rec, bool persistent)
 {
     vnic_domain_info *info = vnic_xcalloc(1, sizeof(*info));
     info->name = vnic_xstrdup(rec->def->name);
     info->uuid = vnic_xstrdup_null(rec->def->uuid);
-    info->state = vnic_xstrdup(rec->status == VNIC_RECORD_ACTIVE ? "active"
-                                                                 : vnic_record_status_to_string(
-                                                                       rec->status));
+    info->persistent = persistent;
+    info->state = vnic_xstrdup(vnic_record_status_to_string(rec->status));
     info->ninterfaces = rec->def->niface;
     info->interfaces = vnic_xcalloc(rec->def->niface ? rec->def->niface : 1,
                                     sizeof(*info->interfaces));
     for (size_t i = 0; i < rec->def->niface; i++)
         fill_iface_info(rec, i, &info->interfaces[i]);
     return info;
+}
+
+
+static vnic_domain_info *make_defined_info(const vnic_domain_def *def)
+{
+    vnic_domain_info *info = vnic_xcalloc(1, sizeof(*info));
+    info->name = vnic_xstrdup(def->name);
+    info->uuid = vnic_xstrdup_null(def->uuid);
+    info->state = vnic_xstrdup("defined");
+    info->persistent = true;
+    info->ninterfaces = def->niface;
+    info->interfaces = vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*info->interfaces));
+    for (size_t i = 0; i < def->niface; i++) {
+        const vnic_iface_def *d = def->ifaces[i];
+        vnic_interface_info *f = &info->interfaces[i];
+        f->index = (unsigned)i;
+        f->alias = vnic_xstrdup_null(d->alias);
+        f->type = vnic_xstrdup(d->type_tap ? "tap" : vnic_iface_type_to_string(d->type));
+        f->backend = vnic_xstrdup(d->type == VNIC_IFACE_DIRECT ? "macvtap" : "tap");
+        f->name = vnic_xstrdup(d->target_dev ? d->target_dev : "-");
+        if (d->type == VNIC_IFACE_DIRECT) {
+            f->source = vnic_xstrdup_null(d->source_dev);
+            f->mode = vnic_xstrdup(vnic_macvtap_mode_to_string(d->mode));
+        }
+        if (d->has_mac)
+            vnic_mac_format(d->mac, f->mac);
+        f->model = vnic_xstrdup_null(d->model);
+        f->mtu = d->mtu;
+        f->queues = d->queues ? d->queues : 1;
+        f->vnet_hdr = vnic_model_uses_vnet_hdr(d->model);
+        f->managed = d->managed != VNIC_TRISTATE_NO;
+    }
+    return info;
+}
+
+/* ---- states and transitions ------------------------------------------------------------ */
+
+typedef enum {
+    DOM_UNDEFINED, /* neither a definition nor a record */
+    DOM_DEFINED,   /* a definition, not running */
+    DOM_STARTING,
+    DOM_ACTIVE,
+    DOM_DEGRADED,
+    DOM_STOPPING,
+    DOM_STATE_LAST
+} dom_state;
+
+typedef enum {
+    OP_DEFINE,
+    OP_UNDEFINE,
+    OP_START,
+    OP_CREATE,
+    OP_DESTROY,
+    OP_LAST
+} dom_op;
+
+/* The one table of what may happen in which state: NULL allows the operation, a message
+ * refuses it and names the state. */
+static const char *const transitions[DOM_STATE_LAST][OP_LAST] = {
+    [DOM_UNDEFINED] = {
+        [OP_UNDEFINE] = N_("domain '%s' is not defined"),
+        [OP_START] = N_("domain '%s' is not defined"),
+        [OP_DESTROY] = N_("domain '%s' is not active"),
+    },
+    [DOM_DEFINED] = {
+        [OP_DESTROY] = N_("domain '%s' is not active"),
+    },
+    [DOM_STARTING] = {
+        [OP_UNDEFINE] = N_("domain '%s' is starting"),
+        [OP_START] = N_("domain '%s' is starting"),
+        [OP_CREATE] = N_("domain '%s' is starting"),
+    },
+    [DOM_ACTIVE] = {
+        [OP_UNDEFINE] = N_("domain '%s' is active; destroy it first, or undefine it with "
+                           "--destroy"),
+        [OP_START] = N_("domain '%s' is already active"),
+        [OP_CREATE] = N_("domain '%s' is already active"),
+    },
+    [DOM_DEGRADED] = {
+        [OP_UNDEFINE] = N_("domain '%s' is active (degraded); destroy it first, or undefine it "
+                           "with --destroy"),
+        [OP_START] = N_("domain '%s' is already active (degraded)"),
+        [OP_CREATE] = N_("domain '%s' is already active (degraded)"),
+    },
+    [DOM_STOPPING] = {
+        [OP_UNDEFINE] = N_("domain '%s' is stopping"),
+        [OP_START] = N_("domain '%s' is stopping"),
+        [OP_CREATE] = N_("domain '%s' is stopping"),
+    },
+};
+
+static dom_state record_state(const vnic_record *rec)
+{
+    switch (rec->status) {
+    case VNIC_RECORD_STARTING:
+        return DOM_STARTING;
+    case VNIC_RECORD_STOPPING:
+        return DOM_STOPPING;
+    case VNIC_RECORD_DEGRADED:
+        return DOM_DEGRADED;
+    default:
+        return DOM_ACTIVE;
+    }
+}
+
+/* The domain's state, with its lock held. A half-done start or stop found under the lock was
+ * left by a process that died: it is finished first, so the caller sees a settled state.
+ * *ret_rec receives the record of a running domain. */
+static int settle(embed_priv *p, const char *name, dom_state *ret, vnic_record **ret_rec,
+                  vnic_error **err)
+{
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    int r = vnic_embed_record_read(p, name, &rec, err);
+    if (r < 0 && r != -ENOENT)
+        return r;
+    if (r == 0 && (rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING)) {
+        if ((r = vnic_embed_get_nl(p, err)) < 0 ||
+            (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
+            return r;
+        vnic_record_free(TAKE_PTR(rec));
+    }
+    if (rec)
+        *ret = record_state(rec);
+    else
+        *ret = vnic_embed_def_exists(p, name) ? DOM_DEFINED : DOM_UNDEFINED;
+    if (ret_rec)
+        *ret_rec = TAKE_PTR(rec);
+    return 0;
+}
+
+static int check_transition(dom_state st, dom_op op, const char *name, vnic_error **err)
+{
+    const char *msg = transitions[st][op];
+    if (!msg)
+        return 0;
+    /* Every message of the table has exactly one %s, the domain's name. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vnic_error_set(err, VNIC_ERR_INVALID, _(msg), name);
+#pragma GCC diagnostic pop
+    return -EBUSY;
 }
 
 /* ---- start ----------------------------------------------------------------------------- */
@@ -262,25 +359,6 @@ static bool have_cap_net_admin(void)
 }
 
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. */
-static int counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
-                           vnic_error **err)
-{
-    unsigned long next = 0;
-    _cleanup_free_ char *buf = NULL;
-    vnic_error *rerr = NULL;
-    if (vnic_file_read(p->counter_path, &buf, NULL, &rerr) == 0) {
-        buf[strcspn(buf, "\n")] = '\0';
-        if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
-            next = 0;
-    }
-    vnic_error_free(rerr);
-    if (next + count > 0x7fffffffUL)
-        next = 0;
-    *ret = next;
-    _cleanup_free_ char *out = vnic_xasprintf("%lu\n", next + count);
-    return vnic_file_write_atomic(p->counter_path, out, strlen(out), 0600, err);
-}
-
 static char *expand_template(const char *tmpl, unsigned long n)
 {
     const char *pct = strstr(tmpl, "%d");
@@ -311,39 +389,7 @@ static bool is_template_iface(const vnic_iface_def *d)
     return !d->target_dev || vnic_ifname_is_template(d->target_dev);
 }
 
-static int allocate_group(embed_priv *p, unsigned *ret, vnic_error **err)
-{
-    char **names = NULL;
-    size_t n = 0;
-    int r = record_names(p, &names, &n, err);
-    if (r < 0)
-        return r;
 
-    bool *used = vnic_xcalloc(GROUP_COUNT, sizeof(bool));
-    for (size_t i = 0; i < n; i++) {
-        vnic_record *rec = NULL;
-        vnic_error *rerr = NULL;
-        if (record_read(p, names[i], &rec, &rerr) == 0) {
-            if (rec->group >= GROUP_BASE && rec->group - GROUP_BASE < GROUP_COUNT)
-                used[rec->group - GROUP_BASE] = true;
-            vnic_record_free(rec);
-        } else {
-            /* An unreadable record still owns whatever group it had; skip nothing more. */
-            VNIC_WARN("%s", rerr->message);
-        }
-        vnic_error_free(rerr);
-    }
-    free_names(names, n);
-
-    for (unsigned g = 1; g < GROUP_COUNT; g++)
-        if (!used[g]) {
-            free(used);
-            *ret = GROUP_BASE + g;
-            return 0;
-        }
-    free(used);
-    return vnic_error_set(err, VNIC_ERR_INVALID, _("too many active domains")), -ENOSPC;
-}
 
 /* Say which interface failed: "interface 5 of 8 (alias 'ua-net4', line 30)". */
 static void prefix_iface(vnic_error **err, const vnic_domain_def *def, size_t i)
@@ -357,39 +403,19 @@ static void prefix_iface(vnic_error **err, const vnic_domain_def *def, size_t i)
                           d->line);
 }
 
-typedef struct {
-    embed_priv *p;
-    vnic_record *rec;
-    const vnic_backend_ops **ops;
-} start_ctx;
-
-static void rollback(start_ctx *s, size_t upto)
+static vnic_backend_env backend_env(embed_priv *p, const vnic_record *rec)
 {
-    vnic_backend_env env = {.nl = s->p->nl, .domain_name = s->rec->def->name,
-                            .run_dir = s->p->nodes_dir};
-    for (size_t j = upto; j-- > 0;) {
-        vnic_record_iface *ri = &s->rec->ifaces[j];
-        if (!ri->done)
-            continue;
-        _cleanup_free_ char *mark = vnic_record_mark(s->rec->def->name, (unsigned)j);
-        vnic_error *e = NULL;
-        if (s->ops[j]->destroy(&env, &ri->rt, mark, &e) < 0) {
-            VNIC_WARN("rollback of %s failed: %s", ri->rt.name, e->message);
-            vnic_error_free(e);
-        }
-        ri->done = false;
-    }
+    return (vnic_backend_env){.nl = p->nl, .domain_name = rec->def->name,
+                              .run_dir = p->nodes_dir};
 }
 
-static int create_one(start_ctx *s, size_t i, vnic_error **err)
+static int create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
+                      vnic_error **err)
 {
-    embed_priv *p = s->p;
-    vnic_record *rec = s->rec;
     vnic_iface_def *d = rec->def->ifaces[i];
     vnic_record_iface *ri = &rec->ifaces[i];
-    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name,
-                            .run_dir = p->nodes_dir};
-    _cleanup_free_ char *mark = vnic_record_mark(rec->def->name, (unsigned)i);
+    vnic_backend_env env = backend_env(p, rec);
+    _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, rec->def->name, (unsigned)i);
     bool tmpl = is_template_iface(d);
 
     for (int attempt = 0;; attempt++) {
@@ -400,15 +426,17 @@ static int create_one(start_ctx *s, size_t i, vnic_error **err)
             .mark = mark,
             .group = rec->group,
         };
-        int r = s->ops[i]->create(&env, d, &args, &ri->rt, err);
+        int r = ops->create(&env, d, &args, &ri->rt, err);
         if (r == -EEXIST && args.name_from_template) {
             /* Someone else has that name: take the next number, and say so on disk first. */
             vnic_error_free(*err);
             *err = NULL;
             unsigned long n;
-            if ((r = counter_reserve(p, 1, &n, err)) < 0 ||
-                (r = choose_name(d, s->ops[i], n, ri, err)) < 0 ||
-                (r = record_write(p, rec, err)) < 0)
+            _cleanup_close_ int lock = -1;
+            if ((r = vnic_embed_store_lock(p, &lock, err)) < 0 ||
+                (r = vnic_embed_counter_reserve(p, 1, &n, err)) < 0 ||
+                (r = choose_name(d, ops, n, ri, err)) < 0 ||
+                (r = vnic_embed_record_write(p, rec, err)) < 0)
                 return r;
             continue;
         }
@@ -419,44 +447,34 @@ static int create_one(start_ctx *s, size_t i, vnic_error **err)
     }
 }
 
-static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
-                               vnic_error **err)
+/* Start a domain from def (taken over), with the domain lock held and the state checked. */
+static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent,
+                     vnic_domain_info **ret, vnic_error **err)
 {
-    embed_priv *p = conn->priv;
     _cleanup_(vnic_record_freep) vnic_record *rec = vnic_xcalloc(1, sizeof(*rec));
     rec->def = def_in;
     vnic_domain_def *def = rec->def;
     int r;
 
-    if (def->standalone)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("%s: a standalone <interface> cannot be started; put it in a "
-                                "<domain> with a <name>"),
-                              def->file),
-               -EINVAL;
     if (!have_cap_net_admin())
         return vnic_error_set(err, VNIC_ERR_SYSTEM,
                               _("vnic needs the CAP_NET_ADMIN capability to create network "
                                 "devices (run it as root)")),
                -EPERM;
-    if ((r = get_nl(p, err)) < 0)
+    if ((r = vnic_embed_get_nl(p, err)) < 0)
         return r;
 
-    _cleanup_close_ int lock = -1;
-    if ((r = store_lock(p, &lock, err)) < 0)
-        return r;
-
-    _cleanup_free_ char *path = record_path(p, def->name);
-    if (access(path, F_OK) == 0)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is already active"),
-                              def->name),
-               -EEXIST;
-
-    /* Check everything before making anything. */
+    /* Check everything before making anything, against one snapshot of the links. */
     _cleanup_free_ const vnic_backend_ops **ops =
         vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*ops));
     rec->ifaces = vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*rec->ifaces));
-    vnic_backend_env env = {.nl = p->nl, .domain_name = def->name, .run_dir = p->nodes_dir};
+    _cleanup_free_ vnic_link_info *links = NULL;
+    size_t nlinks = 0;
+    if ((r = vnic_nl_link_dump(p->nl, &links, &nlinks, err)) < 0)
+        return r;
+    vnic_backend_env env = backend_env(p, rec);
+    env.links = links;
+    env.nlinks = nlinks;
     for (size_t i = 0; i < def->niface; i++) {
         vnic_iface_def *d = def->ifaces[i];
         ops[i] = vnic_registry_find(p->reg, d->type, err);
@@ -471,55 +489,146 @@ static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
         }
     }
 
-    /* Intent: the group and every name, on disk before the first device exists. */
-    if ((r = allocate_group(p, &rec->group, err)) < 0)
-        return r;
-    unsigned long ntemplates = 0, next = 0;
-    for (size_t i = 0; i < def->niface; i++)
-        ntemplates += is_template_iface(def->ifaces[i]);
-    if (ntemplates && (r = counter_reserve(p, ntemplates, &next, err)) < 0)
-        return r;
-    for (size_t i = 0; i < def->niface; i++) {
-        if ((r = choose_name(def->ifaces[i], ops[i], next, &rec->ifaces[i], err)) < 0)
-            return prefix_iface(err, def, i), r;
-        next += is_template_iface(def->ifaces[i]);
+    /* Intent: the group and every name, on disk before the first device exists. The store
+     * lock makes group and names unique among concurrent starts. */
+    {
+        _cleanup_close_ int lock = -1;
+        if ((r = vnic_embed_store_lock(p, &lock, err)) < 0 ||
+            (r = vnic_embed_allocate_group(p, &rec->group, err)) < 0)
+            return r;
+        unsigned long ntemplates = 0, next = 0;
+        for (size_t i = 0; i < def->niface; i++)
+            ntemplates += is_template_iface(def->ifaces[i]);
+        if (ntemplates && (r = vnic_embed_counter_reserve(p, ntemplates, &next, err)) < 0)
+            return r;
+        for (size_t i = 0; i < def->niface; i++) {
+            if ((r = choose_name(def->ifaces[i], ops[i], next, &rec->ifaces[i], err)) < 0)
+                return prefix_iface(err, def, i), r;
+            next += is_template_iface(def->ifaces[i]);
+        }
+        rec->status = VNIC_RECORD_STARTING;
+        if ((r = vnic_embed_record_write(p, rec, err)) < 0)
+            return r;
     }
-    rec->status = VNIC_RECORD_STARTING;
-    if ((r = record_write(p, rec, err)) < 0)
-        return r;
+    vnic_fault_step("start: intent written");
 
-    start_ctx s = {.p = p, .rec = rec, .ops = ops};
     for (size_t i = 0; i < def->niface; i++) {
-        r = create_one(&s, i, err);
+        r = create_one(p, rec, ops[i], i, err);
         if (r < 0) {
             prefix_iface(err, def, i);
-            rollback(&s, i);
             vnic_error *rerr = NULL;
-            if (vnic_file_remove(path, &rerr) < 0) {
-                VNIC_WARN("%s", rerr->message);
+            if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
+                VNIC_WARN("rollback: %s", rerr->message);
                 vnic_error_free(rerr);
             }
             return r;
         }
+        vnic_fault_step("start: device made");
     }
 
     rec->status = VNIC_RECORD_ACTIVE;
-    if ((r = record_write(p, rec, err)) < 0) {
-        rollback(&s, def->niface);
+    if ((r = vnic_embed_record_write(p, rec, err)) < 0) {
         vnic_error *rerr = NULL;
-        vnic_file_remove(path, &rerr);
-        vnic_error_free(rerr);
+        if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
+            VNIC_WARN("rollback: %s", rerr->message);
+            vnic_error_free(rerr);
+        }
         return r;
     }
+    vnic_fault_step("start: result written");
     if (ret)
-        *ret = make_info(rec);
+        *ret = make_info(rec, persistent);
+    return 0;
+}
+
+static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
+                               vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = def_in;
+    int r;
+
+    if (def->standalone)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: a standalone <interface> cannot be started; put it in a "
+                                "<domain> with a <name>"),
+                              def->file),
+               -EINVAL;
+
+    _cleanup_close_ int lock = -1;
+    if ((r = vnic_embed_domain_lock(p, def->name, true, &lock, err)) < 0)
+        return r;
+    dom_state st;
+    if ((r = settle(p, def->name, &st, NULL, err)) < 0 ||
+        (r = check_transition(st, OP_CREATE, def->name, err)) < 0)
+        return r;
+    return start_def(p, TAKE_PTR(def), st == DOM_DEFINED, ret, err);
+}
+
+static int embed_domain_start(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                              vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    int r;
+
+    _cleanup_close_ int lock = -1;
+    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
+        return r;
+    dom_state st;
+    if ((r = settle(p, name, &st, NULL, err)) < 0 ||
+        (r = check_transition(st, OP_START, name, err)) < 0)
+        return r;
+    vnic_domain_def *def = NULL;
+    if ((r = vnic_embed_def_read(p, name, &def, err)) < 0)
+        return r;
+    return start_def(p, def, true, ret, err);
+}
+
+/* ---- define ---------------------------------------------------------------------------- */
+
+static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
+                               vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = def_in;
+    int r;
+
+    if (def->standalone)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: a standalone <interface> cannot be defined; put it in a "
+                                "<domain> with a <name>"),
+                              def->file),
+               -EINVAL;
+
+    _cleanup_close_ int lock = -1;
+    if ((r = vnic_embed_domain_lock(p, def->name, true, &lock, err)) < 0)
+        return r;
+    dom_state st;
+    if ((r = settle(p, def->name, &st, NULL, err)) < 0 ||
+        (r = check_transition(st, OP_DEFINE, def->name, err)) < 0)
+        return r;
+
+    /* The stored form is the canonical one: what dumpxml --inactive shows. */
+    _cleanup_free_ char *xml = vnic_domain_def_format(def, err);
+    if (!xml)
+        return -ENOMEM;
+    _cleanup_free_ char *path = vnic_embed_def_path(p, def->name);
+    if ((r = vnic_file_write_atomic(path, xml, strlen(xml), 0600, err)) < 0)
+        return r;
+    if (ret) {
+        *ret = make_defined_info(def);
+        if (st != DOM_UNDEFINED && st != DOM_DEFINED) {
+            free((*ret)->state);
+            (*ret)->state = vnic_xstrdup(st == DOM_DEGRADED ? "degraded" : "active");
+        }
+    }
     return 0;
 }
 
 /* ---- destroy --------------------------------------------------------------------------- */
 
 /* Delete every device of the record's group at once, if the group holds nothing but this
- * domain's marked devices. Returns true when the batch request was sent and succeeded. */
+ * domain's marked devices. Returns true if it did. */
 static bool batch_delete(embed_priv *p, const vnic_record *rec)
 {
     size_t created = 0;
@@ -537,7 +646,7 @@ static bool batch_delete(embed_priv *p, const vnic_record *rec)
         vnic_error_free(e);
         return false;
     }
-    _cleanup_free_ char *prefix = vnic_xasprintf("vnic:%s/", rec->def->name);
+    _cleanup_free_ char *prefix = vnic_xasprintf("%s%s/", p->mark_prefix, rec->def->name);
     size_t members = 0;
     bool safe = true;
     for (size_t i = 0; i < n; i++) {
@@ -563,18 +672,43 @@ static bool batch_delete(embed_priv *p, const vnic_record *rec)
     return true;
 }
 
-static int destroy_record(embed_priv *p, vnic_record *rec, vnic_error **err)
+/* A device of a start that never finished may exist under its intended name and carry the
+ * domain's link group but not yet its mark (the kernel sets the group with creation, the mark
+ * after). Such a device is the record's: delete it. Returns true if it did. */
+static bool delete_unmarked(embed_priv *p, const vnic_record *rec, const char *name)
 {
-    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name,
-                            .run_dir = p->nodes_dir};
+    vnic_link_info info;
+    vnic_error *e = NULL;
+    if (vnic_nl_link_get(p->nl, 0, name, &info, &e) < 0) {
+        vnic_error_free(e);
+        return false;
+    }
+    if (info.alias[0] || info.group != rec->group || !vnic_embed_is_vnic_group(info.group))
+        return false;
+    if (vnic_nl_link_delete(p->nl, info.ifindex, &e) < 0) {
+        vnic_error_free(e);
+        return false;
+    }
+    return true;
+}
+
+int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
+                             vnic_reconcile_action **acts, size_t *nacts, vnic_error **err)
+{
+    vnic_backend_env env = backend_env(p, rec);
+    bool unfinished = rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING;
+    const char *action = unfinished ? "removed-unfinished" : "removed";
     int r = 0;
+    bool batched = false;
 
-    rec->status = VNIC_RECORD_STOPPING;
-    int w = record_write(p, rec, err);
-    if (w < 0)
-        return w;
-
-    batch_delete(p, rec);
+    if (!dry_run) {
+        rec->status = VNIC_RECORD_STOPPING;
+        if ((r = vnic_embed_record_write(p, rec, err)) < 0)
+            return r;
+        vnic_fault_step("destroy: stopping written");
+        batched = batch_delete(p, rec);
+        vnic_fault_step("destroy: batch deleted");
+    }
 
     /* Each backend then finishes its part: devices gone in the batch are fine; a passthrough
      * lower device gets its MAC back; devices left over are deleted one by one. */
@@ -594,7 +728,37 @@ static int destroy_record(embed_priv *p, vnic_record *rec, vnic_error **err)
             vnic_strlcpy(rt.name, ri->intended, sizeof(rt.name));
             rt.created = rec->def->ifaces[j]->managed != VNIC_TRISTATE_NO;
         }
-        _cleanup_free_ char *mark = vnic_record_mark(rec->def->name, (unsigned)j);
+        if (!rt.created)
+            continue;
+        /* Gone with the batch: only a passthrough lower device still needs its MAC back. */
+        if (batched && ri->done && !rt.saved_lower_mac) {
+            vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
+                                  _("removed device %s of domain '%s'"), rt.name,
+                                  rec->def->name);
+            vnic_fault_step("destroy: device removed");
+            continue;
+        }
+
+        vnic_link_info info;
+        vnic_error *ge = NULL;
+        bool exists = vnic_nl_link_get(p->nl, 0, rt.name, &info, &ge) == 0;
+        vnic_error_free(ge);
+        _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, rec->def->name, (unsigned)j);
+
+        if (dry_run) {
+            if (exists && (vnic_streq(info.alias, mark) ||
+                           (!info.alias[0] && info.group == rec->group)))
+                vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
+                                      _("would remove device %s of domain '%s'"), rt.name,
+                                      rec->def->name);
+            continue;
+        }
+        if (!ri->done && delete_unmarked(p, rec, rt.name)) {
+            vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
+                                  _("removed unmarked device %s of domain '%s'"), rt.name,
+                                  rec->def->name);
+            continue;
+        }
         vnic_error *e = NULL;
         if (ops->destroy(&env, &rt, mark, &e) < 0) {
             if (!*err) {
@@ -604,9 +768,21 @@ static int destroy_record(embed_priv *p, vnic_record *rec, vnic_error **err)
                 vnic_error_free(e);
             }
             r = -EIO;
+            continue;
         }
+        if (exists)
+            vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
+                                  _("removed device %s of domain '%s'"), rt.name,
+                                  rec->def->name);
+        vnic_fault_step("destroy: device removed");
     }
-    return r;
+    if (r < 0 || dry_run)
+        return r; /* the record stays, so that the removal can be tried again */
+
+    if ((r = vnic_embed_record_remove(p, rec->def->name, err)) < 0)
+        return r;
+    vnic_fault_step("destroy: record removed");
+    return 0;
 }
 
 static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err)
@@ -614,20 +790,48 @@ static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **
     embed_priv *p = conn->priv;
     int r;
 
-    if ((r = get_nl(p, err)) < 0)
-        return r;
     _cleanup_close_ int lock = -1;
-    if ((r = store_lock(p, &lock, err)) < 0)
+    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
         return r;
-
+    dom_state st;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    if ((r = record_read(p, name, &rec, err)) < 0)
+    if ((r = settle(p, name, &st, &rec, err)) < 0 ||
+        (r = check_transition(st, OP_DESTROY, name, err)) < 0)
         return r;
+    if ((r = vnic_embed_get_nl(p, err)) < 0)
+        return r;
+    return vnic_embed_finish_record(p, rec, false, NULL, NULL, err);
+}
 
-    if ((r = destroy_record(p, rec, err)) < 0)
-        return r; /* the record stays, so that destroy can be tried again */
+static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned flags,
+                                 vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    int r;
 
-    _cleanup_free_ char *path = record_path(p, name);
+    _cleanup_close_ int lock = -1;
+    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
+        return r;
+    dom_state st;
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    if ((r = settle(p, name, &st, &rec, err)) < 0)
+        return r;
+    if (!vnic_embed_def_exists(p, name)) {
+        if (rec)
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' is not defined (it runs transiently)"), name),
+                   -ENOENT;
+        return check_transition(DOM_UNDEFINED, OP_UNDEFINE, name, err);
+    }
+    if (rec && (flags & VNIC_UNDEFINE_DESTROY)) {
+        if ((r = vnic_embed_get_nl(p, err)) < 0 ||
+            (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
+            return r;
+        st = DOM_DEFINED;
+    }
+    if ((r = check_transition(st, OP_UNDEFINE, name, err)) < 0)
+        return r;
+    _cleanup_free_ char *path = vnic_embed_def_path(p, name);
     return vnic_file_remove(path, err);
 }
 
@@ -636,52 +840,120 @@ static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **
 static int embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
                                vnic_error **err)
 {
+    embed_priv *p = conn->priv;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    int r = record_read(conn->priv, name, &rec, err);
+    int r = vnic_embed_record_read(p, name, &rec, err);
+    if (r == 0) {
+        *ret = make_info(rec, vnic_embed_def_exists(p, name));
+        return 0;
+    }
+    if (r != -ENOENT)
+        return r;
+    vnic_domain_def *def = NULL;
+    r = vnic_embed_def_read(p, name, &def, err);
+    if (r == -ENOENT)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not defined"), name),
+               -ENOENT;
     if (r < 0)
         return r;
-    *ret = make_info(rec);
+    *ret = make_defined_info(def);
+    vnic_domain_def_free(def);
     return 0;
 }
 
-static int embed_domain_list(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n,
-                             vnic_error **err)
+static int cmp_info(const void *a, const void *b)
+{
+    return strcmp((*(vnic_domain_info *const *)a)->name, (*(vnic_domain_info *const *)b)->name);
+}
+
+static int embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret,
+                             size_t *ret_n, vnic_error **err)
 {
     embed_priv *p = conn->priv;
-    char **names = NULL;
-    size_t n = 0;
-    int r = record_names(p, &names, &n, err);
+    char **names = NULL, **defs = NULL;
+    size_t n = 0, ndefs = 0;
+    int r = vnic_embed_list_names(p->domains_dir, &names, &n, err);
     if (r < 0)
         return r;
+    if ((flags & VNIC_LIST_ALL) && (r = vnic_embed_list_names(p->defs_dir, &defs, &ndefs, err)) < 0) {
+        vnic_embed_free_names(names, n);
+        return r;
+    }
 
-    vnic_domain_info **list = vnic_xcalloc(n ? n : 1, sizeof(*list));
+    vnic_domain_info **list = vnic_xcalloc(n + ndefs + 1, sizeof(*list));
     size_t k = 0;
+    int status = 0;
     for (size_t i = 0; i < n; i++) {
         vnic_record *rec = NULL;
-        r = record_read(p, names[i], &rec, err);
-        if (r == -ENOENT) { /* destroyed meanwhile */
-            vnic_error_free(*err);
-            *err = NULL;
+        vnic_error *rerr = NULL;
+        r = vnic_embed_record_read(p, names[i], &rec, &rerr);
+        if (r == -ENOENT) /* destroyed meanwhile */
+            continue;
+        if (r < 0) {
+            /* One unreadable record does not hide the rest of the store. */
+            if (err && !*err)
+                *err = rerr;
+            else
+                vnic_error_free(rerr);
+            status = r;
             continue;
         }
-        if (r < 0) {
-            vnic_domain_info_list_free(list, k);
-            free_names(names, n);
-            return r;
-        }
-        list[k++] = make_info(rec);
+        list[k++] = make_info(rec, vnic_embed_def_exists(p, names[i]));
         vnic_record_free(rec);
     }
-    free_names(names, n);
+    for (size_t i = 0; i < ndefs; i++) {
+        bool running = false;
+        for (size_t j = 0; j < n && !running; j++)
+            running = vnic_streq(names[j], defs[i]);
+        if (running)
+            continue;
+        vnic_domain_def *def = NULL;
+        vnic_error *rerr = NULL;
+        r = vnic_embed_def_read(p, defs[i], &def, &rerr);
+        if (r == -ENOENT)
+            continue;
+        if (r < 0) {
+            if (err && !*err)
+                *err = rerr;
+            else
+                vnic_error_free(rerr);
+            status = r;
+            continue;
+        }
+        list[k++] = make_defined_info(def);
+        vnic_domain_def_free(def);
+    }
+    vnic_embed_free_names(names, n);
+    vnic_embed_free_names(defs, ndefs);
+    qsort(list, k, sizeof(*list), cmp_info);
     *ret = list;
     *ret_n = k;
-    return 0;
+    return status;
 }
 
-static char *embed_domain_get_xml(vnic_conn *conn, const char *name, vnic_error **err)
+static char *embed_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags,
+                                  vnic_error **err)
 {
+    embed_priv *p = conn->priv;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    if (record_read(conn->priv, name, &rec, err) < 0)
+    int r = (flags & VNIC_XML_INACTIVE) ? -ENOENT : vnic_embed_record_read(p, name, &rec, err);
+    if (r == -ENOENT) {
+        vnic_domain_def *def = NULL;
+        r = vnic_embed_def_read(p, name, &def, err);
+        if (r == -ENOENT) {
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           (flags & VNIC_XML_INACTIVE) ? _("domain '%s' has no stored definition")
+                                                       : _("domain '%s' is not defined"),
+                           name);
+            return NULL;
+        }
+        if (r < 0)
+            return NULL;
+        char *xml = vnic_domain_def_format(def, err);
+        vnic_domain_def_free(def);
+        return xml;
+    }
+    if (r < 0)
         return NULL;
     for (size_t i = 0; i < rec->def->niface; i++) {
         vnic_iface_def *d = rec->def->ifaces[i];
@@ -723,14 +995,16 @@ static int open_range(embed_priv *p, const vnic_record *rec, size_t first, size_
 static int read_active(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err)
 {
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    int r = record_read(p, name, &rec, err);
+    int r = vnic_embed_record_read(p, name, &rec, err);
+    if (r == -ENOENT)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), r;
     if (r < 0)
         return r;
-    if (rec->status != VNIC_RECORD_ACTIVE)
+    if (rec->status != VNIC_RECORD_ACTIVE && rec->status != VNIC_RECORD_DEGRADED)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not fully started"),
                               name),
                -EINVAL;
-    if ((r = get_nl(p, err)) < 0)
+    if ((r = vnic_embed_get_nl(p, err)) < 0)
         return r;
     *ret = TAKE_PTR(rec);
     return 0;
@@ -789,16 +1063,24 @@ static int embed_domain_open_all_queues(vnic_conn *conn, const char *name, int *
     return 0;
 }
 
+
 const vnic_driver vnic_embed_driver = {
     .name = "embed",
     .probe = embed_probe,
     .open = embed_open,
     .close = embed_close,
     .domain_create = embed_domain_create,
+    .domain_define = embed_domain_define,
+    .domain_undefine = embed_domain_undefine,
+    .domain_start = embed_domain_start,
     .domain_destroy = embed_domain_destroy,
     .domain_lookup = embed_domain_lookup,
     .domain_list = embed_domain_list,
     .domain_get_xml = embed_domain_get_xml,
     .domain_open_queues = embed_domain_open_queues,
     .domain_open_all_queues = embed_domain_open_all_queues,
+    .reconcile = vnic_embed_reconcile,
+    .event_register = vnic_embed_event_register,
+    .event_deregister = vnic_embed_event_deregister,
+    .event_run = vnic_embed_event_run,
 };

@@ -13,7 +13,7 @@
 #include "xml_cleanup.h"
 
 VNIC_ENUM_IMPL(vnic_record_status, vnic_record_status, VNIC_RECORD_STATUS_LAST, "starting",
-               "active", "stopping")
+               "active", "stopping", "degraded")
 
 #define RECORD_VERSION "1"
 
@@ -26,9 +26,24 @@ void vnic_record_free(vnic_record *rec)
     free(rec);
 }
 
-char *vnic_record_mark(const char *domain, unsigned index)
+char *vnic_record_mark(const char *prefix, const char *domain, unsigned index)
 {
-    return vnic_xasprintf("vnic:%s/%u", domain, index);
+    return vnic_xasprintf("%s%s/%u", prefix, domain, index);
+}
+
+bool vnic_record_mark_parse(const char *prefix, const char *mark, char **ret_domain,
+                            unsigned *ret_index)
+{
+    if (!vnic_str_has_prefix(mark, prefix))
+        return false;
+    const char *name = mark + strlen(prefix);
+    const char *slash = strrchr(name, '/');
+    unsigned long idx;
+    if (!slash || slash == name || vnic_parse_uint(slash + 1, 0, 100000, &idx) < 0)
+        return false;
+    *ret_domain = vnic_xasprintf("%.*s", (int)(slash - name), name);
+    *ret_index = (unsigned)idx;
+    return true;
 }
 
 static void prop(xmlNode *n, const char *name, const char *value)

@@ -1,7 +1,9 @@
 /* vnicsh — a virsh-like shell for vnic. Commands are declared in one table below. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +82,20 @@ static void command_help(const command *cmd)
 }
 
 enum {
-    OPT_SKIP = 1 << 0, /* --skip-unsupported */
-    OPT_JSON = 1 << 1, /* --json */
+    OPT_SKIP = 1 << 0,     /* --skip-unsupported */
+    OPT_JSON = 1 << 1,     /* --json */
+    OPT_ALL = 1 << 2,      /* --all */
+    OPT_INACTIVE = 1 << 3, /* --inactive */
+    OPT_DESTROY = 1 << 4,  /* --destroy */
+    OPT_DRY_RUN = 1 << 5,  /* --dry-run */
+    OPT_TIMEOUT = 1 << 6,  /* --timeout S */
 };
 
 typedef struct {
     unsigned parse_flags; /* VNIC_PARSE_* */
+    unsigned given;       /* OPT_* seen */
     bool json;
+    int timeout_ms;       /* -1: none */
 } cmd_options;
 
 /* Parse the options a command accepts (ACCEPT: OPT_*). Returns the index of the first
@@ -97,12 +106,23 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
     static const struct option longopts[] = {
         {"skip-unsupported", no_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
+        {"all", no_argument, NULL, 'a'},
+        {"inactive", no_argument, NULL, 'i'},
+        {"destroy", no_argument, NULL, 'D'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
+    static const struct {
+        int c;
+        unsigned opt;
+    } simple[] = {
+        {'a', OPT_ALL}, {'i', OPT_INACTIVE}, {'D', OPT_DESTROY}, {'n', OPT_DRY_RUN},
+    };
     int c;
 
-    *ret = (cmd_options){0};
+    *ret = (cmd_options){.timeout_ms = -1};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -117,17 +137,41 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
                 goto unknown;
             ret->json = true;
             break;
+        case 't': {
+            unsigned long secs;
+            if (!(accept & OPT_TIMEOUT))
+                goto unknown;
+            if (vnic_parse_uint(optarg, 0, 86400, &secs) < 0) {
+                usage_error(cmd, _("invalid timeout '%s': expected seconds from 0 to 86400"),
+                            optarg);
+                return -1;
+            }
+            ret->timeout_ms = (int)secs * 1000;
+            ret->given |= OPT_TIMEOUT;
+            break;
+        }
         case 'h':
             command_help(cmd);
             return 0;
-        default:
-            goto unknown;
+        default: {
+            size_t i;
+            for (i = 0; i < ELEMENTSOF(simple); i++)
+                if (simple[i].c == c && (accept & simple[i].opt)) {
+                    ret->given |= simple[i].opt;
+                    break;
+                }
+            if (i == ELEMENTSOF(simple))
+                goto unknown;
+        }
         }
     }
     return optind;
 
 unknown:
-    usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
+    if (c == '?' && optopt)
+        usage_error(cmd, _("option '%s' needs an argument"), argv[optind - 1]);
+    else
+        usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
     return -1;
 }
 
@@ -291,7 +335,7 @@ static int cmd_destroy(const command *cmd, int argc, char **argv)
 static int cmd_list(const command *cmd, int argc, char **argv)
 {
     cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_JSON, &o);
+    int first = parse_options(cmd, argc, argv, OPT_JSON | OPT_ALL, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
     if (want_operands(cmd, argc, first, 0, "") < 0)
@@ -303,7 +347,8 @@ static int cmd_list(const command *cmd, int argc, char **argv)
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info **list = NULL;
     size_t n = 0;
-    if (vnic_domain_list(conn, &list, &n, &err) < 0) {
+    int r = vnic_domain_list(conn, (o.given & OPT_ALL) ? VNIC_LIST_ALL : 0, &list, &n, &err);
+    if (r < 0 && !list) {
         print_error("%s", err->message);
         vnic_conn_close(conn);
         return EXIT_FAIL;
@@ -318,20 +363,26 @@ static int cmd_list(const command *cmd, int argc, char **argv)
             vnic_json_string(&j, "name", list[i]->name);
             vnic_json_string(&j, "uuid", list[i]->uuid);
             vnic_json_string(&j, "state", list[i]->state);
+            vnic_json_bool(&j, "persistent", list[i]->persistent);
             vnic_json_int(&j, "interfaces", (long long)list[i]->ninterfaces);
             vnic_json_end_object(&j);
         }
         vnic_json_end_array(&j);
     } else {
-        printf(" %-24s %-10s %s\n", _("Name"), _("State"), _("Interfaces"));
-        printf("%s\n", "-----------------------------------------------------");
+        printf(" %-24s %-10s %-11s %s\n", _("Name"), _("State"), _("Persistent"),
+               _("Interfaces"));
+        printf("%s\n", "-----------------------------------------------------------------");
         for (size_t i = 0; i < n; i++)
-            printf(" %-24s %-10s %zu\n", list[i]->name, list[i]->state,
-                   list[i]->ninterfaces);
+            printf(" %-24s %-10s %-11s %zu\n", list[i]->name, list[i]->state,
+                   list[i]->persistent ? _("yes") : _("no"), list[i]->ninterfaces);
     }
+    fflush(stdout);
+    /* Domains whose state cannot be read are reported after the readable ones. */
+    if (r < 0)
+        print_error("%s", err->message);
     vnic_domain_info_list_free(list, n);
     vnic_conn_close(conn);
-    return EXIT_OK;
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_domiflist(const command *cmd, int argc, char **argv)
@@ -401,7 +452,7 @@ static int cmd_domiflist(const command *cmd, int argc, char **argv)
 static int cmd_dumpxml(const command *cmd, int argc, char **argv)
 {
     cmd_options o;
-    int first = parse_options(cmd, argc, argv, 0, &o);
+    int first = parse_options(cmd, argc, argv, OPT_INACTIVE, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
     if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
@@ -411,7 +462,8 @@ static int cmd_dumpxml(const command *cmd, int argc, char **argv)
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
-    _cleanup_free_ char *xml = vnic_domain_get_xml(conn, argv[first], &err);
+    _cleanup_free_ char *xml = vnic_domain_get_xml(
+        conn, argv[first], (o.given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
     vnic_conn_close(conn);
     if (!xml) {
         print_error("%s", err->message);
@@ -419,6 +471,202 @@ static int cmd_dumpxml(const command *cmd, int argc, char **argv)
     }
     fputs(xml, stdout);
     return EXIT_OK;
+}
+
+static int cmd_define(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain XML file")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_define_file(conn, argv[first], o.parse_flags, &info, &diags, &err) < 0) {
+        if (diags.count)
+            print_diags(&diags);
+        else
+            print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else if (vnic_streq(info->state, "defined")) {
+        printf(_("Domain '%s' defined from %s\n"), info->name, argv[first]);
+    } else {
+        printf(_("Domain '%s' defined from %s (it keeps running on its old definition until "
+                 "destroyed)\n"),
+               info->name, argv[first]);
+    }
+    vnic_domain_info_free(info);
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return status;
+}
+
+/* The shape of undefine, start: one domain name, one call. */
+static int name_command(const command *cmd, int argc, char **argv, unsigned accept,
+                        int (*fn)(vnic_conn *, const char *, const cmd_options *, vnic_error **),
+                        const char *done_fmt)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, accept, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_OK;
+    if (fn(conn, argv[first], &o, &err) < 0) {
+        print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        printf(done_fmt, argv[first]);
+#pragma GCC diagnostic pop
+    }
+    vnic_conn_close(conn);
+    return status;
+}
+
+static int do_undefine(vnic_conn *conn, const char *name, const cmd_options *o, vnic_error **err)
+{
+    return vnic_domain_undefine(conn, name, (o->given & OPT_DESTROY) ? VNIC_UNDEFINE_DESTROY : 0,
+                                err);
+}
+
+static int do_start(vnic_conn *conn, const char *name, const cmd_options *o, vnic_error **err)
+{
+    return vnic_domain_start(conn, name, NULL, err);
+}
+
+static int cmd_undefine(const command *cmd, int argc, char **argv)
+{
+    return name_command(cmd, argc, argv, OPT_DESTROY, do_undefine, _("Domain '%s' undefined\n"));
+}
+
+static int cmd_start(const command *cmd, int argc, char **argv)
+{
+    return name_command(cmd, argc, argv, 0, do_start, _("Domain '%s' started\n"));
+}
+
+static int cmd_reconcile(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_JSON | OPT_DRY_RUN, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 0, "") < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_reconcile_action *acts = NULL;
+    size_t n = 0;
+    int r = vnic_reconcile(conn, (o.given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n,
+                           &err);
+    if (o.json) {
+        vnic_json j;
+        vnic_json_init(&j, stdout);
+        vnic_json_begin_array(&j, NULL);
+        for (size_t i = 0; i < n; i++) {
+            vnic_json_begin_object(&j, NULL);
+            vnic_json_string(&j, "action", acts[i].action);
+            vnic_json_string(&j, "domain", acts[i].domain);
+            vnic_json_string(&j, "device", acts[i].device);
+            vnic_json_string(&j, "message", acts[i].message);
+            vnic_json_end_object(&j);
+        }
+        vnic_json_end_array(&j);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", acts[i].message);
+    }
+    fflush(stdout);
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_reconcile_actions_free(acts, n);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+}
+
+static void print_event(const vnic_event *ev, void *opaque)
+{
+    const cmd_options *o = opaque;
+    if (o->json) {
+        vnic_json j;
+        vnic_json_init_compact(&j, stdout);
+        vnic_json_begin_object(&j, NULL);
+        vnic_json_string(&j, "event", ev->type);
+        vnic_json_string(&j, "domain", ev->domain);
+        vnic_json_int(&j, "interface", ev->index);
+        vnic_json_string(&j, "device", ev->device);
+        vnic_json_bool(&j, "degraded", ev->degraded);
+        vnic_json_end_object(&j);
+    } else {
+        printf("%s domain=%s interface=%u device=%s%s\n", ev->type, ev->domain, ev->index,
+               ev->device, ev->degraded ? " degraded" : "");
+    }
+    fflush(stdout);
+}
+
+static int cmd_events(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_JSON | OPT_TIMEOUT, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 0, "") < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int id;
+    if (vnic_event_register(conn, print_event, &o, &id, &err) < 0) {
+        print_error("%s", err->message);
+        vnic_conn_close(conn);
+        return EXIT_FAIL;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* Said once the subscription is in place, so that scripts know when to act. */
+    fprintf(stderr, _("Listening for events (interrupt to stop)\n"));
+
+    int r = 0;
+    while (!interrupted) {
+        r = vnic_event_run(conn, o.timeout_ms, &err);
+        if (r == -EINTR) {
+            r = 0;
+            continue;
+        }
+        break;
+    }
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_event_deregister(conn, id);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 static const command commands[] = {
@@ -456,9 +704,11 @@ static const command commands[] = {
     },
     {
         .name = "list",
-        .usage = N_("[--json]"),
-        .summary = N_("List the active domains."),
-        .options = N_("      --json              print JSON\n"),
+        .usage = N_("[--all] [--json]"),
+        .summary = N_("List the active domains (with --all the defined ones too) and their "
+                      "states."),
+        .options = N_("      --all               list defined, inactive domains too\n"
+                      "      --json              print JSON\n"),
         .run = cmd_list,
     },
     {
@@ -470,9 +720,54 @@ static const command commands[] = {
     },
     {
         .name = "dumpxml",
-        .usage = N_("NAME"),
-        .summary = N_("Print an active domain's XML with the actual device names filled in."),
+        .usage = N_("[--inactive] NAME"),
+        .summary = N_("Print a domain's XML: of an active one with the actual device names "
+                      "filled in."),
+        .options = N_("      --inactive          the stored definition, not the running one\n"),
         .run = cmd_dumpxml,
+    },
+    {
+        .name = "define",
+        .usage = N_("[--skip-unsupported] FILE"),
+        .summary = N_("Store a domain definition (validated) for later starts.\n"
+                      "Redefining an inactive domain replaces it; an active one keeps running on\n"
+                      "its old definition until destroyed."),
+        .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
+                      "network, ...) alone\n"),
+        .run = cmd_define,
+    },
+    {
+        .name = "undefine",
+        .usage = N_("[--destroy] NAME"),
+        .summary = N_("Forget a stored definition (refused while the domain is active)."),
+        .options = N_("      --destroy           destroy the domain first if it is active\n"),
+        .run = cmd_undefine,
+    },
+    {
+        .name = "start",
+        .usage = N_("NAME"),
+        .summary = N_("Start a defined domain: make every interface's device, all or nothing."),
+        .run = cmd_start,
+    },
+    {
+        .name = "reconcile",
+        .usage = N_("[--dry-run] [--json]"),
+        .summary = N_("Make the state store and the kernel agree: finish starts and stops that "
+                      "never\ncompleted, re-adopt running domains, remove orphan devices, mark "
+                      "domains whose\ndevices vanished as degraded."),
+        .options = N_("      --dry-run           report what would be done, change nothing\n"
+                      "      --json              print JSON\n"),
+        .run = cmd_reconcile,
+    },
+    {
+        .name = "events",
+        .usage = N_("[--timeout SECONDS] [--json]"),
+        .summary = N_("Print link events of the domains' devices and lower devices as they "
+                      "happen."),
+        .options = N_("      --timeout SECONDS   stop after SECONDS (default: until "
+                      "interrupted)\n"
+                      "      --json              print one JSON object per line\n"),
+        .run = cmd_events,
     },
 };
 

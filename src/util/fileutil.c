@@ -150,7 +150,7 @@ int vnic_file_remove(const char *path, vnic_error **err)
     return 0;
 }
 
-int vnic_lock_file(const char *path, int *ret_fd, vnic_error **err)
+static int lock_file(const char *path, bool wait, int *ret_fd, vnic_error **err)
 {
     _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
@@ -158,13 +158,25 @@ int vnic_lock_file(const char *path, int *ret_fd, vnic_error **err)
         vnic_error_set_errno(err, e, _("cannot open lock file '%s'"), path);
         return -e;
     }
-    while (flock(fd, LOCK_EX) < 0) {
+    while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
         if (errno == EINTR)
             continue;
+        if (errno == EWOULDBLOCK && !wait)
+            return -EWOULDBLOCK;
         int e = errno;
         vnic_error_set_errno(err, e, _("cannot lock '%s'"), path);
         return -e;
     }
     *ret_fd = TAKE_FD(fd);
     return 0;
+}
+
+int vnic_lock_file(const char *path, int *ret_fd, vnic_error **err)
+{
+    return lock_file(path, true, ret_fd, err);
+}
+
+int vnic_lock_file_try(const char *path, int *ret_fd, vnic_error **err)
+{
+    return lock_file(path, false, ret_fd, err);
 }

@@ -26,3 +26,7 @@ int vnic_file_remove(const char *path, vnic_error **err);
 /* Take an exclusive lock (flock) on path, creating it; blocks until granted. *ret_fd holds
  * the lock until closed. */
 int vnic_lock_file(const char *path, int *ret_fd, vnic_error **err);
+
+/* As vnic_lock_file, without waiting: -EWOULDBLOCK (err untouched) when another process holds
+ * the lock. Locks die with their process, so a lock nobody holds means nobody is at work. */
+int vnic_lock_file_try(const char *path, int *ret_fd, vnic_error **err);

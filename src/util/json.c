@@ -7,6 +7,11 @@ void vnic_json_init(vnic_json *j, FILE *out)
     *j = (vnic_json){.out = out};
 }
 
+void vnic_json_init_compact(vnic_json *j, FILE *out)
+{
+    *j = (vnic_json){.out = out, .compact = true};
+}
+
 static void write_string(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -40,9 +45,9 @@ static void write_string(FILE *out, const char *s)
 static void item(vnic_json *j, const char *key)
 {
     if (j->need_comma[j->depth])
-        fputc(',', j->out);
+        fputs(j->compact ? ", " : ",", j->out);
     j->need_comma[j->depth] = true;
-    if (j->depth > 0) {
+    if (j->depth > 0 && !j->compact) {
         fputc('\n', j->out);
         for (int i = 0; i < j->depth; i++)
             fputs("  ", j->out);
@@ -67,7 +72,7 @@ static void close_(vnic_json *j, char c)
     bool had_items = j->need_comma[j->depth];
     if (j->depth > 0)
         j->depth--;
-    if (had_items) {
+    if (had_items && !j->compact) {
         fputc('\n', j->out);
         for (int i = 0; i < j->depth; i++)
             fputs("  ", j->out);

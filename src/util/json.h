@@ -8,9 +8,12 @@ typedef struct vnic_json {
     FILE *out;
     int depth;
     bool need_comma[32];
+    bool compact; /* everything on one line (JSON Lines) */
 } vnic_json;
 
 void vnic_json_init(vnic_json *j, FILE *out);
+/* One value per line, without indentation: for streams such as events. */
+void vnic_json_init_compact(vnic_json *j, FILE *out);
 void vnic_json_begin_object(vnic_json *j, const char *key);
 void vnic_json_end_object(vnic_json *j);
 void vnic_json_begin_array(vnic_json *j, const char *key);

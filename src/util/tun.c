@@ -190,3 +190,15 @@ void vnic_close_fds(int *fds, size_t n)
             fds[i] = -1;
         }
 }
+
+int vnic_tun_get_flags(int fd, unsigned *ret, vnic_error **err)
+{
+    struct ifreq ifr = {0};
+    if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read the flags of a tap queue"));
+        return -e;
+    }
+    *ret = (unsigned short)ifr.ifr_flags;
+    return 0;
+}

@@ -36,5 +36,8 @@ int vnic_tun_set_persist(int fd, bool persist, vnic_error **err);
  * -ENODEV when the device does not exist or is not a tun/tap device. */
 int vnic_tun_device_flags(const char *name, unsigned *ret, vnic_error **err);
 
+/* The IFF_* flags of an attached queue fd (TUNGETIFF), IFF_PERSIST included. */
+int vnic_tun_get_flags(int fd, unsigned *ret, vnic_error **err);
+
 /* Open fds close-on-error helper: close the first n of fds and set them to -1. */
 void vnic_close_fds(int *fds, size_t n);

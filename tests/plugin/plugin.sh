@@ -30,7 +30,7 @@ vsh() { ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$tmp/root" "$@"; }
 
 VNIC_BACKEND_DIR=$tmp/good:$builtin_dir vsh create "$tmp/dom.xml" || fail "create with the plugin"
 kind=$(ip -n "$ns" -d -j link show bp0 | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l["linkinfo"]["info_kind"], l.get("ifalias",""))')
-[ "$kind" = "bridge vnic:plug/0" ] || fail "the plugin did not make bp0 as a marked bridge: '$kind'"
+[[ "$kind" =~ ^bridge\ vnic@[0-9a-f]{8}:plug/0$ ]] || fail "the plugin did not make bp0 as a marked bridge: '$kind'"
 VNIC_BACKEND_DIR=$tmp/good:$builtin_dir vsh domiflist --json plug | grep -q '"backend": "bridgeport"' ||
     fail "domiflist does not name the plugin backend"
 VNIC_BACKEND_DIR=$tmp/good:$builtin_dir vsh destroy plug || fail "destroy with the plugin"

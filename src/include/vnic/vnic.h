@@ -125,7 +125,8 @@ typedef struct vnic_interface_info {
 typedef struct vnic_domain_info {
     char *name;
     char *uuid;         /* NULL if the XML has none */
-    char *state;        /* "active" (more states come with persistent definitions) */
+    char *state;        /* "defined", "active", "degraded", "starting" or "stopping" */
+    bool persistent;    /* has a stored definition (define) */
     size_t ninterfaces;
     vnic_interface_info *interfaces;
 } vnic_domain_info;
@@ -146,11 +147,87 @@ int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err);
 int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
                        vnic_error **err);
 
-/* Every active domain, sorted by name. */
-int vnic_domain_list(vnic_conn *conn, vnic_domain_info ***ret, size_t *ret_n, vnic_error **err);
+enum {
+    VNIC_LIST_ALL = 1 << 0, /* defined (inactive) domains too */
+};
 
-/* The domain's XML with the actual device names (and generated MACs) filled in. */
-char *vnic_domain_get_xml(vnic_conn *conn, const char *name, vnic_error **err);
+/* Every active domain (with VNIC_LIST_ALL also every defined one), sorted by name. A record
+ * that cannot be read does not hide the others: they are returned, and *err (if not NULL)
+ * names the unreadable file. */
+int vnic_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
+                     vnic_error **err);
+
+enum {
+    VNIC_XML_INACTIVE = 1 << 0, /* the stored definition, not the running one */
+};
+
+/* The domain's XML: of a running domain with the actual device names (and generated MACs)
+ * filled in; with VNIC_XML_INACTIVE (or of a domain that is only defined) the stored
+ * definition. */
+char *vnic_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
+
+/* Store a definition (validated; written atomically). Redefining an inactive domain replaces
+ * its definition; an active domain keeps running on its old one until destroyed. */
+int vnic_domain_define_file(vnic_conn *conn, const char *path, unsigned flags,
+                            vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
+
+enum {
+    VNIC_UNDEFINE_DESTROY = 1 << 0, /* destroy an active domain first */
+};
+
+/* Forget a stored definition; refused while the domain is active unless
+ * VNIC_UNDEFINE_DESTROY. */
+int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
+
+/* Start a defined domain. */
+int vnic_domain_start(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                      vnic_error **err);
+
+/* ---- reconcile ------------------------------------------------------------------------- */
+
+/* One thing reconcile did (or, with VNIC_RECONCILE_DRY_RUN, would do). */
+typedef struct vnic_reconcile_action {
+    char *domain;  /* NULL for an orphan whose domain is unknown */
+    char *device;  /* NULL when the action concerns the domain */
+    char *action;  /* "removed-unfinished", "removed-orphan", "degraded", "adopted",
+                      "finished-stop", "removed-record" */
+    char *message; /* a translated sentence saying what happened */
+} vnic_reconcile_action;
+
+enum {
+    VNIC_RECONCILE_DRY_RUN = 1 << 0, /* report, change nothing */
+    VNIC_RECONCILE_QUICK = 1 << 1,   /* only finish what crashed processes left half done */
+};
+
+/* Bring the state store and the kernel into agreement: devices of starts that never
+ * completed are removed, active domains whose devices all exist are re-adopted, marked
+ * devices no record owns are removed, domains whose devices vanished become degraded. */
+int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
+                   vnic_error **err);
+void vnic_reconcile_actions_free(vnic_reconcile_action *actions, size_t n);
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+typedef struct vnic_event {
+    const char *domain;
+    unsigned index;     /* the interface's index in the domain */
+    const char *device; /* the device the event is about (the lower device for lower-*) */
+    const char *type;   /* "device-removed", "device-down", "device-up", "lower-removed",
+                           "lower-down", "lower-up" */
+    bool degraded;      /* the domain was marked degraded because of it */
+} vnic_event;
+
+typedef void (*vnic_event_cb)(const vnic_event *ev, void *opaque);
+
+/* Call cb for every event of the connection's domains until deregistered. */
+int vnic_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
+                        vnic_error **err);
+int vnic_event_deregister(vnic_conn *conn, int id);
+
+/* Wait for and dispatch events for up to timeout_ms milliseconds (-1: until interrupted by
+ * a signal). Returns 0 on timeout, -EINTR when a signal arrived, or another error. */
+int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
+
 
 /* Open the queues of interface INDEX: *ret_fds is a new array of *ret_n fds (O_CLOEXEC), all
  * owned by the caller. */

@@ -1,0 +1,90 @@
+/* Internals of the embedded driver, shared by its files. */
+#pragma once
+
+#include "driver.h"
+#include "netlink.h"
+
+typedef struct event_sub {
+    int id;
+    vnic_event_cb cb;
+    void *opaque;
+} event_sub;
+
+/* A device the event monitor watches: one of a domain's devices, or a macvtap's lower. */
+typedef struct watched_dev {
+    int ifindex;
+    char *domain;
+    unsigned index;
+    bool lower;
+    char name[IF_NAMESIZE];
+    unsigned flags; /* last known IFF_* */
+} watched_dev;
+
+typedef struct embed_priv {
+    char *run_dir;      /* runtime state: records of active domains */
+    char *lib_dir;      /* persistent state: definitions */
+    char *domains_dir;  /* run_dir/domains: NAME.xml records */
+    char *defs_dir;     /* lib_dir/defs: NAME.xml definitions */
+    char *locks_dir;    /* run_dir/locks: NAME.lock, one per domain */
+    char *nodes_dir;    /* run_dir/nodes: private device nodes */
+    char *lock_path;    /* the store lock: group, counter and intent records */
+    char *counter_path; /* vnic's name counter */
+    char *mark_prefix;  /* "vnic:" or "vnic@HASH:" */
+    vnic_registry *reg;
+    struct nl_sock *nl;
+
+    /* events */
+    struct nl_sock *ev_sk;
+    event_sub *subs;
+    size_t nsubs;
+    int next_sub_id;
+    watched_dev *watched;
+    size_t nwatched;
+} embed_priv;
+
+/* ---- the store (embed_store.c) ---------------------------------------------------------- */
+
+int vnic_embed_get_nl(embed_priv *p, vnic_error **err);
+bool vnic_embed_name_ok(const char *name);
+char *vnic_embed_record_path(embed_priv *p, const char *name);
+char *vnic_embed_def_path(embed_priv *p, const char *name);
+int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err);
+/* -ENOENT (err untouched) when there is no record. */
+int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err);
+int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err);
+/* -ENOENT (err untouched) when there is no definition. */
+int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret,
+                        vnic_error **err);
+bool vnic_embed_def_exists(embed_priv *p, const char *name);
+/* Names (sorted) of the .xml files of dir. */
+int vnic_embed_list_names(const char *dir, char ***ret, size_t *ret_n, vnic_error **err);
+void vnic_embed_free_names(char **names, size_t n);
+int vnic_embed_store_lock(embed_priv *p, int *ret_fd, vnic_error **err);
+int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_fd,
+                           vnic_error **err);
+int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
+                               vnic_error **err);
+int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);
+bool vnic_embed_is_vnic_group(unsigned group);
+
+/* ---- lifecycle helpers (embed.c) ------------------------------------------------------- */
+
+/* Remove what a record names (devices of a start or a destroy that never finished, or of an
+ * active domain) and the record itself. Actions are appended if acts is not NULL; with
+ * dry_run nothing changes. Called with the domain lock held. */
+int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
+                             vnic_reconcile_action **acts, size_t *nacts, vnic_error **err);
+
+void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
+                           const char *device, const char *action, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* ---- reconcile and events -------------------------------------------------------------- */
+
+int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret,
+                         size_t *ret_n, vnic_error **err);
+int vnic_embed_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
+                              vnic_error **err);
+int vnic_embed_event_deregister(vnic_conn *conn, int id);
+int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
+void vnic_embed_events_close(embed_priv *p);

@@ -1,0 +1,27 @@
+/* The crash-test hook: kill the process at a chosen step of start or destroy, so that the
+ * tests can prove every intermediate state on disk is recoverable. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "strutil.h"
+
+void vnic_fault_step(const char *what)
+{
+#ifdef VNIC_FAULT_INJECTION
+    static unsigned long step;
+    step++;
+    if (getenv("VNIC_FAULT_TRACE"))
+        fprintf(stderr, "vnic-fault-step %lu %s\n", step, what);
+    unsigned long at;
+    const char *env = getenv("VNIC_FAULT_KILL_AT");
+    if (env && vnic_parse_uint(env, 1, ~0UL, &at) == 0 && at == step)
+        kill(getpid(), SIGKILL);
+#else
+    (void)what;
+#endif
+}
