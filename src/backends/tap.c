@@ -23,6 +23,7 @@
 
 /* The kernel's MAX_TAP_QUEUES. */
 #define TAP_MAX_QUEUES 256
+#define TAP_MAX_MTU (65535 - 14)
 
 static unsigned def_queues(const vnic_iface_def *def)
 {
@@ -35,6 +36,14 @@ static int resolve_owner(const vnic_iface_def *def, uid_t *ret_uid, gid_t *ret_g
     uid_t uid = (uid_t)-1;
     gid_t gid = (gid_t)-1;
     unsigned long v;
+
+    /* Without vnic:owner the tap belongs to root: a tap without an owner can be attached to
+     * by any user who can open /dev/net/tun, and so read or inject the guest's traffic. */
+    if (!def->owner_user && !def->owner_group) {
+        *ret_uid = 0;
+        *ret_gid = (gid_t)-1;
+        return 0;
+    }
 
     if (def->owner_user) {
         if (vnic_parse_uint(def->owner_user, 0, 0xfffffffeUL, &v) == 0) {
@@ -89,6 +98,13 @@ static int tap_verify(const vnic_backend_env *env, const vnic_iface_def *def, vn
                               _("%u queues asked for, but the kernel allows at most %d per "
                                 "tap"),
                               def_queues(def), TAP_MAX_QUEUES),
+               -EINVAL;
+
+    /* The tun driver's largest MTU: 65535 less the Ethernet header. */
+    if (def->mtu > TAP_MAX_MTU)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("MTU %u is larger than a tap allows (%d)"), def->mtu,
+                              TAP_MAX_MTU),
                -EINVAL;
 
     uid_t uid;
@@ -266,18 +282,32 @@ static int tap_open_queues(const vnic_backend_env *env, const vnic_iface_def *de
     return 0;
 }
 
-/* Is the device at rt's ifindex still the one vnic made? -ENODEV when gone. */
+/* Is the device vnic made still there, and still vnic's? Looked up by ifindex first (a tap
+ * renamed by hand keeps its ifindex), then by name. -ENODEV when gone. */
 static int check_ours(const vnic_backend_env *env, const vnic_iface_runtime *rt,
                       const char *mark, vnic_link_info *info, vnic_error **err)
 {
-    int r = vnic_nl_link_get(env->nl, 0, rt->name, info, err);
+    int r = -ENODEV;
+    if (rt->ifindex > 0) {
+        vnic_error *e = NULL;
+        r = vnic_nl_link_get(env->nl, rt->ifindex, NULL, info, &e);
+        if (r == 0 && !vnic_streq(info->alias, mark) && !vnic_streq(info->name, rt->name))
+            r = -ENODEV; /* the ifindex was reused by an unrelated device */
+        if (r < 0 && r != -ENODEV) {
+            *err = e;
+            return r;
+        }
+        vnic_error_free(e);
+    }
+    if (r == -ENODEV)
+        r = vnic_nl_link_get(env->nl, 0, rt->name, info, err);
     if (r < 0)
         return r;
     if (!vnic_streq(info->alias, mark)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
                        _("device '%s' does not carry vnic's mark '%s' (its alias is '%s'); "
                          "it is left alone"),
-                       rt->name, mark, info->alias);
+                       info->name, mark, info->alias);
         return -EPERM;
     }
     return 0;

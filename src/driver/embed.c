@@ -359,6 +359,18 @@ static bool have_cap_net_admin(void)
 }
 
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. */
+static int need_cap_net_admin(bool create, vnic_error **err)
+{
+    if (have_cap_net_admin())
+        return 0;
+    vnic_error_set(err, VNIC_ERR_SYSTEM,
+                   create ? _("vnic needs the CAP_NET_ADMIN capability to create network "
+                              "devices (run it as root)")
+                          : _("vnic needs the CAP_NET_ADMIN capability to remove network "
+                              "devices (run it as root)"));
+    return -EPERM;
+}
+
 static char *expand_template(const char *tmpl, unsigned long n)
 {
     const char *pct = strstr(tmpl, "%d");
@@ -456,12 +468,7 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent,
     vnic_domain_def *def = rec->def;
     int r;
 
-    if (!have_cap_net_admin())
-        return vnic_error_set(err, VNIC_ERR_SYSTEM,
-                              _("vnic needs the CAP_NET_ADMIN capability to create network "
-                                "devices (run it as root)")),
-               -EPERM;
-    if ((r = vnic_embed_get_nl(p, err)) < 0)
+    if ((r = need_cap_net_admin(true, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0)
         return r;
 
     /* Check everything before making anything, against one snapshot of the links. */
@@ -628,8 +635,9 @@ static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
 /* ---- destroy --------------------------------------------------------------------------- */
 
 /* Delete every device of the record's group at once, if the group holds nothing but this
- * domain's marked devices. Returns true if it did. */
-static bool batch_delete(embed_priv *p, const vnic_record *rec)
+ * domain's marked devices. gone[i] tells which of the record's devices went with it (a device
+ * moved to another group by hand did not). */
+static bool batch_delete(embed_priv *p, const vnic_record *rec, bool *gone)
 {
     size_t created = 0;
     for (size_t i = 0; i < rec->def->niface; i++)
@@ -653,6 +661,10 @@ static bool batch_delete(embed_priv *p, const vnic_record *rec)
         if (links[i].group != rec->group)
             continue;
         members++;
+        for (size_t j = 0; j < rec->def->niface; j++)
+            if (rec->ifaces[j].done && rec->ifaces[j].rt.ifindex == links[i].ifindex &&
+                vnic_streq(rec->ifaces[j].rt.name, links[i].name))
+                gone[j] = true;
         if (!vnic_str_has_prefix(links[i].alias, prefix)) {
             VNIC_WARN("device %s is in group %u without vnic's mark of domain %s; deleting "
                       "one by one",
@@ -661,12 +673,15 @@ static bool batch_delete(embed_priv *p, const vnic_record *rec)
         }
     }
     free(links);
-    if (!safe || members == 0)
+    if (!safe || members == 0) {
+        memset(gone, 0, rec->def->niface * sizeof(*gone));
         return false;
+    }
 
     if (vnic_nl_group_delete(p->nl, rec->group, &e) < 0) {
         VNIC_DEBUG("batch deletion failed: %s", e->message);
         vnic_error_free(e);
+        memset(gone, 0, rec->def->niface * sizeof(*gone));
         return false;
     }
     return true;
@@ -699,14 +714,16 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
     bool unfinished = rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING;
     const char *action = unfinished ? "removed-unfinished" : "removed";
     int r = 0;
-    bool batched = false;
+    _cleanup_free_ bool *gone = vnic_xcalloc(rec->def->niface + 1, sizeof(bool));
+    vnic_record_status before = rec->status;
+    size_t removed = 0;
 
     if (!dry_run) {
         rec->status = VNIC_RECORD_STOPPING;
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)
             return r;
         vnic_fault_step("destroy: stopping written");
-        batched = batch_delete(p, rec);
+        batch_delete(p, rec, gone);
         vnic_fault_step("destroy: batch deleted");
     }
 
@@ -731,10 +748,11 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         if (!rt.created)
             continue;
         /* Gone with the batch: only a passthrough lower device still needs its MAC back. */
-        if (batched && ri->done && !rt.saved_lower_mac) {
+        if (gone[j] && !rt.saved_lower_mac) {
             vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
                                   _("removed device %s of domain '%s'"), rt.name,
                                   rec->def->name);
+            removed++;
             vnic_fault_step("destroy: device removed");
             continue;
         }
@@ -759,25 +777,50 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
                                   rec->def->name);
             continue;
         }
+        /* A device never made: its intended name may belong to someone else's device (that
+         * is why the start failed). Not ours, nothing to undo. */
+        if (!ri->done && (!exists || !vnic_streq(info.alias, mark)))
+            continue;
         vnic_error *e = NULL;
         if (ops->destroy(&env, &rt, mark, &e) < 0) {
+            /* Keep going, and name every device that could not be removed. */
             if (!*err) {
                 *err = e;
                 prefix_iface(err, rec->def, j);
             } else {
-                vnic_error_free(e);
+                vnic_error *next = e;
+                prefix_iface(&next, rec->def, j);
+                char *joined = vnic_xasprintf("%s; %s", (*err)->message, next->message);
+                free((*err)->message);
+                (*err)->message = joined;
+                vnic_error_free(next);
             }
             r = -EIO;
             continue;
         }
+        removed++;
         if (exists)
             vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
                                   _("removed device %s of domain '%s'"), rt.name,
                                   rec->def->name);
         vnic_fault_step("destroy: device removed");
     }
-    if (r < 0 || dry_run)
-        return r; /* the record stays, so that the removal can be tried again */
+    if (dry_run)
+        return r;
+    if (r < 0) {
+        /* The record stays, so that the removal can be tried again. A running domain that
+         * could not be destroyed is still running: with fewer devices (degraded) if some
+         * went. A crash leftover stays "stopping" for reconcile. */
+        if (before == VNIC_RECORD_ACTIVE || before == VNIC_RECORD_DEGRADED) {
+            rec->status = removed ? VNIC_RECORD_DEGRADED : before;
+            vnic_error *we = NULL;
+            if (vnic_embed_record_write(p, rec, &we) < 0) {
+                VNIC_WARN("%s", we->message);
+                vnic_error_free(we);
+            }
+        }
+        return r;
+    }
 
     if ((r = vnic_embed_record_remove(p, rec->def->name, err)) < 0)
         return r;
@@ -798,7 +841,7 @@ static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **
     if ((r = settle(p, name, &st, &rec, err)) < 0 ||
         (r = check_transition(st, OP_DESTROY, name, err)) < 0)
         return r;
-    if ((r = vnic_embed_get_nl(p, err)) < 0)
+    if ((r = need_cap_net_admin(false, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0)
         return r;
     return vnic_embed_finish_record(p, rec, false, NULL, NULL, err);
 }
@@ -824,7 +867,8 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
         return check_transition(DOM_UNDEFINED, OP_UNDEFINE, name, err);
     }
     if (rec && (flags & VNIC_UNDEFINE_DESTROY)) {
-        if ((r = vnic_embed_get_nl(p, err)) < 0 ||
+        if ((r = need_cap_net_admin(false, err)) < 0 ||
+            (r = vnic_embed_get_nl(p, err)) < 0 ||
             (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
             return r;
         st = DOM_DEFINED;
@@ -852,7 +896,8 @@ static int embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_in
     vnic_domain_def *def = NULL;
     r = vnic_embed_def_read(p, name, &def, err);
     if (r == -ENOENT)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not defined"), name),
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("domain '%s' is not active (and not defined)"), name),
                -ENOENT;
     if (r < 0)
         return r;
@@ -942,8 +987,9 @@ static char *embed_domain_get_xml(vnic_conn *conn, const char *name, unsigned fl
         r = vnic_embed_def_read(p, name, &def, err);
         if (r == -ENOENT) {
             vnic_error_set(err, VNIC_ERR_INVALID,
-                           (flags & VNIC_XML_INACTIVE) ? _("domain '%s' has no stored definition")
-                                                       : _("domain '%s' is not defined"),
+                           (flags & VNIC_XML_INACTIVE)
+                               ? _("domain '%s' has no stored definition")
+                               : _("domain '%s' is not active (and not defined)"),
                            name);
             return NULL;
         }

@@ -60,10 +60,10 @@ many_devs=()
 for i in 0 1 2 3 4 5 6; do
     dev=$(domif "$ns" "$root" many $i device)
     many_devs+=("$dev")
-    check_link "$ns" "$dev" alias="vnic:many/$i" group="$g_many"
+    check_link "$ns" "$dev" alias="$(kt_mark "$root")many/$i" group="$g_many"
 done
 check_link "$ns" keepme alias= group=0
-check_link "$ns" other0 alias=vnic:other/0 group="$g_other"
+check_link "$ns" other0 alias=$(kt_mark "$root")other/0 group="$g_other"
 
 # many: all seven go, in one batch; nothing else does.
 vrun "$ns" "$root" --debug destroy many
@@ -72,10 +72,10 @@ check "destroy many took the batch path (no fallback logged): $out" \
     eval '! grep -qE "no batch deletion|batch deletion failed|deleting one by one" <<<"$out"'
 check_absent "$ns" "${many_devs[@]}"
 check_link "$ns" keepme exists=yes alias= group=0
-check_link "$ns" other0 exists=yes alias=vnic:other/0 group="$g_other"
-check_link "$ns" other1 exists=yes alias=vnic:other/1 group="$g_other"
-check_link "$ns" mixed0 exists=yes alias=vnic:mixed/0 group="$g_mixed"
-assert_no_vnic_devices "$ns" vnic:many/
+check_link "$ns" other0 exists=yes alias=$(kt_mark "$root")other/0 group="$g_other"
+check_link "$ns" other1 exists=yes alias=$(kt_mark "$root")other/1 group="$g_other"
+check_link "$ns" mixed0 exists=yes alias=$(kt_mark "$root")mixed/0 group="$g_mixed"
+assert_no_vnic_devices "$ns" "$(kt_mark "$root")many/"
 
 # mixed: a foreign veth and another domain's tap in its group.
 must ip -n "$ns" link set fgn0 group "$g_mixed"
@@ -88,8 +88,8 @@ check "destroy mixed warns about the foreign device and goes one by one: $out" \
 check_absent "$ns" mixed0 mixed1 mixed2
 check_link "$ns" fgn0 exists=yes ifindex="$fgn_idx" kind=veth alias= group="$g_mixed"
 check_link "$ns" fgn0p exists=yes
-check_link "$ns" other0 exists=yes alias=vnic:other/0 group="$g_mixed"
-assert_no_vnic_devices "$ns" vnic:mixed/
+check_link "$ns" other0 exists=yes alias=$(kt_mark "$root")other/0 group="$g_mixed"
+assert_no_vnic_devices "$ns" "$(kt_mark "$root")mixed/"
 
 # other: one device still in its own group, one moved away; both go.
 expect_ok "$ns" "$root" destroy other

@@ -40,7 +40,7 @@ for i in $(seq $N); do
     for k in 0 1; do
         dev=$(domif "$ns" "$root" "c$i" $k device)
         names+=("$dev")
-        check_link "$ns" "$dev" alias="vnic:c$i/$k" group="$g"
+        check_link "$ns" "$dev" alias="$(kt_mark "$root")c$i/$k" group="$g"
     done
 done
 check "$((2 * N)) different device names: ${names[*]}" \

@@ -47,7 +47,7 @@ for type in ethernet direct; do
     check_link "$ns" "$dev" exists=yes alias="mine now" group="$group"
     check "the record of $d stays for another destroy" test -e "$root/run/domains/$d.xml"
     # Marked again: destroy finishes.
-    must ip -n "$ns" link set "$dev" alias "vnic:$d/0"
+    must ip -n "$ns" link set "$dev" alias "$(kt_mark "$root")$d/0"
     expect_ok "$ns" "$root" destroy "$d"
     check_absent "$ns" "$dev"
 done

@@ -27,7 +27,7 @@ must ip -n "$ns" link del somem0
 expect_ok "$ns" "$root" destroy some
 check "destroy says so: $out" test "$out" = "Domain 'some' destroyed"
 check_absent "$ns" somet0 somem0 somet1
-assert_no_vnic_devices "$ns" vnic:some/
+assert_no_vnic_devices "$ns" "$(kt_mark "$root")some/"
 
 for dev in allt0 allm0 allt1; do
     must ip -n "$ns" link del "$dev"

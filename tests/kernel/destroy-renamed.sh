@@ -24,7 +24,7 @@ renamed() {
     vrun "$ns" "$root" destroy "$1"
     echo "destroy $1: exit $status: $out"
     if [ "$status" -eq 0 ]; then
-        assert_no_vnic_devices "$ns" "vnic:$1/"
+        assert_no_vnic_devices "$ns" "$(kt_mark "$root")$1/"
     else
         check "destroy $1 failed; the error names the device: $out" grep -qF "vnicsh: error:" <<<"$out"
         check "and the record stays" test -e "$root/run/domains/$1.xml"

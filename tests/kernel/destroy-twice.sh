@@ -18,8 +18,8 @@ cat >"$dir/x.xml" <<'XML'
 </domain>
 XML
 expect_ok "$ns" "$root" create "$dir/x.xml"
-check_link "$ns" xtap0 alias=vnic:x/0
-check_link "$ns" xmvt0 alias=vnic:x/1
+check_link "$ns" xtap0 alias=$(kt_mark "$root")x/0
+check_link "$ns" xmvt0 alias=$(kt_mark "$root")x/1
 expect_ok "$ns" "$root" destroy x
 check "destroy says so: $out" test "$out" = "Domain 'x' destroyed"
 check_absent "$ns" xtap0 xmvt0
@@ -32,7 +32,7 @@ assert_no_vnic_devices "$ns"
 assert_no_records "$ns" "$root"
 
 expect_ok "$ns" "$root" create "$dir/x.xml"
-check_link "$ns" xtap0 alias=vnic:x/0
+check_link "$ns" xtap0 alias=$(kt_mark "$root")x/0
 expect_ok "$ns" "$root" destroy x
 assert_no_vnic_devices "$ns"
 assert_no_records "$ns" "$root"

@@ -51,13 +51,13 @@ XML
     expect_fail "$ns" "$root" "interface 2 of 2 (alias 'ua-clash', line 5): device '$name' already exists" \
         create "$dir/clash$n.xml"
     check_link "$ns" "$name" ifindex="$ifindex" kind="$kind" alias="$alias" group="$group"
-    assert_no_vnic_devices "$ns" "vnic:clash$n/"
+    assert_no_vnic_devices "$ns" "$(kt_mark "$root")clash$n/"
     check "no record of clash$n" test ! -e "$root/run/domains/clash$n.xml"
 done
 
 # The other domain is intact, and goes with its own destroy.
-check_link "$ns" vtap0 alias=vnic:owner/0 group="$owner_group"
-check_link "$ns" vmvt0 alias=vnic:owner/1 group="$owner_group"
+check_link "$ns" vtap0 alias=$(kt_mark "$root")owner/0 group="$owner_group"
+check_link "$ns" vmvt0 alias=$(kt_mark "$root")owner/1 group="$owner_group"
 expect_ok "$ns" "$root" destroy owner
 check_absent "$ns" vtap0 vmvt0
 check_link "$ns" taken0 exists=yes

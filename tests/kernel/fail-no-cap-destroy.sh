@@ -25,11 +25,11 @@ out=$(ip netns exec "$ns" setpriv --inh-caps=-all --bounding-set=-net_admin \
 status=$?
 check "destroy without CAP_NET_ADMIN exits 1: $status" test $status -eq 1
 check "the message names the missing capability: $out" grep -qF "CAP_NET_ADMIN" <<<"$out"
-check_link "$ns" ktap0 exists=yes alias=vnic:keep/0
-check_link "$ns" kmvt0 exists=yes alias=vnic:keep/1
+check_link "$ns" ktap0 exists=yes alias=$(kt_mark "$root")keep/0
+check_link "$ns" kmvt0 exists=yes alias=$(kt_mark "$root")keep/1
 vrun "$ns" "$root" list --json
 check "the domain is still active: $out" python3 -c '
-import json, sys; sys.exit(0 if json.loads(sys.argv[1]) == [{"name": "keep", "uuid": None, "state": "active", "interfaces": 2}] else 1)' "$out"
+import json, sys; sys.exit(0 if json.loads(sys.argv[1]) == [{"name": "keep", "uuid": None, "state": "active", "persistent": False, "interfaces": 2}] else 1)' "$out"
 check "the queues of ktap0 can still be opened" \
     ip netns exec "$ns" "$KT_TOOL" queues "$root" keep 0
 check "the queues of kmvt0 can still be opened" \

@@ -91,8 +91,14 @@ int kt_link(int ifindex, const char *name, vnic_link_info *ret)
     return r;
 }
 
+char kt_mark_prefix[32];
+
 vnic_conn *kt_connect(const char *root)
 {
+    unsigned h = 2166136261U;
+    for (const char *c = root; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619U;
+    snprintf(kt_mark_prefix, sizeof(kt_mark_prefix), "vnic@%08x:", h);
     char *uri = vnic_xasprintf("vnic:///embed?root=%s", root);
     vnic_conn *conn = NULL;
     vnic_error *err = NULL;

@@ -45,6 +45,9 @@ const char *kt_mac_str(const uint8_t mac[6]);     /* static buffer, rotating (4 
 int kt_link(int ifindex, const char *name, vnic_link_info *ret);
 
 /* A connection to the embedded driver with its state under ROOT; dies on failure. */
+/* The prefix of the marks a store gives its devices, set by kt_connect: "vnic@HASH:". */
+extern char kt_mark_prefix[32];
+
 vnic_conn *kt_connect(const char *root);
 
 /* Create a domain from a file; dies with the diagnostics on failure. */

@@ -103,6 +103,17 @@ kt_tmpdir() {
     printf -v "$1" '%s' "$d"
 }
 
+# kt_mark ROOT: the prefix of the marks (IFLA_IFALIAS) a store under ROOT gives its devices,
+# "vnic@HASH:" with HASH the FNV-1a of the root's path, as src/driver/embed.c computes it.
+kt_mark() {
+    python3 -c '
+import sys
+h = 2166136261
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+print("vnic@%08x:" % h)' "$1"
+}
+
 # vsh NS ROOT ARGS...: vnicsh inside NS with its state under ROOT.
 vsh() {
     local ns=$1 root=$2
@@ -164,10 +175,10 @@ link_get() {
     linkcheck "$1" get "$2" "$3"
 }
 
-# assert_no_vnic_devices NS [PREFIX]: no device in NS carries an alias starting with "vnic:"
-# (or PREFIX, e.g. "vnic:DOMAIN/": none of that domain's marks).
+# assert_no_vnic_devices NS [PREFIX]: no device in NS carries an alias starting with "vnic"
+# (any vnic mark; or PREFIX, e.g. "$(kt_mark "$root")DOMAIN/": none of that domain's marks).
 assert_no_vnic_devices() {
-    check "no device with a mark '${2:-vnic:}...' is left in $1" linkcheck "$1" novnic "${2:-vnic:}"
+    check "no device with a mark '${2:-vnic}...' is left in $1" linkcheck "$1" novnic "${2:-vnic}"
 }
 
 # assert_no_records NS ROOT: no state record (nor a temporary one) under ROOT, and vnicsh

@@ -183,7 +183,7 @@ def main():
             if dev in nll:
                 bad.append(f"{dev} exists according to netlink")
     elif cmd == "novnic":
-        prefix = args[0] if args else "vnic:"
+        prefix = args[0] if args else "vnic"
         for witness, links, key in (("ip", ipl, "ifalias"), ("netlink", nll, "alias")):
             for name, l in links.items():
                 if l.get(key, "").startswith(prefix):

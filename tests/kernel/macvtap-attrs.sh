@@ -59,13 +59,13 @@ import sys; b = bytes.fromhex(sys.argv[1].replace(":", ""))
 sys.exit(0 if len(b) == 6 and not b[0] & 1 and b != bytes(6) else 1)' "$mac2"
 
 check_link "$ns" mvfix0 kind=macvtap mode=vepa lower=uplink0 mac=52:54:00:f0:00:01 mtu=1400 \
-    up=yes alias=vnic:mattrs/0 group="$group"
+    up=yes alias=$(kt_mark "$root")mattrs/0 group="$group"
 check_link "$ns" mv-0 kind=macvtap mode=bridge lower=uplink0 mac=52:54:00:f0:00:02 mtu=1500 \
-    up=no alias=vnic:mattrs/1 group="$group"
+    up=no alias=$(kt_mark "$root")mattrs/1 group="$group"
 check_link "$ns" "$dev2" kind=macvtap mode=private lower=uplink0 mac="$mac2" mtu=1500 \
-    up=yes alias=vnic:mattrs/2 group="$group"
+    up=yes alias=$(kt_mark "$root")mattrs/2 group="$group"
 check_link "$ns" "$dev3" kind=macvtap mode=passthru lower=uplink1 mac=52:54:00:f0:00:04 \
-    mtu=1500 up=yes alias=vnic:mattrs/3 group="$group"
+    mtu=1500 up=yes alias=$(kt_mark "$root")mattrs/3 group="$group"
 check_link "$ns" uplink1 mac=52:54:00:f0:00:04 alias= group=0
 check_link "$ns" uplink0 alias= group=0
 
@@ -132,8 +132,8 @@ cat >"$dir/pt.xml" <<'XML'
 </domain>
 XML
 expect_fail "$ns" "$root" "passthrough mode needs the lower device to itself" create "$dir/pt.xml"
-assert_no_vnic_devices "$ns" vnic:bigmtu/
-assert_no_vnic_devices "$ns" vnic:ptshare/
+assert_no_vnic_devices "$ns" "$(kt_mark "$root")bigmtu/"
+assert_no_vnic_devices "$ns" "$(kt_mark "$root")ptshare/"
 vrun "$ns" "$root" list --json
 check "only mattrs is active: $out" python3 -c '
 import json, sys; sys.exit(0 if [d["name"] for d in json.loads(sys.argv[1])] == ["mattrs"] else 1)' "$out"

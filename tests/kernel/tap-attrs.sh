@@ -74,13 +74,14 @@ if [ "${mac2%%:*}" = fe ]; then host2="fa:${mac2#*:}"; fi
 
 common="kind=tun tun_type=tap persist=yes"
 check_link "$ns" tfix0 $common mac=fe:54:00:e0:00:01 mtu=9000 up=yes vnet_hdr=yes \
-    multi_queue=no owner=65534 owner_group=65534 alias=vnic:attrs/0 group="$group"
+    multi_queue=no owner=65534 owner_group=65534 alias=$(kt_mark "$root")attrs/0 group="$group"
 check_link "$ns" tt-0-x $common mac=fa:54:00:e0:00:02 mtu=1500 up=no vnet_hdr=no \
-    multi_queue=no owner=65534 owner_group=-1 alias=vnic:attrs/1 group="$group"
+    multi_queue=no owner=65534 owner_group=-1 alias=$(kt_mark "$root")attrs/1 group="$group"
 check_link "$ns" vnet1 $common mac="$host2" mtu=1500 up=yes vnet_hdr=yes \
-    multi_queue=yes owner=-1 owner_group=65534 alias=vnic:attrs/2 group="$group"
+    multi_queue=yes owner=-1 owner_group=65534 alias=$(kt_mark "$root")attrs/2 group="$group"
+# Without vnic:owner the tap belongs to root, so no other user can attach to it.
 check_link "$ns" tsyn0 $common mac=fe:54:00:e0:00:04 mtu=1280 up=yes vnet_hdr=no \
-    multi_queue=no owner=-1 owner_group=-1 alias=vnic:attrs/3 group="$group"
+    multi_queue=no owner=0 owner_group=-1 alias=$(kt_mark "$root")attrs/3 group="$group"
 
 # What vnic reports agrees.
 vsh "$ns" "$root" domiflist --json attrs >"$dir/iflist.json"

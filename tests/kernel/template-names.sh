@@ -34,7 +34,7 @@ expect_name() {
     got=$(domif "$ns" "$root" "$1" 0 device)
     check "$1 got the name $2 (domiflist says '$got')" test "$got" = "$2"
     check "dumpxml of $1 names $2" grep -qE "<target dev=[\"']$2[\"']/>" <(vsh "$ns" "$root" dumpxml "$1")
-    check_link "$ns" "$2" alias="vnic:$1/0"
+    check_link "$ns" "$2" alias="$(kt_mark "$root")$1/0"
 }
 
 create_one d1 ethernet

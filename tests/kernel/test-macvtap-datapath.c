@@ -73,7 +73,7 @@ static void check_device(unsigned i, unsigned group0)
     iface *f = &ifs[i];
     const vnic_interface_info *info = f->info;
     char mark[128];
-    snprintf(mark, sizeof(mark), "vnic:%s/%u", domain, i);
+    snprintf(mark, sizeof(mark), "%s%s/%u", kt_mark_prefix, domain, i);
 
     CHECK_STREQ(info->type, "direct");
     CHECK_STREQ(info->backend, "macvtap");

@@ -70,7 +70,7 @@ static void check_device(unsigned i, unsigned group0)
     iface *f = &ifs[i];
     const vnic_interface_info *info = f->info;
     char mark[64];
-    snprintf(mark, sizeof(mark), "vnic:%s/%u", DOMAIN, i);
+    snprintf(mark, sizeof(mark), "%s%s/%u", kt_mark_prefix, DOMAIN, i);
 
     CHECK_STREQ(info->type, "ethernet");
     CHECK_STREQ(info->backend, "tap");
