@@ -88,10 +88,11 @@ int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
     vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags, &def, diags, err);
+    int r = vnic_domain_def_parse_file(path, flags & ~(unsigned)VNIC_START_SUPERVISED, &def,
+                                       diags, err);
     if (r < 0)
         return r;
-    return conn->driver->domain_create(conn, def, ret, err);
+    return conn->driver->domain_create(conn, def, flags, ret, err);
 }
 
 int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err)
@@ -131,10 +132,10 @@ int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic
     return conn->driver->domain_undefine(conn, name, flags, err);
 }
 
-int vnic_domain_start(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+int vnic_domain_start(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
                       vnic_error **err)
 {
-    return conn->driver->domain_start(conn, name, ret, err);
+    return conn->driver->domain_start(conn, name, flags, ret, err);
 }
 
 int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,

@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "domain_conf.h"
 #include "fault.h"
+#include "netlink.h"
 
 typedef struct vnic_driver vnic_driver;
 
@@ -24,13 +25,13 @@ struct vnic_driver {
     void (*close)(vnic_conn *conn);
 
     /* def is taken over by the driver, also on failure. */
-    int (*domain_create)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
-                         vnic_error **err);
+    int (*domain_create)(vnic_conn *conn, vnic_domain_def *def, unsigned flags,
+                         vnic_domain_info **ret, vnic_error **err);
     int (*domain_define)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
                          vnic_error **err);
     int (*domain_undefine)(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
-    int (*domain_start)(vnic_conn *conn, const char *name, vnic_domain_info **ret,
-                        vnic_error **err);
+    int (*domain_start)(vnic_conn *conn, const char *name, unsigned flags,
+                        vnic_domain_info **ret, vnic_error **err);
     int (*domain_destroy)(vnic_conn *conn, const char *name, vnic_error **err);
     int (*domain_lookup)(vnic_conn *conn, const char *name, vnic_domain_info **ret,
                          vnic_error **err);
@@ -81,6 +82,7 @@ typedef enum {
 VNIC_ENUM_DECL(vnic_record_status, vnic_record_status);
 
 typedef struct vnic_record_iface {
+    char mark[VNIC_IFALIAS_MAX + 1]; /* the device's IFLA_IFALIAS, fixed when it is planned */
     char backend[32];
     char intended[IF_NAMESIZE]; /* the name chosen before the device is made */
     bool done;                  /* rt is valid: the device exists (or was adopted) */
@@ -91,6 +93,7 @@ typedef struct vnic_record_iface {
 typedef struct vnic_record {
     vnic_record_status status;
     unsigned group;
+    bool supervised; /* started by a supervisor (vnicsh run) that holds NAME.run locked */
     vnic_domain_def *def;   /* owned */
     vnic_record_iface *ifaces; /* def->niface entries */
 } vnic_record;
@@ -107,6 +110,4 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
  * namespace never take each other's devices for their own. Caller frees. */
 char *vnic_record_mark(const char *prefix, const char *domain, unsigned index);
 
-/* Parse a mark of PREFIX into domain name (caller frees) and index. */
-bool vnic_record_mark_parse(const char *prefix, const char *mark, char **ret_domain,
-                            unsigned *ret_index);
+

@@ -37,6 +37,11 @@ static void embed_close(vnic_conn *conn)
     if (!p)
         return;
     vnic_embed_events_close(p);
+    for (size_t i = 0; i < p->nsupervised; i++) {
+        close(p->supervised[i].fd);
+        free(p->supervised[i].name);
+    }
+    free(p->supervised);
     vnic_registry_free(p->reg);
     vnic_nl_close(p->nl);
     free(p->run_dir);
@@ -427,7 +432,7 @@ static int create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *o
     vnic_iface_def *d = rec->def->ifaces[i];
     vnic_record_iface *ri = &rec->ifaces[i];
     vnic_backend_env env = backend_env(p, rec);
-    _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, rec->def->name, (unsigned)i);
+    const char *mark = ri->mark;
     bool tmpl = is_template_iface(d);
 
     for (int attempt = 0;; attempt++) {
@@ -460,7 +465,19 @@ static int create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *o
 }
 
 /* Start a domain from def (taken over), with the domain lock held and the state checked. */
-static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent,
+/* Forget the supervisor lock of NAME this connection holds, if any. */
+static void release_supervision(embed_priv *p, const char *name)
+{
+    for (size_t i = 0; i < p->nsupervised; i++)
+        if (vnic_streq(p->supervised[i].name, name)) {
+            close(p->supervised[i].fd);
+            free(p->supervised[i].name);
+            p->supervised[i] = p->supervised[--p->nsupervised];
+            return;
+        }
+}
+
+static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
                      vnic_domain_info **ret, vnic_error **err)
 {
     _cleanup_(vnic_record_freep) vnic_record *rec = vnic_xcalloc(1, sizeof(*rec));
@@ -488,12 +505,28 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent,
         if (!ops[i])
             return prefix_iface(err, def, i), -ENOENT;
         vnic_strlcpy(rec->ifaces[i].backend, ops[i]->name, sizeof(rec->ifaces[i].backend));
+        _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, def->name, (unsigned)i);
+        vnic_strlcpy(rec->ifaces[i].mark, mark, sizeof(rec->ifaces[i].mark));
         if ((r = ops[i]->verify(&env, d, err)) < 0)
             return prefix_iface(err, def, i), r;
         if (!d->has_mac) {
             vnic_mac_generate(d->mac);
             d->has_mac = true;
         }
+    }
+
+    /* A supervised domain: the supervisor's lock is taken before anything exists, so that
+     * whenever the record says "supervised" a dead supervisor can be told from a live one. */
+    _cleanup_close_ int run_lock = -1;
+    if (flags & VNIC_START_SUPERVISED) {
+        r = vnic_embed_run_lock(p, def->name, &run_lock, err);
+        if (r == -EWOULDBLOCK)
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' is supervised by another process"), def->name),
+                   r;
+        if (r < 0)
+            return r;
+        rec->supervised = true;
     }
 
     /* Intent: the group and every name, on disk before the first device exists. The store
@@ -543,13 +576,19 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent,
         return r;
     }
     vnic_fault_step("start: result written");
+    if (run_lock >= 0) {
+        p->supervised = vnic_xreallocarray(p->supervised, p->nsupervised + 1,
+                                           sizeof(*p->supervised));
+        p->supervised[p->nsupervised].name = vnic_xstrdup(def->name);
+        p->supervised[p->nsupervised++].fd = TAKE_FD(run_lock);
+    }
     if (ret)
         *ret = make_info(rec, persistent);
     return 0;
 }
 
-static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
-                               vnic_error **err)
+static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigned flags,
+                               vnic_domain_info **ret, vnic_error **err)
 {
     embed_priv *p = conn->priv;
     _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = def_in;
@@ -569,11 +608,11 @@ static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
     if ((r = settle(p, def->name, &st, NULL, err)) < 0 ||
         (r = check_transition(st, OP_CREATE, def->name, err)) < 0)
         return r;
-    return start_def(p, TAKE_PTR(def), st == DOM_DEFINED, ret, err);
+    return start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags, ret, err);
 }
 
-static int embed_domain_start(vnic_conn *conn, const char *name, vnic_domain_info **ret,
-                              vnic_error **err)
+static int embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
+                              vnic_domain_info **ret, vnic_error **err)
 {
     embed_priv *p = conn->priv;
     int r;
@@ -588,7 +627,7 @@ static int embed_domain_start(vnic_conn *conn, const char *name, vnic_domain_inf
     vnic_domain_def *def = NULL;
     if ((r = vnic_embed_def_read(p, name, &def, err)) < 0)
         return r;
-    return start_def(p, def, true, ret, err);
+    return start_def(p, def, true, flags, ret, err);
 }
 
 /* ---- define ---------------------------------------------------------------------------- */
@@ -761,7 +800,7 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         vnic_error *ge = NULL;
         bool exists = vnic_nl_link_get(p->nl, 0, rt.name, &info, &ge) == 0;
         vnic_error_free(ge);
-        _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, rec->def->name, (unsigned)j);
+        const char *mark = ri->mark;
 
         if (dry_run) {
             if (exists && (vnic_streq(info.alias, mark) ||
@@ -843,7 +882,10 @@ static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **
         return r;
     if ((r = need_cap_net_admin(false, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0)
         return r;
-    return vnic_embed_finish_record(p, rec, false, NULL, NULL, err);
+    if ((r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
+        return r;
+    release_supervision(p, name);
+    return 0;
 }
 
 static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned flags,

@@ -40,6 +40,13 @@ typedef struct embed_priv {
     int next_sub_id;
     watched_dev *watched;
     size_t nwatched;
+
+    /* NAME.run locks held for domains this connection supervises. */
+    struct {
+        char *name;
+        int fd;
+    } *supervised;
+    size_t nsupervised;
 } embed_priv;
 
 /* ---- the store (embed_store.c) ---------------------------------------------------------- */
@@ -62,6 +69,8 @@ void vnic_embed_free_names(char **names, size_t n);
 int vnic_embed_store_lock(embed_priv *p, int *ret_fd, vnic_error **err);
 int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_fd,
                            vnic_error **err);
+/* The supervisor lock NAME.run (never waits): -EWOULDBLOCK when a supervisor holds it. */
+int vnic_embed_run_lock(embed_priv *p, const char *name, int *ret_fd, vnic_error **err);
 int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
                                vnic_error **err);
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);

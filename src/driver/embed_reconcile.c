@@ -35,7 +35,7 @@ static int check_running(embed_priv *p, vnic_record *rec, bool dry_run,
         const vnic_backend_ops *ops = vnic_registry_find_by_name(p->reg, ri->backend);
         if (!ops || !ri->done)
             continue;
-        _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, rec->def->name, (unsigned)i);
+        const char *mark = ri->mark;
         vnic_error *e = NULL;
         int old_ifindex = ri->rt.ifindex;
         int r = ops->adopt(&env, mark, &ri->rt, &e);
@@ -65,18 +65,19 @@ static int check_running(embed_priv *p, vnic_record *rec, bool dry_run,
 /* Is link L claimed by a record? records[i] may be NULL (unreadable). */
 static bool claimed(embed_priv *p, vnic_record **records, size_t n, const vnic_link_info *l)
 {
-    _cleanup_free_ char *domain = NULL;
-    unsigned index;
-    if (!vnic_record_mark_parse(p->mark_prefix, l->alias, &domain, &index))
+    if (!vnic_str_has_prefix(l->alias, p->mark_prefix))
         return true; /* not a mark of this store: not ours to judge */
     for (size_t i = 0; i < n; i++) {
         vnic_record *rec = records[i];
-        if (!rec || !vnic_streq(rec->def->name, domain) || index >= rec->def->niface)
+        if (!rec)
             continue;
-        const vnic_record_iface *ri = &rec->ifaces[index];
-        if (vnic_streq(ri->done ? ri->rt.name : ri->intended, l->name) ||
-            vnic_streq(ri->intended, l->name))
-            return true;
+        for (size_t j = 0; j < rec->def->niface; j++) {
+            const vnic_record_iface *ri = &rec->ifaces[j];
+            if (vnic_streq(ri->mark, l->alias) &&
+                (vnic_streq(ri->done ? ri->rt.name : ri->intended, l->name) ||
+                 vnic_streq(ri->intended, l->name)))
+                return true;
+        }
     }
     /* A record that cannot be read may own it: never delete on a guess. */
     for (size_t i = 0; i < n; i++)
@@ -128,6 +129,34 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
         }
         bool unfinished =
             rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING;
+
+        /* A supervised domain whose supervisor died (its lock is free): nobody will destroy
+         * it any more, so reconcile does. */
+        if (!unfinished && rec->supervised) {
+            _cleanup_close_ int run_lock = -1;
+            vnic_error *le = NULL;
+            int lr = vnic_embed_run_lock(p, names[i], &run_lock, &le);
+            vnic_error_free(le);
+            if (lr == 0) {
+                if ((r = vnic_embed_get_nl(p, err)) < 0)
+                    goto out;
+                r = vnic_embed_finish_record(p, rec, dry_run, &acts, &nacts, &e);
+                if (r < 0) {
+                    vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s",
+                                          e->message);
+                    vnic_error_free(e);
+                    status = r;
+                } else {
+                    vnic_embed_action_add(&acts, &nacts, names[i], NULL, "removed-unsupervised",
+                                          dry_run ? _("would remove domain '%s': the process "
+                                                      "that ran it is gone")
+                                                  : _("removed domain '%s': the process that "
+                                                      "ran it is gone"),
+                                          names[i]);
+                }
+                continue;
+            }
+        }
         if (quick && !unfinished)
             continue;
         if ((r = vnic_embed_get_nl(p, err)) < 0)

@@ -148,6 +148,12 @@ int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_
     return wait ? vnic_lock_file(path, ret_fd, err) : vnic_lock_file_try(path, ret_fd, err);
 }
 
+int vnic_embed_run_lock(embed_priv *p, const char *name, int *ret_fd, vnic_error **err)
+{
+    _cleanup_free_ char *path = vnic_xasprintf("%s/%s.run", p->locks_dir, name);
+    return vnic_lock_file_try(path, ret_fd, err);
+}
+
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. Called with
  * the store lock held. */
 int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,

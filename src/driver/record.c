@@ -31,20 +31,6 @@ char *vnic_record_mark(const char *prefix, const char *domain, unsigned index)
     return vnic_xasprintf("%s%s/%u", prefix, domain, index);
 }
 
-bool vnic_record_mark_parse(const char *prefix, const char *mark, char **ret_domain,
-                            unsigned *ret_index)
-{
-    if (!vnic_str_has_prefix(mark, prefix))
-        return false;
-    const char *name = mark + strlen(prefix);
-    const char *slash = strrchr(name, '/');
-    unsigned long idx;
-    if (!slash || slash == name || vnic_parse_uint(slash + 1, 0, 100000, &idx) < 0)
-        return false;
-    *ret_domain = vnic_xasprintf("%.*s", (int)(slash - name), name);
-    *ret_index = (unsigned)idx;
-    return true;
-}
 
 static void prop(xmlNode *n, const char *name, const char *value)
 {
@@ -76,6 +62,8 @@ char *vnic_record_format(const vnic_record *rec)
     prop(root, "version", RECORD_VERSION);
     prop(root, "status", vnic_record_status_to_string(rec->status));
     prop_uint(root, "group", rec->group);
+    if (rec->supervised)
+        prop(root, "supervised", "yes");
 
     for (size_t i = 0; i < rec->def->niface; i++) {
         const vnic_record_iface *ri = &rec->ifaces[i];
@@ -83,6 +71,7 @@ char *vnic_record_format(const vnic_record *rec)
         if (!n)
             abort();
         prop_uint(n, "index", i);
+        prop(n, "mark", ri->mark);
         prop(n, "backend", ri->backend);
         prop(n, "intended", ri->intended);
         prop(n, "done", ri->done ? "yes" : "no");
@@ -199,6 +188,7 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
         return corrupt(err, path, (int)xmlGetLineNo(root), _("bad status or group"));
     rec->status = (vnic_record_status)st;
     rec->group = (unsigned)group;
+    get_bool(root, "supervised", &rec->supervised);
 
     xmlNode *defnode = NULL;
     size_t nifaces = 0;
@@ -240,7 +230,8 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
         vnic_record_iface *ri = &rec->ifaces[i++];
         int line = (int)xmlGetLineNo(c);
         unsigned long v;
-        if (!get_name(c, "backend", ri->backend, sizeof(ri->backend)) ||
+        if (!get_name(c, "mark", ri->mark, sizeof(ri->mark)) ||
+            !get_name(c, "backend", ri->backend, sizeof(ri->backend)) ||
             !get_name(c, "intended", ri->intended, sizeof(ri->intended)) ||
             !get_bool(c, "done", &ri->done))
             return corrupt(err, path, line, _("bad <iface> record"));

@@ -546,7 +546,7 @@ static int do_undefine(vnic_conn *conn, const char *name, const cmd_options *o, 
 
 static int do_start(vnic_conn *conn, const char *name, const cmd_options *o, vnic_error **err)
 {
-    return vnic_domain_start(conn, name, NULL, err);
+    return vnic_domain_start(conn, name, 0, NULL, err);
 }
 
 static int cmd_undefine(const command *cmd, int argc, char **argv)

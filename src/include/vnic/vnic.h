@@ -60,6 +60,9 @@ char *vnic_diag_to_string(const vnic_diag *d);
 typedef struct vnic_domain_def vnic_domain_def;
 
 enum {
+    /* (create, start) The caller supervises the domain for as long as its connection is open,
+     * as `vnicsh run` does: if the caller dies, reconcile removes the domain. */
+    VNIC_START_SUPERVISED = 1 << 8,
     /* Skip interfaces of types vnic does not handle (bridge, network, ...) instead of
      * reporting them; they stay in the document unchanged. */
     VNIC_PARSE_SKIP_UNSUPPORTED = 1 << 0,
@@ -136,7 +139,7 @@ void vnic_domain_info_list_free(vnic_domain_info **list, size_t n);
 
 /* Start a transient domain from a definition file: every interface is made on the kernel,
  * all or nothing. *ret (may be NULL) receives the result. XML problems go to diags, as with
- * vnic_domain_def_parse_file. */
+ * vnic_domain_def_parse_file. flags: VNIC_PARSE_* and VNIC_START_SUPERVISED. */
 int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
 
@@ -179,8 +182,8 @@ enum {
  * VNIC_UNDEFINE_DESTROY. */
 int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
 
-/* Start a defined domain. */
-int vnic_domain_start(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+/* Start a defined domain. flags: VNIC_START_SUPERVISED or 0. */
+int vnic_domain_start(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
                       vnic_error **err);
 
 /* ---- reconcile ------------------------------------------------------------------------- */
@@ -190,7 +193,7 @@ typedef struct vnic_reconcile_action {
     char *domain;  /* NULL for an orphan whose domain is unknown */
     char *device;  /* NULL when the action concerns the domain */
     char *action;  /* "removed-unfinished", "removed-orphan", "degraded", "adopted",
-                      "finished-stop", "removed-record" */
+                      "removed-record", "removed-unsupervised", "corrupt-record", "error" */
     char *message; /* a translated sentence saying what happened */
 } vnic_reconcile_action;
 

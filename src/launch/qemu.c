@@ -1,0 +1,183 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "cleanup.h"
+#include "qemu.h"
+#include "strutil.h"
+
+static const struct {
+    const char *model;
+    const char *device;
+} model_map[] = {
+    {"virtio", "virtio-net-pci"},
+    {"virtio-transitional", "virtio-net-pci-transitional"},
+    {"virtio-non-transitional", "virtio-net-pci-non-transitional"},
+};
+
+const char *vnic_qemu_device_model(const vnic_iface_def *def)
+{
+    if (!def->model)
+        return "rtl8139";
+    for (size_t i = 0; i < ELEMENTSOF(model_map); i++)
+        if (vnic_streq(model_map[i].model, def->model))
+            return model_map[i].device;
+    return def->model;
+}
+
+static bool is_virtio(const vnic_iface_def *def)
+{
+    return def->model && vnic_str_has_prefix(def->model, "virtio");
+}
+
+char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index)
+{
+    if (def->alias)
+        return vnic_xstrdup(def->alias);
+    return vnic_xasprintf("net%zu", index);
+}
+
+typedef struct {
+    char *s;
+    size_t len, alloc;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_add(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *piece = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    size_t n = strlen(piece);
+    if (b->len + n + 1 > b->alloc) {
+        b->alloc = (b->len + n + 1) * 2;
+        b->s = vnic_xreallocarray(b->s, b->alloc, 1);
+    }
+    memcpy(b->s + b->len, piece, n + 1);
+    b->len += n;
+    free(piece);
+}
+
+/* What the kept guest-only elements say to QEMU: boot order, ROM, ACPI index. PCI addresses
+ * depend on the machine's buses, which vnic does not know: they are left to QEMU. */
+static void guest_options(const vnic_iface_def *def, strbuf *b)
+{
+    for (size_t i = 0; i < def->nkept; i++) {
+        xmlNode *n = def->kept[i];
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        xmlChar *v;
+        if (xmlStrEqual(n->name, BAD_CAST "boot") && (v = xmlGetProp(n, BAD_CAST "order"))) {
+            sb_add(b, ",bootindex=%s", (const char *)v);
+            xmlFree(v);
+        } else if (xmlStrEqual(n->name, BAD_CAST "acpi") &&
+                   (v = xmlGetProp(n, BAD_CAST "index"))) {
+            sb_add(b, ",acpi-index=%s", (const char *)v);
+            xmlFree(v);
+        } else if (xmlStrEqual(n->name, BAD_CAST "rom")) {
+            if ((v = xmlGetProp(n, BAD_CAST "bar"))) {
+                sb_add(b, ",rombar=%d", xmlStrEqual(v, BAD_CAST "off") ? 0 : 1);
+                xmlFree(v);
+            }
+            if ((v = xmlGetProp(n, BAD_CAST "file"))) {
+                sb_add(b, ",romfile=%s", (const char *)v);
+                xmlFree(v);
+            }
+        }
+    }
+}
+
+char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds,
+                            size_t nfds)
+{
+    _cleanup_free_ char *id = vnic_qemu_iface_id(def, index);
+    strbuf netdev = {0}, device = {0};
+
+    sb_add(&netdev, "tap,id=host%s", id);
+    if (nfds == 1) {
+        sb_add(&netdev, ",fd=%d", fds[0]);
+    } else {
+        sb_add(&netdev, ",fds=");
+        for (size_t q = 0; q < nfds; q++)
+            sb_add(&netdev, "%s%d", q ? ":" : "", fds[q]);
+    }
+    sb_add(&netdev, ",vhost=%s", def->driver_name == VNIC_DRIVER_VHOST ? "on" : "off");
+
+    sb_add(&device, "%s,netdev=host%s,id=%s", vnic_qemu_device_model(def), id, id);
+    if (def->has_mac) {
+        char mac[18];
+        vnic_mac_format(def->mac, mac);
+        sb_add(&device, ",mac=%s", mac);
+    }
+    if (nfds > 1 && is_virtio(def))
+        sb_add(&device, ",mq=on,vectors=%zu", 2 * nfds + 2);
+    if (def->mtu && is_virtio(def))
+        sb_add(&device, ",host_mtu=%u", def->mtu);
+    guest_options(def, &device);
+
+    char **v = vnic_xcalloc(5, sizeof(char *));
+    v[0] = vnic_xstrdup("-netdev");
+    v[1] = netdev.s;
+    v[2] = vnic_xstrdup("-device");
+    v[3] = device.s;
+    return v;
+}
+
+char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
+                             size_t *ret_n)
+{
+    char **all = vnic_xcalloc(4 * def->niface + 1, sizeof(char *));
+    size_t n = 0;
+    int fd = first_fd;
+    for (size_t i = 0; i < def->niface; i++) {
+        _cleanup_free_ int *fds = vnic_xcalloc(counts[i] ? counts[i] : 1, sizeof(int));
+        for (size_t q = 0; q < counts[i]; q++)
+            fds[q] = fd++;
+        char **one = vnic_qemu_iface_args(def->ifaces[i], i, fds, counts[i]);
+        for (size_t k = 0; one[k]; k++)
+            all[n++] = one[k];
+        free(one);
+    }
+    all[n] = NULL;
+    if (ret_n)
+        *ret_n = n;
+    return all;
+}
+
+char *vnic_shell_quote(const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p && plain; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                    "-_./=:,+@%",
+                    *p))
+            plain = false;
+    if (plain)
+        return vnic_xstrdup(s);
+
+    strbuf b = {0};
+    sb_add(&b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            sb_add(&b, "'\\''");
+        else
+            sb_add(&b, "%c", *p);
+    }
+    sb_add(&b, "'");
+    return b.s;
+}
+
+void vnic_strv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
