@@ -181,3 +181,15 @@ void vnic_strv_free(char **v)
         free(*p);
     free(v);
 }
+
+char **vnic_domain_def_qemu_args(const vnic_domain_def *def, const size_t *counts, int first_fd)
+{
+    return vnic_qemu_domain_args(def, counts, first_fd, NULL);
+}
+
+size_t vnic_domain_def_interface_queues(const vnic_domain_def *def, size_t index)
+{
+    if (index >= def->niface)
+        return 0;
+    return def->ifaces[index]->queues ? def->ifaces[index]->queues : 1;
+}

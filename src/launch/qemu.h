@@ -26,7 +26,3 @@ char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *
 char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
                              size_t *ret_n);
 
-/* Quote one argument for a POSIX shell (only when needed). Caller frees. */
-char *vnic_shell_quote(const char *s);
-
-void vnic_strv_free(char **v);

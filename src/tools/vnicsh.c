@@ -89,6 +89,9 @@ enum {
     OPT_DESTROY = 1 << 4,  /* --destroy */
     OPT_DRY_RUN = 1 << 5,  /* --dry-run */
     OPT_TIMEOUT = 1 << 6,  /* --timeout S */
+    OPT_QEMU = 1 << 7,     /* --qemu */
+    OPT_ENV = 1 << 8,      /* --env */
+    OPT_PERMUTE = 1 << 15, /* options may follow operands, up to "--" */
 };
 
 typedef struct {
@@ -111,6 +114,8 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
         {"destroy", no_argument, NULL, 'D'},
         {"dry-run", no_argument, NULL, 'n'},
         {"timeout", required_argument, NULL, 't'},
+        {"qemu", no_argument, NULL, 'Q'},
+        {"env", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -119,13 +124,15 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
         unsigned opt;
     } simple[] = {
         {'a', OPT_ALL}, {'i', OPT_INACTIVE}, {'D', OPT_DESTROY}, {'n', OPT_DRY_RUN},
+        {'Q', OPT_QEMU}, {'E', OPT_ENV},
     };
     int c;
 
     *ret = (cmd_options){.timeout_ms = -1};
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then also resets its permutation state */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, (accept & OPT_PERMUTE) ? "h" : "+h", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 's':
             if (!(accept & OPT_SKIP))
@@ -669,6 +676,103 @@ static int cmd_events(const command *cmd, int argc, char **argv)
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+static int cmd_run(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SKIP | OPT_QEMU | OPT_ENV | OPT_PERMUTE, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (first >= argc)
+        return usage_error(cmd, _("missing %s"), _("the domain name or XML file"));
+    const char *target = argv[first++];
+    if (first < argc && vnic_streq(argv[first], "--"))
+        first++;
+    if (first >= argc)
+        return usage_error(cmd, _("missing the command to run after '--'"));
+    if ((o.given & OPT_QEMU) && (o.given & OPT_ENV))
+        return usage_error(cmd, _("--qemu and --env exclude each other"));
+
+    unsigned flags = 0;
+    if (o.given & OPT_QEMU)
+        flags |= VNIC_RUN_QEMU;
+    if (o.given & OPT_ENV)
+        flags |= VNIC_RUN_ENV;
+    if (o.parse_flags & VNIC_PARSE_SKIP_UNSUPPORTED)
+        flags |= VNIC_RUN_SKIP_UNSUPPORTED;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_FAIL;
+    if (vnic_run(conn, target, flags, argv + first, &status, &diags, &err) < 0) {
+        if (diags.count)
+            print_diags(&diags);
+        else
+            print_error("%s", err->message);
+        status = EXIT_FAIL;
+    }
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return status;
+}
+
+static int cmd_qemu_args(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain name or XML file")) < 0)
+        return EXIT_USAGE;
+
+    const char *target = argv[first];
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_diag_list diags = {0};
+    char **args = NULL;
+    int status = EXIT_OK;
+
+    if (strchr(target, '/') || (strlen(target) > 4 && vnic_streq(target + strlen(target) - 4, ".xml"))) {
+        /* A file: what run would add for it, one fd per queue from 3 on. */
+        vnic_domain_def *def = NULL;
+        if (vnic_domain_def_parse_file(target, o.parse_flags, &def, &diags, &err) < 0) {
+            if (diags.count)
+                print_diags(&diags);
+            else
+                print_error("%s", err->message);
+            vnic_diag_clear(&diags);
+            return EXIT_FAIL;
+        }
+        size_t n = vnic_domain_def_interface_count(def);
+        size_t *counts = vnic_xcalloc(n + 1, sizeof(size_t));
+        for (size_t i = 0; i < n; i++)
+            counts[i] = vnic_domain_def_interface_queues(def, i);
+        args = vnic_domain_def_qemu_args(def, counts, 3);
+        free(counts);
+        vnic_domain_def_free(def);
+    } else {
+        vnic_conn *conn = connect_or_fail();
+        if (!conn)
+            return EXIT_FAIL;
+        args = vnic_domain_qemu_args(conn, target, 3, &err);
+        vnic_conn_close(conn);
+        if (!args) {
+            print_error("%s", err->message);
+            return EXIT_FAIL;
+        }
+    }
+
+    /* Shell words, an option and its value per line, ready to paste after a QEMU command. */
+    for (size_t i = 0; args[i]; i++) {
+        _cleanup_free_ char *q = vnic_shell_quote(args[i]);
+        bool option = args[i][0] == '-';
+        printf("%s%s", q, option && args[i + 1] ? " " : (args[i + 1] ? " \\\n" : "\n"));
+    }
+    vnic_strv_free(args);
+    return status;
+}
+
 static const command commands[] = {
     {
         .name = "validate",
@@ -768,6 +872,25 @@ static const command commands[] = {
                       "interrupted)\n"
                       "      --json              print one JSON object per line\n"),
         .run = cmd_events,
+    },
+    {
+        .name = "run",
+        .usage = N_("[--qemu|--env] [--skip-unsupported] DOMAIN|FILE -- COMMAND [ARGS...]"),
+        .summary = N_("Start the domain if it is not running, run COMMAND with every queue as an\n"
+                      "inherited fd from 3 on, forward SIGINT and SIGTERM to it, and destroy what\n"
+                      "was started when it ends. Exits with COMMAND's status."),
+        .options = N_("      --qemu              append QEMU -netdev/-device options (default for\n"
+                      "                          qemu-system-*)\n"
+                      "      --env               describe the fds in VNIC_FDS only\n"
+                      "      --skip-unsupported  leave interfaces of other types alone\n"),
+        .run = cmd_run,
+    },
+    {
+        .name = "qemu-args",
+        .usage = N_("[--skip-unsupported] DOMAIN|FILE"),
+        .summary = N_("Print the QEMU options run would add (fds numbered from 3)."),
+        .options = N_("      --skip-unsupported  leave interfaces of other types alone\n"),
+        .run = cmd_qemu_args,
     },
 };
 

@@ -244,6 +244,41 @@ int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, i
 int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
                                 size_t **ret_counts, size_t *ret_n, vnic_error **err);
 
+/* ---- launchers ------------------------------------------------------------------------- */
+
+enum {
+    VNIC_RUN_QEMU = 1 << 0,             /* append QEMU -netdev/-device options */
+    VNIC_RUN_ENV = 1 << 1,              /* describe the fds in $VNIC_FDS only */
+    VNIC_RUN_SKIP_UNSUPPORTED = 1 << 2, /* as VNIC_PARSE_SKIP_UNSUPPORTED for a file */
+};
+
+/* Run ARGV as a child with every queue of the domain as inherited fds 3, 4, ...: TARGET is the
+ * name of a domain (started if it is only defined) or a domain XML file (started transiently
+ * unless its domain runs). With VNIC_RUN_QEMU (the default when ARGV[0] is qemu-system-*) the
+ * QEMU options are appended; $VNIC_FDS describes the fds in any case. SIGINT, SIGTERM, SIGHUP
+ * and SIGQUIT are forwarded to the child. When the child ends, what this call started is
+ * destroyed, and *ret_status is the child's exit status (128 + signal if killed). If the
+ * caller dies, the child is killed and reconcile removes the domain. */
+int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+             int *ret_status, vnic_diag_list *diags, vnic_error **err);
+
+/* The QEMU options for a definition whose interfaces get fds numbered from FIRST_FD on,
+ * COUNTS[i] for interface i: "-netdev", "tap,...", "-device", "...", ... NULL-terminated;
+ * free with vnic_strv_free. */
+char **vnic_domain_def_qemu_args(const vnic_domain_def *def, const size_t *counts, int first_fd);
+
+/* The same for a running domain, with its actual queue counts and MACs. */
+char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err);
+
+/* Queues of interface INDEX of a definition (1 when the XML gives none). */
+size_t vnic_domain_def_interface_queues(const vnic_domain_def *def, size_t index);
+
+/* Quote a word for a POSIX shell (only when needed). Caller frees. */
+char *vnic_shell_quote(const char *s);
+
+/* Free a NULL-terminated array of strings. */
+void vnic_strv_free(char **v);
+
 /* ---- misc ------------------------------------------------------------------------------ */
 
 /* The library version, e.g. "0.1.0". Static storage. */

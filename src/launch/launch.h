@@ -1,0 +1,11 @@
+/* Handing queue fds to domain launchers. */
+#pragma once
+
+#include <vnic/vnic.h>
+
+#include "domain_conf.h"
+
+/* The VNIC_FDS value for a launcher: one entry per interface, separated by ';', each
+ * "ID DEVICE MAC VNET_HDR FD[,FD...]" (ID: alias or netN; VNET_HDR: 1 or 0; '-' for an
+ * unknown device or MAC). Caller frees. */
+char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_fd);

@@ -1,0 +1,327 @@
+/* vnicsh run: start a domain (if it is not running), hand every queue fd to a launcher it
+ * runs as a child, supervise the child, and destroy what it started when the child ends. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "domain_conf.h"
+#include "fdplace.h"
+#include "i18n.h"
+#include "launch.h"
+#include "log.h"
+#include "qemu.h"
+#include "strutil.h"
+#include "tun.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig)
+{
+    if (child_pid > 0)
+        kill((pid_t)child_pid, sig);
+}
+
+static bool looks_like_file(const char *s)
+{
+    size_t len = strlen(s);
+    return strchr(s, '/') || (len > 4 && vnic_streq(s + len - 4, ".xml"));
+}
+
+char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_fd)
+{
+    char *out = vnic_xstrdup("");
+    int fd = first_fd;
+    for (size_t i = 0; i < def->niface; i++) {
+        const vnic_iface_def *d = def->ifaces[i];
+        _cleanup_free_ char *id = vnic_qemu_iface_id(d, i);
+        char mac[18] = "-";
+        if (d->has_mac)
+            vnic_mac_format(d->mac, mac);
+        char *fds = vnic_xstrdup("");
+        for (size_t q = 0; q < counts[i]; q++) {
+            char *next = vnic_xasprintf("%s%s%d", fds, q ? "," : "", fd++);
+            free(fds);
+            fds = next;
+        }
+        char *next = vnic_xasprintf("%s%s%s %s %s %d %s", out, i ? ";" : "", id,
+                                    d->target_dev ? d->target_dev : "-", mac,
+                                    vnic_model_uses_vnet_hdr(d->model) ? 1 : 0, fds);
+        free(fds);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+/* The running domain's definition, with its actual device names. */
+static vnic_domain_def *running_def(vnic_conn *conn, const char *name, vnic_error **err)
+{
+    _cleanup_free_ char *xml = vnic_domain_get_xml(conn, name, 0, err);
+    if (!xml)
+        return NULL;
+    vnic_domain_def *def = NULL;
+    vnic_diag_list diags = {0};
+    int r = vnic_domain_def_parse_string(xml, name,
+                                         VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA,
+                                         &def, &diags, err);
+    vnic_diag_clear(&diags);
+    return r < 0 ? NULL : def;
+}
+
+char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
+{
+    vnic_domain_info *info = NULL;
+    if (vnic_domain_lookup(conn, name, &info, err) < 0)
+        return NULL;
+    if (vnic_streq(info->state, "defined")) {
+        vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name);
+        vnic_domain_info_free(info);
+        return NULL;
+    }
+    vnic_domain_def *def = running_def(conn, name, err);
+    if (!def) {
+        vnic_domain_info_free(info);
+        return NULL;
+    }
+    size_t *counts = vnic_xcalloc(info->ninterfaces + 1, sizeof(size_t));
+    for (size_t i = 0; i < info->ninterfaces; i++)
+        counts[i] = info->interfaces[i].queues;
+    char **args = NULL;
+    if (info->ninterfaces != def->niface)
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("the state of domain '%s' is inconsistent"),
+                       name);
+    else
+        args = vnic_qemu_domain_args(def, counts, first_fd, NULL);
+    free(counts);
+    vnic_domain_def_free(def);
+    vnic_domain_info_free(info);
+    return args;
+}
+
+/* Make sure the domain runs; *ret_name is its name, *ret_started whether we started it. */
+static int ensure_running(vnic_conn *conn, const char *target, unsigned flags, char **ret_name,
+                          bool *ret_started, vnic_diag_list *diags, vnic_error **err)
+{
+    unsigned parse = flags & VNIC_RUN_SKIP_UNSUPPORTED ? VNIC_PARSE_SKIP_UNSUPPORTED : 0;
+    _cleanup_free_ char *name = NULL;
+    int r;
+
+    if (looks_like_file(target)) {
+        vnic_domain_def *def = NULL;
+        if ((r = vnic_domain_def_parse_file(target, parse, &def, diags, err)) < 0)
+            return r;
+        name = vnic_xstrdup(def->name ? def->name : "");
+        bool standalone = def->standalone;
+        vnic_domain_def_free(def);
+        if (standalone)
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("%s: a standalone <interface> cannot be run; put it in a "
+                                    "<domain> with a <name>"),
+                                  target),
+                   -EINVAL;
+    } else {
+        name = vnic_xstrdup(target);
+    }
+
+    vnic_domain_info *info = NULL;
+    vnic_error *lerr = NULL;
+    bool active = false;
+    if (vnic_domain_lookup(conn, name, &info, &lerr) == 0)
+        active = !vnic_streq(info->state, "defined");
+    vnic_domain_info_free(info);
+    vnic_error_free(lerr);
+
+    *ret_started = false;
+    if (!active) {
+        if (looks_like_file(target))
+            r = vnic_domain_create_file(conn, target, parse | VNIC_START_SUPERVISED, NULL, diags,
+                                        err);
+        else
+            r = vnic_domain_start(conn, name, VNIC_START_SUPERVISED, NULL, err);
+        if (r < 0)
+            return r;
+        *ret_started = true;
+    }
+    *ret_name = TAKE_PTR(name);
+    return 0;
+}
+
+static bool want_qemu(unsigned flags, char *const argv[])
+{
+    if (flags & VNIC_RUN_QEMU)
+        return true;
+    if (flags & VNIC_RUN_ENV)
+        return false;
+    const char *base = strrchr(argv[0], '/');
+    base = base ? base + 1 : argv[0];
+    return vnic_str_has_prefix(base, "qemu-system");
+}
+
+int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+             int *ret_status, vnic_diag_list *diags, vnic_error **err)
+{
+    _cleanup_free_ char *name = NULL;
+    bool started = false;
+    int r;
+
+    if (!argv || !argv[0])
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("no command to run")), -EINVAL;
+    if ((r = ensure_running(conn, target, flags, &name, &started, diags, err)) < 0)
+        return r;
+
+    int *fds = NULL;
+    size_t *counts = NULL, n = 0, total = 0;
+    vnic_domain_def *def = NULL;
+    char **child_argv = NULL, **child_env = NULL;
+    int *scratch = NULL;
+    int pipefd[2] = {-1, -1};
+
+    if ((r = vnic_domain_open_all_queues(conn, name, &fds, &counts, &n, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        total += counts[i];
+    if (!(def = running_def(conn, name, err))) {
+        r = -EINVAL;
+        goto out;
+    }
+
+    /* The child's command line and environment, made before fork. */
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    size_t nextra = 0;
+    char **extra = want_qemu(flags, argv) ? vnic_qemu_domain_args(def, counts, 3, &nextra) : NULL;
+    child_argv = vnic_xcalloc(argc + nextra + 1, sizeof(char *));
+    for (size_t i = 0; i < argc; i++)
+        child_argv[i] = vnic_xstrdup(argv[i]);
+    for (size_t i = 0; i < nextra; i++)
+        child_argv[argc + i] = extra[i];
+    free(extra);
+
+    size_t nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    child_env = vnic_xcalloc(nenv + 2, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (!vnic_str_has_prefix(environ[i], "VNIC_FDS="))
+            child_env[k++] = vnic_xstrdup(environ[i]);
+    char *fdsenv = vnic_fds_env(def, counts, 3);
+    child_env[k++] = vnic_xasprintf("VNIC_FDS=%s", fdsenv);
+    free(fdsenv);
+
+    scratch = vnic_xcalloc(total + 1, sizeof(int));
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        r = -errno;
+        vnic_error_set_errno(err, -r, _("cannot create a pipe"));
+        goto out;
+    }
+
+    /* Signals the supervisor forwards: blocked across fork so none is lost in between. */
+    sigset_t fwd, old;
+    sigemptyset(&fwd);
+    sigaddset(&fwd, SIGINT);
+    sigaddset(&fwd, SIGTERM);
+    sigaddset(&fwd, SIGHUP);
+    sigaddset(&fwd, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &fwd, &old);
+    struct sigaction sa = {.sa_handler = forward_signal}, saved[4];
+    int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (int i = 0; i < 4; i++)
+        sigaction(sigs[i], &sa, &saved[i]);
+
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        r = -errno;
+        vnic_error_set_errno(err, -r, _("cannot fork"));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        goto out;
+    }
+    if (pid == 0) {
+        /* The child: only async-signal-safe calls until exec. If the supervisor dies, so
+         * does the launcher, and reconcile can remove the devices safely. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        for (int i = 0; i < 4; i++)
+            sigaction(sigs[i], &dfl, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        int errfd = pipefd[1];
+        int e = -vnic_place_fds(fds, total, 3, scratch, &errfd);
+        if (e) {
+            (void)!write(errfd, &e, sizeof(e));
+            _exit(127);
+        }
+        execvpe(child_argv[0], child_argv, child_env);
+        e = errno;
+        (void)!write(errfd, &e, sizeof(e));
+        _exit(127);
+    }
+
+    child_pid = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(pipefd[1]);
+    pipefd[1] = -1;
+    /* The child has the queues now; the supervisor keeps none. */
+    vnic_close_fds(fds, total);
+
+    int child_errno = 0;
+    ssize_t got;
+    do
+        got = read(pipefd[0], &child_errno, sizeof(child_errno));
+    while (got < 0 && errno == EINTR);
+
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    child_pid = 0;
+    for (int i = 0; i < 4; i++)
+        sigaction(sigs[i], &saved[i], NULL);
+
+    if (got == sizeof(child_errno)) {
+        vnic_error_set_errno(err, child_errno, _("cannot run '%s'"), argv[0]);
+        r = -child_errno;
+    } else {
+        *ret_status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+        r = 0;
+    }
+
+out:
+    if (pipefd[0] >= 0)
+        close(pipefd[0]);
+    if (pipefd[1] >= 0)
+        close(pipefd[1]);
+    if (fds)
+        vnic_close_fds(fds, total); /* already -1 once the child has them */
+    free(scratch);
+    vnic_strv_free(child_argv);
+    vnic_strv_free(child_env);
+    vnic_domain_def_free(def);
+    free(counts);
+    free(fds);
+    if (started) {
+        vnic_error *derr = NULL;
+        if (vnic_domain_destroy(conn, name, &derr) < 0) {
+            if (r == 0) {
+                *err = derr;
+                r = -EIO;
+            } else {
+                vnic_error_free(derr);
+            }
+        }
+    }
+    return r;
+}
