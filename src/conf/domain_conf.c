@@ -489,3 +489,55 @@ char *vnic_domain_def_format(const vnic_domain_def *def, vnic_error **err)
     xmlBufferFree(buf);
     return out;
 }
+
+size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface)
+{
+    xmlNode *root = xmlDocGetRootElement(def->doc);
+    xmlNode *devices = NULL;
+    for (xmlNode *c = root->children; c && !devices; c = c->next)
+        if (is_plain(c, "devices"))
+            devices = c;
+    if (!devices && !(devices = xmlNewChild(root, NULL, BAD_CAST "devices", NULL)))
+        abort();
+    xmlNode *placeholder = xmlNewChild(devices, NULL, BAD_CAST "interface", NULL);
+    if (!placeholder)
+        abort();
+
+    /* Its position among the document's interface elements: it is the last one. */
+    size_t nnodes;
+    _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(def->doc, &nnodes);
+    iface->node_index = (unsigned)(nnodes - 1);
+    def->ifaces = vnic_xreallocarray(def->ifaces, def->niface + 1, sizeof(*def->ifaces));
+    def->ifaces[def->niface] = iface;
+    return def->niface++;
+}
+
+void vnic_domain_def_remove_interface(vnic_domain_def *def, size_t index)
+{
+    if (index >= def->niface)
+        return;
+    vnic_iface_def *iface = def->ifaces[index];
+    size_t nnodes;
+    _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(def->doc, &nnodes);
+    if (iface->node_index < nnodes) {
+        xmlUnlinkNode(nodes[iface->node_index]);
+        xmlFreeNode(nodes[iface->node_index]);
+        for (size_t i = 0; i < def->niface; i++)
+            if (def->ifaces[i]->node_index > iface->node_index)
+                def->ifaces[i]->node_index--;
+    }
+    vnic_iface_def_free(iface);
+    memmove(&def->ifaces[index], &def->ifaces[index + 1],
+            (def->niface - index - 1) * sizeof(*def->ifaces));
+    def->niface--;
+}
+
+vnic_iface_def *vnic_domain_def_steal_interface(vnic_domain_def *def)
+{
+    if (!def->standalone || def->niface != 1)
+        return NULL;
+    vnic_iface_def *iface = def->ifaces[0];
+    def->niface = 0;
+    iface->node_index = 0;
+    return iface;
+}

@@ -25,3 +25,14 @@ xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n);
 
 /* Is s a UUID (32 hex digits, optionally dashed 8-4-4-4-12)? */
 bool vnic_uuid_valid(const char *s);
+
+/* Add an interface (taken over) at the end of a domain: a placeholder element goes into
+ * devices (made if missing) so that formatting writes it there. Returns its index. */
+size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface);
+
+/* Remove interface INDEX and its element. */
+void vnic_domain_def_remove_interface(vnic_domain_def *def, size_t index);
+
+/* Take the single interface out of a standalone <interface> definition (which is then
+ * empty). NULL if def is not a standalone interface. */
+vnic_iface_def *vnic_domain_def_steal_interface(vnic_domain_def *def);

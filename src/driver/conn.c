@@ -173,3 +173,28 @@ int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds
 {
     return conn->driver->domain_open_all_queues(conn, name, ret_fds, ret_counts, ret_n, err);
 }
+
+int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
+                                      unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
+                                      vnic_error **err)
+{
+    vnic_domain_def *def = NULL;
+    int r = vnic_domain_def_parse_file(path, flags, &def, diags, err);
+    if (r < 0)
+        return r;
+    vnic_iface_def *iface = vnic_domain_def_steal_interface(def);
+    vnic_domain_def_free(def);
+    if (!iface)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: attach-interface needs a document with one <interface> as "
+                                "its root"),
+                              path),
+               -EINVAL;
+    return conn->driver->domain_attach_interface(conn, name, iface, ret_index, err);
+}
+
+int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
+                                 vnic_error **err)
+{
+    return conn->driver->domain_detach_interface(conn, name, alias, err);
+}

@@ -43,6 +43,11 @@ struct vnic_driver {
                               size_t *ret_n, vnic_error **err);
     int (*domain_open_all_queues)(vnic_conn *conn, const char *name, int **ret_fds,
                                   size_t **ret_counts, size_t *ret_n, vnic_error **err);
+    /* iface is taken over, also on failure. */
+    int (*domain_attach_interface)(vnic_conn *conn, const char *name, vnic_iface_def *iface,
+                                   unsigned *ret_index, vnic_error **err);
+    int (*domain_detach_interface)(vnic_conn *conn, const char *name, const char *alias,
+                                   vnic_error **err);
     int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret,
                      size_t *ret_n, vnic_error **err);
     int (*event_register)(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,

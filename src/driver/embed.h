@@ -84,6 +84,11 @@ bool vnic_embed_is_vnic_group(unsigned group);
 int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
                              vnic_reconcile_action **acts, size_t *nacts, vnic_error **err);
 
+/* Drop the interfaces of an active record whose attach never completed (and their devices).
+ * Called with the domain lock held; *ret_changed says whether the record must be written. */
+int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
+                               vnic_reconcile_action **acts, size_t *nacts, bool *ret_changed);
+
 void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
                            const char *device, const char *action, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));

@@ -30,6 +30,8 @@ static int check_running(embed_priv *p, vnic_record *rec, bool dry_run,
     size_t missing = 0;
     bool changed = false;
 
+    vnic_embed_drop_unfinished(p, rec, dry_run, acts, nacts, &changed);
+
     for (size_t i = 0; i < rec->def->niface; i++) {
         vnic_record_iface *ri = &rec->ifaces[i];
         const vnic_backend_ops *ops = vnic_registry_find_by_name(p->reg, ri->backend);

@@ -64,8 +64,7 @@ char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_f
     return out;
 }
 
-/* The running domain's definition, with its actual device names. */
-static vnic_domain_def *running_def(vnic_conn *conn, const char *name, vnic_error **err)
+vnic_domain_def *vnic_launch_running_def(vnic_conn *conn, const char *name, vnic_error **err)
 {
     _cleanup_free_ char *xml = vnic_domain_get_xml(conn, name, 0, err);
     if (!xml)
@@ -89,7 +88,7 @@ char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vn
         vnic_domain_info_free(info);
         return NULL;
     }
-    vnic_domain_def *def = running_def(conn, name, err);
+    vnic_domain_def *def = vnic_launch_running_def(conn, name, err);
     if (!def) {
         vnic_domain_info_free(info);
         return NULL;
@@ -191,7 +190,7 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
         goto out;
     for (size_t i = 0; i < n; i++)
         total += counts[i];
-    if (!(def = running_def(conn, name, err))) {
+    if (!(def = vnic_launch_running_def(conn, name, err))) {
         r = -EINVAL;
         goto out;
     }

@@ -91,6 +91,8 @@ enum {
     OPT_TIMEOUT = 1 << 6,  /* --timeout S */
     OPT_QEMU = 1 << 7,     /* --qemu */
     OPT_ENV = 1 << 8,      /* --env */
+    OPT_QMP = 1 << 9,      /* --qmp SOCKET */
+    OPT_SOCKET = 1 << 10,  /* --socket PATH */
     OPT_PERMUTE = 1 << 15, /* options may follow operands, up to "--" */
 };
 
@@ -99,6 +101,8 @@ typedef struct {
     unsigned given;       /* OPT_* seen */
     bool json;
     int timeout_ms;       /* -1: none */
+    const char *qmp;      /* --qmp */
+    const char *socket;   /* --socket */
 } cmd_options;
 
 /* Parse the options a command accepts (ACCEPT: OPT_*). Returns the index of the first
@@ -115,6 +119,8 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
         {"dry-run", no_argument, NULL, 'n'},
         {"timeout", required_argument, NULL, 't'},
         {"qemu", no_argument, NULL, 'Q'},
+        {"qmp", required_argument, NULL, 'M'},
+        {"socket", required_argument, NULL, 'S'},
         {"env", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {0},
@@ -157,6 +163,18 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
             ret->given |= OPT_TIMEOUT;
             break;
         }
+        case 'M':
+            if (!(accept & OPT_QMP))
+                goto unknown;
+            ret->qmp = optarg;
+            ret->given |= OPT_QMP;
+            break;
+        case 'S':
+            if (!(accept & OPT_SOCKET))
+                goto unknown;
+            ret->socket = optarg;
+            ret->given |= OPT_SOCKET;
+            break;
         case 'h':
             command_help(cmd);
             return 0;
@@ -773,6 +791,99 @@ static int cmd_qemu_args(const command *cmd, int argc, char **argv)
     return status;
 }
 
+static int cmd_attach_interface(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SKIP | OPT_QMP | OPT_PERMUTE, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 2, _("the domain name and the interface XML file")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    _cleanup_free_ char *id = NULL;
+    int r;
+    if (o.qmp) {
+        r = vnic_qmp_attach_interface(conn, argv[first], argv[first + 1], o.qmp, o.parse_flags,
+                                      &id, &diags, &err);
+    } else {
+        unsigned index;
+        r = vnic_domain_attach_interface_file(conn, argv[first], argv[first + 1], o.parse_flags,
+                                              &index, &diags, &err);
+        vnic_domain_info *info = NULL;
+        vnic_error *lerr = NULL;
+        if (r == 0 && vnic_domain_lookup(conn, argv[first], &info, &lerr) == 0 &&
+            index < info->ninterfaces && info->interfaces[index].alias)
+            id = vnic_xstrdup(info->interfaces[index].alias);
+        vnic_error_free(lerr);
+        vnic_domain_info_free(info);
+    }
+    if (r < 0) {
+        if (diags.count)
+            print_diags(&diags);
+        else
+            print_error("%s", err->message);
+    } else {
+        printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[first]);
+    }
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_detach_interface(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_QMP | OPT_TIMEOUT | OPT_PERMUTE, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 2, _("the domain name and the interface's alias")) < 0)
+        return EXIT_USAGE;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int r;
+    if (o.qmp)
+        r = vnic_qmp_detach_interface(conn, argv[first], argv[first + 1], o.qmp,
+                                      o.timeout_ms >= 0 ? o.timeout_ms : 30000, &err);
+    else
+        r = vnic_domain_detach_interface(conn, argv[first], argv[first + 1], &err);
+    if (r < 0)
+        print_error("%s", err->message);
+    else
+        printf(_("Interface '%s' detached from domain '%s'\n"), argv[first + 1], argv[first]);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_pass(const command *cmd, int argc, char **argv)
+{
+    cmd_options o;
+    int first = parse_options(cmd, argc, argv, OPT_SOCKET | OPT_PERMUTE, &o);
+    if (first <= 0)
+        return first == 0 ? EXIT_OK : EXIT_USAGE;
+    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+        return EXIT_USAGE;
+    if (!o.socket)
+        return usage_error(cmd, _("missing --socket PATH"));
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int r = vnic_pass_fds(conn, argv[first], o.socket, &err);
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
 static const command commands[] = {
     {
         .name = "validate",
@@ -891,6 +1002,32 @@ static const command commands[] = {
         .summary = N_("Print the QEMU options run would add (fds numbered from 3)."),
         .options = N_("      --skip-unsupported  leave interfaces of other types alone\n"),
         .run = cmd_qemu_args,
+    },
+    {
+        .name = "attach-interface",
+        .usage = N_("[--qmp SOCKET] [--skip-unsupported] NAME FILE"),
+        .summary = N_("Add the <interface> of FILE to a running domain; with --qmp also hot-plug\n"
+                      "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add).\n"
+                      "Any failure undoes everything."),
+        .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"),
+        .run = cmd_attach_interface,
+    },
+    {
+        .name = "detach-interface",
+        .usage = N_("[--qmp SOCKET] [--timeout SECONDS] NAME ALIAS"),
+        .summary = N_("Remove an interface from a running domain; with --qmp unplug it from QEMU\n"
+                      "first (device_del, wait for DEVICE_DELETED, netdev_del)."),
+        .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --timeout SECONDS   how long the guest may take (default 30)\n"),
+        .run = cmd_detach_interface,
+    },
+    {
+        .name = "pass",
+        .usage = N_("NAME --socket PATH"),
+        .summary = N_("Send every queue fd of a running domain over a unix socket (SCM_RIGHTS),\n"
+                      "one message per interface: a JSON line describing it, with its fds."),
+        .options = N_("      --socket PATH       the unix socket to connect to\n"),
+        .run = cmd_pass,
     },
 };
 

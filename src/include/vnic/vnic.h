@@ -186,6 +186,17 @@ int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic
 int vnic_domain_start(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
                       vnic_error **err);
 
+/* Add the interface of a standalone <interface> file to a running domain: its device is made
+ * and recorded (all or nothing). An interface without an alias gets "netN". *ret_index (may
+ * be NULL) is its index in the domain. */
+int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
+                                      unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
+                                      vnic_error **err);
+
+/* Remove the interface with ALIAS (or device name) from a running domain, and its device. */
+int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
+                                 vnic_error **err);
+
 /* ---- reconcile ------------------------------------------------------------------------- */
 
 /* One thing reconcile did (or, with VNIC_RECONCILE_DRY_RUN, would do). */
@@ -261,6 +272,24 @@ enum {
  * caller dies, the child is killed and reconcile removes the domain. */
 int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
              int *ret_status, vnic_diag_list *diags, vnic_error **err);
+
+/* Hot-plug the interface of a standalone <interface> FILE into domain NAME running in the QEMU
+ * whose QMP socket is SOCKET: the device is made, its queue fds are passed with getfd, then
+ * netdev_add and device_add; on any failure everything is undone. *ret_id (may be NULL)
+ * receives the QEMU device id (the alias). */
+int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *path,
+                              const char *socket, unsigned flags, char **ret_id,
+                              vnic_diag_list *diags, vnic_error **err);
+
+/* Unplug interface ALIAS: device_del, wait (up to timeout_ms) for DEVICE_DELETED, netdev_del,
+ * then the device is destroyed and the record follows. */
+int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *alias,
+                              const char *socket, int timeout_ms, vnic_error **err);
+
+/* Send every queue fd of running domain NAME to the unix socket PATH (SCM_RIGHTS), one message
+ * per interface: a JSON line describing it (index, id, type, device, mac, model, vnet_hdr,
+ * queues) carrying its fds, then {"done": true, "interfaces": N}. */
+int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_error **err);
 
 /* The QEMU options for a definition whose interfaces get fds numbered from FIRST_FD on,
  * COUNTS[i] for interface i: "-netdev", "tap,...", "-device", "...", ... NULL-terminated;

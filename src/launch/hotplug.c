@@ -1,0 +1,199 @@
+/* Hot-plugging an interface into a running QEMU over QMP: the device is made, its queue fds
+ * are passed with getfd (SCM_RIGHTS), then netdev_add and device_add; every step is undone
+ * if a later one fails. Unplugging asks the guest with device_del, waits for DEVICE_DELETED,
+ * then removes the netdev and the device. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "i18n.h"
+#include "launch.h"
+#include "log.h"
+#include "qemu.h"
+#include "qmp.h"
+#include "strutil.h"
+#include "tun.h"
+
+VNIC_DEFINE_CLEANUP(json_object, json_object_put)
+
+static void forget(vnic_qmp *q, const char *command, json_object *args)
+{
+    vnic_error *e = NULL;
+    if (vnic_qmp_execute(q, command, args, -1, NULL, &e) < 0) {
+        VNIC_WARN("rollback: %s", e->message);
+        vnic_error_free(e);
+    }
+}
+
+static json_object *id_args(const char *key, const char *value)
+{
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, key, json_object_new_string(value));
+    return a;
+}
+
+/* Pass the fds, add the netdev and the device; undo what was done on failure. */
+static int plug(vnic_qmp *q, const vnic_iface_def *d, const char *id, const int *fds, size_t n,
+                vnic_error **err)
+{
+    _cleanup_free_ char *netdev = vnic_xasprintf("host%s", id);
+    char **names = vnic_xcalloc(n + 1, sizeof(char *));
+    size_t sent = 0;
+    bool netdev_added = false;
+    int r = 0;
+
+    for (; sent < n; sent++) {
+        names[sent] = vnic_xasprintf("vnic-%s-%zu", id, sent);
+        _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[sent]);
+        if ((r = vnic_qmp_execute(q, "getfd", a, fds[sent], NULL, err)) < 0) {
+            free(names[sent]);
+            names[sent] = NULL;
+            goto undo;
+        }
+    }
+
+    {
+        _cleanup_(json_object_putp) json_object *a = json_object_new_object();
+        json_object_object_add(a, "type", json_object_new_string("tap"));
+        json_object_object_add(a, "id", json_object_new_string(netdev));
+        if (n == 1) {
+            json_object_object_add(a, "fd", json_object_new_string(names[0]));
+        } else {
+            char *joined = vnic_xstrdup("");
+            for (size_t i = 0; i < n; i++) {
+                char *next = vnic_xasprintf("%s%s%s", joined, i ? ":" : "", names[i]);
+                free(joined);
+                joined = next;
+            }
+            json_object_object_add(a, "fds", json_object_new_string(joined));
+            free(joined);
+        }
+        json_object_object_add(a, "vhost",
+                               json_object_new_boolean(d->driver_name == VNIC_DRIVER_VHOST));
+        if ((r = vnic_qmp_execute(q, "netdev_add", a, -1, NULL, err)) < 0)
+            goto undo;
+        netdev_added = true; /* QEMU took the named fds */
+    }
+
+    {
+        _cleanup_(json_object_putp) json_object *a = json_object_new_object();
+        json_object_object_add(a, "driver", json_object_new_string(vnic_qemu_device_model(d)));
+        json_object_object_add(a, "netdev", json_object_new_string(netdev));
+        json_object_object_add(a, "id", json_object_new_string(id));
+        if (d->has_mac) {
+            char mac[18];
+            vnic_mac_format(d->mac, mac);
+            json_object_object_add(a, "mac", json_object_new_string(mac));
+        }
+        bool virtio = d->model && vnic_str_has_prefix(d->model, "virtio");
+        if (n > 1 && virtio) {
+            json_object_object_add(a, "mq", json_object_new_boolean(true));
+            json_object_object_add(a, "vectors", json_object_new_int((int)(2 * n + 2)));
+        }
+        if (d->mtu && virtio)
+            json_object_object_add(a, "host_mtu", json_object_new_int((int)d->mtu));
+        if ((r = vnic_qmp_execute(q, "device_add", a, -1, NULL, err)) < 0)
+            goto undo;
+    }
+    vnic_strv_free(names);
+    return 0;
+
+undo:
+    if (netdev_added) {
+        _cleanup_(json_object_putp) json_object *a = id_args("id", netdev);
+        forget(q, "netdev_del", a);
+    } else {
+        for (size_t i = 0; i < sent; i++) {
+            _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[i]);
+            forget(q, "closefd", a);
+        }
+    }
+    vnic_strv_free(names);
+    return r;
+}
+
+int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *path,
+                              const char *socket, unsigned flags, char **ret_id,
+                              vnic_diag_list *diags, vnic_error **err)
+{
+    vnic_qmp *q = NULL;
+    int r;
+
+    /* Connect first: if QEMU is not there, nothing is made. */
+    if ((r = vnic_qmp_open(socket, &q, err)) < 0)
+        return r;
+
+    unsigned index;
+    if ((r = vnic_domain_attach_interface_file(conn, name, path, flags, &index, diags, err)) < 0) {
+        vnic_qmp_close(q);
+        return r;
+    }
+
+    int *fds = NULL;
+    size_t n = 0;
+    vnic_domain_def *def = NULL;
+    char *id = NULL;
+    if ((r = vnic_domain_open_queues(conn, name, index, &fds, &n, err)) < 0)
+        goto undo;
+    if (!(def = vnic_launch_running_def(conn, name, err)) || index >= def->niface) {
+        r = r < 0 ? r : -EINVAL;
+        if (!*err)
+            vnic_error_set(err, VNIC_ERR_INTERNAL, _("the new interface is missing"));
+        goto undo;
+    }
+    id = vnic_qemu_iface_id(def->ifaces[index], index);
+    r = plug(q, def->ifaces[index], id, fds, n, err);
+
+undo:
+    if (fds)
+        vnic_close_fds(fds, n);
+    free(fds);
+    if (r < 0) {
+        /* Back to where we started: the device and its place in the record go. */
+        vnic_error *e = NULL;
+        const char *alias = def && index < def->niface && def->ifaces[index]->alias
+                                ? def->ifaces[index]->alias
+                                : NULL;
+        if (alias && vnic_domain_detach_interface(conn, name, alias, &e) < 0) {
+            VNIC_WARN("rollback: %s", e->message);
+            vnic_error_free(e);
+        }
+        free(id);
+        id = NULL;
+    }
+    vnic_domain_def_free(def);
+    vnic_qmp_close(q);
+    if (r == 0 && ret_id)
+        *ret_id = id;
+    else
+        free(id);
+    return r;
+}
+
+int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *alias,
+                              const char *socket, int timeout_ms, vnic_error **err)
+{
+    vnic_qmp *q = NULL;
+    int r;
+    if ((r = vnic_qmp_open(socket, &q, err)) < 0)
+        return r;
+
+    _cleanup_free_ char *netdev = vnic_xasprintf("host%s", alias);
+    json_object *a = id_args("id", alias);
+    r = vnic_qmp_execute(q, "device_del", a, -1, NULL, err);
+    json_object_put(a);
+    /* The guest lets go of the device on its own time; the netdev must outlive it. */
+    if (r == 0)
+        r = vnic_qmp_wait_event(q, "DEVICE_DELETED", alias, timeout_ms, err);
+    if (r == 0) {
+        a = id_args("id", netdev);
+        r = vnic_qmp_execute(q, "netdev_del", a, -1, NULL, err);
+        json_object_put(a);
+    }
+    vnic_qmp_close(q);
+    if (r < 0)
+        return r;
+    return vnic_domain_detach_interface(conn, name, alias, err);
+}

@@ -1,0 +1,254 @@
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "i18n.h"
+#include "qmp.h"
+#include "strutil.h"
+
+/* How long QEMU may take to answer a command. */
+#define QMP_REPLY_TIMEOUT_MS 30000
+
+struct vnic_qmp {
+    int fd;
+    char *buf; /* received, not yet split into lines */
+    size_t len, alloc;
+    json_object **events; /* events seen while waiting for replies */
+    size_t nevents;
+};
+
+void vnic_qmp_close(vnic_qmp *q)
+{
+    if (!q)
+        return;
+    if (q->fd >= 0)
+        close(q->fd);
+    for (size_t i = 0; i < q->nevents; i++)
+        json_object_put(q->events[i]);
+    free(q->events);
+    free(q->buf);
+    free(q);
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next JSON message, or -ETIMEDOUT when none came before the deadline. */
+static int read_message(vnic_qmp *q, long long deadline, json_object **ret, vnic_error **err)
+{
+    for (;;) {
+        char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
+        if (nl) {
+            size_t linelen = (size_t)(nl - q->buf);
+            _cleanup_free_ char *line = vnic_xasprintf("%.*s", (int)linelen, q->buf);
+            memmove(q->buf, nl + 1, q->len - linelen - 1);
+            q->len -= linelen + 1;
+            if (strspn(line, " \r\t") == strlen(line))
+                continue;
+            json_object *o = json_tokener_parse(line);
+            if (!o || !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                vnic_error_set(err, VNIC_ERR_IO, _("QEMU sent something that is not JSON: %s"),
+                               line);
+                return -EBADMSG;
+            }
+            *ret = o;
+            return 0;
+        }
+
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            vnic_error_set(err, VNIC_ERR_IO, _("QEMU did not answer in time"));
+            return -ETIMEDOUT;
+        }
+        struct pollfd pfd = {.fd = q->fd, .events = POLLIN};
+        int n = poll(&pfd, 1, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            vnic_error_set_errno(err, e, _("cannot wait for QEMU"));
+            return -e;
+        }
+        if (n == 0)
+            continue;
+        if (q->alloc - q->len < 4096) {
+            q->alloc = q->alloc ? q->alloc * 2 : 8192;
+            q->buf = vnic_xreallocarray(q->buf, q->alloc, 1);
+        }
+        ssize_t r = read(q->fd, q->buf + q->len, q->alloc - q->len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? errno : ECONNRESET;
+            vnic_error_set_errno(err, e, _("the QMP connection broke"));
+            return -e;
+        }
+        q->len += (size_t)r;
+    }
+}
+
+static int send_json(vnic_qmp *q, json_object *o, int fd, vnic_error **err)
+{
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    _cleanup_free_ char *line = vnic_xasprintf("%s\n", text);
+    size_t len = strlen(line), done = 0;
+
+    while (done < len) {
+        struct iovec iov = {.iov_base = line + done, .iov_len = len - done};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        union {
+            struct cmsghdr h;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } ctrl;
+        if (fd >= 0 && done == 0) {
+            /* The fd travels with the first byte of the command that names it. */
+            memset(&ctrl, 0, sizeof(ctrl));
+            msg.msg_control = ctrl.buf;
+            msg.msg_controllen = sizeof(ctrl.buf);
+            struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        ssize_t w = sendmsg(q->fd, &msg, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = errno;
+            vnic_error_set_errno(err, e, _("cannot send to QEMU"));
+            return -e;
+        }
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd,
+                     json_object **ret, vnic_error **err)
+{
+    json_object *cmd = json_object_new_object();
+    json_object_object_add(cmd, "execute", json_object_new_string(command));
+    if (args)
+        json_object_object_add(cmd, "arguments", json_object_get(args));
+    int r = send_json(q, cmd, fd, err);
+    json_object_put(cmd);
+    if (r < 0)
+        return r;
+
+    long long deadline = now_ms() + QMP_REPLY_TIMEOUT_MS;
+    for (;;) {
+        json_object *msg = NULL;
+        if ((r = read_message(q, deadline, &msg, err)) < 0)
+            return vnic_error_prefix(err, _("QMP command '%s'"), command), r;
+        json_object *v;
+        if (json_object_object_get_ex(msg, "event", &v)) {
+            q->events = vnic_xreallocarray(q->events, q->nevents + 1, sizeof(*q->events));
+            q->events[q->nevents++] = msg;
+            continue;
+        }
+        if (json_object_object_get_ex(msg, "return", &v)) {
+            if (ret)
+                *ret = json_object_get(v);
+            json_object_put(msg);
+            return 0;
+        }
+        if (json_object_object_get_ex(msg, "error", &v)) {
+            json_object *desc = NULL;
+            json_object_object_get_ex(v, "desc", &desc);
+            vnic_error_set(err, VNIC_ERR_IO, _("QEMU refused '%s': %s"), command,
+                           desc ? json_object_get_string(desc) : _("no reason given"));
+            json_object_put(msg);
+            return -EIO;
+        }
+        json_object_put(msg); /* the greeting or something unknown */
+    }
+}
+
+static bool event_matches(json_object *ev, const char *event, const char *device)
+{
+    json_object *name, *data, *dev;
+    if (!json_object_object_get_ex(ev, "event", &name) ||
+        !vnic_streq(json_object_get_string(name), event))
+        return false;
+    if (!device)
+        return true;
+    return json_object_object_get_ex(ev, "data", &data) &&
+           json_object_object_get_ex(data, "device", &dev) &&
+           vnic_streq(json_object_get_string(dev), device);
+}
+
+int vnic_qmp_wait_event(vnic_qmp *q, const char *event, const char *device, int timeout_ms,
+                        vnic_error **err)
+{
+    for (size_t i = 0; i < q->nevents; i++)
+        if (event_matches(q->events[i], event, device)) {
+            json_object_put(q->events[i]);
+            q->events[i] = q->events[--q->nevents];
+            return 0;
+        }
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        json_object *msg = NULL;
+        int r = read_message(q, deadline, &msg, err);
+        if (r == -ETIMEDOUT) {
+            vnic_error_free(*err);
+            *err = NULL;
+            vnic_error_set(err, VNIC_ERR_IO, _("QEMU did not report %s for '%s' within %d s"),
+                           event, device ? device : "-", timeout_ms / 1000);
+            return r;
+        }
+        if (r < 0)
+            return r;
+        bool match = event_matches(msg, event, device);
+        json_object_put(msg);
+        if (match)
+            return 0;
+    }
+}
+
+int vnic_qmp_open(const char *path, vnic_qmp **ret, vnic_error **err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (!vnic_strlcpy(sa.sun_path, path, sizeof(sa.sun_path)))
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("socket path '%s' is too long"), path),
+               -ENAMETOOLONG;
+
+    vnic_qmp *q = vnic_xcalloc(1, sizeof(*q));
+    q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        int e = errno;
+        vnic_qmp_close(q);
+        vnic_error_set_errno(err, e, _("cannot connect to QMP socket '%s'"), path);
+        return -e;
+    }
+
+    /* The greeting, then out of capabilities negotiation mode. */
+    json_object *greeting = NULL;
+    int r = read_message(q, now_ms() + QMP_REPLY_TIMEOUT_MS, &greeting, err);
+    if (r == 0 && !json_object_object_get_ex(greeting, "QMP", NULL)) {
+        vnic_error_set(err, VNIC_ERR_IO, _("'%s' does not speak QMP"), path);
+        r = -EPROTO;
+    }
+    json_object_put(greeting);
+    if (r == 0)
+        r = vnic_qmp_execute(q, "qmp_capabilities", NULL, -1, NULL, err);
+    if (r < 0) {
+        vnic_qmp_close(q);
+        return r;
+    }
+    *ret = q;
+    return 0;
+}
