@@ -17,6 +17,11 @@ static const vnic_driver *const drivers[] = {
 
 int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err)
 {
+    return vnic_conn_open_flags(uri, 0, ret, err);
+}
+
+int vnic_conn_open_flags(const char *uri, unsigned flags, vnic_conn **ret, vnic_error **err)
+{
     if (!uri || !*uri)
         uri = getenv("VNIC_DEFAULT_URI");
     if (!uri || !*uri)
@@ -28,7 +33,7 @@ int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err)
         vnic_conn *conn = vnic_xcalloc(1, sizeof(*conn));
         conn->driver = drivers[i];
         conn->uri = vnic_xstrdup(uri);
-        int r = conn->driver->open(conn, uri, err);
+        int r = conn->driver->open(conn, uri, flags, err);
         if (r < 0) {
             vnic_error_prefix(err, _("cannot connect to '%s'"), uri);
             free(conn->uri);

@@ -21,7 +21,7 @@ struct vnic_driver {
     const char *name;
     /* Does this driver serve the URI? */
     bool (*probe)(const char *uri);
-    int (*open)(vnic_conn *conn, const char *uri, vnic_error **err);
+    int (*open)(vnic_conn *conn, const char *uri, unsigned flags, vnic_error **err);
     void (*close)(vnic_conn *conn);
 
     /* def is taken over by the driver, also on failure. */

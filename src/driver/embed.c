@@ -89,7 +89,7 @@ static unsigned root_hash(const char *s)
     return h;
 }
 
-static int embed_open(vnic_conn *conn, const char *uri, vnic_error **err)
+static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_error **err)
 {
     _cleanup_free_ char *root = NULL;
     int r = parse_uri(uri, &root, err);
@@ -132,6 +132,8 @@ static int embed_open(vnic_conn *conn, const char *uri, vnic_error **err)
 
     /* Cheaply finish what crashed processes left half done; a failure here must not keep
      * anyone from using the store, so it is only logged. */
+    if (flags & VNIC_CONN_NO_RECONCILE)
+        return 0;
     vnic_reconcile_action *acts = NULL;
     size_t nacts = 0;
     vnic_error *rerr = NULL;
@@ -475,6 +477,28 @@ static void release_supervision(embed_priv *p, const char *name)
             p->supervised[i] = p->supervised[--p->nsupervised];
             return;
         }
+}
+
+/* A domain that another process supervises (vnicsh run) is that process's to destroy: its
+ * launcher still uses the devices. Destroying it here would pull them from under the guest. */
+static int check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_error **err)
+{
+    if (!rec->supervised)
+        return 0;
+    for (size_t i = 0; i < p->nsupervised; i++)
+        if (vnic_streq(p->supervised[i].name, rec->def->name))
+            return 0; /* we are the supervisor */
+    _cleanup_close_ int lock = -1;
+    vnic_error *e = NULL;
+    int r = vnic_embed_run_lock(p, rec->def->name, &lock, &e);
+    vnic_error_free(e);
+    if (r == -EWOULDBLOCK)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("domain '%s' is run by a supervisor (vnicsh run); stop its "
+                                "launcher and the supervisor destroys it"),
+                              rec->def->name),
+               -EBUSY;
+    return 0;
 }
 
 static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
@@ -880,6 +904,8 @@ static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **
     if ((r = settle(p, name, &st, &rec, err)) < 0 ||
         (r = check_transition(st, OP_DESTROY, name, err)) < 0)
         return r;
+    if ((r = check_not_supervised(p, rec, err)) < 0)
+        return r;
     if ((r = need_cap_net_admin(false, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0)
         return r;
     if ((r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
@@ -909,7 +935,8 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
         return check_transition(DOM_UNDEFINED, OP_UNDEFINE, name, err);
     }
     if (rec && (flags & VNIC_UNDEFINE_DESTROY)) {
-        if ((r = need_cap_net_admin(false, err)) < 0 ||
+        if ((r = check_not_supervised(p, rec, err)) < 0 ||
+            (r = need_cap_net_admin(false, err)) < 0 ||
             (r = vnic_embed_get_nl(p, err)) < 0 ||
             (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
             return r;

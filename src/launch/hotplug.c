@@ -177,6 +177,24 @@ int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *ali
 {
     vnic_qmp *q = NULL;
     int r;
+
+    /* Only an interface of this domain is unplugged: QEMU would remove any device by id. */
+    vnic_domain_info *info = NULL;
+    if ((r = vnic_domain_lookup(conn, name, &info, err)) < 0)
+        return r;
+    bool found = false;
+    bool active = !vnic_streq(info->state, "defined");
+    for (size_t i = 0; i < info->ninterfaces && !found; i++)
+        found = info->interfaces[i].alias && vnic_streq(info->interfaces[i].alias, alias);
+    vnic_domain_info_free(info);
+    if (!active)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
+               -EINVAL;
+    if (!found)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("domain '%s' has no interface with alias '%s'"), name, alias),
+               -ENOENT;
+
     if ((r = vnic_qmp_open(socket, &q, err)) < 0)
         return r;
 

@@ -290,15 +290,20 @@ static int cmd_format(const command *cmd, int argc, char **argv)
 
 /* ---- commands that talk to a driver ---------------------------------------------------- */
 
-static vnic_conn *connect_or_fail(void)
+static vnic_conn *connect_flags_or_fail(unsigned flags)
 {
     vnic_conn *conn = NULL;
     _cleanup_error_ vnic_error *err = NULL;
-    if (vnic_conn_open(connect_uri, &conn, &err) < 0) {
+    if (vnic_conn_open_flags(connect_uri, flags, &conn, &err) < 0) {
         print_error("%s", err->message);
         return NULL;
     }
     return conn;
+}
+
+static vnic_conn *connect_or_fail(void)
+{
+    return connect_flags_or_fail(0);
 }
 
 static int cmd_create(const command *cmd, int argc, char **argv)
@@ -593,7 +598,9 @@ static int cmd_reconcile(const command *cmd, int argc, char **argv)
     if (want_operands(cmd, argc, first, 0, "") < 0)
         return EXIT_USAGE;
 
-    vnic_conn *conn = connect_or_fail();
+    /* A dry run must not change anything, not even through the quick pass on opening. */
+    vnic_conn *conn =
+        connect_flags_or_fail((o.given & OPT_DRY_RUN) ? VNIC_CONN_NO_RECONCILE : 0);
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
@@ -1009,7 +1016,8 @@ static const command commands[] = {
         .summary = N_("Add the <interface> of FILE to a running domain; with --qmp also hot-plug\n"
                       "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add).\n"
                       "Any failure undoes everything."),
-        .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"),
+        .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --skip-unsupported  leave interfaces of other types alone\n"),
         .run = cmd_attach_interface,
     },
     {

@@ -104,6 +104,15 @@ typedef struct vnic_conn vnic_conn;
  * in this process, with its state under /run/vnic and /var/lib/vnic). "vnic:///embed?root=DIR"
  * keeps all state under DIR instead. The caller closes the connection. */
 int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err);
+
+enum {
+    /* Do not finish, on opening, what crashed processes left half done (reconcile's quick
+     * pass): for callers that must not change anything, such as a dry run. */
+    VNIC_CONN_NO_RECONCILE = 1 << 0,
+};
+
+/* As vnic_conn_open, with VNIC_CONN_* flags. */
+int vnic_conn_open_flags(const char *uri, unsigned flags, vnic_conn **ret, vnic_error **err);
 void vnic_conn_close(vnic_conn *conn);
 
 /* What vnic knows of one interface of an active domain. */

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""A minimal QMP client for the end-to-end test (standard library only).
+
+    qmp.py [--wait SECONDS] SOCKET COMMAND [ARGUMENTS-JSON]
+        run one QMP command, print its "return" value as JSON on stdout; an error reply is
+        printed on stderr and exits 1
+    qmp.py [--wait SECONDS] SOCKET rx-filters
+        query-rx-filter, one line per NIC: NAME MAIN-MAC
+
+SECONDS (default 60) bounds both the wait for the socket to accept a connection and every
+read: QEMU serves one QMP client at a time, so a connection made while another client (say
+vnicsh attach-interface) is talking waits for its greeting until that one is done.
+Asynchronous events are skipped. After "quit", QEMU closing the connection counts as success.
+"""
+import json
+import socket
+import sys
+import time
+
+
+def connect(path, wait):
+    deadline = time.monotonic() + wait
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            s.settimeout(wait)
+            return s
+        except OSError as e:
+            s.close()
+            if time.monotonic() >= deadline:
+                sys.exit(f"qmp.py: cannot connect to {path}: {e}")
+            time.sleep(0.2)
+
+
+class Conn:
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def read(self):
+        """The next message that is not an event; None at EOF."""
+        while True:
+            while b"\n" not in self.buf:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return None
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\n", 1)
+            if not line.strip():
+                continue
+            msg = json.loads(line)
+            if "event" not in msg:
+                return msg
+
+    def execute(self, cmd, args=None):
+        req = {"execute": cmd}
+        if args:
+            req["arguments"] = args
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        return self.read()
+
+
+def main(argv):
+    wait = 60.0
+    if len(argv) > 2 and argv[0] == "--wait":
+        wait = float(argv[1])
+        argv = argv[2:]
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    path, cmd = argv[0], argv[1]
+    args = json.loads(argv[2]) if len(argv) > 2 else None
+
+    conn = Conn(connect(path, wait))
+    greeting = conn.read()
+    if not greeting or "QMP" not in greeting:
+        sys.exit(f"qmp.py: no QMP greeting on {path}: {greeting!r}")
+    reply = conn.execute("qmp_capabilities")
+    if not reply or "return" not in reply:
+        sys.exit(f"qmp.py: qmp_capabilities failed: {reply!r}")
+
+    qmp_cmd = "query-rx-filter" if cmd == "rx-filters" else cmd
+    reply = conn.execute(qmp_cmd, args)
+    if reply is None:
+        if cmd == "quit":
+            return 0
+        sys.exit(f"qmp.py: {cmd}: connection closed")
+    if "error" in reply:
+        err = reply["error"]
+        print(f"qmp.py: {cmd}: {err.get('class')}: {err.get('desc')}", file=sys.stderr)
+        return 1
+    ret = reply.get("return")
+    if cmd == "rx-filters":
+        for nic in ret:
+            print(nic.get("name"), nic.get("main-mac"))
+    else:
+        print(json.dumps(ret, indent=1, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
