@@ -514,6 +514,47 @@ static const struct {
     {"link", parse_link},     {"alias", parse_alias},
 };
 
+/* Guest-only elements are kept as written, but the values that reach QEMU's command line
+ * must be what they claim to be: a number cannot smuggle in options of its own. */
+static bool check_guest_values(vnic_parse_ctx *ctx, xmlNode *node)
+{
+    static const struct {
+        const char *elem, *attr;
+        const char *const values[3]; /* allowed words, or none: a number */
+        unsigned long min;
+    } rules[] = {
+        {"boot", "order", {NULL}, 1},
+        {"acpi", "index", {NULL}, 0},
+        {"rom", "bar", {"on", "off", NULL}, 0},
+        {"rom", "enabled", {"yes", "no", NULL}, 0},
+    };
+    bool ok = true;
+    for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
+        if (!xmlStrEqual(node->name, BAD_CAST rules[i].elem))
+            continue;
+        _cleanup_free_ char *v = opt_attr(node, rules[i].attr);
+        if (!v)
+            continue;
+        unsigned long n;
+        bool good = rules[i].values[0]
+                        ? vnic_enum_from_string(rules[i].values, 2, v) >= 0
+                        : vnic_parse_uint(v, rules[i].min, 0x7fffffffUL, &n) == 0;
+        if (!good) {
+            if (rules[i].values[0])
+                node_error(ctx, node, _("invalid value '%s' for attribute '%s' of <%s> "
+                                        "(expected %s or %s)"),
+                           v, rules[i].attr, rules[i].elem, rules[i].values[0],
+                           rules[i].values[1]);
+            else
+                node_error(ctx, node, _("invalid value '%s' for attribute '%s' of <%s> "
+                                        "(expected a number from %lu)"),
+                           v, rules[i].attr, rules[i].elem, rules[i].min);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 static void keep_node(vnic_iface_def *def, xmlNode *node)
 {
     def->kept = vnic_xreallocarray(def->kept, def->nkept + 1, sizeof(*def->kept));
@@ -624,6 +665,7 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
                 source = c;
             ok &= child_parsers[i].parse(ctx, c, def);
         } else if (in_list(guest_elements, ELEMENTSOF(guest_elements), name)) {
+            ok &= check_guest_values(ctx, c);
             keep_node(def, c);
         } else if (in_list(unimplemented_elements, ELEMENTSOF(unimplemented_elements), name)) {
             node_error(ctx, c, _("element <%s> is not supported by vnic yet"), qname);

@@ -133,8 +133,8 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
             rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING;
 
         /* A supervised domain whose supervisor died (its lock is free): nobody will destroy
-         * it any more, so reconcile does. */
-        if (!unfinished && rec->supervised) {
+         * it any more, so reconcile does (the explicit one, which reports it). */
+        if (!quick && !unfinished && rec->supervised) {
             _cleanup_close_ int run_lock = -1;
             vnic_error *le = NULL;
             int lr = vnic_embed_run_lock(p, names[i], &run_lock, &le);

@@ -41,6 +41,23 @@ char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index)
     return vnic_xasprintf("net%zu", index);
 }
 
+/* An id no alias of the domain uses: "netN" may be some other interface's alias. */
+static char *unique_id(const vnic_domain_def *dom, size_t index)
+{
+    const vnic_iface_def *def = dom->ifaces[index];
+    if (def->alias)
+        return vnic_xstrdup(def->alias);
+    for (unsigned k = 0;; k++) {
+        char *id = k ? vnic_xasprintf("net%zu-%u", index, k) : vnic_xasprintf("net%zu", index);
+        bool taken = false;
+        for (size_t i = 0; i < dom->niface && !taken; i++)
+            taken = dom->ifaces[i]->alias && vnic_streq(dom->ifaces[i]->alias, id);
+        if (!taken)
+            return id;
+        free(id);
+    }
+}
+
 typedef struct {
     char *s;
     size_t len, alloc;
@@ -64,6 +81,20 @@ static void sb_add(strbuf *b, const char *fmt, ...)
     free(piece);
 }
 
+/* QEMU option values double their commas (a,b -> a,,b), or a comma starts a new option. */
+static char *qemu_escape(const char *v)
+{
+    size_t extra = vnic_str_count(v, ",");
+    char *out = vnic_xmalloc(strlen(v) + extra + 1), *o = out;
+    for (const char *p = v; *p; p++) {
+        *o++ = *p;
+        if (*p == ',')
+            *o++ = ',';
+    }
+    *o = '\0';
+    return out;
+}
+
 /* What the kept guest-only elements say to QEMU: boot order, ROM, ACPI index. PCI addresses
  * depend on the machine's buses, which vnic does not know: they are left to QEMU. */
 static void guest_options(const vnic_iface_def *def, strbuf *b)
@@ -73,6 +104,7 @@ static void guest_options(const vnic_iface_def *def, strbuf *b)
         if (n->type != XML_ELEMENT_NODE)
             continue;
         xmlChar *v;
+        /* The values were checked when the XML was parsed (numbers, on/off, yes/no). */
         if (xmlStrEqual(n->name, BAD_CAST "boot") && (v = xmlGetProp(n, BAD_CAST "order"))) {
             sb_add(b, ",bootindex=%s", (const char *)v);
             xmlFree(v);
@@ -81,22 +113,29 @@ static void guest_options(const vnic_iface_def *def, strbuf *b)
             sb_add(b, ",acpi-index=%s", (const char *)v);
             xmlFree(v);
         } else if (xmlStrEqual(n->name, BAD_CAST "rom")) {
+            xmlChar *enabled = xmlGetProp(n, BAD_CAST "enabled");
+            bool off = enabled && xmlStrEqual(enabled, BAD_CAST "no");
+            xmlFree(enabled);
+            if (off) {
+                /* No ROM at all, as libvirt says it. */
+                sb_add(b, ",romfile=");
+                continue;
+            }
             if ((v = xmlGetProp(n, BAD_CAST "bar"))) {
                 sb_add(b, ",rombar=%d", xmlStrEqual(v, BAD_CAST "off") ? 0 : 1);
                 xmlFree(v);
             }
             if ((v = xmlGetProp(n, BAD_CAST "file"))) {
-                sb_add(b, ",romfile=%s", (const char *)v);
+                _cleanup_free_ char *esc = qemu_escape((const char *)v);
+                sb_add(b, ",romfile=%s", esc);
                 xmlFree(v);
             }
         }
     }
 }
 
-char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds,
-                            size_t nfds)
+static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds)
 {
-    _cleanup_free_ char *id = vnic_qemu_iface_id(def, index);
     strbuf netdev = {0}, device = {0};
 
     sb_add(&netdev, "tap,id=host%s", id);
@@ -129,6 +168,13 @@ char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *
     return v;
 }
 
+char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds,
+                            size_t nfds)
+{
+    _cleanup_free_ char *id = vnic_qemu_iface_id(def, index);
+    return iface_args(def, id, fds, nfds);
+}
+
 char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
                              size_t *ret_n)
 {
@@ -139,7 +185,8 @@ char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, i
         _cleanup_free_ int *fds = vnic_xcalloc(counts[i] ? counts[i] : 1, sizeof(int));
         for (size_t q = 0; q < counts[i]; q++)
             fds[q] = fd++;
-        char **one = vnic_qemu_iface_args(def->ifaces[i], i, fds, counts[i]);
+        _cleanup_free_ char *id = unique_id(def, i);
+        char **one = iface_args(def->ifaces[i], id, fds, counts[i]);
         for (size_t k = 0; one[k]; k++)
             all[n++] = one[k];
         free(one);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -221,6 +222,14 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
     free(fdsenv);
 
     scratch = vnic_xcalloc(total + 1, sizeof(int));
+    /* Placing the fds needs a second copy of each for a moment, and a launcher with hundreds
+     * of queues needs them all: lift the soft limit on open files to the hard one, as
+     * service managers do. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
         r = -errno;
         vnic_error_set_errno(err, -r, _("cannot create a pipe"));
@@ -259,14 +268,15 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
             sigaction(sigs[i], &dfl, NULL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         int errfd = pipefd[1];
-        int e = -vnic_place_fds(fds, total, 3, scratch, &errfd);
-        if (e) {
-            (void)!write(errfd, &e, sizeof(e));
+        int report[2] = {1, -vnic_place_fds(fds, total, 3, scratch, &errfd)};
+        if (report[1]) {
+            (void)!write(errfd, report, sizeof(report));
             _exit(127);
         }
         execvpe(child_argv[0], child_argv, child_env);
-        e = errno;
-        (void)!write(errfd, &e, sizeof(e));
+        report[0] = 2;
+        report[1] = errno;
+        (void)!write(errfd, report, sizeof(report));
         _exit(127);
     }
 
@@ -277,10 +287,11 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
     /* The child has the queues now; the supervisor keeps none. */
     vnic_close_fds(fds, total);
 
-    int child_errno = 0;
+    /* {stage, errno} if the child failed before the program ran: 1 placing fds, 2 exec. */
+    int report[2] = {0, 0};
     ssize_t got;
     do
-        got = read(pipefd[0], &child_errno, sizeof(child_errno));
+        got = read(pipefd[0], report, sizeof(report));
     while (got < 0 && errno == EINTR);
 
     int wstatus = 0;
@@ -290,9 +301,13 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
     for (int i = 0; i < 4; i++)
         sigaction(sigs[i], &saved[i], NULL);
 
-    if (got == sizeof(child_errno)) {
-        vnic_error_set_errno(err, child_errno, _("cannot run '%s'"), argv[0]);
-        r = -child_errno;
+    if (got == sizeof(report)) {
+        if (report[0] == 1)
+            vnic_error_set_errno(err, report[1], _("cannot hand %zu fds to '%s'"), total,
+                                 argv[0]);
+        else
+            vnic_error_set_errno(err, report[1], _("cannot run '%s'"), argv[0]);
+        r = -report[1];
     } else {
         *ret_status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
         r = 0;
