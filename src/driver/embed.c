@@ -336,6 +336,16 @@ static int settle(embed_priv *p, const char *name, dom_state *ret, vnic_record *
     return 0;
 }
 
+/* Take the domain's lock (held until *ret_lock is closed) and settle its state. */
+static int lock_and_settle(embed_priv *p, const char *name, int *ret_lock, dom_state *ret_st,
+                           vnic_record **ret_rec, vnic_error **err)
+{
+    int r = vnic_embed_domain_lock(p, name, true, ret_lock, err);
+    if (r < 0)
+        return r;
+    return settle(p, name, ret_st, ret_rec, err);
+}
+
 static int check_transition(dom_state st, dom_op op, const char *name, vnic_error **err)
 {
     const char *msg = transitions[st][op];
@@ -626,10 +636,8 @@ static int embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigne
                -EINVAL;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, def->name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
-    if ((r = settle(p, def->name, &st, NULL, err)) < 0 ||
+    if ((r = lock_and_settle(p, def->name, &lock, &st, NULL, err)) < 0 ||
         (r = check_transition(st, OP_CREATE, def->name, err)) < 0)
         return r;
     return start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags, ret, err);
@@ -642,10 +650,8 @@ static int embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
     int r;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
-    if ((r = settle(p, name, &st, NULL, err)) < 0 ||
+    if ((r = lock_and_settle(p, name, &lock, &st, NULL, err)) < 0 ||
         (r = check_transition(st, OP_START, name, err)) < 0)
         return r;
     vnic_domain_def *def = NULL;
@@ -671,10 +677,8 @@ static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
                -EINVAL;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, def->name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
-    if ((r = settle(p, def->name, &st, NULL, err)) < 0 ||
+    if ((r = lock_and_settle(p, def->name, &lock, &st, NULL, err)) < 0 ||
         (r = check_transition(st, OP_DEFINE, def->name, err)) < 0)
         return r;
 
@@ -897,11 +901,9 @@ static int embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **
     int r;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    if ((r = settle(p, name, &st, &rec, err)) < 0 ||
+    if ((r = lock_and_settle(p, name, &lock, &st, &rec, err)) < 0 ||
         (r = check_transition(st, OP_DESTROY, name, err)) < 0)
         return r;
     if ((r = check_not_supervised(p, rec, err)) < 0)
@@ -921,11 +923,9 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
     int r;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    if ((r = settle(p, name, &st, &rec, err)) < 0)
+    if ((r = lock_and_settle(p, name, &lock, &st, &rec, err)) < 0)
         return r;
     if (!vnic_embed_def_exists(p, name)) {
         if (rec)
@@ -983,11 +983,9 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
     int r;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    if ((r = settle(p, name, &st, &rec, err)) < 0)
+    if ((r = lock_and_settle(p, name, &lock, &st, &rec, err)) < 0)
         return r;
     if (st != DOM_ACTIVE && st != DOM_DEGRADED)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
@@ -1121,11 +1119,9 @@ static int embed_domain_detach_interface(vnic_conn *conn, const char *name, cons
     int r;
 
     _cleanup_close_ int lock = -1;
-    if ((r = vnic_embed_domain_lock(p, name, true, &lock, err)) < 0)
-        return r;
     dom_state st;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    if ((r = settle(p, name, &st, &rec, err)) < 0)
+    if ((r = lock_and_settle(p, name, &lock, &st, &rec, err)) < 0)
         return r;
     if (st != DOM_ACTIVE && st != DOM_DEGRADED)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
