@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -378,18 +379,31 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
 {
     char buf[18];
 
+    bool passthrough = def->mode == VNIC_MACVTAP_PASSTHROUGH;
+    bool up = def->link != VNIC_LINK_DOWN;
+
     /* The mark first: from here on reconcile can prove the device is vnic's even if we die
-     * before the end. */
-    const vnic_nl_link_change mark = {.alias = args->mark, .up = -1};
-    int r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &mark, err);
-    if (r < 0)
+     * before the end. Outside passthrough it goes with bringing the device up, in one
+     * request; the kernel sets the alias before it changes the flags. */
+    const vnic_nl_link_change mark = {.alias = args->mark, .up = !passthrough && up ? 1 : -1};
+    _cleanup_error_ vnic_error *merr = NULL;
+    int r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &mark, &merr);
+    if (r < 0 && mark.up == 1) {
+        /* Typically EADDRINUSE: the kernel checks the MAC against the lower device and its
+         * other macvlans only when it goes up. Say so if that is it. */
+        explain(env, def, args->guest_mac, lower, &merr, err);
+        return vnic_error_prefix(err, _("cannot bring '%s' up"), rt->name), r;
+    }
+    if (r < 0) {
+        error_pass(err, &merr);
         return vnic_error_prefix(err, _("cannot mark '%s'"), rt->name), r;
+    }
 
     /* Passthrough: the kernel ignores the MAC given at creation and makes the macvtap inherit
      * the lower device's. Setting the macvtap's MAC afterwards sets the lower device's too
      * (the kernel forwards it), which is what passthrough means: the guest's MAC on the
      * wire. Should a kernel not forward it, the lower device is set directly. */
-    if (def->mode == VNIC_MACVTAP_PASSTHROUGH && args->guest_mac) {
+    if (passthrough && args->guest_mac) {
         vnic_mac_format(args->guest_mac, buf);
         const vnic_nl_link_change chg = {.mac = args->guest_mac, .up = -1};
         r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &chg, err);
@@ -416,10 +430,10 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
      * and receives nothing, and the launcher (QEMU) only opens the fds, never brings the
      * device up. libvirt makes the same choice. With state down the device stays down; the
      * guest-side link state is the launcher's business. */
-    if (def->link != VNIC_LINK_DOWN) {
-        const vnic_nl_link_change up = {.up = 1};
+    if (passthrough && up) {
+        const vnic_nl_link_change chg_up = {.up = 1};
         _cleanup_error_ vnic_error *e = NULL;
-        r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &up, &e);
+        r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &chg_up, &e);
         if (r < 0) {
             /* Typically EADDRINUSE: the kernel checks the MAC against the lower device and
              * its other macvlans only now. Say so if that is it. */
@@ -428,13 +442,11 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
         }
     }
 
-    /* What the device really is now, for the record. */
-    vnic_link_info info;
-    r = vnic_nl_link_get(env->nl, rt->ifindex, NULL, &info, err);
-    if (r < 0)
-        return r;
-    memcpy(rt->mac, info.mac, 6);
-    rt->mtu = info.mtu;
+    /* What the device is now, for the record, without asking the kernel again: the guest's
+     * MAC (passthrough gave it to the device too), and its MTU or the lower device's. */
+    if (args->guest_mac)
+        memcpy(rt->mac, args->guest_mac, 6);
+    rt->mtu = def->mtu ? def->mtu : lower->mtu;
     return 0;
 }
 
@@ -520,18 +532,15 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
      * link group but without its mark yet. */
     vnic_fault_step("macvtap: created, not yet marked");
 
-    /* It exists now and is ours: from here every failure deletes it again. */
-    vnic_link_info info;
-    r = vnic_nl_link_get(env->nl, 0, args->name, &info, err);
-    if (r < 0)
-        return vnic_error_prefix(err, _("cannot find macvtap '%s' just created"), args->name), r;
-    if (!vnic_streq(info.kind, MACVTAP_KIND) || info.link != lower.ifindex) {
-        /* Replaced between two requests: not ours, so not deleted. */
-        vnic_error_set(err, VNIC_ERR_SYSTEM, _("device '%s' changed right after it was created"),
-                       args->name);
-        return -EBUSY;
+    /* It exists now and is ours: from here every failure deletes it again. Its ifindex by
+     * ioctl, not RTM_GETLINK: a netlink lookup makes the kernel settle the device's pending
+     * link events first, which costs more than the creation itself. */
+    unsigned ifindex = if_nametoindex(args->name);
+    if (!ifindex) {
+        vnic_error_set_errno(err, errno, _("cannot find macvtap '%s' just created"), args->name);
+        return -ENODEV;
     }
-    new.ifindex = info.ifindex;
+    new.ifindex = (int)ifindex;
 
     r = create_finish(env, def, args, &lower, &new, err);
     if (r < 0) {

@@ -24,6 +24,8 @@
 /* The kernel's MAX_TAP_QUEUES. */
 #define TAP_MAX_QUEUES 256
 #define TAP_MAX_MTU (65535 - 14)
+/* The MTU the tun driver gives a new tap (ETH_DATA_LEN). */
+#define TAP_DEFAULT_MTU 1500
 
 static unsigned def_queues(const vnic_iface_def *def)
 {
@@ -202,10 +204,12 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
     if (r < 0)
         return r;
 
-    vnic_link_info info;
-    r = vnic_nl_link_get(env->nl, 0, args->name, &info, err);
-    if (r < 0)
-        return r;
+    /* The ifindex by ioctl: an RTM_GETLINK would make the kernel settle the new device's
+     * pending link events first, which costs more than making it. */
+    unsigned ifindex = if_nametoindex(args->name);
+    if (!ifindex)
+        return vnic_error_set_errno(err, errno, _("cannot find tap '%s' just made"), args->name),
+               -ENODEV;
 
     uint8_t host_mac[6];
     vnic_tap_host_mac(args->guest_mac, host_mac);
@@ -217,7 +221,7 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
         .group = args->group,
         .up = def->link == VNIC_LINK_DOWN ? 0 : 1,
     };
-    r = vnic_nl_link_change_apply(env->nl, info.ifindex, &chg, err);
+    r = vnic_nl_link_change_apply(env->nl, (int)ifindex, &chg, err);
     if (r < 0)
         return vnic_error_prefix(err, _("configuring tap '%s'"), args->name), r;
 
@@ -227,13 +231,13 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
 
     memset(rt, 0, sizeof(*rt));
     vnic_strlcpy(rt->name, args->name, sizeof(rt->name));
-    rt->ifindex = info.ifindex;
+    rt->ifindex = (int)ifindex;
     rt->queues = def_queues(def);
     rt->multi_queue = oa.multi_queue;
     rt->vnet_hdr = oa.vnet_hdr;
     rt->created = true;
     memcpy(rt->mac, host_mac, 6);
-    rt->mtu = def->mtu ? def->mtu : info.mtu;
+    rt->mtu = def->mtu ? def->mtu : TAP_DEFAULT_MTU;
     return 0;
 }
 
