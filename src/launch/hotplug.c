@@ -135,10 +135,20 @@ int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *pat
     size_t n = 0;
     vnic_domain_def *def = NULL;
     char *id = NULL;
+    /* The interface's alias (the driver gives one to an interface without): what undoing
+     * the attach needs, so it is known before anything else can fail. */
+    char *alias = NULL;
+    vnic_domain_info *info = NULL;
+    if ((r = vnic_domain_lookup(conn, name, &info, err)) < 0)
+        goto undo;
+    if (index < info->ninterfaces && info->interfaces[index].alias)
+        alias = vnic_xstrdup(info->interfaces[index].alias);
+    vnic_domain_info_free(info);
+
     if ((r = vnic_domain_open_queues(conn, name, index, &fds, &n, err)) < 0)
         goto undo;
     if (!(def = vnic_launch_running_def(conn, name, err)) || index >= def->niface) {
-        r = r < 0 ? r : -EINVAL;
+        r = -EINVAL;
         if (!*err)
             vnic_error_set(err, VNIC_ERR_INTERNAL, _("the new interface is missing"));
         goto undo;
@@ -153,9 +163,6 @@ undo:
     if (r < 0) {
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;
-        const char *alias = def && index < def->niface && def->ifaces[index]->alias
-                                ? def->ifaces[index]->alias
-                                : NULL;
         if (alias && vnic_domain_detach_interface(conn, name, alias, &e) < 0) {
             VNIC_WARN("rollback: %s", e->message);
             vnic_error_free(e);
@@ -163,6 +170,7 @@ undo:
         free(id);
         id = NULL;
     }
+    free(alias);
     vnic_domain_def_free(def);
     vnic_qmp_close(q);
     if (r == 0 && ret_id)
