@@ -95,7 +95,7 @@ int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_erro
             r = -E2BIG;
             goto out;
         }
-        _cleanup_free_ char *id = vnic_qemu_iface_id(d, i);
+        _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
         json_object *o = json_object_new_object();
         json_object_object_add(o, "index", json_object_new_int((int)i));
         json_object_object_add(o, "id", json_object_new_string(id));

@@ -42,7 +42,7 @@ char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index)
 }
 
 /* An id no alias of the domain uses: "netN" may be some other interface's alias. */
-static char *unique_id(const vnic_domain_def *dom, size_t index)
+char *vnic_qemu_domain_iface_id(const vnic_domain_def *dom, size_t index)
 {
     const vnic_iface_def *def = dom->ifaces[index];
     if (def->alias)
@@ -185,7 +185,7 @@ char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, i
         _cleanup_free_ int *fds = vnic_xcalloc(counts[i] ? counts[i] : 1, sizeof(int));
         for (size_t q = 0; q < counts[i]; q++)
             fds[q] = fd++;
-        _cleanup_free_ char *id = unique_id(def, i);
+        _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
         char **one = iface_args(def->ifaces[i], id, fds, counts[i]);
         for (size_t k = 0; one[k]; k++)
             all[n++] = one[k];

@@ -14,6 +14,10 @@ const char *vnic_qemu_device_model(const vnic_iface_def *def);
 /* The id of interface INDEX: its alias, or "netINDEX" without one. Caller frees. */
 char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index);
 
+/* The id of interface INDEX within its domain: its alias, or "netINDEX" unless an alias of the
+ * domain already is that (then "netINDEX-K"). Caller frees. */
+char *vnic_qemu_domain_iface_id(const vnic_domain_def *dom, size_t index);
+
 /* The arguments for interface INDEX whose queue fds have the numbers FDS[0..NFDS) in QEMU:
  * the -netdev and -device options with their values (4 strings). Caller frees with
  * vnic_strv_free. */

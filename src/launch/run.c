@@ -45,7 +45,7 @@ char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_f
     int fd = first_fd;
     for (size_t i = 0; i < def->niface; i++) {
         const vnic_iface_def *d = def->ifaces[i];
-        _cleanup_free_ char *id = vnic_qemu_iface_id(d, i);
+        _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
         char mac[18] = "-";
         if (d->has_mac)
             vnic_mac_format(d->mac, mac);
