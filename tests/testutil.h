@@ -12,7 +12,7 @@ static int test_checks;
     do {                                                                                           \
         test_checks++;                                                                             \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
             test_failures++;                                                                       \
         }                                                                                          \
     } while (0)

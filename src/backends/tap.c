@@ -104,9 +104,8 @@ static int tap_verify(const vnic_backend_env *env, const vnic_iface_def *def, vn
 
     /* The tun driver's largest MTU: 65535 less the Ethernet header. */
     if (def->mtu > TAP_MAX_MTU)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("MTU %u is larger than a tap allows (%d)"), def->mtu,
-                              TAP_MAX_MTU),
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("MTU %u is larger than a tap allows (%d)"),
+                              def->mtu, TAP_MAX_MTU),
                -EINVAL;
 
     uid_t uid;
@@ -252,8 +251,8 @@ static int check_attached(int fd, const vnic_iface_runtime *rt, vnic_error **err
         return -EIO;
     unsigned ifindex = if_nametoindex(rt->name);
     if (!(flags & IFF_PERSIST) || ifindex != (unsigned)rt->ifindex) {
-        vnic_error_set(err, VNIC_ERR_INVALID, _("tap '%s' is gone (it is not the device vnic made)"),
-                       rt->name);
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("tap '%s' is gone (it is not the device vnic made)"), rt->name);
         return -ENODEV;
     }
     return 0;
@@ -288,8 +287,8 @@ static int tap_open_queues(const vnic_backend_env *env, const vnic_iface_def *de
 
 /* Is the device vnic made still there, and still vnic's? Looked up by ifindex first (a tap
  * renamed by hand keeps its ifindex), then by name. -ENODEV when gone. */
-static int check_ours(const vnic_backend_env *env, const vnic_iface_runtime *rt,
-                      const char *mark, vnic_link_info *info, vnic_error **err)
+static int check_ours(const vnic_backend_env *env, const vnic_iface_runtime *rt, const char *mark,
+                      vnic_link_info *info, vnic_error **err)
 {
     int r = -ENODEV;
     if (rt->ifindex > 0) {
@@ -317,8 +316,8 @@ static int check_ours(const vnic_backend_env *env, const vnic_iface_runtime *rt,
     return 0;
 }
 
-static int tap_destroy(const vnic_backend_env *env, const vnic_iface_runtime *rt,
-                       const char *mark, vnic_error **err)
+static int tap_destroy(const vnic_backend_env *env, const vnic_iface_runtime *rt, const char *mark,
+                       vnic_error **err)
 {
     if (!rt->created)
         return 0;

@@ -143,7 +143,8 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
     /* No network, no entity expansion, no DTD loading: input may be hostile. Blank text
      * nodes are dropped so that formatting can indent on its own. */
     xmlDoc *doc = xmlCtxtReadMemory(pctxt, buf, (int)len, file, NULL,
-                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
+                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA |
+                                        XML_PARSE_BIG_LINES);
     xmlSetStructuredErrorFunc(NULL, xml_discard_error);
     xmlFreeParserCtxt(pctxt);
 
@@ -279,8 +280,7 @@ static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
                 char buf[18];
                 vnic_mac_format(a->mac, buf);
                 vnic_diag_add(ctx->diags, ctx->file, a->line,
-                              _("duplicate MAC address '%s' (also used on line %d)"), buf,
-                              b->line);
+                              _("duplicate MAC address '%s' (also used on line %d)"), buf, b->line);
             }
             if (a->target_dev && b->target_dev && !vnic_ifname_is_template(a->target_dev) &&
                 vnic_streq(a->target_dev, b->target_dev))
@@ -289,8 +289,7 @@ static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
                               a->target_dev, b->line);
             if (a->alias && b->alias && vnic_streq(a->alias, b->alias))
                 vnic_diag_add(ctx->diags, ctx->file, a->line,
-                              _("duplicate alias '%s' (also used on line %d)"), a->alias,
-                              b->line);
+                              _("duplicate alias '%s' (also used on line %d)"), a->alias, b->line);
             if (a->source_dev && b->source_dev && vnic_streq(a->source_dev, b->source_dev) &&
                 (a->mode == VNIC_MACVTAP_PASSTHROUGH || b->mode == VNIC_MACVTAP_PASSTHROUGH))
                 vnic_diag_add(ctx->diags, ctx->file, a->line,

@@ -7,11 +7,11 @@
 #include "iface_conf.h"
 
 struct vnic_domain_def {
-    char *file;       /* for diagnostics */
-    xmlDoc *doc;      /* the input, kept for formatting back */
-    bool standalone;  /* the root is an <interface> */
-    char *name;       /* NULL for a standalone interface */
-    char *uuid;       /* as written, or NULL */
+    char *file;      /* for diagnostics */
+    xmlDoc *doc;     /* the input, kept for formatting back */
+    bool standalone; /* the root is an <interface> */
+    char *name;      /* NULL for a standalone interface */
+    char *uuid;      /* as written, or NULL */
     vnic_iface_def **ifaces;
     size_t niface;
 };

@@ -22,8 +22,8 @@ VNIC_ENUM_IMPL(vnic_tristate, vnic_tristate, VNIC_TRISTATE_LAST, NULL, "yes", "n
 /* libvirt interface types vnic knows of but does not handle (yet). They are refused by name
  * or skipped on request; anything else is an unknown type. */
 static const char *const foreign_types[] = {
-    "bridge", "network", "user",   "hostdev", "vhostuser", "server", "client",
-    "mcast",  "udp",     "vdpa",   "null",    "vds",       "internal",
+    "bridge", "network", "user", "hostdev", "vhostuser", "server",   "client",
+    "mcast",  "udp",     "vdpa", "null",    "vds",       "internal",
 };
 
 /* Elements that only concern the guest: kept and written back verbatim. */
@@ -32,9 +32,9 @@ static const char *const guest_elements[] = {"address", "rom", "boot", "acpi"};
 /* Host-side elements of libvirt's vocabulary that vnic does not implement yet. Refused by
  * name, never silently ignored: the device would not be what the XML says. */
 static const char *const unimplemented_elements[] = {
-    "bandwidth", "vlan",     "virtualport",   "filterref", "ip",           "route",
-    "script",    "backend",  "coalesce",      "tune",      "downscript",   "port",
-    "guest",     "teaming",  "backenddomain", "portForward", "ipv4",       "ipv6",
+    "bandwidth", "vlan",    "virtualport",   "filterref",   "ip",         "route",
+    "script",    "backend", "coalesce",      "tune",        "downscript", "port",
+    "guest",     "teaming", "backenddomain", "portForward", "ipv4",       "ipv6",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -322,8 +322,7 @@ static bool parse_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
     } else {
         const char *why = vnic_ifname_check(def->source_dev);
         if (why) {
-            node_error(ctx, node, _("invalid source device name '%s': %s"), def->source_dev,
-                       why);
+            node_error(ctx, node, _("invalid source device name '%s': %s"), def->source_dev, why);
             ok = false;
         }
     }
@@ -357,8 +356,7 @@ static bool parse_target(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
     } else {
         const char *why = vnic_ifname_template_check(def->target_dev, &tmpl);
         if (why) {
-            node_error(ctx, node, _("invalid target device name '%s': %s"), def->target_dev,
-                       why);
+            node_error(ctx, node, _("invalid target device name '%s': %s"), def->target_dev, why);
             ok = false;
         }
     }
@@ -367,8 +365,9 @@ static bool parse_target(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
     if (managed) {
         int m = vnic_tristate_from_string(managed);
         if (m <= 0) {
-            node_error(ctx, node, _("invalid value '%s' for attribute 'managed' (expected yes "
-                                    "or no)"),
+            node_error(ctx, node,
+                       _("invalid value '%s' for attribute 'managed' (expected yes "
+                         "or no)"),
                        managed);
             ok = false;
         } else {
@@ -509,9 +508,9 @@ static const struct {
     const char *name;
     child_parser parse;
 } child_parsers[] = {
-    {"mac", parse_mac},       {"source", parse_source}, {"target", parse_target},
-    {"model", parse_model},   {"driver", parse_driver}, {"mtu", parse_mtu},
-    {"link", parse_link},     {"alias", parse_alias},
+    {"mac", parse_mac},     {"source", parse_source}, {"target", parse_target},
+    {"model", parse_model}, {"driver", parse_driver}, {"mtu", parse_mtu},
+    {"link", parse_link},   {"alias", parse_alias},
 };
 
 /* Guest-only elements are kept as written, but the values that reach QEMU's command line
@@ -536,18 +535,18 @@ static bool check_guest_values(vnic_parse_ctx *ctx, xmlNode *node)
         if (!v)
             continue;
         unsigned long n;
-        bool good = rules[i].values[0]
-                        ? vnic_enum_from_string(rules[i].values, 2, v) >= 0
-                        : vnic_parse_uint(v, rules[i].min, 0x7fffffffUL, &n) == 0;
+        bool good = rules[i].values[0] ? vnic_enum_from_string(rules[i].values, 2, v) >= 0
+                                       : vnic_parse_uint(v, rules[i].min, 0x7fffffffUL, &n) == 0;
         if (!good) {
             if (rules[i].values[0])
-                node_error(ctx, node, _("invalid value '%s' for attribute '%s' of <%s> "
-                                        "(expected %s or %s)"),
-                           v, rules[i].attr, rules[i].elem, rules[i].values[0],
-                           rules[i].values[1]);
+                node_error(ctx, node,
+                           _("invalid value '%s' for attribute '%s' of <%s> "
+                             "(expected %s or %s)"),
+                           v, rules[i].attr, rules[i].elem, rules[i].values[0], rules[i].values[1]);
             else
-                node_error(ctx, node, _("invalid value '%s' for attribute '%s' of <%s> "
-                                        "(expected a number from %lu)"),
+                node_error(ctx, node,
+                           _("invalid value '%s' for attribute '%s' of <%s> "
+                             "(expected a number from %lu)"),
                            v, rules[i].attr, rules[i].elem, rules[i].min);
             ok = false;
         }
@@ -680,8 +679,9 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
         node_error(ctx, node, _("interface type 'direct' requires a <source> element"));
         ok = false;
     } else if (def->type != VNIC_IFACE_DIRECT && source) {
-        node_error(ctx, source, _("element <source> is only allowed in interfaces of type "
-                                  "'direct'"));
+        node_error(ctx, source,
+                   _("element <source> is only allowed in interfaces of type "
+                     "'direct'"));
         ok = false;
     }
 
@@ -781,8 +781,13 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
 bool vnic_model_uses_vnet_hdr(const char *model)
 {
     static const char *const models[] = {
-        "virtio", "virtio-transitional", "virtio-non-transitional", "virtio-net-pci",
-        "e1000e", "igb", "vmxnet3",
+        "virtio",
+        "virtio-transitional",
+        "virtio-non-transitional",
+        "virtio-net-pci",
+        "e1000e",
+        "igb",
+        "vmxnet3",
     };
     return model && in_list(models, ELEMENTSOF(models), model);
 }

@@ -82,7 +82,7 @@ typedef struct vnic_iface_def {
     vnic_link_state link;
     char *alias;
 
-    char *owner_user;  /* vnic:owner, a name or a number */
+    char *owner_user; /* vnic:owner, a name or a number */
     char *owner_group;
 
     /* Guest-only elements and comments, copied verbatim and written back after the rest. */

@@ -93,8 +93,8 @@ int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
     vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags & ~(unsigned)VNIC_START_SUPERVISED, &def,
-                                       diags, err);
+    int r = vnic_domain_def_parse_file(path, flags & ~(unsigned)VNIC_START_SUPERVISED, &def, diags,
+                                       err);
     if (r < 0)
         return r;
     return conn->driver->domain_create(conn, def, flags, ret, err);
@@ -105,8 +105,7 @@ int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err)
     return conn->driver->domain_destroy(conn, name, err);
 }
 
-int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
-                       vnic_error **err)
+int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret, vnic_error **err)
 {
     return conn->driver->domain_lookup(conn, name, ret, err);
 }

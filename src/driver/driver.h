@@ -30,15 +30,14 @@ struct vnic_driver {
     int (*domain_define)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
                          vnic_error **err);
     int (*domain_undefine)(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
-    int (*domain_start)(vnic_conn *conn, const char *name, unsigned flags,
-                        vnic_domain_info **ret, vnic_error **err);
+    int (*domain_start)(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
+                        vnic_error **err);
     int (*domain_destroy)(vnic_conn *conn, const char *name, vnic_error **err);
     int (*domain_lookup)(vnic_conn *conn, const char *name, vnic_domain_info **ret,
                          vnic_error **err);
     int (*domain_list)(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
                        vnic_error **err);
-    char *(*domain_get_xml)(vnic_conn *conn, const char *name, unsigned flags,
-                            vnic_error **err);
+    char *(*domain_get_xml)(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
     int (*domain_open_queues)(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                               size_t *ret_n, vnic_error **err);
     int (*domain_open_all_queues)(vnic_conn *conn, const char *name, int **ret_fds,
@@ -48,8 +47,8 @@ struct vnic_driver {
                                    unsigned *ret_index, vnic_error **err);
     int (*domain_detach_interface)(vnic_conn *conn, const char *name, const char *alias,
                                    vnic_error **err);
-    int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret,
-                     size_t *ret_n, vnic_error **err);
+    int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
+                     vnic_error **err);
     int (*event_register)(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
                           vnic_error **err);
     int (*event_deregister)(vnic_conn *conn, int id);
@@ -98,8 +97,8 @@ typedef struct vnic_record_iface {
 typedef struct vnic_record {
     vnic_record_status status;
     unsigned group;
-    bool supervised; /* started by a supervisor (vnicsh run) that holds NAME.run locked */
-    vnic_domain_def *def;   /* owned */
+    bool supervised;           /* started by a supervisor (vnicsh run) that holds NAME.run locked */
+    vnic_domain_def *def;      /* owned */
     vnic_record_iface *ifaces; /* def->niface entries */
 } vnic_record;
 
@@ -114,5 +113,3 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
  * the default state store and "vnic@HASH:" for another root, so that stores sharing a network
  * namespace never take each other's devices for their own. Caller frees. */
 char *vnic_record_mark(const char *prefix, const char *domain, unsigned index);
-
-

@@ -73,8 +73,7 @@ static int parse_uri(const char *uri, char **ret_root, vnic_error **err)
     const char *root = q + 1 + strlen("root=");
     if (root[0] != '/')
         return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("the root in connection URI '%s' must be an absolute path"),
-                              uri),
+                              _("the root in connection URI '%s' must be an absolute path"), uri),
                -EINVAL;
     *ret_root = vnic_xstrdup(root);
     return 0;
@@ -201,13 +200,12 @@ static vnic_domain_info *make_info(const vnic_record *rec, bool persistent)
     info->persistent = persistent;
     info->state = vnic_xstrdup(vnic_record_status_to_string(rec->status));
     info->ninterfaces = rec->def->niface;
-    info->interfaces = vnic_xcalloc(rec->def->niface ? rec->def->niface : 1,
-                                    sizeof(*info->interfaces));
+    info->interfaces =
+        vnic_xcalloc(rec->def->niface ? rec->def->niface : 1, sizeof(*info->interfaces));
     for (size_t i = 0; i < rec->def->niface; i++)
         fill_iface_info(rec, i, &info->interfaces[i]);
     return info;
 }
-
 
 static vnic_domain_info *make_defined_info(const vnic_domain_def *def)
 {
@@ -253,17 +251,11 @@ typedef enum {
     DOM_STATE_LAST
 } dom_state;
 
-typedef enum {
-    OP_DEFINE,
-    OP_UNDEFINE,
-    OP_START,
-    OP_CREATE,
-    OP_DESTROY,
-    OP_LAST
-} dom_op;
+typedef enum { OP_DEFINE, OP_UNDEFINE, OP_START, OP_CREATE, OP_DESTROY, OP_LAST } dom_op;
 
 /* The one table of what may happen in which state: NULL allows the operation, a message
  * refuses it and names the state. */
+/* clang-format off */
 static const char *const transitions[DOM_STATE_LAST][OP_LAST] = {
     [DOM_UNDEFINED] = {
         [OP_UNDEFINE] = N_("domain '%s' is not defined"),
@@ -296,6 +288,7 @@ static const char *const transitions[DOM_STATE_LAST][OP_LAST] = {
         [OP_CREATE] = N_("domain '%s' is stopping"),
     },
 };
+/* clang-format on */
 
 static dom_state record_state(const vnic_record *rec)
 {
@@ -351,7 +344,7 @@ static int check_transition(dom_state st, dom_op op, const char *name, vnic_erro
     const char *msg = transitions[st][op];
     if (!msg)
         return 0;
-    /* Every message of the table has exactly one %s, the domain's name. */
+        /* Every message of the table has exactly one %s, the domain's name. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     vnic_error_set(err, VNIC_ERR_INVALID, _(msg), name);
@@ -418,24 +411,20 @@ static bool is_template_iface(const vnic_iface_def *d)
     return !d->target_dev || vnic_ifname_is_template(d->target_dev);
 }
 
-
-
 /* Say which interface failed: "interface 5 of 8 (alias 'ua-net4', line 30)". */
 static void prefix_iface(vnic_error **err, const vnic_domain_def *def, size_t i)
 {
     const vnic_iface_def *d = def->ifaces[i];
     if (d->alias)
-        vnic_error_prefix(err, _("interface %zu of %zu (alias '%s', line %d)"), i + 1,
-                          def->niface, d->alias, d->line);
+        vnic_error_prefix(err, _("interface %zu of %zu (alias '%s', line %d)"), i + 1, def->niface,
+                          d->alias, d->line);
     else
-        vnic_error_prefix(err, _("interface %zu of %zu (line %d)"), i + 1, def->niface,
-                          d->line);
+        vnic_error_prefix(err, _("interface %zu of %zu (line %d)"), i + 1, def->niface, d->line);
 }
 
 static vnic_backend_env backend_env(embed_priv *p, const vnic_record *rec)
 {
-    return (vnic_backend_env){.nl = p->nl, .domain_name = rec->def->name,
-                              .run_dir = p->nodes_dir};
+    return (vnic_backend_env){.nl = p->nl, .domain_name = rec->def->name, .run_dir = p->nodes_dir};
 }
 
 static int create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
@@ -611,8 +600,8 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
     }
     vnic_fault_step("start: result written");
     if (run_lock >= 0) {
-        p->supervised = vnic_xreallocarray(p->supervised, p->nsupervised + 1,
-                                           sizeof(*p->supervised));
+        p->supervised =
+            vnic_xreallocarray(p->supervised, p->nsupervised + 1, sizeof(*p->supervised));
         p->supervised[p->nsupervised].name = vnic_xstrdup(def->name);
         p->supervised[p->nsupervised++].fd = TAKE_FD(run_lock);
     }
@@ -817,8 +806,7 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         /* Gone with the batch: only a passthrough lower device still needs its MAC back. */
         if (gone[j] && !rt.saved_lower_mac) {
             vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
-                                  _("removed device %s of domain '%s'"), rt.name,
-                                  rec->def->name);
+                                  _("removed device %s of domain '%s'"), rt.name, rec->def->name);
             removed++;
             vnic_fault_step("destroy: device removed");
             continue;
@@ -831,8 +819,8 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         const char *mark = ri->mark;
 
         if (dry_run) {
-            if (exists && (vnic_streq(info.alias, mark) ||
-                           (!info.alias[0] && info.group == rec->group)))
+            if (exists &&
+                (vnic_streq(info.alias, mark) || (!info.alias[0] && info.group == rec->group)))
                 vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
                                       _("would remove device %s of domain '%s'"), rt.name,
                                       rec->def->name);
@@ -868,8 +856,7 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         removed++;
         if (exists)
             vnic_embed_action_add(acts, nacts, rec->def->name, rt.name, action,
-                                  _("removed device %s of domain '%s'"), rt.name,
-                                  rec->def->name);
+                                  _("removed device %s of domain '%s'"), rt.name, rec->def->name);
         vnic_fault_step("destroy: device removed");
     }
     if (dry_run)
@@ -936,8 +923,7 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
     }
     if (rec && (flags & VNIC_UNDEFINE_DESTROY)) {
         if ((r = check_not_supervised(p, rec, err)) < 0 ||
-            (r = need_cap_net_admin(false, err)) < 0 ||
-            (r = vnic_embed_get_nl(p, err)) < 0 ||
+            (r = need_cap_net_admin(false, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0 ||
             (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
             return r;
         st = DOM_DEFINED;
@@ -947,7 +933,6 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
     _cleanup_free_ char *path = vnic_embed_def_path(p, name);
     return vnic_file_remove(path, err);
 }
-
 
 /* ---- hotplug --------------------------------------------------------------------------- */
 
@@ -988,8 +973,7 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
     if ((r = lock_and_settle(p, name, &lock, &st, &rec, err)) < 0)
         return r;
     if (st != DOM_ACTIVE && st != DOM_DEGRADED)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
-               -EINVAL;
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -EINVAL;
     if ((r = need_cap_net_admin(true, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0)
         return r;
 
@@ -1004,15 +988,14 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
         const vnic_iface_def *o = def->ifaces[i];
         if (o->alias && vnic_streq(o->alias, iface->alias))
             return vnic_error_set(err, VNIC_ERR_INVALID,
-                                  _("domain '%s' already has an interface with alias '%s'"),
-                                  name, iface->alias),
+                                  _("domain '%s' already has an interface with alias '%s'"), name,
+                                  iface->alias),
                    -EEXIST;
         if (o->has_mac && memcmp(o->mac, iface->mac, 6) == 0) {
             char mac[18];
             vnic_mac_format(iface->mac, mac);
             return vnic_error_set(err, VNIC_ERR_INVALID,
-                                  _("domain '%s' already has an interface with MAC %s"), name,
-                                  mac),
+                                  _("domain '%s' already has an interface with MAC %s"), name, mac),
                    -EEXIST;
         }
     }
@@ -1124,8 +1107,7 @@ static int embed_domain_detach_interface(vnic_conn *conn, const char *name, cons
     if ((r = lock_and_settle(p, name, &lock, &st, &rec, err)) < 0)
         return r;
     if (st != DOM_ACTIVE && st != DOM_DEGRADED)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
-               -EINVAL;
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -EINVAL;
 
     size_t index = rec->def->niface;
     for (size_t i = 0; i < rec->def->niface && index == rec->def->niface; i++) {
@@ -1197,7 +1179,8 @@ static int embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info *
     int r = vnic_embed_list_names(p->domains_dir, &names, &n, err);
     if (r < 0)
         return r;
-    if ((flags & VNIC_LIST_ALL) && (r = vnic_embed_list_names(p->defs_dir, &defs, &ndefs, err)) < 0) {
+    if ((flags & VNIC_LIST_ALL) &&
+        (r = vnic_embed_list_names(p->defs_dir, &defs, &ndefs, err)) < 0) {
         vnic_embed_free_names(names, n);
         return r;
     }
@@ -1291,8 +1274,7 @@ static char *embed_domain_get_xml(vnic_conn *conn, const char *name, unsigned fl
 static int open_range(embed_priv *p, const vnic_record *rec, size_t first, size_t last, int *fds,
                       vnic_error **err)
 {
-    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name,
-                            .run_dir = p->nodes_dir};
+    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name, .run_dir = p->nodes_dir};
     size_t off = 0;
     for (size_t i = first; i < last; i++) {
         const vnic_record_iface *ri = &rec->ifaces[i];
@@ -1324,8 +1306,7 @@ static int read_active(embed_priv *p, const char *name, vnic_record **ret, vnic_
     if (r < 0)
         return r;
     if (rec->status != VNIC_RECORD_ACTIVE && rec->status != VNIC_RECORD_DEGRADED)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not fully started"),
-                              name),
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not fully started"), name),
                -EINVAL;
     if ((r = vnic_embed_get_nl(p, err)) < 0)
         return r;
@@ -1342,8 +1323,8 @@ static int embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned 
     if (r < 0)
         return r;
     if (index >= rec->def->niface)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' has no interface %u"),
-                              name, index),
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' has no interface %u"), name,
+                              index),
                -EINVAL;
 
     size_t n = rec->ifaces[index].rt.queues;
@@ -1385,7 +1366,6 @@ static int embed_domain_open_all_queues(vnic_conn *conn, const char *name, int *
     *ret_n = rec->def->niface;
     return 0;
 }
-
 
 const vnic_driver vnic_embed_driver = {
     .name = "embed",

@@ -45,7 +45,7 @@ typedef struct embed_priv {
     struct {
         char *name;
         int fd;
-    } *supervised;
+    } * supervised;
     size_t nsupervised;
 } embed_priv;
 
@@ -60,8 +60,7 @@ int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **
 int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err);
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err);
 /* -ENOENT (err untouched) when there is no definition. */
-int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret,
-                        vnic_error **err);
+int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, vnic_error **err);
 bool vnic_embed_def_exists(embed_priv *p, const char *name);
 /* Names (sorted) of the .xml files of dir. */
 int vnic_embed_list_names(const char *dir, char ***ret, size_t *ret_n, vnic_error **err);

@@ -38,13 +38,13 @@ void vnic_embed_events_close(embed_priv *p)
 }
 
 /* The name comes from the record, not from the kernel: the device may already be gone. */
-static void watch(embed_priv *p, int ifindex, const char *name, const char *domain,
-                  unsigned index, bool lower, const vnic_link_info *links, size_t nlinks)
+static void watch(embed_priv *p, int ifindex, const char *name, const char *domain, unsigned index,
+                  bool lower, const vnic_link_info *links, size_t nlinks)
 {
     if (ifindex <= 0 || !name)
         return;
-    watched_dev w = {.ifindex = ifindex, .domain = vnic_xstrdup(domain), .index = index,
-                     .lower = lower};
+    watched_dev w = {
+        .ifindex = ifindex, .domain = vnic_xstrdup(domain), .index = index, .lower = lower};
     vnic_strlcpy(w.name, name, sizeof(w.name));
     for (size_t i = 0; i < nlinks; i++)
         if (links[i].ifindex == ifindex)

@@ -25,8 +25,7 @@ void vnic_reconcile_actions_free(vnic_reconcile_action *actions, size_t n)
 static int check_running(embed_priv *p, vnic_record *rec, bool dry_run,
                          vnic_reconcile_action **acts, size_t *nacts, vnic_error **err)
 {
-    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name,
-                            .run_dir = p->nodes_dir};
+    vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name, .run_dir = p->nodes_dir};
     size_t missing = 0;
     bool changed = false;
 
@@ -144,8 +143,7 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
                     goto out;
                 r = vnic_embed_finish_record(p, rec, dry_run, &acts, &nacts, &e);
                 if (r < 0) {
-                    vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s",
-                                          e->message);
+                    vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s", e->message);
                     vnic_error_free(e);
                     status = r;
                 } else {
@@ -168,8 +166,7 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
             const char *what = rec->status == VNIC_RECORD_STARTING ? _("start") : _("stop");
             r = vnic_embed_finish_record(p, rec, dry_run, &acts, &nacts, &e);
             if (r < 0) {
-                vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s",
-                                      e->message);
+                vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s", e->message);
                 vnic_error_free(e);
                 status = r;
             } else {
@@ -225,8 +222,8 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
                     continue;
                 if (dry_run) {
                     vnic_embed_action_add(&acts, &nacts, NULL, l->name, "removed-orphan",
-                                          _("would remove orphan device %s (mark '%s')"),
-                                          l->name, l->alias);
+                                          _("would remove orphan device %s (mark '%s')"), l->name,
+                                          l->alias);
                     continue;
                 }
                 vnic_error *e = NULL;

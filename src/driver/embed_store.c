@@ -50,8 +50,7 @@ int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **
 int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err)
 {
     if (!vnic_embed_name_ok(name))
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name),
-               -EINVAL;
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name), -EINVAL;
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *xml = NULL;
     vnic_error *rerr = NULL;
@@ -79,12 +78,10 @@ bool vnic_embed_def_exists(embed_priv *p, const char *name)
     return access(path, F_OK) == 0;
 }
 
-int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret,
-                        vnic_error **err)
+int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, vnic_error **err)
 {
     if (!vnic_embed_name_ok(name))
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name),
-               -EINVAL;
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name), -EINVAL;
     _cleanup_free_ char *path = vnic_embed_def_path(p, name);
     if (access(path, F_OK) < 0 && errno == ENOENT)
         return -ENOENT;
@@ -142,8 +139,7 @@ int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_
                            vnic_error **err)
 {
     if (!vnic_embed_name_ok(name))
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name),
-               -EINVAL;
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name), -EINVAL;
     _cleanup_free_ char *path = vnic_xasprintf("%s/%s.lock", p->locks_dir, name);
     return wait ? vnic_lock_file(path, ret_fd, err) : vnic_lock_file_try(path, ret_fd, err);
 }

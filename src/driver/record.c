@@ -31,7 +31,6 @@ char *vnic_record_mark(const char *prefix, const char *domain, unsigned index)
     return vnic_xasprintf("%s%s/%u", prefix, domain, index);
 }
 
-
 static void prop(xmlNode *n, const char *name, const char *value)
 {
     if (!xmlSetProp(n, BAD_CAST name, BAD_CAST value))

@@ -196,8 +196,7 @@ int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *ali
         found = info->interfaces[i].alias && vnic_streq(info->interfaces[i].alias, alias);
     vnic_domain_info_free(info);
     if (!active)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
-               -EINVAL;
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -EINVAL;
     if (!found)
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               _("domain '%s' has no interface with alias '%s'"), name, alias),

@@ -99,10 +99,9 @@ int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_erro
         json_object *o = json_object_new_object();
         json_object_object_add(o, "index", json_object_new_int((int)i));
         json_object_object_add(o, "id", json_object_new_string(id));
-        json_object_object_add(o, "type",
-                               json_object_new_string(d->type_tap ? "tap"
-                                                                  : vnic_iface_type_to_string(
-                                                                        d->type)));
+        json_object_object_add(
+            o, "type",
+            json_object_new_string(d->type_tap ? "tap" : vnic_iface_type_to_string(d->type)));
         if (d->target_dev)
             json_object_object_add(o, "device", json_object_new_string(d->target_dev));
         if (d->has_mac) {

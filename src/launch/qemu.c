@@ -108,8 +108,7 @@ static void guest_options(const vnic_iface_def *def, strbuf *b)
         if (xmlStrEqual(n->name, BAD_CAST "boot") && (v = xmlGetProp(n, BAD_CAST "order"))) {
             sb_add(b, ",bootindex=%s", (const char *)v);
             xmlFree(v);
-        } else if (xmlStrEqual(n->name, BAD_CAST "acpi") &&
-                   (v = xmlGetProp(n, BAD_CAST "index"))) {
+        } else if (xmlStrEqual(n->name, BAD_CAST "acpi") && (v = xmlGetProp(n, BAD_CAST "index"))) {
             sb_add(b, ",acpi-index=%s", (const char *)v);
             xmlFree(v);
         } else if (xmlStrEqual(n->name, BAD_CAST "rom")) {
@@ -168,8 +167,7 @@ static char **iface_args(const vnic_iface_def *def, const char *id, const int *f
     return v;
 }
 
-char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds,
-                            size_t nfds)
+char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds, size_t nfds)
 {
     _cleanup_free_ char *id = vnic_qemu_iface_id(def, index);
     return iface_args(def, id, fds, nfds);

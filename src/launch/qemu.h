@@ -21,12 +21,10 @@ char *vnic_qemu_domain_iface_id(const vnic_domain_def *dom, size_t index);
 /* The arguments for interface INDEX whose queue fds have the numbers FDS[0..NFDS) in QEMU:
  * the -netdev and -device options with their values (4 strings). Caller frees with
  * vnic_strv_free. */
-char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds,
-                            size_t nfds);
+char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds, size_t nfds);
 
 /* The arguments for every interface of def, whose fds are numbered consecutively from
  * FIRST_FD in interface order, COUNTS[i] queues for interface i. NULL-terminated; *ret_n
  * (if not NULL) is the number of strings. Caller frees with vnic_strv_free. */
 char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
                              size_t *ret_n);
-

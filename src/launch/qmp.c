@@ -136,8 +136,8 @@ static int send_json(vnic_qmp *q, json_object *o, int fd, vnic_error **err)
     return 0;
 }
 
-int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd,
-                     json_object **ret, vnic_error **err)
+int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd, json_object **ret,
+                     vnic_error **err)
 {
     json_object *cmd = json_object_new_object();
     json_object_object_add(cmd, "execute", json_object_new_string(command));

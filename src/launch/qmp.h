@@ -16,8 +16,8 @@ void vnic_qmp_close(vnic_qmp *q);
  * FD >= 0. On success *ret (if not NULL) is the "return" value (caller puts it); a QMP error
  * becomes *err with QEMU's description. Events that arrive meanwhile are kept for
  * vnic_qmp_wait_event. */
-int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd,
-                     json_object **ret, vnic_error **err);
+int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd, json_object **ret,
+                     vnic_error **err);
 
 /* Wait up to timeout_ms for EVENT whose data.device is DEVICE (NULL: any). */
 int vnic_qmp_wait_event(vnic_qmp *q, const char *event, const char *device, int timeout_ms,

@@ -72,9 +72,8 @@ vnic_domain_def *vnic_launch_running_def(vnic_conn *conn, const char *name, vnic
         return NULL;
     vnic_domain_def *def = NULL;
     vnic_diag_list diags = {0};
-    int r = vnic_domain_def_parse_string(xml, name,
-                                         VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA,
-                                         &def, &diags, err);
+    int r = vnic_domain_def_parse_string(
+        xml, name, VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA, &def, &diags, err);
     vnic_diag_clear(&diags);
     return r < 0 ? NULL : def;
 }
@@ -99,8 +98,7 @@ char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vn
         counts[i] = info->interfaces[i].queues;
     char **args = NULL;
     if (info->ninterfaces != def->niface)
-        vnic_error_set(err, VNIC_ERR_INTERNAL, _("the state of domain '%s' is inconsistent"),
-                       name);
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("the state of domain '%s' is inconsistent"), name);
     else
         args = vnic_qemu_domain_args(def, counts, first_fd, NULL);
     free(counts);
@@ -303,8 +301,7 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
 
     if (got == sizeof(report)) {
         if (report[0] == 1)
-            vnic_error_set_errno(err, report[1], _("cannot hand %zu fds to '%s'"), total,
-                                 argv[0]);
+            vnic_error_set_errno(err, report[1], _("cannot hand %zu fds to '%s'"), total, argv[0]);
         else
             vnic_error_set_errno(err, report[1], _("cannot run '%s'"), argv[0]);
         r = -report[1];

@@ -47,7 +47,8 @@ static void print_error(const char *fmt, ...)
     fprintf(stderr, _("%s: error: %s\n"), program, msg);
 }
 
-static int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int usage_error(const command *cmd, const char *fmt, ...)
 {
@@ -100,9 +101,9 @@ typedef struct {
     unsigned parse_flags; /* VNIC_PARSE_* */
     unsigned given;       /* OPT_* seen */
     bool json;
-    int timeout_ms;       /* -1: none */
-    const char *qmp;      /* --qmp */
-    const char *socket;   /* --socket */
+    int timeout_ms;     /* -1: none */
+    const char *qmp;    /* --qmp */
+    const char *socket; /* --socket */
 } cmd_options;
 
 /* Parse the options a command accepts (ACCEPT: OPT_*). Returns the index of the first
@@ -129,8 +130,8 @@ static int parse_options(const command *cmd, int argc, char **argv, unsigned acc
         int c;
         unsigned opt;
     } simple[] = {
-        {'a', OPT_ALL}, {'i', OPT_INACTIVE}, {'D', OPT_DESTROY}, {'n', OPT_DRY_RUN},
-        {'Q', OPT_QEMU}, {'E', OPT_ENV},
+        {'a', OPT_ALL},     {'i', OPT_INACTIVE}, {'D', OPT_DESTROY},
+        {'n', OPT_DRY_RUN}, {'Q', OPT_QEMU},     {'E', OPT_ENV},
     };
     int c;
 
@@ -287,7 +288,6 @@ static int cmd_format(const command *cmd, int argc, char **argv)
     return status;
 }
 
-
 /* ---- commands that talk to a driver ---------------------------------------------------- */
 
 static vnic_conn *connect_flags_or_fail(unsigned flags)
@@ -399,8 +399,7 @@ static int cmd_list(const command *cmd, int argc, char **argv)
         }
         vnic_json_end_array(&j);
     } else {
-        printf(" %-24s %-10s %-11s %s\n", _("Name"), _("State"), _("Persistent"),
-               _("Interfaces"));
+        printf(" %-24s %-10s %-11s %s\n", _("Name"), _("State"), _("Persistent"), _("Interfaces"));
         printf("%s\n", "-----------------------------------------------------------------");
         for (size_t i = 0; i < n; i++)
             printf(" %-24s %-10s %-11s %zu\n", list[i]->name, list[i]->state,
@@ -465,12 +464,11 @@ static int cmd_domiflist(const command *cmd, int argc, char **argv)
                _("Device"), _("Ifindex"), _("Mode"), _("MAC"), _("MTU"), _("Queues"),
                _("vnet_hdr"));
         printf("%s\n", "---------------------------------------------------------------------"
-                        "-----------------------------");
+                       "-----------------------------");
         for (size_t i = 0; i < info->ninterfaces; i++) {
             const vnic_interface_info *f = &info->interfaces[i];
-            printf(" %-10s %-9s %-15s %-7d %-11s %-17s %-5u %-6u %s\n",
-                   f->alias ? f->alias : "-", f->type, f->name, f->ifindex,
-                   f->mode ? f->mode : "-", f->mac, f->mtu, f->queues,
+            printf(" %-10s %-9s %-15s %-7d %-11s %-17s %-5u %-6u %s\n", f->alias ? f->alias : "-",
+                   f->type, f->name, f->ifindex, f->mode ? f->mode : "-", f->mac, f->mtu, f->queues,
                    f->vnet_hdr ? _("yes") : _("no"));
         }
     }
@@ -599,15 +597,14 @@ static int cmd_reconcile(const command *cmd, int argc, char **argv)
         return EXIT_USAGE;
 
     /* A dry run must not change anything, not even through the quick pass on opening. */
-    vnic_conn *conn =
-        connect_flags_or_fail((o.given & OPT_DRY_RUN) ? VNIC_CONN_NO_RECONCILE : 0);
+    vnic_conn *conn = connect_flags_or_fail((o.given & OPT_DRY_RUN) ? VNIC_CONN_NO_RECONCILE : 0);
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     vnic_reconcile_action *acts = NULL;
     size_t n = 0;
-    int r = vnic_reconcile(conn, (o.given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n,
-                           &err);
+    int r =
+        vnic_reconcile(conn, (o.given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n, &err);
     if (o.json) {
         vnic_json j;
         vnic_json_init(&j, stdout);
@@ -758,7 +755,8 @@ static int cmd_qemu_args(const command *cmd, int argc, char **argv)
     char **args = NULL;
     int status = EXIT_OK;
 
-    if (strchr(target, '/') || (strlen(target) > 4 && vnic_streq(target + strlen(target) - 4, ".xml"))) {
+    if (strchr(target, '/') ||
+        (strlen(target) > 4 && vnic_streq(target + strlen(target) - 4, ".xml"))) {
         /* A file: what run would add for it, one fd per queue from 3 on. */
         vnic_domain_def *def = NULL;
         if (vnic_domain_def_parse_file(target, o.parse_flags, &def, &diags, &err) < 0) {
@@ -815,8 +813,8 @@ static int cmd_attach_interface(const command *cmd, int argc, char **argv)
     _cleanup_free_ char *id = NULL;
     int r;
     if (o.qmp) {
-        r = vnic_qmp_attach_interface(conn, argv[first], argv[first + 1], o.qmp, o.parse_flags,
-                                      &id, &diags, &err);
+        r = vnic_qmp_attach_interface(conn, argv[first], argv[first + 1], o.qmp, o.parse_flags, &id,
+                                      &diags, &err);
     } else {
         unsigned index;
         r = vnic_domain_attach_interface_file(conn, argv[first], argv[first + 1], o.parse_flags,
@@ -1110,8 +1108,7 @@ int main(int argc, char **argv)
             return EXIT_OK;
         case '?':
             if (optopt)
-                return usage_error(NULL, _("option '-%c' is unknown or needs an argument"),
-                                   optopt);
+                return usage_error(NULL, _("option '-%c' is unknown or needs an argument"), optopt);
             return usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);
         default:
             return usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);

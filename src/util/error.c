@@ -98,8 +98,7 @@ void vnic_diag_add(vnic_diag_list *list, const char *file, int line, const char 
 void vnic_diag_append(vnic_diag_list *dst, const vnic_diag_list *src)
 {
     for (size_t i = 0; i < src->count; i++)
-        diag_push(dst, src->items[i].file, src->items[i].line,
-                  vnic_xstrdup(src->items[i].message));
+        diag_push(dst, src->items[i].file, src->items[i].line, vnic_xstrdup(src->items[i].message));
 }
 
 void vnic_diag_clear(vnic_diag_list *list)

@@ -22,7 +22,6 @@ int vnic_error_set_errno(vnic_error **err, int errnum, const char *fmt, ...)
 /* Prefix an existing error's message with context ("context: message"). Returns -1. */
 int vnic_error_prefix(vnic_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-
 static inline void vnic_error_freep(vnic_error **e)
 {
     vnic_error_free(*e);
@@ -35,7 +34,6 @@ void vnic_diag_add(vnic_diag_list *list, const char *file, int line, const char 
 
 /* Append every diagnostic of src to dst, in order. */
 void vnic_diag_append(vnic_diag_list *dst, const vnic_diag_list *src);
-
 
 /* Sort diagnostics by file order of appearance and line, keeping the order of equal lines. */
 void vnic_diag_sort(vnic_diag_list *list);

@@ -78,8 +78,7 @@ int vnic_nl_open(struct nl_sock **ret, vnic_error **err)
     if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0) {
         int e = errno;
         nl_socket_free(sk);
-        return vnic_error_set_errno(err, e, _("cannot set close-on-exec on netlink socket")),
-               -e;
+        return vnic_error_set_errno(err, e, _("cannot set close-on-exec on netlink socket")), -e;
     }
     /* Dumps of many links do not fit the default buffer. */
     nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
@@ -127,8 +126,7 @@ int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_lin
     if (r < 0) {
         int e = vnic_nl_errno(r);
         if (ifindex > 0)
-            vnic_error_set_errno(err, -e, _("cannot look up the device with ifindex %d"),
-                                 ifindex);
+            vnic_error_set_errno(err, -e, _("cannot look up the device with ifindex %d"), ifindex);
         else
             vnic_error_set_errno(err, -e, _("cannot look up device '%s'"), name);
         return e;
@@ -172,8 +170,7 @@ static int set_mac(struct rtnl_link *l, const uint8_t *mac)
     return 0;
 }
 
-int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args,
-                           vnic_error **err)
+int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args, vnic_error **err)
 {
     _cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_macvtap_alloc();
     if (!l)
@@ -249,8 +246,7 @@ int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err)
      * for it, so the message is made by hand. */
     _cleanup_(nlmsg_freep) struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST);
     if (!msg)
-        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a netlink message")),
-               -ENOMEM;
+        return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a netlink message")), -ENOMEM;
     struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
     if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
         nla_put_u32(msg, IFLA_GROUP, group) < 0)

@@ -17,13 +17,13 @@
 typedef struct vnic_link_info {
     int ifindex;
     char name[IF_NAMESIZE];
-    char kind[32];   /* "macvtap", "tun", "veth", ...; empty when the kernel gives none */
+    char kind[32]; /* "macvtap", "tun", "veth", ...; empty when the kernel gives none */
     char alias[VNIC_IFALIAS_MAX + 1];
     uint8_t mac[6];
     unsigned mtu;
-    unsigned flags;  /* IFF_UP, ... */
+    unsigned flags; /* IFF_UP, ... */
     unsigned group;
-    int link;        /* the lower device's ifindex, 0 if none */
+    int link;         /* the lower device's ifindex, 0 if none */
     int macvlan_mode; /* MACVLAN_MODE_* for macvlan/macvtap, else -1 */
     unsigned num_tx_queues;
 } vnic_link_info;
@@ -42,7 +42,7 @@ int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_lin
 int vnic_nl_link_dump(struct nl_sock *sk, vnic_link_info **ret, size_t *ret_n, vnic_error **err);
 
 typedef struct vnic_nl_macvtap_args {
-    const char *name;   /* required: a concrete name, no template */
+    const char *name; /* required: a concrete name, no template */
     int lower_ifindex;
     unsigned mode;      /* MACVLAN_MODE_* */
     const uint8_t *mac; /* NULL: kernel's random address */
@@ -51,8 +51,7 @@ typedef struct vnic_nl_macvtap_args {
 } vnic_nl_macvtap_args;
 
 /* Create a macvtap with NLM_F_CREATE|NLM_F_EXCL. -EEXIST when the name is taken. */
-int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args,
-                           vnic_error **err);
+int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args, vnic_error **err);
 
 /* Changes to an existing link; only the fields marked set are sent, in one request. */
 typedef struct vnic_nl_link_change {
@@ -61,7 +60,7 @@ typedef struct vnic_nl_link_change {
     unsigned mtu;       /* 0: unchanged */
     bool set_group;
     unsigned group;
-    int up;             /* 1 up, 0 down, -1 unchanged */
+    int up; /* 1 up, 0 down, -1 unchanged */
 } vnic_nl_link_change;
 
 int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_link_change *chg,

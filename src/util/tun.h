@@ -16,10 +16,10 @@
 int vnic_tun_features(unsigned *ret, vnic_error **err);
 
 typedef struct vnic_tun_open_args {
-    const char *name;   /* a concrete name */
-    bool vnet_hdr;      /* IFF_VNET_HDR, and TUNSETVNETHDRSZ */
-    bool multi_queue;   /* IFF_MULTI_QUEUE */
-    bool exclusive;     /* IFF_TUN_EXCL: fail with -EEXIST instead of attaching */
+    const char *name; /* a concrete name */
+    bool vnet_hdr;    /* IFF_VNET_HDR, and TUNSETVNETHDRSZ */
+    bool multi_queue; /* IFF_MULTI_QUEUE */
+    bool exclusive;   /* IFF_TUN_EXCL: fail with -EEXIST instead of attaching */
 } vnic_tun_open_args;
 
 /* Open /dev/net/tun and attach a tap queue named args->name, creating the device if it does

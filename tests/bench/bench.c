@@ -409,8 +409,7 @@ static int floor_macvtap_create(int n, method_result *m)
         req_nest_end(&q, li);
         int r = nl_talk(&q);
         if (r < 0)
-            return seterr(m, "RTM_NEWLINK macvtap %s (device %d): %s", name, i + 1,
-                          strerror(-r)),
+            return seterr(m, "RTM_NEWLINK macvtap %s (device %d): %s", name, i + 1, strerror(-r)),
                    r;
 
         req_init(&q, RTM_SETLINK, 0);
@@ -761,11 +760,10 @@ static void run_ip(int kind, int n, method_result *m)
         } else {
             mac_of(0x52, M_IP, kind, i, mac);
             mac_str(mac, ms);
-            bprintf(&add,
-                    "link add link %s name %s address %s group %u type macvtap mode bridge\n",
+            bprintf(&add, "link add link %s name %s address %s group %u type macvtap mode bridge\n",
                     opt.lower, name, ms, IP_GROUP);
-            bprintf(&add, "link set dev %s alias bench:ip-macvtap-%lu/%d up\n", name,
-                    run_counter, i);
+            bprintf(&add, "link set dev %s alias bench:ip-macvtap-%lu/%d up\n", name, run_counter,
+                    i);
         }
         bprintf(&del, "link del dev %s\n", name);
     }
@@ -878,7 +876,10 @@ static double per_if(double total, int n)
 static void cell(char *out, size_t size, const row *r, int method, double v)
 {
     if (!have(r, method))
-        snprintf(out, size, "%s", r->m[method].failed ? "FAIL" : !opt.methods[method] ? "skip" : "-");
+        snprintf(out, size, "%s",
+                 r->m[method].failed    ? "FAIL"
+                 : !opt.methods[method] ? "skip"
+                                        : "-");
     else
         snprintf(out, size, "%.1f", v);
 }
@@ -896,10 +897,9 @@ static void print_table(row *rows, int nrows)
     printf("\nPer-interface cost in microseconds (medians). start = create + open of the queues;\n"
            "close (of the queue fds) is timed apart and in neither start nor destroy.\n"
            "ip opens no queues: its start is creation only, and it deletes one by one.\n\n");
-    printf("%-7s %5s %4s | %8s %8s %8s %8s %8s | %8s %8s %8s %8s | %8s %8s | %6s %6s\n",
-           "kind", "N", "reps", "v.create", "v.open", "v.START", "v.close", "v.DESTR",
-           "f.START", "f.close", "f.DESTR", "f.dst.ms", "ip.start", "ip.destr", "v/f.st",
-           "v/f.ds");
+    printf("%-7s %5s %4s | %8s %8s %8s %8s %8s | %8s %8s %8s %8s | %8s %8s | %6s %6s\n", "kind",
+           "N", "reps", "v.create", "v.open", "v.START", "v.close", "v.DESTR", "f.START", "f.close",
+           "f.DESTR", "f.dst.ms", "ip.start", "ip.destr", "v/f.st", "v/f.ds");
     for (int i = 0; i < nrows; i++) {
         const row *r = &rows[i];
         if (!r->ran)
@@ -921,15 +921,15 @@ static void print_table(row *rows, int nrows)
         ratio_cell(c[11], 32, have(r, M_VNIC) && have(r, M_FLOOR), v->start, f->start);
         ratio_cell(c[12], 32, have(r, M_VNIC) && have(r, M_FLOOR), v->destroy, f->destroy);
         printf("%-7s %5d %4d | %8s %8s %8s %8s %8s | %8s %8s %8s %8s | %8s %8s | %6s %6s\n",
-               kind_name[r->kind], n, r->reps, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-               c[8], c[9], c[10], c[11], c[12]);
+               kind_name[r->kind], n, r->reps, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
+               c[9], c[10], c[11], c[12]);
     }
     printf("\nv.*: vnic; f.*: the floor (bare system calls); f.dst.ms: the floor's whole destroy "
            "in ms;\nv/f: vnic's cost over the floor's.\n");
 
     printf("\nPhases, microseconds per interface (medians):\n\n");
-    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", "v.create", "f.create",
-           "v/f", "v.open", "f.open", "v/f");
+    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", "v.create", "f.create", "v/f",
+           "v.open", "f.open", "v/f");
     for (int i = 0; i < nrows; i++) {
         const row *r = &rows[i];
         if (!r->ran)
@@ -1011,8 +1011,8 @@ static int evaluate(const row *rows, int nrows, target *t)
             b->value = r256->m[M_VNIC].destroy / r1->m[M_VNIC].destroy;
             b->state = b->value <= b->limit;
             snprintf(b->detail, sizeof(b->detail),
-                     "vnic destroy of 256: %.2f ms, of 1: %.2f ms = %.3fx", r256->m[M_VNIC].destroy / 1000,
-                     r1->m[M_VNIC].destroy / 1000, b->value);
+                     "vnic destroy of 256: %.2f ms, of 1: %.2f ms = %.3fx",
+                     r256->m[M_VNIC].destroy / 1000, r1->m[M_VNIC].destroy / 1000, b->value);
             if (have(r1, M_FLOOR) && have(r256, M_FLOOR)) {
                 size_t l = strlen(b->detail);
                 snprintf(b->detail + l, sizeof(b->detail) - l,
@@ -1035,8 +1035,9 @@ static int evaluate(const row *rows, int nrows, target *t)
             double a16 = r16->m[M_VNIC].start / 16, a1k = r1k->m[M_VNIC].start / 1024;
             c->value = a1k / a16;
             c->state = c->value <= c->limit;
-            snprintf(c->detail, sizeof(c->detail), "vnic start per interface at 1024: %.1f us, at 16: %.1f us = %.3fx", a1k,
-                     a16, c->value);
+            snprintf(c->detail, sizeof(c->detail),
+                     "vnic start per interface at 1024: %.1f us, at 16: %.1f us = %.3fx", a1k, a16,
+                     c->value);
             if (have(r16, M_FLOOR) && have(r1k, M_FLOOR)) {
                 double f16 = r16->m[M_FLOOR].start / 16, f1k = r1k->m[M_FLOOR].start / 1024;
                 size_t l = strlen(c->detail);
@@ -1135,8 +1136,8 @@ static char *make_json(const row *rows, int nrows, const target *t, int nt)
     }
     bprintf(&b, "],\"targets\":[");
     for (int i = 0; i < nt; i++) {
-        bprintf(&b, "%s{\"name\":\"%s\",\"kind\":\"%s\",\"limit\":%.2f,", i ? "," : "",
-                t[i].name, t[i].kind, t[i].limit);
+        bprintf(&b, "%s{\"name\":\"%s\",\"kind\":\"%s\",\"limit\":%.2f,", i ? "," : "", t[i].name,
+                t[i].kind, t[i].limit);
         if (t[i].state >= 0)
             bprintf(&b, "\"value\":%.3f,", t[i].value);
         else
@@ -1153,34 +1154,38 @@ static char *make_json(const row *rows, int nrows, const target *t, int nt)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: vnic-bench --root DIR [options]\n"
-            "Run as root in a network namespace of its own (run-bench.sh makes one).\n"
-            "  --root DIR        vnic's state root and scratch directory (required)\n"
-            "  --lower DEV       lower device of the macvtaps (default uplink0)\n"
-            "  --sizes LIST      comma-separated domain sizes (default 1,16,256,1024)\n"
-            "  --kinds LIST      tap,macvtap (default both)\n"
-            "  --reps K          repetitions of every size (default 15/9/5/3 for\n"
-            "                    1/16/256/1024; ip runs once from 256 on)\n"
-            "  --methods LIST    vnic,floor,ip (default all three)\n"
-            "  --no-ip           skip the ip -batch comparison (--methods vnic,floor)\n"
-            "  --background K    K other devices exist during the run (a busy host)\n"
-            "  --settle MS       pause before every timed run (default 50)\n"
-            "  --no-ipv6         disable IPv6 in the namespace (its per-device work grows\n"
-            "                    with the number of devices)\n"
-            "  --ip PATH         the ip program (default ip)\n"
-            "  --json FILE       also write the JSON results to FILE\n"
-            "  -v, --verbose     progress on stderr\n");
+    fprintf(f, "usage: vnic-bench --root DIR [options]\n"
+               "Run as root in a network namespace of its own (run-bench.sh makes one).\n"
+               "  --root DIR        vnic's state root and scratch directory (required)\n"
+               "  --lower DEV       lower device of the macvtaps (default uplink0)\n"
+               "  --sizes LIST      comma-separated domain sizes (default 1,16,256,1024)\n"
+               "  --kinds LIST      tap,macvtap (default both)\n"
+               "  --reps K          repetitions of every size (default 15/9/5/3 for\n"
+               "                    1/16/256/1024; ip runs once from 256 on)\n"
+               "  --methods LIST    vnic,floor,ip (default all three)\n"
+               "  --no-ip           skip the ip -batch comparison (--methods vnic,floor)\n"
+               "  --background K    K other devices exist during the run (a busy host)\n"
+               "  --settle MS       pause before every timed run (default 50)\n"
+               "  --no-ipv6         disable IPv6 in the namespace (its per-device work grows\n"
+               "                    with the number of devices)\n"
+               "  --ip PATH         the ip program (default ip)\n"
+               "  --json FILE       also write the JSON results to FILE\n"
+               "  -v, --verbose     progress on stderr\n");
 }
 
 static void parse_args(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"root", required_argument, NULL, 'r'},  {"lower", required_argument, NULL, 'l'},
-        {"sizes", required_argument, NULL, 's'}, {"kinds", required_argument, NULL, 'k'},
-        {"reps", required_argument, NULL, 'n'},  {"no-ip", no_argument, NULL, 'N'},
-        {"ip", required_argument, NULL, 'i'},    {"json", required_argument, NULL, 'j'},
-        {"verbose", no_argument, NULL, 'v'},     {"help", no_argument, NULL, 'h'},
+        {"root", required_argument, NULL, 'r'},
+        {"lower", required_argument, NULL, 'l'},
+        {"sizes", required_argument, NULL, 's'},
+        {"kinds", required_argument, NULL, 'k'},
+        {"reps", required_argument, NULL, 'n'},
+        {"no-ip", no_argument, NULL, 'N'},
+        {"ip", required_argument, NULL, 'i'},
+        {"json", required_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
         {"methods", required_argument, NULL, 'm'},
         {"background", required_argument, NULL, 'b'},
         {"no-ipv6", no_argument, NULL, '6'},

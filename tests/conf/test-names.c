@@ -12,8 +12,8 @@ static void test_ifname(void)
 {
     CHECK(vnic_ifname_check("vnet0") == NULL);
     CHECK(vnic_ifname_check("a") == NULL);
-    CHECK(vnic_ifname_check("fifteen-chars-x") == NULL);   /* 15 bytes */
-    CHECK(vnic_ifname_check("sixteen-chars-xx") != NULL);  /* 16 bytes */
+    CHECK(vnic_ifname_check("fifteen-chars-x") == NULL);  /* 15 bytes */
+    CHECK(vnic_ifname_check("sixteen-chars-xx") != NULL); /* 16 bytes */
     CHECK(vnic_ifname_check("") != NULL);
     CHECK(vnic_ifname_check(".") != NULL);
     CHECK(vnic_ifname_check("..") != NULL);

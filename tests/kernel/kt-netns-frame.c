@@ -58,8 +58,8 @@ int main(int argc, char **argv)
     snprintf(public, sizeof(public), "/dev/tap%d", f->ifindex);
     struct stat pst;
     if (stat(public, &pst) == 0)
-        printf("%s (shared by every namespace) is %u:%u; this namespace's %s is %u:%u%s\n",
-               public, major(pst.st_rdev), minor(pst.st_rdev), f->name, major(own), minor(own),
+        printf("%s (shared by every namespace) is %u:%u; this namespace's %s is %u:%u%s\n", public,
+               major(pst.st_rdev), minor(pst.st_rdev), f->name, major(own), minor(own),
                pst.st_rdev == own ? "" : " (the public node is another namespace's device)");
     else
         printf("%s does not exist; this namespace's %s is %u:%u\n", public, f->name, major(own),

@@ -178,6 +178,7 @@ int main(int argc, char **argv)
         return 0;
     }
 usage:
-    fprintf(stderr, "usage: kt-tool links | queues ROOT DOMAIN INDEX | attach NODE NAME [mq] [vnet]\n");
+    fprintf(stderr,
+            "usage: kt-tool links | queues ROOT DOMAIN INDEX | attach NODE NAME [mq] [vnet]\n");
     return 2;
 }

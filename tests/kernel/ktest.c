@@ -255,8 +255,8 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int kt_packet_wait(int sock, uint32_t token, uint8_t *ret_frame, size_t *ret_len,
-                   unsigned *others, uint32_t *others_tokens)
+int kt_packet_wait(int sock, uint32_t token, uint8_t *ret_frame, size_t *ret_len, unsigned *others,
+                   uint32_t *others_tokens)
 {
     long long deadline = now_ms() + wait_ms;
     uint8_t buf[2048];
@@ -332,8 +332,7 @@ static int read_one(int fd, bool vnet, uint32_t token, uint8_t *hdr)
     return 1;
 }
 
-int kt_fds_wait(const int *fds, size_t n, bool vnet, uint32_t token, unsigned *others,
-                uint8_t *hdr)
+int kt_fds_wait(const int *fds, size_t n, bool vnet, uint32_t token, unsigned *others, uint8_t *hdr)
 {
     long long deadline = now_ms() + wait_ms;
     struct pollfd p[64];

@@ -81,8 +81,8 @@ int kt_packet_send(int sock, int ifindex, const uint8_t *frame, size_t len);
  * device sends itself are skipped). Returns 0 and fills ret_frame (may be NULL, size 2048)
  * and *ret_len, or -ETIMEDOUT after KT_WAIT_MS. Every other test frame seen is counted in
  * *others (may be NULL) and its token stored in others_tokens (up to 16, may be NULL). */
-int kt_packet_wait(int sock, uint32_t token, uint8_t *ret_frame, size_t *ret_len,
-                   unsigned *others, uint32_t *others_tokens);
+int kt_packet_wait(int sock, uint32_t token, uint8_t *ret_frame, size_t *ret_len, unsigned *others,
+                   uint32_t *others_tokens);
 
 /* Write a test frame into a queue fd, preceded by a zero virtio-net header if VNET. */
 int kt_fd_write_frame(int fd, bool vnet, const uint8_t *frame, size_t len);

@@ -189,8 +189,8 @@ static void check_rx(unsigned i, const uint8_t dst[6], uint32_t base)
         CHECK(kt_packet_send(f->sniffer, f->peer_ifindex, frame, len) == 0);
         int q = kt_fds_wait(f->fds, f->nfds, f->vnet, token, NULL, hdr);
         if (q < 0)
-            fprintf(stderr, "interface %u: frame %#x to %s from %s never read from a queue\n",
-                    i, token, kt_mac_str(dst), f->peer);
+            fprintf(stderr, "interface %u: frame %#x to %s from %s never read from a queue\n", i,
+                    token, kt_mac_str(dst), f->peer);
         CHECK(q >= 0);
         /* A plain frame comes with a header that says so: no GSO. */
         if (q >= 0 && f->vnet)
@@ -256,11 +256,16 @@ int main(int argc, char **argv)
     snprintf(domain, sizeof(domain), "dp-%s", mode);
     kt_pin_cpu();
 
-    ifs[0] = (iface){.lower = "uplink0", .peer = "peer0", .mac_str = "52:54:00:a0:00:01",
-                     .queues = 1, .vnet = false};
+    ifs[0] = (iface){.lower = "uplink0",
+                     .peer = "peer0",
+                     .mac_str = "52:54:00:a0:00:01",
+                     .queues = 1,
+                     .vnet = false};
     ifs[1] = (iface){.lower = passthrough ? "uplink1" : "uplink0",
-                     .peer = passthrough ? "peer1" : "peer0", .mac_str = "52:54:00:a0:00:02",
-                     .queues = 4, .vnet = true};
+                     .peer = passthrough ? "peer1" : "peer0",
+                     .mac_str = "52:54:00:a0:00:02",
+                     .queues = 4,
+                     .vnet = true};
     for (unsigned i = 0; i < NIFACE; i++) {
         iface *f = &ifs[i];
         kt_mac_parse(f->mac_str, f->mac);
@@ -276,26 +281,26 @@ int main(int argc, char **argv)
         f->sniffer = kt_packet_socket(f->peer_ifindex);
     }
 
-    char *xml = vnic_xasprintf(
-        "<domain>\n"
-        "  <name>%s</name>\n"
-        "  <devices>\n"
-        "    <interface type='direct'>\n"
-        "      <mac address='%s'/>\n"
-        "      <source dev='%s' mode='%s'/>\n"
-        "      <target dev='mvsingle'/>\n"
-        "      <alias name='ua-single'/>\n"
-        "    </interface>\n"
-        "    <interface type='direct'>\n"
-        "      <mac address='%s'/>\n"
-        "      <source dev='%s' mode='%s'/>\n"
-        "      <model type='virtio'/>\n"
-        "      <driver queues='4'/>\n"
-        "      <alias name='ua-multi'/>\n"
-        "    </interface>\n"
-        "  </devices>\n"
-        "</domain>\n",
-        domain, ifs[0].mac_str, ifs[0].lower, mode, ifs[1].mac_str, ifs[1].lower, mode);
+    char *xml = vnic_xasprintf("<domain>\n"
+                               "  <name>%s</name>\n"
+                               "  <devices>\n"
+                               "    <interface type='direct'>\n"
+                               "      <mac address='%s'/>\n"
+                               "      <source dev='%s' mode='%s'/>\n"
+                               "      <target dev='mvsingle'/>\n"
+                               "      <alias name='ua-single'/>\n"
+                               "    </interface>\n"
+                               "    <interface type='direct'>\n"
+                               "      <mac address='%s'/>\n"
+                               "      <source dev='%s' mode='%s'/>\n"
+                               "      <model type='virtio'/>\n"
+                               "      <driver queues='4'/>\n"
+                               "      <alias name='ua-multi'/>\n"
+                               "    </interface>\n"
+                               "  </devices>\n"
+                               "</domain>\n",
+                               domain, ifs[0].mac_str, ifs[0].lower, mode, ifs[1].mac_str,
+                               ifs[1].lower, mode);
     char *path = kt_write_file(dir, "domain.xml", xml);
     char *root = vnic_xasprintf("%s/state", dir);
     vnic_conn *conn = kt_connect(root);

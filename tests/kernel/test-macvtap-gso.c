@@ -212,11 +212,11 @@ int main(int argc, char **argv)
             max_frame = (size_t)len;
         size_t plen = (size_t)len - HDRS;
         uint32_t off = ntohl(stcp.seq) - SEQ0;
-        bool ok = memcmp(f, peer.mac, 6) == 0 && memcmp(f + 6, guest_mac, 6) == 0 &&
-                  sip.ihl == 5 && ntohs(sip.tot_len) == (size_t)len - 14 &&
-                  csum_fold(csum_add(0, &sip, sizeof(sip))) == 0xffff &&
-                  sip.saddr == ip.saddr && sip.daddr == ip.daddr && ntohs(stcp.dest) == DPORT &&
-                  stcp.doff == 5 && plen > 0 && plen <= GSO_SIZE && off + plen <= PAYLOAD;
+        bool ok = memcmp(f, peer.mac, 6) == 0 && memcmp(f + 6, guest_mac, 6) == 0 && sip.ihl == 5 &&
+                  ntohs(sip.tot_len) == (size_t)len - 14 &&
+                  csum_fold(csum_add(0, &sip, sizeof(sip))) == 0xffff && sip.saddr == ip.saddr &&
+                  sip.daddr == ip.daddr && ntohs(stcp.dest) == DPORT && stcp.doff == 5 &&
+                  plen > 0 && plen <= GSO_SIZE && off + plen <= PAYLOAD;
         if (!ok) {
             fprintf(stderr, "bad segment: %zd bytes, seq offset %u\n", len, off);
             bad++;

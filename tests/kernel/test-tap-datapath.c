@@ -148,8 +148,8 @@ static void check_tx(unsigned i)
         CHECK(kt_fd_write_frame(f->fds[q], f->vnet, frame, len) == 0);
         int r = kt_packet_wait(f->sock, token, got, &glen, NULL, NULL);
         if (r < 0)
-            fprintf(stderr, "interface %u queue %zu: frame %#x never received on %s\n", i, q,
-                    token, f->info->name);
+            fprintf(stderr, "interface %u queue %zu: frame %#x never received on %s\n", i, q, token,
+                    f->info->name);
         CHECK(r == 0);
         CHECK(r < 0 || (glen == len && memcmp(got, frame, len) == 0));
     }
@@ -180,10 +180,14 @@ int main(int argc, char **argv)
     const char *dir = argv[1];
     kt_pin_cpu();
 
-    ifs[0] = (iface){.mac_str = "52:54:00:b0:00:01", .host_mac_str = "fe:54:00:b0:00:01",
-                     .queues = 1, .vnet = false};
-    ifs[1] = (iface){.mac_str = "fe:54:00:b0:00:02", .host_mac_str = "fa:54:00:b0:00:02",
-                     .queues = 4, .vnet = true};
+    ifs[0] = (iface){.mac_str = "52:54:00:b0:00:01",
+                     .host_mac_str = "fe:54:00:b0:00:01",
+                     .queues = 1,
+                     .vnet = false};
+    ifs[1] = (iface){.mac_str = "fe:54:00:b0:00:02",
+                     .host_mac_str = "fa:54:00:b0:00:02",
+                     .queues = 4,
+                     .vnet = true};
     for (unsigned i = 0; i < NIFACE; i++) {
         kt_mac_parse(ifs[i].mac_str, ifs[i].mac);
         kt_mac_parse(ifs[i].host_mac_str, ifs[i].host_mac);

@@ -215,7 +215,9 @@ static void child(const fd_case *c)
         int fl = fcntl(fd, F_GETFD);
         if (fl < 0 || !!(fl & FD_CLOEXEC) != want_cloexec[fd])
             cfail(c->name, "fd %d: close-on-exec is %s, expected %s", fd,
-                  fl < 0 ? "?" : (fl & FD_CLOEXEC) ? "set" : "clear",
+                  fl < 0              ? "?"
+                  : (fl & FD_CLOEXEC) ? "set"
+                                      : "clear",
                   want_cloexec[fd] ? "set" : "clear");
     }
     if (child_failures)
@@ -310,8 +312,8 @@ static void add_layout(fd_case *c, int fd, int file)
 }
 
 /* Layout fds FDS[i] = file i, and place them in the order of ORDER (layout fd numbers). */
-static fd_case *simple_case(const char *name, int first, const int *fds, int nfd,
-                            const int *order, int n)
+static fd_case *simple_case(const char *name, int first, const int *fds, int nfd, const int *order,
+                            int n)
 {
     fd_case *c = new_case(name, first);
     for (int i = 0; i < nfd; i++)
@@ -403,8 +405,7 @@ int main(int argc, char **argv)
     run_case(simple_case("reverse", 3, (int[]){3, 4, 5, 6, 7, 8, 9}, 7,
                          (int[]){9, 8, 7, 6, 5, 4, 3}, 7));
     /* Sources far above the range, with gaps, and one exactly at FIRST + N. */
-    run_case(simple_case("above-with-gaps", 3, (int[]){40, 12, 9, 6}, 4, (int[]){40, 12, 9, 6},
-                         4));
+    run_case(simple_case("above-with-gaps", 3, (int[]){40, 12, 9, 6}, 4, (int[]){40, 12, 9, 6}, 4));
     /* The same fd twice: both targets on the one file. */
     run_case(simple_case("duplicate", 3, (int[]){7}, 1, (int[]){7, 7, 7}, 3));
     /* Leaked fds that are not placed must be closed: 3, 17 and 500 are not in the list. */

@@ -28,8 +28,7 @@ static int bp_verify(const vnic_backend_env *env, const vnic_iface_def *def, vni
 }
 
 static int bp_create(const vnic_backend_env *env, const vnic_iface_def *def,
-                     const vnic_backend_create_args *args, vnic_iface_runtime *rt,
-                     vnic_error **err)
+                     const vnic_backend_create_args *args, vnic_iface_runtime *rt, vnic_error **err)
 {
     struct rtnl_link *l = rtnl_link_alloc();
     if (!l)
@@ -70,8 +69,8 @@ static int bp_open_queues(const vnic_backend_env *env, const vnic_iface_def *def
     int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
     if (fd < 0)
         return vnic_error_set_errno(err, errno, "socket"), -errno;
-    struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-                              .sll_ifindex = rt->ifindex};
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = rt->ifindex};
     if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
         int e = errno;
         close(fd);
@@ -81,8 +80,8 @@ static int bp_open_queues(const vnic_backend_env *env, const vnic_iface_def *def
     return 0;
 }
 
-static int bp_destroy(const vnic_backend_env *env, const vnic_iface_runtime *rt,
-                      const char *mark, vnic_error **err)
+static int bp_destroy(const vnic_backend_env *env, const vnic_iface_runtime *rt, const char *mark,
+                      vnic_error **err)
 {
     vnic_link_info info;
     vnic_error *e = NULL;

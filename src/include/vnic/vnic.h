@@ -16,20 +16,20 @@ extern "C" {
 
 typedef enum {
     VNIC_ERR_NONE = 0,
-    VNIC_ERR_INTERNAL,    /* a bug or an impossible state */
+    VNIC_ERR_INTERNAL, /* a bug or an impossible state */
     VNIC_ERR_NOMEM,
-    VNIC_ERR_IO,          /* reading or writing a file */
-    VNIC_ERR_XML,         /* malformed or invalid XML; details are in the diagnostics */
-    VNIC_ERR_INVALID,     /* a bad argument or value */
+    VNIC_ERR_IO,      /* reading or writing a file */
+    VNIC_ERR_XML,     /* malformed or invalid XML; details are in the diagnostics */
+    VNIC_ERR_INVALID, /* a bad argument or value */
     VNIC_ERR_UNSUPPORTED,
-    VNIC_ERR_SYSTEM,      /* a failed system call; sys_errno says which */
+    VNIC_ERR_SYSTEM, /* a failed system call; sys_errno says which */
     VNIC_ERR_LAST
 } vnic_error_code;
 
 typedef struct vnic_error {
     vnic_error_code code;
-    int sys_errno;  /* 0 unless a system call failed */
-    char *message;  /* complete and translated, without a trailing newline */
+    int sys_errno; /* 0 unless a system call failed */
+    char *message; /* complete and translated, without a trailing newline */
 } vnic_error;
 
 /* Free an error; accepts NULL. */
@@ -117,28 +117,28 @@ void vnic_conn_close(vnic_conn *conn);
 
 /* What vnic knows of one interface of an active domain. */
 typedef struct vnic_interface_info {
-    unsigned index;     /* position among the domain's interfaces, from 0 */
-    char *alias;        /* NULL if the XML has none */
-    char *type;         /* "ethernet", "tap" or "direct", as written */
-    char *backend;      /* "tap", "macvtap", ... */
-    char *name;         /* the host device's name */
+    unsigned index; /* position among the domain's interfaces, from 0 */
+    char *alias;    /* NULL if the XML has none */
+    char *type;     /* "ethernet", "tap" or "direct", as written */
+    char *backend;  /* "tap", "macvtap", ... */
+    char *name;     /* the host device's name */
     int ifindex;
-    char *source;       /* direct: the lower device; else NULL */
-    char *mode;         /* direct: vepa, bridge, private or passthrough; else NULL */
-    char mac[18];       /* the guest's MAC */
-    char host_mac[18];  /* the host side's MAC (a tap's differs from the guest's) */
-    char *model;        /* NULL if the XML has none */
+    char *source;      /* direct: the lower device; else NULL */
+    char *mode;        /* direct: vepa, bridge, private or passthrough; else NULL */
+    char mac[18];      /* the guest's MAC */
+    char host_mac[18]; /* the host side's MAC (a tap's differs from the guest's) */
+    char *model;       /* NULL if the XML has none */
     unsigned mtu;
     unsigned queues;
     bool vnet_hdr;
-    bool managed;       /* false: an existing device used as it is (managed='no') */
+    bool managed; /* false: an existing device used as it is (managed='no') */
 } vnic_interface_info;
 
 typedef struct vnic_domain_info {
     char *name;
-    char *uuid;         /* NULL if the XML has none */
-    char *state;        /* "defined", "active", "degraded", "starting" or "stopping" */
-    bool persistent;    /* has a stored definition (define) */
+    char *uuid;      /* NULL if the XML has none */
+    char *state;     /* "defined", "active", "degraded", "starting" or "stopping" */
+    bool persistent; /* has a stored definition (define) */
     size_t ninterfaces;
     vnic_interface_info *interfaces;
 } vnic_domain_info;
@@ -156,8 +156,7 @@ int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
  * devices without vnic's mark are never deleted. */
 int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err);
 
-int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
-                       vnic_error **err);
+int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret, vnic_error **err);
 
 enum {
     VNIC_LIST_ALL = 1 << 0, /* defined (inactive) domains too */
@@ -250,7 +249,6 @@ int vnic_event_deregister(vnic_conn *conn, int id);
 /* Wait for and dispatch events for up to timeout_ms milliseconds (-1: until interrupted by
  * a signal). Returns 0 on timeout, -EINTR when a signal arrived, or another error. */
 int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
-
 
 /* Open the queues of interface INDEX: *ret_fds is a new array of *ret_n fds (O_CLOEXEC), all
  * owned by the caller. */
