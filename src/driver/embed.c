@@ -517,7 +517,10 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
     rec->ifaces = vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*rec->ifaces));
     _cleanup_free_ vnic_link_info *links = NULL;
     size_t nlinks = 0;
-    if ((r = vnic_nl_link_dump(p->nl, &links, &nlinks, err)) < 0)
+    bool need_links = false;
+    for (size_t i = 0; i < def->niface; i++)
+        need_links |= def->ifaces[i]->type == VNIC_IFACE_DIRECT;
+    if (need_links && (r = vnic_nl_link_dump(p->nl, &links, &nlinks, err)) < 0)
         return r;
     vnic_backend_env env = backend_env(p, rec);
     env.links = links;

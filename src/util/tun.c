@@ -38,6 +38,14 @@ static int open_tun(int *ret_fd, vnic_error **err)
 
 int vnic_tun_features(unsigned *ret, vnic_error **err)
 {
+    /* The driver's features do not change while the kernel runs: ask once per process. */
+    static unsigned cached;
+    static bool known;
+    if (known) {
+        *ret = cached;
+        return 0;
+    }
+
     _cleanup_close_ int fd = -1;
     int r = open_tun(&fd, err);
     if (r < 0)
@@ -48,6 +56,8 @@ int vnic_tun_features(unsigned *ret, vnic_error **err)
         vnic_error_set_errno(err, e, _("cannot ask the tun driver for its features"));
         return -e;
     }
+    cached = features;
+    known = true;
     *ret = features;
     return 0;
 }
