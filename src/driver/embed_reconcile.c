@@ -163,19 +163,24 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
             goto out;
 
         if (unfinished) {
-            const char *what = rec->status == VNIC_RECORD_STARTING ? _("start") : _("stop");
+            bool starting = rec->status == VNIC_RECORD_STARTING;
             r = vnic_embed_finish_record(p, rec, dry_run, &acts, &nacts, &e);
             if (r < 0) {
                 vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s", e->message);
                 vnic_error_free(e);
                 status = r;
             } else {
-                vnic_embed_action_add(&acts, &nacts, names[i], NULL, "removed-record",
-                                      dry_run ? _("would finish the %s of domain '%s' that "
-                                                  "never completed")
-                                              : _("finished the %s of domain '%s' that never "
-                                                  "completed"),
-                                      what, names[i]);
+                /* Whole sentences, so that translators never assemble one from pieces. */
+                vnic_embed_action_add(
+                    &acts, &nacts, names[i], NULL, "removed-record",
+                    starting ? (dry_run ? _("would undo the start of domain '%s' that never "
+                                            "completed")
+                                        : _("undid the start of domain '%s' that never completed"))
+                             : (dry_run ? _("would finish the destroy of domain '%s' that never "
+                                            "completed")
+                                        : _("finished the destroy of domain '%s' that never "
+                                            "completed")),
+                    names[i]);
             }
             continue;
         }

@@ -202,10 +202,11 @@ unknown:
 }
 
 /* Exactly N operands after the options, or a usage error. */
-static int want_operands(const command *cmd, int argc, int first, int n, const char *what)
+/* MISSING is the whole message for too few operands (a sentence of its own, for translators). */
+static int want_operands(const command *cmd, int argc, int first, int n, const char *missing)
 {
     if (argc - first < n) {
-        usage_error(cmd, _("missing %s"), what);
+        usage_error(cmd, "%s", missing);
         return -1;
     }
     if (argc - first > n) {
@@ -312,7 +313,7 @@ static int cmd_create(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain XML file")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain XML file")) < 0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -344,7 +345,7 @@ static int cmd_destroy(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, 0, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -420,7 +421,7 @@ static int cmd_domiflist(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_JSON, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -483,7 +484,7 @@ static int cmd_dumpxml(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_INACTIVE, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -507,7 +508,7 @@ static int cmd_define(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain XML file")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain XML file")) < 0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -545,7 +546,7 @@ static int name_command(const command *cmd, int argc, char **argv, unsigned acce
     int first = parse_options(cmd, argc, argv, accept, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -705,7 +706,7 @@ static int cmd_run(const command *cmd, int argc, char **argv)
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
     if (first >= argc)
-        return usage_error(cmd, _("missing %s"), _("the domain name or XML file"));
+        return usage_error(cmd, "%s", _("missing the domain name or XML file"));
     const char *target = argv[first++];
     if (first < argc && vnic_streq(argv[first], "--"))
         first++;
@@ -746,7 +747,7 @@ static int cmd_qemu_args(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain name or XML file")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain name or XML file")) < 0)
         return EXIT_USAGE;
 
     const char *target = argv[first];
@@ -802,7 +803,8 @@ static int cmd_attach_interface(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_SKIP | OPT_QMP | OPT_PERMUTE, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 2, _("the domain name and the interface XML file")) < 0)
+    if (want_operands(cmd, argc, first, 2, _("missing the domain name or the interface XML file")) <
+        0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -846,7 +848,8 @@ static int cmd_detach_interface(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_QMP | OPT_TIMEOUT | OPT_PERMUTE, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 2, _("the domain name and the interface's alias")) < 0)
+    if (want_operands(cmd, argc, first, 2, _("missing the domain name or the interface's alias")) <
+        0)
         return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
@@ -873,7 +876,7 @@ static int cmd_pass(const command *cmd, int argc, char **argv)
     int first = parse_options(cmd, argc, argv, OPT_SOCKET | OPT_PERMUTE, &o);
     if (first <= 0)
         return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("the domain name")) < 0)
+    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
         return EXIT_USAGE;
     if (!o.socket)
         return usage_error(cmd, _("missing --socket PATH"));
