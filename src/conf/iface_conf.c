@@ -26,9 +26,6 @@ static const char *const foreign_types[] = {
     "mcast",  "udp",     "vdpa", "null",    "vds",       "internal",
 };
 
-/* Elements that only concern the guest: kept and written back verbatim. */
-static const char *const guest_elements[] = {"address", "rom", "boot", "acpi"};
-
 /* Host-side elements of libvirt's vocabulary that vnic does not implement yet. Refused by
  * name, never silently ignored: the device would not be what the XML says. */
 static const char *const unimplemented_elements[] = {
@@ -55,6 +52,7 @@ void vnic_iface_def_free(vnic_iface_def *def)
     free(def->alias);
     free(def->owner_user);
     free(def->owner_group);
+    free(def->rom_file);
     for (size_t i = 0; i < def->nkept; i++)
         xmlFreeNode(def->kept[i]);
     free(def->kept);
@@ -62,6 +60,13 @@ void vnic_iface_def_free(vnic_iface_def *def)
 }
 
 /* ---- value checks ---------------------------------------------------------------------- */
+
+/* A C0 or C1 control character (DEL included) at p, as a byte or as UTF-8 (U+0080..U+009F):
+ * it has no place in a name or a path handed to a launcher. */
+static bool is_control(const unsigned char *p)
+{
+    return *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+}
 
 const char *vnic_ifname_check(const char *name)
 {
@@ -73,15 +78,22 @@ const char *vnic_ifname_check(const char *name)
         return _("the name is longer than 15 bytes");
     if (vnic_streq(name, ".") || vnic_streq(name, ".."))
         return _("'.' and '..' are not valid names");
-    for (const char *p = name; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         if (*p == '/')
             return _("the name contains '/'");
         if (*p == ':')
             return _("the name contains ':'");
         if (*p == '%')
             return _("the name contains '%'");
-        if (isspace((unsigned char)*p))
+        if (isspace(*p))
             return _("the name contains white space");
+        if (is_control(p))
+            return _("the name contains a control character");
+        /* The kernel takes these, but launchers get names in formats they separate:
+         * VNIC_FDS (';' between entries, ' ' between fields, ',' between fds) and QEMU's
+         * options (',' and '='). One rule for every name, so no format needs quoting. */
+        if (*p == ';' || *p == ',' || *p == '=')
+            return _("the name contains ';', ',' or '=', which launchers use as separators");
     }
     return NULL;
 }
@@ -200,6 +212,24 @@ static void node_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt
     va_end(ap);
     vnic_diag_add(ctx->diags, ctx->file, node_line(node), "%s", msg);
     free(msg);
+}
+
+/* A value as a message shows it: control characters escaped, so that one diagnostic stays one
+ * line. Caller frees. */
+static char *shown(const char *v)
+{
+    /* At most 6 bytes out ("\u0085") for each byte in. */
+    char *out = vnic_xmalloc(6 * strlen(v) + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == 0xc2 && is_control(p))
+            o += sprintf(o, "\\u%04x", *++p);
+        else if (is_control(p))
+            o += sprintf(o, "\\x%02x", *p);
+        else
+            *o++ = (char)*p;
+    }
+    *o = '\0';
+    return out;
 }
 
 static bool is_vnic_ns(const xmlNode *node)
@@ -322,7 +352,8 @@ static bool parse_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
     } else {
         const char *why = vnic_ifname_check(def->source_dev);
         if (why) {
-            node_error(ctx, node, _("invalid source device name '%s': %s"), def->source_dev, why);
+            _cleanup_free_ char *v = shown(def->source_dev);
+            node_error(ctx, node, _("invalid source device name '%s': %s"), v, why);
             ok = false;
         }
     }
@@ -356,7 +387,8 @@ static bool parse_target(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
     } else {
         const char *why = vnic_ifname_template_check(def->target_dev, &tmpl);
         if (why) {
-            node_error(ctx, node, _("invalid target device name '%s': %s"), def->target_dev, why);
+            _cleanup_free_ char *v = shown(def->target_dev);
+            node_error(ctx, node, _("invalid target device name '%s': %s"), v, why);
             ok = false;
         }
     }
@@ -502,57 +534,148 @@ static bool parse_owner(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
     return ok;
 }
 
-typedef bool (*child_parser)(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* ---- guest-only elements -------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    child_parser parse;
-} child_parsers[] = {
-    {"mac", parse_mac},     {"source", parse_source}, {"target", parse_target},
-    {"model", parse_model}, {"driver", parse_driver}, {"mtu", parse_mtu},
-    {"link", parse_link},   {"alias", parse_alias},
-};
-
-/* Guest-only elements are kept as written, but the values that reach QEMU's command line
- * must be what they claim to be: a number cannot smuggle in options of its own. */
-static bool check_guest_values(vnic_parse_ctx *ctx, xmlNode *node)
+/* A guest-only element may have the attributes in ALLOWED in no namespace, and anything in
+ * another namespace: that is kept and written back (as libvirt keeps what it does not know),
+ * and never read as a value. Child elements in no namespace and text have no meaning there. */
+static bool check_guest_content(vnic_parse_ctx *ctx, xmlNode *node, const char *const *allowed)
 {
-    static const struct {
-        const char *elem, *attr;
-        const char *const values[3]; /* allowed words, or none: a number */
-        unsigned long min;
-    } rules[] = {
-        {"boot", "order", {NULL}, 1},
-        {"acpi", "index", {NULL}, 0},
-        {"rom", "bar", {"on", "off", NULL}, 0},
-        {"rom", "enabled", {"yes", "no", NULL}, 0},
-    };
     bool ok = true;
-    for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
-        if (!xmlStrEqual(node->name, BAD_CAST rules[i].elem))
+    _cleanup_free_ char *en = elem_name(node);
+    for (xmlAttr *a = node->properties; a; a = a->next) {
+        if (a->ns)
             continue;
-        _cleanup_free_ char *v = opt_attr(node, rules[i].attr);
-        if (!v)
-            continue;
-        unsigned long n;
-        bool good = rules[i].values[0] ? vnic_enum_from_string(rules[i].values, 2, v) >= 0
-                                       : vnic_parse_uint(v, rules[i].min, 0x7fffffffUL, &n) == 0;
-        if (!good) {
-            if (rules[i].values[0])
-                node_error(ctx, node,
-                           _("invalid value '%s' for attribute '%s' of <%s> "
-                             "(expected %s or %s)"),
-                           v, rules[i].attr, rules[i].elem, rules[i].values[0], rules[i].values[1]);
-            else
-                node_error(ctx, node,
-                           _("invalid value '%s' for attribute '%s' of <%s> "
-                             "(expected a number from %lu)"),
-                           v, rules[i].attr, rules[i].elem, rules[i].min);
+        bool found = false;
+        for (const char *const *p = allowed; *p && !found; p++)
+            found = xmlStrEqual(a->name, BAD_CAST * p);
+        if (!found) {
+            node_error(ctx, node, _("attribute '%s' of element <%s> is not supported"),
+                       (const char *)a->name, en);
             ok = false;
+        }
+    }
+    for (xmlNode *c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !c->ns) {
+            _cleanup_free_ char *cn = elem_name(c);
+            node_error(ctx, c, _("element <%s> is not supported inside <%s>"), cn, en);
+            ok = false;
+        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            _cleanup_xmlstr_ xmlChar *t = xmlNodeGetContent(c);
+            for (const xmlChar *p = t; p && *p; p++)
+                if (!isspace(*p)) {
+                    node_error(ctx, node, _("element <%s> must not contain text"), en);
+                    ok = false;
+                    break;
+                }
         }
     }
     return ok;
 }
+
+/* A required number from 1 to MAX, attribute ATTR (no namespace) of node. */
+static bool guest_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
+                         unsigned *ret)
+{
+    _cleanup_free_ char *v = req_attr(ctx, node, attr);
+    if (!v)
+        return false;
+    unsigned long n;
+    if (vnic_parse_uint(v, 1, max, &n) < 0) {
+        _cleanup_free_ char *sv = shown(v);
+        node_error(ctx, node,
+                   _("invalid value '%s' for attribute '%s' of <%s> (expected a number from 1 "
+                     "to %lu)"),
+                   sv, attr, (const char *)node->name, max);
+        return false;
+    }
+    *ret = (unsigned)n;
+    return true;
+}
+
+/* An optional word of two, attribute ATTR (no namespace): YES for the first, NO for the
+ * second, ABSENT when not given. */
+static bool guest_choice(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, const char *yes,
+                         const char *no, vnic_tristate *ret)
+{
+    _cleanup_free_ char *v = opt_attr(node, attr);
+    if (!v)
+        return true;
+    if (vnic_streq(v, yes)) {
+        *ret = VNIC_TRISTATE_YES;
+    } else if (vnic_streq(v, no)) {
+        *ret = VNIC_TRISTATE_NO;
+    } else {
+        _cleanup_free_ char *sv = shown(v);
+        node_error(ctx, node,
+                   _("invalid value '%s' for attribute '%s' of <%s> "
+                     "(expected %s or %s)"),
+                   sv, attr, (const char *)node->name, yes, no);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_boot(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    /* loadparm is s390's; it has no meaning for the NIC models vnic's launchers build. */
+    static const char *const attrs[] = {"order", "loadparm", NULL};
+    bool ok = check_guest_content(ctx, node, attrs);
+    return guest_number(ctx, node, "order", VNIC_BOOT_ORDER_MAX, &def->boot_order) && ok;
+}
+
+static bool parse_acpi(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    static const char *const attrs[] = {"index", NULL};
+    bool ok = check_guest_content(ctx, node, attrs);
+    return guest_number(ctx, node, "index", VNIC_ACPI_INDEX_MAX, &def->acpi_index) && ok;
+}
+
+static bool parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    static const char *const attrs[] = {"bar", "file", "enabled", NULL};
+    bool ok = check_guest_content(ctx, node, attrs);
+    ok &= guest_choice(ctx, node, "bar", "on", "off", &def->rom_bar);
+    ok &= guest_choice(ctx, node, "enabled", "yes", "no", &def->rom_enabled);
+
+    /* A path: commas are QEMU's separator and get doubled by the builder, '=' is plain text
+     * after the first one; control characters (a newline) are no part of a sane path. */
+    _cleanup_free_ char *file = opt_attr(node, "file");
+    if (file) {
+        for (const char *p = file; *p; p++)
+            if (is_control((const unsigned char *)p)) {
+                _cleanup_free_ char *sv = shown(file);
+                node_error(ctx, node,
+                           _("invalid ROM file '%s' in <rom>: it contains a control "
+                             "character"),
+                           sv);
+                return false;
+            }
+        def->rom_file = TAKE_PTR(file);
+    }
+    return ok;
+}
+
+/* The guest's address on its bus: left to QEMU, which knows the machine's buses. */
+static bool parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    return true;
+}
+
+typedef bool (*child_parser)(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+
+/* Children of <interface>, each allowed once (libvirt's schema says the same). Guest-only
+ * ones are kept verbatim and written back after the rest. */
+static const struct {
+    const char *name;
+    child_parser parse;
+    bool keep;
+} child_parsers[] = {
+    {"mac", parse_mac},       {"source", parse_source},   {"target", parse_target},
+    {"model", parse_model},   {"driver", parse_driver},   {"mtu", parse_mtu},
+    {"link", parse_link},     {"alias", parse_alias},     {"address", parse_address, true},
+    {"rom", parse_rom, true}, {"boot", parse_boot, true}, {"acpi", parse_acpi, true},
+};
 
 static void keep_node(vnic_iface_def *def, xmlNode *node)
 {
@@ -663,9 +786,8 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
             if (vnic_streq(name, "source"))
                 source = c;
             ok &= child_parsers[i].parse(ctx, c, def);
-        } else if (in_list(guest_elements, ELEMENTSOF(guest_elements), name)) {
-            ok &= check_guest_values(ctx, c);
-            keep_node(def, c);
+            if (child_parsers[i].keep)
+                keep_node(def, c);
         } else if (in_list(unimplemented_elements, ELEMENTSOF(unimplemented_elements), name)) {
             node_error(ctx, c, _("element <%s> is not supported by vnic yet"), qname);
             ok = false;

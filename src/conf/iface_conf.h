@@ -17,6 +17,8 @@
 #define VNIC_QUEUES_MAX 256
 #define VNIC_MTU_MIN 68
 #define VNIC_MTU_MAX 65535
+#define VNIC_BOOT_ORDER_MAX 2147483647 /* QEMU's bootindex is an int32 */
+#define VNIC_ACPI_INDEX_MAX 16383      /* QEMU refuses larger acpi-index values */
 
 typedef enum {
     VNIC_IFACE_ETHERNET, /* a tun/tap device */
@@ -84,6 +86,15 @@ typedef struct vnic_iface_def {
 
     char *owner_user; /* vnic:owner, a name or a number */
     char *owner_group;
+
+    /* What the guest-only elements say to QEMU, read from their attributes in no namespace
+     * and checked when parsed. Builders of command lines and QMP objects use these fields,
+     * never the kept nodes (whose other attributes are not options). */
+    unsigned boot_order;       /* <boot order>: 1..INT32_MAX, 0 when absent */
+    unsigned acpi_index;       /* <acpi index>: 1..VNIC_ACPI_INDEX_MAX, 0 when absent */
+    vnic_tristate rom_bar;     /* <rom bar>: YES for on, NO for off */
+    vnic_tristate rom_enabled; /* <rom enabled> */
+    char *rom_file;            /* <rom file>: no control characters; may be empty */
 
     /* Guest-only elements and comments, copied verbatim and written back after the rest. */
     xmlNode **kept;

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "cleanup.h"
 #include "qemu.h"
 #include "strutil.h"
@@ -95,42 +93,27 @@ static char *qemu_escape(const char *v)
     return out;
 }
 
-/* What the kept guest-only elements say to QEMU: boot order, ROM, ACPI index. PCI addresses
+/* What the guest-only elements say to QEMU: ROM, boot order, ACPI index. Only the values the
+ * parser checked and stored are used, never the kept elements themselves: an attribute of
+ * another namespace there (x:order) is kept for the XML's sake and is no option. PCI addresses
  * depend on the machine's buses, which vnic does not know: they are left to QEMU. */
 static void guest_options(const vnic_iface_def *def, strbuf *b)
 {
-    for (size_t i = 0; i < def->nkept; i++) {
-        xmlNode *n = def->kept[i];
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        xmlChar *v;
-        /* The values were checked when the XML was parsed (numbers, on/off, yes/no). */
-        if (xmlStrEqual(n->name, BAD_CAST "boot") && (v = xmlGetProp(n, BAD_CAST "order"))) {
-            sb_add(b, ",bootindex=%s", (const char *)v);
-            xmlFree(v);
-        } else if (xmlStrEqual(n->name, BAD_CAST "acpi") && (v = xmlGetProp(n, BAD_CAST "index"))) {
-            sb_add(b, ",acpi-index=%s", (const char *)v);
-            xmlFree(v);
-        } else if (xmlStrEqual(n->name, BAD_CAST "rom")) {
-            xmlChar *enabled = xmlGetProp(n, BAD_CAST "enabled");
-            bool off = enabled && xmlStrEqual(enabled, BAD_CAST "no");
-            xmlFree(enabled);
-            if (off) {
-                /* No ROM at all, as libvirt says it. */
-                sb_add(b, ",romfile=");
-                continue;
-            }
-            if ((v = xmlGetProp(n, BAD_CAST "bar"))) {
-                sb_add(b, ",rombar=%d", xmlStrEqual(v, BAD_CAST "off") ? 0 : 1);
-                xmlFree(v);
-            }
-            if ((v = xmlGetProp(n, BAD_CAST "file"))) {
-                _cleanup_free_ char *esc = qemu_escape((const char *)v);
-                sb_add(b, ",romfile=%s", esc);
-                xmlFree(v);
-            }
+    if (def->rom_enabled == VNIC_TRISTATE_NO) {
+        /* No ROM at all, as libvirt says it. */
+        sb_add(b, ",romfile=");
+    } else {
+        if (def->rom_bar != VNIC_TRISTATE_ABSENT)
+            sb_add(b, ",rombar=%d", def->rom_bar == VNIC_TRISTATE_YES ? 1 : 0);
+        if (def->rom_file) {
+            _cleanup_free_ char *esc = qemu_escape(def->rom_file);
+            sb_add(b, ",romfile=%s", esc);
         }
     }
+    if (def->boot_order)
+        sb_add(b, ",bootindex=%u", def->boot_order);
+    if (def->acpi_index)
+        sb_add(b, ",acpi-index=%u", def->acpi_index);
 }
 
 static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds)

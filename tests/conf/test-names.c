@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "domain_conf.h"
@@ -23,6 +24,52 @@ static void test_ifname(void)
     CHECK(vnic_ifname_check("a b") != NULL);
     CHECK(vnic_ifname_check("a\tb") != NULL);
     CHECK(vnic_ifname_check("a\nb") != NULL);
+}
+
+/* Names go to launchers in formats that separate with these (VNIC_FDS, QEMU's options): the
+ * kernel takes them, vnic does not. */
+static void test_ifname_separators(void)
+{
+    static const char *const bad[] = {
+        "a;b",
+        "a,b",
+        "a=b",
+        ";",
+        "vnet0;",
+        ",vnet0",
+        "a\x01"
+        "b",
+        "a\x1f"
+        "b",
+        "a\x7f"
+        "b",
+        "a\r",
+        "a\vb",
+        "a\fb",
+        "a\xc2\x85"
+        "b", /* U+0085, a C1 control */
+    };
+    for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+        const char *why = vnic_ifname_check(bad[i]);
+        if (!why)
+            fprintf(stderr, "FAIL: name %zu accepted\n", i);
+        CHECK(why != NULL);
+        CHECK(vnic_ifname_template_check(bad[i], NULL) != NULL);
+    }
+    CHECK_STREQ(vnic_ifname_check("a;b"),
+                "the name contains ';', ',' or '=', which launchers use as separators");
+    CHECK_STREQ(vnic_ifname_check("a\x7f"), "the name contains a control character");
+    /* Punctuation the formats do not use, and UTF-8 that is no control character, stay. */
+    CHECK(vnic_ifname_check("a-b_c.d+e@f") == NULL);
+    CHECK(vnic_ifname_check("br\xc3\xbc"
+                            "cke") == NULL);
+    CHECK(vnic_ifname_check("a\xc2\xa9") == NULL);
+
+    bool tmpl = false;
+    CHECK(vnic_ifname_template_check("v;%d", &tmpl) != NULL && tmpl);
+    CHECK(vnic_ifname_template_check("v%d,", &tmpl) != NULL);
+    CHECK(vnic_ifname_template_check("v=%d", &tmpl) != NULL);
+    CHECK(vnic_ifname_template_check("v%d\x7f", &tmpl) != NULL);
 }
 
 static void test_template(void)
@@ -85,6 +132,7 @@ static void test_enums(void)
 int main(void)
 {
     test_ifname();
+    test_ifname_separators();
     test_template();
     test_mac();
     test_uuid();
