@@ -1,7 +1,8 @@
 #!/bin/sh
 # A document in libvirt's own vocabulary, once formatted by vnic, must validate against
 # libvirt's domain schema. Its interfaces are wrapped in a minimal <domain>. Files that use
-# vnic's additions (vnic: elements, the 'tap' synonym, a %d template) are skipped (77).
+# vnic's additions (vnic: elements, the 'tap' synonym, a %d template) or other namespaces
+# inside interfaces are skipped (77).
 set -u
 vnicsh=$1 file=$2
 libvirt_rng=${LIBVIRT_DOMAIN_RNG:-/usr/share/libvirt/schemas/domain.rng}
@@ -26,6 +27,14 @@ fi
 count=$(xmllint --xpath 'count(/interface | /domain/devices/interface)' "$tmp/formatted.xml")
 if [ "$count" = 0 ]; then
     echo "SKIP: no interfaces"
+    exit 77
+fi
+
+# Attributes and elements of other namespaces on guest-only elements are kept, as libvirt
+# keeps what it does not know, but libvirt's schema has no room for them.
+if xmllint --xpath '/interface | /domain/devices/interface' "$tmp/formatted.xml" |
+    grep -q 'xmlns:'; then
+    echo "SKIP: interfaces carry content of other namespaces"
     exit 77
 fi
 

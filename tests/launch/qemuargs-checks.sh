@@ -3,9 +3,9 @@
 # refuse the XML or produce options; whatever it produces must be a sound QEMU command line:
 #  - ids: an interface without an alias gets netN from its position, which must not collide
 #    with another interface's alias (QEMU: "Duplicate ID 'net1' for device");
-#  - guest-only values (boot order, ACPI index, ROM) are not checked by the schema
-#    (anyContent): a value may not add options of its own to -device (a comma in a value is
-#    QEMU's separator unless doubled).
+#  - guest-only values (boot order, ACPI index, ROM) may not add options of their own to
+#    -device (a comma in a value is QEMU's separator unless doubled), and attributes of
+#    other namespaces on guest-only elements are kept by `format` but never become options.
 set -u
 vnicsh=$1
 tmp=$(mktemp -d) || exit 1
@@ -106,6 +106,48 @@ cat >"$tmp/rom.xml" <<'XML'
 </domain>
 XML
 check "rom file with a comma" "$tmp/rom.xml" "netdev,id,romfile"
+
+# Look-alikes in other namespaces on every guest-only element: `format` keeps them, and not
+# one reaches the QEMU options; the options are exactly those of the no-namespace values.
+cat >"$tmp/foreign.xml" <<'XML'
+<domain xmlns:x='urn:example:x' xmlns:y='urn:example:y' xmlns:z='urn:example:z'>
+  <name>foreign</name>
+  <devices>
+    <interface type='ethernet'>
+      <boot x:order='9,romfile=/tmp/evil-x.rom' y:order='9&#10;-device&#10;e1000' order='4'/>
+      <acpi y:index='9,mq=on' x:index='evil=1' index='5'/>
+      <rom z:file='/tmp/evil-z.rom' z:bar='on,evil=1' z:enabled='no' x:file='a=b,,c' bar='off'/>
+      <address x:bootindex='9,romfile=/tmp/evil-a.rom' type='pci' slot='0x09'/>
+    </interface>
+    <interface type='ethernet'>
+      <rom z:file='/tmp/evil-z2.rom' z:enabled='no'><z:file>/tmp/evil-e.rom</z:file></rom>
+      <address y:slot='0x0a,evil=1'/>
+    </interface>
+  </devices>
+</domain>
+XML
+if ! "$vnicsh" format "$tmp/foreign.xml" >"$tmp/fmt" 2>"$tmp/err"; then
+    fail "foreign look-alikes: format refused: $(cat "$tmp/err")"
+else
+    for kept in 'x:order="9,romfile=/tmp/evil-x.rom"' 'y:order="9&#10;-device&#10;e1000"' \
+        'y:index="9,mq=on"' 'x:index="evil=1"' 'z:file="/tmp/evil-z.rom"' \
+        'z:bar="on,evil=1"' 'z:enabled="no"' 'x:file="a=b,,c"' \
+        'x:bootindex="9,romfile=/tmp/evil-a.rom"' 'z:file="/tmp/evil-z2.rom"' \
+        '<z:file>/tmp/evil-e.rom</z:file>' 'y:slot="0x0a,evil=1"'; do
+        grep -qF -- "$kept" "$tmp/fmt" || fail "foreign look-alikes: format lost $kept"
+    done
+fi
+if ! "$vnicsh" qemu-args "$tmp/foreign.xml" >"$tmp/args" 2>"$tmp/err"; then
+    fail "foreign look-alikes: qemu-args refused: $(cat "$tmp/err")"
+else
+    if grep -E 'evil|e1000|mq=on|=9|romfile=( |$|\\)' "$tmp/args"; then
+        fail "foreign look-alikes reached the QEMU options"
+    fi
+    check "foreign look-alikes" "$tmp/foreign.xml" \
+        "netdev,id,rombar,bootindex,acpi-index" "netdev,id"
+    grep -q 'rombar=0,bootindex=4,acpi-index=5' "$tmp/args" ||
+        fail "foreign look-alikes: the no-namespace values are not the options: $(cat "$tmp/args")"
+fi
 
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
 echo "qemuargs-checks: all checks passed"
