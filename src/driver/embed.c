@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,10 @@ static void embed_close(vnic_conn *conn)
     free(p->lock_path);
     free(p->counter_path);
     free(p->mark_prefix);
+    int *fds[] = {&p->run_fd, &p->domains_fd, &p->locks_fd, &p->lib_fd, &p->defs_fd};
+    for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+        if (*fds[i] >= 0)
+            close(*fds[i]);
     free(p);
     conn->priv = NULL;
 }
@@ -97,6 +102,7 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
 
     embed_priv *p = vnic_xcalloc(1, sizeof(*p));
     conn->priv = p;
+    p->run_fd = p->domains_fd = p->locks_fd = p->lib_fd = p->defs_fd = -1;
     if (root) {
         p->run_dir = vnic_xasprintf("%s/run", root);
         p->lib_dir = vnic_xasprintf("%s/lib", root);
@@ -113,13 +119,19 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
     p->lock_path = vnic_xasprintf("%s/lock", p->run_dir);
     p->counter_path = vnic_xasprintf("%s/name-counter", p->run_dir);
 
-    /* State is private to root: records name devices and hold definitions. */
-    if ((r = vnic_mkdir_p(p->run_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->domains_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->locks_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->nodes_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->lib_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->defs_dir, 0700, err)) < 0) {
+    /* State is private to root: records name devices and hold definitions. Each directory is
+     * opened without following links and checked once; files are opened relative to it. */
+    _cleanup_close_ int nodes_fd = -1;
+    if ((r = vnic_mkdir_parents(p->run_dir, err)) < 0 ||
+        (r = vnic_mkdir_parents(p->lib_dir, err)) < 0 ||
+        (r = vnic_dir_open_private(AT_FDCWD, p->run_dir, p->run_dir, 0700, &p->run_fd, err)) < 0 ||
+        (r = vnic_dir_open_private(p->run_fd, "domains", p->domains_dir, 0700, &p->domains_fd,
+                                   err)) < 0 ||
+        (r = vnic_dir_open_private(p->run_fd, "locks", p->locks_dir, 0700, &p->locks_fd, err)) <
+            0 ||
+        (r = vnic_dir_open_private(p->run_fd, "nodes", p->nodes_dir, 0700, &nodes_fd, err)) < 0 ||
+        (r = vnic_dir_open_private(AT_FDCWD, p->lib_dir, p->lib_dir, 0700, &p->lib_fd, err)) < 0 ||
+        (r = vnic_dir_open_private(p->lib_fd, "defs", p->defs_dir, 0700, &p->defs_fd, err)) < 0) {
         embed_close(conn);
         return r;
     }
@@ -678,8 +690,7 @@ static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
     _cleanup_free_ char *xml = vnic_domain_def_format(def, err);
     if (!xml)
         return -ENOMEM;
-    _cleanup_free_ char *path = vnic_embed_def_path(p, def->name);
-    if ((r = vnic_file_write_atomic(path, xml, strlen(xml), 0600, err)) < 0)
+    if ((r = vnic_embed_def_write(p, def->name, xml, err)) < 0)
         return r;
     if (ret) {
         *ret = make_defined_info(def);
@@ -933,8 +944,7 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
     }
     if ((r = check_transition(st, OP_UNDEFINE, name, err)) < 0)
         return r;
-    _cleanup_free_ char *path = vnic_embed_def_path(p, name);
-    return vnic_file_remove(path, err);
+    return vnic_embed_def_remove(p, name, err);
 }
 
 /* ---- hotplug --------------------------------------------------------------------------- */
@@ -1179,11 +1189,11 @@ static int embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info *
     embed_priv *p = conn->priv;
     char **names = NULL, **defs = NULL;
     size_t n = 0, ndefs = 0;
-    int r = vnic_embed_list_names(p->domains_dir, &names, &n, err);
+    int r = vnic_embed_list_names(p->domains_fd, p->domains_dir, &names, &n, err);
     if (r < 0)
         return r;
     if ((flags & VNIC_LIST_ALL) &&
-        (r = vnic_embed_list_names(p->defs_dir, &defs, &ndefs, err)) < 0) {
+        (r = vnic_embed_list_names(p->defs_fd, p->defs_dir, &defs, &ndefs, err)) < 0) {
         vnic_embed_free_names(names, n);
         return r;
     }
