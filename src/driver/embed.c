@@ -393,23 +393,20 @@ static int need_cap_net_admin(bool create, vnic_error **err)
     return -EPERM;
 }
 
-static char *expand_template(const char *tmpl, unsigned long n)
-{
-    const char *pct = strstr(tmpl, "%d");
-    return vnic_xasprintf("%.*s%lu%s", (int)(pct - tmpl), tmpl, n, pct + 2);
-}
-
 /* Choose the intended name of an interface: its fixed name, or its template filled with
  * number N from vnic's own counter, which never goes back, so a name freed a moment ago (that
- * a launcher may still refer to) is not handed out again. */
-static int choose_name(const vnic_iface_def *d, const vnic_backend_ops *ops, unsigned long n,
-                       vnic_record_iface *ri, vnic_error **err)
+ * a launcher may still refer to) is not handed out again. A name that would not fit takes the
+ * template's own counter instead (embed_names.c). Called with the store lock held. */
+static int choose_name(embed_priv *p, const vnic_iface_def *d, const vnic_backend_ops *ops,
+                       unsigned long n, vnic_record_iface *ri, vnic_error **err)
 {
     const char *tmpl = d->target_dev ? d->target_dev : ops->default_template;
     if (!vnic_ifname_is_template(tmpl))
         return vnic_strlcpy(ri->intended, tmpl, sizeof(ri->intended)) ? 0 : -EINVAL;
 
-    _cleanup_free_ char *name = expand_template(tmpl, n);
+    _cleanup_free_ char *name = vnic_embed_expand_template(tmpl, n);
+    if (strlen(name) > VNIC_IFNAME_MAX)
+        return vnic_embed_wrapped_name(p, tmpl, ri->intended, sizeof(ri->intended), err);
     if (!vnic_strlcpy(ri->intended, name, sizeof(ri->intended)) || vnic_ifname_check(name)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
                        _("the name '%s' made from template '%s' is too long"), name, tmpl);
@@ -465,7 +462,7 @@ static int create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *o
             _cleanup_close_ int lock = -1;
             if ((r = vnic_embed_store_lock(p, &lock, err)) < 0 ||
                 (r = vnic_embed_counter_reserve(p, 1, &n, err)) < 0 ||
-                (r = choose_name(d, ops, n, ri, err)) < 0 ||
+                (r = choose_name(p, d, ops, n, ri, err)) < 0 ||
                 (r = vnic_embed_record_write(p, rec, err)) < 0)
                 return r;
             continue;
@@ -580,7 +577,7 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
         if (ntemplates && (r = vnic_embed_counter_reserve(p, ntemplates, &next, err)) < 0)
             return r;
         for (size_t i = 0; i < def->niface; i++) {
-            if ((r = choose_name(def->ifaces[i], ops[i], next, &rec->ifaces[i], err)) < 0)
+            if ((r = choose_name(p, def->ifaces[i], ops[i], next, &rec->ifaces[i], err)) < 0)
                 return prefix_iface(err, def, i), r;
             next += is_template_iface(def->ifaces[i]);
         }
@@ -788,10 +785,32 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
     vnic_record_status before = rec->status;
     size_t removed = 0;
 
+    /* Only this store's marks of this domain are ever matched against devices (records are
+     * checked when read; this guards the ones built in memory too). */
+    for (size_t j = 0; j < rec->def->niface; j++)
+        if (!vnic_embed_mark_ok(p, rec->def->name, rec->ifaces[j].mark))
+            return vnic_error_set(err, VNIC_ERR_INTERNAL,
+                                  _("refusing to remove devices of domain '%s': interface %zu "
+                                    "carries the mark '%s', which is not this store's"),
+                                  rec->def->name, j + 1, rec->ifaces[j].mark),
+                   -EINVAL;
+
     if (!dry_run) {
         rec->status = VNIC_RECORD_STOPPING;
-        if ((r = vnic_embed_record_write(p, rec, err)) < 0)
+        vnic_error *we = NULL;
+        r = vnic_embed_record_write(p, rec, &we);
+        if (r == -ENOSPC || r == -EDQUOT) {
+            /* A full disk must not keep the devices alive. Without the mark the record still
+             * says "starting" or "active": if we die before removing it, reconcile and
+             * destroy finish the job from that. */
+            VNIC_WARN("%s; removing the devices of domain '%s' anyway", we->message,
+                      rec->def->name);
+            vnic_error_free(we);
+            r = 0;
+        } else if (r < 0) {
+            *err = we;
             return r;
+        }
         vnic_fault_step("destroy: stopping written");
         batch_delete(p, rec, gone);
         vnic_fault_step("destroy: batch deleted");
@@ -1036,7 +1055,7 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
         unsigned long n = 0;
         if (is_template_iface(iface) && (r = vnic_embed_counter_reserve(p, 1, &n, err)) < 0)
             return r;
-        if ((r = choose_name(iface, ops, n, ri, err)) < 0)
+        if ((r = choose_name(p, iface, ops, n, ri, err)) < 0)
             return r;
         index = vnic_domain_def_add_interface(def, TAKE_PTR(iface));
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)

@@ -84,6 +84,15 @@ int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);
 bool vnic_embed_is_vnic_group(unsigned group);
 
+/* ---- names from templates (embed_names.c) ----------------------------------------------- */
+
+/* tmpl (one "%d") filled with n; owned by the caller. */
+char *vnic_embed_expand_template(const char *tmpl, unsigned long n);
+/* The next free name of tmpl from its own counter, for when vnic's counter makes names that
+ * would not fit (see embed_names.c). Called with the store lock held; needs p->nl. */
+int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t size,
+                            vnic_error **err);
+
 /* ---- lifecycle helpers (embed.c) ------------------------------------------------------- */
 
 /* Remove what a record names (devices of a start or a destroy that never finished, or of an
