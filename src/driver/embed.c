@@ -1197,6 +1197,27 @@ static int embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_in
     return 0;
 }
 
+/* A domain whose record cannot be read: its definition if it has a readable one. */
+static vnic_domain_info *make_broken_info(embed_priv *p, const char *name)
+{
+    vnic_domain_def *def = NULL;
+    vnic_error *e = NULL;
+    vnic_domain_info *info;
+    if (vnic_embed_def_read(p, name, &def, &e) == 0) {
+        info = make_defined_info(def);
+        vnic_domain_def_free(def);
+        free(info->state);
+    } else {
+        info = vnic_xcalloc(1, sizeof(*info));
+        info->name = vnic_xstrdup(name);
+        info->persistent = vnic_embed_def_exists(p, name);
+        info->interfaces = vnic_xcalloc(1, sizeof(*info->interfaces));
+    }
+    vnic_error_free(e);
+    info->state = vnic_xstrdup("broken");
+    return info;
+}
+
 static int cmp_info(const void *a, const void *b)
 {
     return strcmp((*(vnic_domain_info *const *)a)->name, (*(vnic_domain_info *const *)b)->name);
@@ -1227,12 +1248,15 @@ static int embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info *
         if (r == -ENOENT) /* destroyed meanwhile */
             continue;
         if (r < 0) {
-            /* One unreadable record does not hide the rest of the store. */
+            /* One unreadable record does not hide the rest of the store, nor its own
+             * domain: listed as "broken" (from its definition, if that is intact), the
+             * record's problem reported apart. */
             if (err && !*err)
                 *err = rerr;
             else
                 vnic_error_free(rerr);
             status = r;
+            list[k++] = make_broken_info(p, names[i]);
             continue;
         }
         list[k++] = make_info(rec, vnic_embed_def_exists(p, names[i]));
