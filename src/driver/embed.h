@@ -71,8 +71,7 @@ bool vnic_embed_def_exists(embed_priv *p, const char *name);
 int vnic_embed_def_write(embed_priv *p, const char *name, const char *xml, vnic_error **err);
 int vnic_embed_def_remove(embed_priv *p, const char *name, vnic_error **err);
 /* Names (sorted) of the .xml files of directory dirfd (dir names it in messages). */
-int vnic_embed_list_names(int dirfd, const char *dir, char ***ret, size_t *ret_n,
-                          vnic_error **err);
+int vnic_embed_list_names(int dirfd, const char *dir, char ***ret, size_t *ret_n, vnic_error **err);
 void vnic_embed_free_names(char **names, size_t n);
 int vnic_embed_store_lock(embed_priv *p, int *ret_fd, vnic_error **err);
 int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_fd,

@@ -151,8 +151,8 @@ int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t s
 {
     size_t fixed = strlen(tmpl) - 2;
     if (fixed >= VNIC_IFNAME_MAX)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("template '%s' leaves no room for a number"), tmpl),
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("template '%s' leaves no room for a number"),
+                              tmpl),
                -ENAMETOOLONG;
     /* Numbers 0 .. limit-1 fit. Nine digits at most: a template with more room never gets
      * here, the global counter stays below 2^31. */

@@ -170,8 +170,7 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vnic_embed_list_names(int dirfd, const char *dir, char ***ret, size_t *ret_n,
-                          vnic_error **err)
+int vnic_embed_list_names(int dirfd, const char *dir, char ***ret, size_t *ret_n, vnic_error **err)
 {
     /* A directory stream of its own: readdir moves the offset, which a dup would share. */
     int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

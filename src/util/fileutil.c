@@ -414,8 +414,8 @@ int vnic_file_remove_at(int dirfd, const char *name, const char *path, vnic_erro
 int vnic_lock_file_at(int dirfd, const char *name, const char *path, bool wait, int *ret_fd,
                       vnic_error **err)
 {
-    _cleanup_close_ int fd =
-        openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    _cleanup_close_ int fd = openat(
+        dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     if (fd < 0) {
         int e = errno;
         if (e == ELOOP)
