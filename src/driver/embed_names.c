@@ -16,7 +16,6 @@
 #include "embed.h"
 #include "fileutil.h"
 #include "i18n.h"
-#include "log.h"
 #include "strutil.h"
 
 #define WRAP_FILE "name-wrap"
@@ -43,19 +42,17 @@ static void wrap_state_clear(wrap_state *w)
     free(w->next);
 }
 
-static void wrap_state_read(embed_priv *p, wrap_state *w)
+static int wrap_state_read(embed_priv *p, wrap_state *w, vnic_error **err)
 {
     _cleanup_free_ char *path = vnic_xasprintf("%s/%s", p->run_dir, WRAP_FILE);
     _cleanup_free_ char *buf = NULL;
-    vnic_error *e = NULL;
-    int r = vnic_file_read_at(p->run_fd, WRAP_FILE, path, WRAP_FILE_MAX, &buf, NULL, &e);
-    if (r < 0) {
-        /* Missing is the normal case; a damaged file only costs the position: start over. */
-        if (e)
-            VNIC_WARN("%s", e->message);
-        vnic_error_free(e);
-        return;
-    }
+    /* Missing is the normal case; anything but a regular file is refused (see
+     * vnic_embed_counter_reserve). */
+    int r = vnic_file_read_at(p->run_fd, WRAP_FILE, path, WRAP_FILE_MAX, &buf, NULL, err);
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
     char *save = NULL;
     for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *sp = strchr(line, ' ');
@@ -70,6 +67,7 @@ static void wrap_state_read(embed_priv *p, wrap_state *w)
         w->tmpl[w->n] = vnic_xstrdup(sp + 1);
         w->next[w->n++] = v;
     }
+    return 0;
 }
 
 static int wrap_state_write(embed_priv *p, const wrap_state *w, vnic_error **err)
@@ -163,7 +161,9 @@ int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t s
 
     wrap_state w = {0};
     name_set taken = {0};
-    wrap_state_read(p, &w);
+    int r = wrap_state_read(p, &w, err);
+    if (r < 0)
+        goto out;
     size_t slot = w.n;
     for (size_t i = 0; i < w.n; i++)
         if (vnic_streq(w.tmpl[i], tmpl))
@@ -176,8 +176,7 @@ int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t s
     }
     unsigned long start = w.next[slot] < limit ? w.next[slot] : 0;
 
-    int r = taken_names(p, &taken, err);
-    if (r < 0)
+    if ((r = taken_names(p, &taken, err)) < 0)
         goto out;
     /* Ends after at most one more step than there are taken names. */
     r = -ENOSPC;

@@ -239,13 +239,16 @@ int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long
 {
     unsigned long next = 0;
     _cleanup_free_ char *buf = NULL;
-    vnic_error *rerr = NULL;
-    if (vnic_file_read_at(p->run_fd, "name-counter", p->counter_path, 64, &buf, NULL, &rerr) == 0) {
+    /* Missing: a new store. Anything but a small regular file is refused rather than taken
+     * for 0, which would hand out names freed a moment ago. */
+    int r = vnic_file_read_at(p->run_fd, "name-counter", p->counter_path, 64, &buf, NULL, err);
+    if (r < 0 && r != -ENOENT)
+        return r;
+    if (r == 0) {
         buf[strcspn(buf, "\n")] = '\0';
         if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
             next = 0;
     }
-    vnic_error_free(rerr);
     if (next + count > 0x7fffffffUL)
         next = 0;
     *ret = next;

@@ -81,6 +81,23 @@ for kind in fifo zero link big; do
     rm -f "$def"
 done
 
+# The name counter (taking an unreadable one for 0 would hand out names freed a moment ago)
+# and lock files.
+cp "$root/run/name-counter" "$tmp/counter"
+plant link "$root/run/name-counter" "$tmp/counter"
+out=$(t create "$tmp/third.xml" 2>&1); status=$?
+[ $status -eq 1 ] && echo "$out" | grep -qF "'$root/run/name-counter' is a symbolic link" ||
+    fail "symlinked counter: create ($status): $out"
+rm "$root/run/name-counter"
+cp "$tmp/counter" "$root/run/name-counter"
+plant fifo "$root/run/locks/third.lock"
+out=$(t create "$tmp/third.xml" 2>&1); status=$?
+[ $status -eq 1 ] && echo "$out" | grep -qF "'$root/run/locks/third.lock' is not a regular file" ||
+    fail "FIFO lock: create ($status): $out"
+rm "$root/run/locks/third.lock"
+[ "$(marked_devices | wc -l)" -eq "$ndev" ] || fail "counter and lock: devices changed"
+others_work "counter and lock repaired"
+
 # A symlinked store directory is refused, and the directory it points to keeps its mode.
 for d in run/domains lib/defs; do
     mv "$root/$d" "$root/$d.real"
