@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,10 @@ static void embed_close(vnic_conn *conn)
     free(p->lock_path);
     free(p->counter_path);
     free(p->mark_prefix);
+    int *fds[] = {&p->run_fd, &p->domains_fd, &p->locks_fd, &p->lib_fd, &p->defs_fd};
+    for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+        if (*fds[i] >= 0)
+            close(*fds[i]);
     free(p);
     conn->priv = NULL;
 }
@@ -97,6 +102,7 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
 
     embed_priv *p = vnic_xcalloc(1, sizeof(*p));
     conn->priv = p;
+    p->run_fd = p->domains_fd = p->locks_fd = p->lib_fd = p->defs_fd = -1;
     if (root) {
         p->run_dir = vnic_xasprintf("%s/run", root);
         p->lib_dir = vnic_xasprintf("%s/lib", root);
@@ -113,13 +119,19 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
     p->lock_path = vnic_xasprintf("%s/lock", p->run_dir);
     p->counter_path = vnic_xasprintf("%s/name-counter", p->run_dir);
 
-    /* State is private to root: records name devices and hold definitions. */
-    if ((r = vnic_mkdir_p(p->run_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->domains_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->locks_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->nodes_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->lib_dir, 0700, err)) < 0 ||
-        (r = vnic_mkdir_p(p->defs_dir, 0700, err)) < 0) {
+    /* State is private to root: records name devices and hold definitions. Each directory is
+     * opened without following links and checked once; files are opened relative to it. */
+    _cleanup_close_ int nodes_fd = -1;
+    if ((r = vnic_mkdir_parents(p->run_dir, err)) < 0 ||
+        (r = vnic_mkdir_parents(p->lib_dir, err)) < 0 ||
+        (r = vnic_dir_open_private(AT_FDCWD, p->run_dir, p->run_dir, 0700, &p->run_fd, err)) < 0 ||
+        (r = vnic_dir_open_private(p->run_fd, "domains", p->domains_dir, 0700, &p->domains_fd,
+                                   err)) < 0 ||
+        (r = vnic_dir_open_private(p->run_fd, "locks", p->locks_dir, 0700, &p->locks_fd, err)) <
+            0 ||
+        (r = vnic_dir_open_private(p->run_fd, "nodes", p->nodes_dir, 0700, &nodes_fd, err)) < 0 ||
+        (r = vnic_dir_open_private(AT_FDCWD, p->lib_dir, p->lib_dir, 0700, &p->lib_fd, err)) < 0 ||
+        (r = vnic_dir_open_private(p->lib_fd, "defs", p->defs_dir, 0700, &p->defs_fd, err)) < 0) {
         embed_close(conn);
         return r;
     }
@@ -381,23 +393,20 @@ static int need_cap_net_admin(bool create, vnic_error **err)
     return -EPERM;
 }
 
-static char *expand_template(const char *tmpl, unsigned long n)
-{
-    const char *pct = strstr(tmpl, "%d");
-    return vnic_xasprintf("%.*s%lu%s", (int)(pct - tmpl), tmpl, n, pct + 2);
-}
-
 /* Choose the intended name of an interface: its fixed name, or its template filled with
  * number N from vnic's own counter, which never goes back, so a name freed a moment ago (that
- * a launcher may still refer to) is not handed out again. */
-static int choose_name(const vnic_iface_def *d, const vnic_backend_ops *ops, unsigned long n,
-                       vnic_record_iface *ri, vnic_error **err)
+ * a launcher may still refer to) is not handed out again. A name that would not fit takes the
+ * template's own counter instead (embed_names.c). Called with the store lock held. */
+static int choose_name(embed_priv *p, const vnic_iface_def *d, const vnic_backend_ops *ops,
+                       unsigned long n, vnic_record_iface *ri, vnic_error **err)
 {
     const char *tmpl = d->target_dev ? d->target_dev : ops->default_template;
     if (!vnic_ifname_is_template(tmpl))
         return vnic_strlcpy(ri->intended, tmpl, sizeof(ri->intended)) ? 0 : -EINVAL;
 
-    _cleanup_free_ char *name = expand_template(tmpl, n);
+    _cleanup_free_ char *name = vnic_embed_expand_template(tmpl, n);
+    if (strlen(name) > VNIC_IFNAME_MAX)
+        return vnic_embed_wrapped_name(p, tmpl, ri->intended, sizeof(ri->intended), err);
     if (!vnic_strlcpy(ri->intended, name, sizeof(ri->intended)) || vnic_ifname_check(name)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
                        _("the name '%s' made from template '%s' is too long"), name, tmpl);
@@ -453,7 +462,7 @@ static int create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *o
             _cleanup_close_ int lock = -1;
             if ((r = vnic_embed_store_lock(p, &lock, err)) < 0 ||
                 (r = vnic_embed_counter_reserve(p, 1, &n, err)) < 0 ||
-                (r = choose_name(d, ops, n, ri, err)) < 0 ||
+                (r = choose_name(p, d, ops, n, ri, err)) < 0 ||
                 (r = vnic_embed_record_write(p, rec, err)) < 0)
                 return r;
             continue;
@@ -568,7 +577,7 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
         if (ntemplates && (r = vnic_embed_counter_reserve(p, ntemplates, &next, err)) < 0)
             return r;
         for (size_t i = 0; i < def->niface; i++) {
-            if ((r = choose_name(def->ifaces[i], ops[i], next, &rec->ifaces[i], err)) < 0)
+            if ((r = choose_name(p, def->ifaces[i], ops[i], next, &rec->ifaces[i], err)) < 0)
                 return prefix_iface(err, def, i), r;
             next += is_template_iface(def->ifaces[i]);
         }
@@ -678,8 +687,7 @@ static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
     _cleanup_free_ char *xml = vnic_domain_def_format(def, err);
     if (!xml)
         return -ENOMEM;
-    _cleanup_free_ char *path = vnic_embed_def_path(p, def->name);
-    if ((r = vnic_file_write_atomic(path, xml, strlen(xml), 0600, err)) < 0)
+    if ((r = vnic_embed_def_write(p, def->name, xml, err)) < 0)
         return r;
     if (ret) {
         *ret = make_defined_info(def);
@@ -777,10 +785,32 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
     vnic_record_status before = rec->status;
     size_t removed = 0;
 
+    /* Only this store's marks of this domain are ever matched against devices (records are
+     * checked when read; this guards the ones built in memory too). */
+    for (size_t j = 0; j < rec->def->niface; j++)
+        if (!vnic_embed_mark_ok(p, rec->def->name, rec->ifaces[j].mark))
+            return vnic_error_set(err, VNIC_ERR_INTERNAL,
+                                  _("refusing to remove devices of domain '%s': interface %zu "
+                                    "carries the mark '%s', which is not this store's"),
+                                  rec->def->name, j + 1, rec->ifaces[j].mark),
+                   -EINVAL;
+
     if (!dry_run) {
         rec->status = VNIC_RECORD_STOPPING;
-        if ((r = vnic_embed_record_write(p, rec, err)) < 0)
+        vnic_error *we = NULL;
+        r = vnic_embed_record_write(p, rec, &we);
+        if (r == -ENOSPC || r == -EDQUOT) {
+            /* A full disk must not keep the devices alive. Without the mark the record still
+             * says "starting" or "active": if we die before removing it, reconcile and
+             * destroy finish the job from that. */
+            VNIC_WARN("%s; removing the devices of domain '%s' anyway", we->message,
+                      rec->def->name);
+            vnic_error_free(we);
+            r = 0;
+        } else if (r < 0) {
+            *err = we;
             return r;
+        }
         vnic_fault_step("destroy: stopping written");
         batch_delete(p, rec, gone);
         vnic_fault_step("destroy: batch deleted");
@@ -933,8 +963,7 @@ static int embed_domain_undefine(vnic_conn *conn, const char *name, unsigned fla
     }
     if ((r = check_transition(st, OP_UNDEFINE, name, err)) < 0)
         return r;
-    _cleanup_free_ char *path = vnic_embed_def_path(p, name);
-    return vnic_file_remove(path, err);
+    return vnic_embed_def_remove(p, name, err);
 }
 
 /* ---- hotplug --------------------------------------------------------------------------- */
@@ -1026,7 +1055,7 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
         unsigned long n = 0;
         if (is_template_iface(iface) && (r = vnic_embed_counter_reserve(p, 1, &n, err)) < 0)
             return r;
-        if ((r = choose_name(iface, ops, n, ri, err)) < 0)
+        if ((r = choose_name(p, iface, ops, n, ri, err)) < 0)
             return r;
         index = vnic_domain_def_add_interface(def, TAKE_PTR(iface));
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)
@@ -1168,6 +1197,27 @@ static int embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_in
     return 0;
 }
 
+/* A domain whose record cannot be read: its definition if it has a readable one. */
+static vnic_domain_info *make_broken_info(embed_priv *p, const char *name)
+{
+    vnic_domain_def *def = NULL;
+    vnic_error *e = NULL;
+    vnic_domain_info *info;
+    if (vnic_embed_def_read(p, name, &def, &e) == 0) {
+        info = make_defined_info(def);
+        vnic_domain_def_free(def);
+        free(info->state);
+    } else {
+        info = vnic_xcalloc(1, sizeof(*info));
+        info->name = vnic_xstrdup(name);
+        info->persistent = vnic_embed_def_exists(p, name);
+        info->interfaces = vnic_xcalloc(1, sizeof(*info->interfaces));
+    }
+    vnic_error_free(e);
+    info->state = vnic_xstrdup("broken");
+    return info;
+}
+
 static int cmp_info(const void *a, const void *b)
 {
     return strcmp((*(vnic_domain_info *const *)a)->name, (*(vnic_domain_info *const *)b)->name);
@@ -1179,11 +1229,11 @@ static int embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info *
     embed_priv *p = conn->priv;
     char **names = NULL, **defs = NULL;
     size_t n = 0, ndefs = 0;
-    int r = vnic_embed_list_names(p->domains_dir, &names, &n, err);
+    int r = vnic_embed_list_names(p->domains_fd, p->domains_dir, &names, &n, err);
     if (r < 0)
         return r;
     if ((flags & VNIC_LIST_ALL) &&
-        (r = vnic_embed_list_names(p->defs_dir, &defs, &ndefs, err)) < 0) {
+        (r = vnic_embed_list_names(p->defs_fd, p->defs_dir, &defs, &ndefs, err)) < 0) {
         vnic_embed_free_names(names, n);
         return r;
     }
@@ -1198,12 +1248,15 @@ static int embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info *
         if (r == -ENOENT) /* destroyed meanwhile */
             continue;
         if (r < 0) {
-            /* One unreadable record does not hide the rest of the store. */
+            /* One unreadable record does not hide the rest of the store, nor its own
+             * domain: listed as "broken" (from its definition, if that is intact), the
+             * record's problem reported apart. */
             if (err && !*err)
                 *err = rerr;
             else
                 vnic_error_free(rerr);
             status = r;
+            list[k++] = make_broken_info(p, names[i]);
             continue;
         }
         list[k++] = make_info(rec, vnic_embed_def_exists(p, names[i]));

@@ -30,6 +30,9 @@ typedef struct embed_priv {
     char *lock_path;    /* the store lock: group, counter and intent records */
     char *counter_path; /* vnic's name counter */
     char *mark_prefix;  /* "vnic:" or "vnic@HASH:" */
+    /* The directories above, opened once and checked (no symbolic link, ours, writable by
+     * nobody else); every file of the store is opened relative to them. */
+    int run_fd, domains_fd, locks_fd, lib_fd, defs_fd;
     vnic_registry *reg;
     struct nl_sock *nl;
 
@@ -53,6 +56,9 @@ typedef struct embed_priv {
 
 int vnic_embed_get_nl(embed_priv *p, vnic_error **err);
 bool vnic_embed_name_ok(const char *name);
+/* Is mark this store's mark for an interface of domain ("PREFIX" "DOMAIN/N")? Records are
+ * trusted to name only such devices. */
+bool vnic_embed_mark_ok(embed_priv *p, const char *domain, const char *mark);
 char *vnic_embed_record_path(embed_priv *p, const char *name);
 char *vnic_embed_def_path(embed_priv *p, const char *name);
 int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err);
@@ -62,8 +68,10 @@ int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err);
 /* -ENOENT (err untouched) when there is no definition. */
 int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, vnic_error **err);
 bool vnic_embed_def_exists(embed_priv *p, const char *name);
-/* Names (sorted) of the .xml files of dir. */
-int vnic_embed_list_names(const char *dir, char ***ret, size_t *ret_n, vnic_error **err);
+int vnic_embed_def_write(embed_priv *p, const char *name, const char *xml, vnic_error **err);
+int vnic_embed_def_remove(embed_priv *p, const char *name, vnic_error **err);
+/* Names (sorted) of the .xml files of directory dirfd (dir names it in messages). */
+int vnic_embed_list_names(int dirfd, const char *dir, char ***ret, size_t *ret_n, vnic_error **err);
 void vnic_embed_free_names(char **names, size_t n);
 int vnic_embed_store_lock(embed_priv *p, int *ret_fd, vnic_error **err);
 int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_fd,
@@ -74,6 +82,15 @@ int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long
                                vnic_error **err);
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);
 bool vnic_embed_is_vnic_group(unsigned group);
+
+/* ---- names from templates (embed_names.c) ----------------------------------------------- */
+
+/* tmpl (one "%d") filled with n; owned by the caller. */
+char *vnic_embed_expand_template(const char *tmpl, unsigned long n);
+/* The next free name of tmpl from its own counter, for when vnic's counter makes names that
+ * would not fit (see embed_names.c). Called with the store lock held; needs p->nl. */
+int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t size,
+                            vnic_error **err);
 
 /* ---- lifecycle helpers (embed.c) ------------------------------------------------------- */
 

@@ -68,7 +68,7 @@ static void refresh_watched(embed_priv *p)
     vnic_link_info *links = NULL;
     size_t nlinks = 0;
     vnic_error *e = NULL;
-    if (vnic_embed_list_names(p->domains_dir, &names, &n, &e) < 0 ||
+    if (vnic_embed_list_names(p->domains_fd, p->domains_dir, &names, &n, &e) < 0 ||
         vnic_nl_link_dump(p->nl, &links, &nlinks, &e) < 0) {
         VNIC_WARN("events: %s", e->message);
         vnic_error_free(e);

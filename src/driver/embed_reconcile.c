@@ -99,7 +99,7 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
     size_t n = 0;
     int status = 0;
 
-    int r = vnic_embed_list_names(p->domains_dir, &names, &n, err);
+    int r = vnic_embed_list_names(p->domains_fd, p->domains_dir, &names, &n, err);
     if (r < 0)
         return r;
 
@@ -207,7 +207,7 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
             }
             vnic_embed_free_names(names, n);
             names = NULL;
-            if ((r = vnic_embed_list_names(p->domains_dir, &names, &n, err)) < 0) {
+            if ((r = vnic_embed_list_names(p->domains_fd, p->domains_dir, &names, &n, err)) < 0) {
                 free(records);
                 goto out;
             }

@@ -4,7 +4,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "embed.h"
@@ -40,11 +43,55 @@ char *vnic_embed_def_path(embed_priv *p, const char *name)
     return vnic_xasprintf("%s/%s.xml", p->defs_dir, name);
 }
 
+bool vnic_embed_mark_ok(embed_priv *p, const char *domain, const char *mark)
+{
+    size_t plen = strlen(p->mark_prefix), dlen = strlen(domain);
+    unsigned long v;
+    if (strncmp(mark, p->mark_prefix, plen) != 0 || strncmp(mark + plen, domain, dlen) != 0 ||
+        mark[plen + dlen] != '/' || vnic_parse_uint(mark + plen + dlen + 1, 0, 1000000, &v) < 0)
+        return false;
+    /* Exactly the form vnic writes, so that one device has one mark. */
+    _cleanup_free_ char *canon = vnic_record_mark(p->mark_prefix, domain, (unsigned)v);
+    return vnic_streq(canon, mark);
+}
+
+/* A record is trusted to name devices only for its own domain in this store: a record under
+ * another name, or carrying another store's or another domain's mark (copied, crafted or
+ * left over), would make reconcile or destroy delete devices that are not its own. */
+static int check_record_owner(embed_priv *p, const char *name, const char *path,
+                              const vnic_record *rec, vnic_error **err)
+{
+    if (!vnic_streq(rec->def->name, name))
+        return vnic_error_set(err, VNIC_ERR_XML,
+                              _("%s: error: corrupt state record: it describes domain '%s', not "
+                                "'%s'"),
+                              path, rec->def->name, name),
+               -EBADMSG;
+    for (size_t i = 0; i < rec->def->niface; i++) {
+        const char *mark = rec->ifaces[i].mark;
+        if (!vnic_embed_mark_ok(p, name, mark))
+            return vnic_error_set(err, VNIC_ERR_XML,
+                                  _("%s: error: corrupt state record: interface %zu carries the "
+                                    "mark '%s', which is not this store's mark for domain '%s'"),
+                                  path, i + 1, mark, name),
+                   -EBADMSG;
+        for (size_t j = 0; j < i; j++)
+            if (vnic_streq(rec->ifaces[j].mark, mark))
+                return vnic_error_set(err, VNIC_ERR_XML,
+                                      _("%s: error: corrupt state record: interfaces %zu and %zu "
+                                        "carry the same mark '%s'"),
+                                      path, j + 1, i + 1, mark),
+                       -EBADMSG;
+    }
+    return 0;
+}
+
 int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err)
 {
     _cleanup_free_ char *path = vnic_embed_record_path(p, rec->def->name);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
     _cleanup_free_ char *xml = vnic_record_format(rec);
-    return vnic_file_write_atomic(path, xml, strlen(xml), 0600, err);
+    return vnic_file_write_atomic_at(p->domains_fd, file, path, xml, strlen(xml), 0600, err);
 }
 
 int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err)
@@ -52,30 +99,32 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
     if (!vnic_embed_name_ok(name))
         return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name), -EINVAL;
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *xml = NULL;
-    vnic_error *rerr = NULL;
-    int r = vnic_file_read(path, &xml, NULL, &rerr);
-    if (r == -ENOENT) {
-        vnic_error_free(rerr);
-        return -ENOENT;
-    }
-    if (r < 0) {
-        *err = rerr;
+    int r = vnic_file_read_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, &xml, NULL, err);
+    if (r < 0)
         return r;
-    }
-    return vnic_record_parse(xml, path, ret, err);
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    if ((r = vnic_record_parse(xml, path, &rec, err)) < 0 ||
+        (r = check_record_owner(p, name, path, rec, err)) < 0)
+        return r;
+    *ret = TAKE_PTR(rec);
+    return 0;
 }
 
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err)
 {
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
-    return vnic_file_remove(path, err);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    return vnic_file_remove_at(p->domains_fd, file, path, err);
 }
 
 bool vnic_embed_def_exists(embed_priv *p, const char *name)
 {
-    _cleanup_free_ char *path = vnic_embed_def_path(p, name);
-    return access(path, F_OK) == 0;
+    /* Anything under that name counts (reading it then says what is wrong with it). */
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    struct stat st;
+    return fstatat(p->defs_fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, vnic_error **err)
@@ -83,11 +132,14 @@ int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, 
     if (!vnic_embed_name_ok(name))
         return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name), -EINVAL;
     _cleanup_free_ char *path = vnic_embed_def_path(p, name);
-    if (access(path, F_OK) < 0 && errno == ENOENT)
-        return -ENOENT;
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    _cleanup_free_ char *xml = NULL;
+    int r = vnic_file_read_at(p->defs_fd, file, path, VNIC_STORE_FILE_MAX, &xml, NULL, err);
+    if (r < 0)
+        return r;
 
     vnic_diag_list diags = {0};
-    int r = vnic_domain_def_parse_file(path, VNIC_PARSE_SKIP_UNSUPPORTED, ret, &diags, err);
+    r = vnic_domain_def_parse_string(xml, path, VNIC_PARSE_SKIP_UNSUPPORTED, ret, &diags, err);
     if (r < 0 && diags.count) {
         /* A stored definition that no longer validates: say where. */
         _cleanup_free_ char *first = vnic_diag_to_string(&diags.items[0]);
@@ -99,25 +151,55 @@ int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, 
     return r;
 }
 
-int vnic_embed_list_names(const char *dir, char ***ret, size_t *ret_n, vnic_error **err)
+int vnic_embed_def_write(embed_priv *p, const char *name, const char *xml, vnic_error **err)
 {
-    struct dirent **ents = NULL;
-    int n = scandir(dir, &ents, NULL, alphasort);
-    if (n < 0) {
+    _cleanup_free_ char *path = vnic_embed_def_path(p, name);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    return vnic_file_write_atomic_at(p->defs_fd, file, path, xml, strlen(xml), 0600, err);
+}
+
+int vnic_embed_def_remove(embed_priv *p, const char *name, vnic_error **err)
+{
+    _cleanup_free_ char *path = vnic_embed_def_path(p, name);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    return vnic_file_remove_at(p->defs_fd, file, path, err);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vnic_embed_list_names(int dirfd, const char *dir, char ***ret, size_t *ret_n, vnic_error **err)
+{
+    /* A directory stream of its own: readdir moves the offset, which a dup would share. */
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
         int e = errno;
+        if (fd >= 0)
+            close(fd);
         vnic_error_set_errno(err, e, _("cannot list '%s'"), dir);
         return -e;
     }
-    char **names = vnic_xcalloc((size_t)n + 1, sizeof(*names));
-    size_t k = 0;
-    for (int i = 0; i < n; i++) {
-        const char *d = ents[i]->d_name;
-        size_t len = strlen(d);
-        if (d[0] != '.' && len > 4 && vnic_streq(d + len - 4, ".xml"))
-            names[k++] = vnic_xasprintf("%.*s", (int)(len - 4), d);
-        free(ents[i]);
+    char **names = NULL;
+    size_t k = 0, alloc = 0;
+    for (struct dirent *ent; (ent = readdir(d));) {
+        const char *n = ent->d_name;
+        size_t len = strlen(n);
+        if (n[0] == '.' || len <= 4 || !vnic_streq(n + len - 4, ".xml"))
+            continue;
+        if (k + 1 >= alloc) {
+            alloc = alloc ? alloc * 2 : 16;
+            names = vnic_xreallocarray(names, alloc, sizeof(*names));
+        }
+        names[k++] = vnic_xasprintf("%.*s", (int)(len - 4), n);
     }
-    free(ents);
+    closedir(d);
+    if (!names)
+        names = vnic_xcalloc(1, sizeof(*names));
+    qsort(names, k, sizeof(*names), cmp_names);
+    names[k] = NULL;
     *ret = names;
     *ret_n = k;
     return 0;
@@ -132,7 +214,7 @@ void vnic_embed_free_names(char **names, size_t n)
 
 int vnic_embed_store_lock(embed_priv *p, int *ret_fd, vnic_error **err)
 {
-    return vnic_lock_file(p->lock_path, ret_fd, err);
+    return vnic_lock_file_at(p->run_fd, "lock", p->lock_path, true, ret_fd, err);
 }
 
 int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_fd,
@@ -141,13 +223,13 @@ int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_
     if (!vnic_embed_name_ok(name))
         return vnic_error_set(err, VNIC_ERR_INVALID, _("invalid domain name '%s'"), name), -EINVAL;
     _cleanup_free_ char *path = vnic_xasprintf("%s/%s.lock", p->locks_dir, name);
-    return wait ? vnic_lock_file(path, ret_fd, err) : vnic_lock_file_try(path, ret_fd, err);
+    return vnic_lock_file_at(p->locks_fd, strrchr(path, '/') + 1, path, wait, ret_fd, err);
 }
 
 int vnic_embed_run_lock(embed_priv *p, const char *name, int *ret_fd, vnic_error **err)
 {
     _cleanup_free_ char *path = vnic_xasprintf("%s/%s.run", p->locks_dir, name);
-    return vnic_lock_file_try(path, ret_fd, err);
+    return vnic_lock_file_at(p->locks_fd, strrchr(path, '/') + 1, path, false, ret_fd, err);
 }
 
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. Called with
@@ -157,18 +239,22 @@ int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long
 {
     unsigned long next = 0;
     _cleanup_free_ char *buf = NULL;
-    vnic_error *rerr = NULL;
-    if (vnic_file_read(p->counter_path, &buf, NULL, &rerr) == 0) {
+    /* Missing: a new store. Anything but a small regular file is refused rather than taken
+     * for 0, which would hand out names freed a moment ago. */
+    int r = vnic_file_read_at(p->run_fd, "name-counter", p->counter_path, 64, &buf, NULL, err);
+    if (r < 0 && r != -ENOENT)
+        return r;
+    if (r == 0) {
         buf[strcspn(buf, "\n")] = '\0';
         if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
             next = 0;
     }
-    vnic_error_free(rerr);
     if (next + count > 0x7fffffffUL)
         next = 0;
     *ret = next;
     _cleanup_free_ char *out = vnic_xasprintf("%lu\n", next + count);
-    return vnic_file_write_atomic(p->counter_path, out, strlen(out), 0600, err);
+    return vnic_file_write_atomic_at(p->run_fd, "name-counter", p->counter_path, out, strlen(out),
+                                     0600, err);
 }
 
 bool vnic_embed_is_vnic_group(unsigned group)
@@ -182,7 +268,7 @@ int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err)
 {
     char **names = NULL;
     size_t n = 0;
-    int r = vnic_embed_list_names(p->domains_dir, &names, &n, err);
+    int r = vnic_embed_list_names(p->domains_fd, p->domains_dir, &names, &n, err);
     if (r < 0)
         return r;
 

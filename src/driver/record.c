@@ -156,8 +156,21 @@ static void discard_error(void *data, xmlErrorPtr e)
 {
 }
 
+/* The line of libxml2's first complaint, so that a damaged record is reported where it is. */
+static void note_error_line(void *data, xmlErrorPtr e)
+{
+    int *line = data;
+    if (*line <= 0 && e && e->line > 0)
+        *line = e->line;
+}
+
+/* LINE <= 0: libxml2 did not say where; the message then names the file alone. */
 static int corrupt(vnic_error **err, const char *path, int line, const char *what)
 {
+    if (line <= 0)
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: error: corrupt state record: %s"), path,
+                              what),
+               -EBADMSG;
     return vnic_error_set(err, VNIC_ERR_XML, _("%s:%d: error: corrupt state record: %s"), path,
                           line, what),
            -EBADMSG;
@@ -165,11 +178,14 @@ static int corrupt(vnic_error **err, const char *path, int line, const char *wha
 
 int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err)
 {
+    int error_line = 0;
+    xmlSetStructuredErrorFunc(&error_line, note_error_line);
+    xmlDoc *parsed = xmlReadMemory(xml, (int)strlen(xml), path, NULL,
+                                   XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES);
     xmlSetStructuredErrorFunc(NULL, discard_error);
-    _cleanup_xmldoc_ xmlDoc *doc =
-        xmlReadMemory(xml, (int)strlen(xml), path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    _cleanup_xmldoc_ xmlDoc *doc = parsed;
     if (!doc)
-        return corrupt(err, path, 0, _("not well-formed XML (truncated?)"));
+        return corrupt(err, path, error_line, _("not well-formed XML (truncated?)"));
 
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root || !xmlStrEqual(root->name, BAD_CAST "vnicstate"))

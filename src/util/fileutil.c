@@ -180,3 +180,261 @@ int vnic_lock_file_try(const char *path, int *ret_fd, vnic_error **err)
 {
     return lock_file(path, false, ret_fd, err);
 }
+
+/* ---- files of the state store, relative to directory fds ------------------------------- */
+
+int vnic_mkdir_parents(const char *path, vnic_error **err)
+{
+    _cleanup_free_ char *copy = vnic_xstrdup(path);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+            int e = errno;
+            vnic_error_set_errno(err, e, _("cannot create directory '%s'"), copy);
+            return -e;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+/* Why NAME under dirfd could not be opened: a symbolic link gets a message of its own, since
+ * the store refuses them on purpose. */
+static int open_error(int dirfd, const char *name, const char *path, int e, vnic_error **err)
+{
+    struct stat st;
+    if (e == ELOOP || (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)))
+        return vnic_error_set(err, VNIC_ERR_IO,
+                              _("'%s' is a symbolic link; the state store follows none"), path),
+               -ELOOP;
+    vnic_error_set_errno(err, e, _("cannot open '%s'"), path);
+    return -e;
+}
+
+static int not_regular(const char *path, vnic_error **err)
+{
+    return vnic_error_set(err, VNIC_ERR_IO,
+                          _("'%s' is not a regular file; the state store refuses it"), path),
+           -EINVAL;
+}
+
+static int too_big(const char *path, size_t max, vnic_error **err)
+{
+    return vnic_error_set(err, VNIC_ERR_IO,
+                          _("'%s' is larger than %zu bytes; the state store refuses it"), path,
+                          max),
+           -EFBIG;
+}
+
+int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t mode, int *ret_fd,
+                          vnic_error **err)
+{
+    if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot create directory '%s'"), path);
+        return -e;
+    }
+    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOTDIR) {
+            struct stat st;
+            if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+                return vnic_error_set(err, VNIC_ERR_IO, _("'%s' is not a directory"), path),
+                       -ENOTDIR;
+        }
+        return open_error(dirfd, name, path, e, err);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
+        return -e;
+    }
+    /* Another user who can write here could plant records that name any device. */
+    if (st.st_uid != geteuid())
+        return vnic_error_set(err, VNIC_ERR_IO,
+                              _("'%s' belongs to user %u, not to the user running vnic (%u); "
+                                "refusing to use it"),
+                              path, (unsigned)st.st_uid, (unsigned)geteuid()),
+               -EPERM;
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return vnic_error_set(err, VNIC_ERR_IO,
+                              _("'%s' may be written by other users (mode %04o); refusing to "
+                                "use it"),
+                              path, (unsigned)(st.st_mode & 07777)),
+               -EPERM;
+    if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot set the mode of '%s'"), path);
+        return -e;
+    }
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}
+
+int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max, char **ret,
+                      size_t *ret_len, vnic_error **err)
+{
+    /* O_NONBLOCK: a FIFO must not hang every command; it is refused below. */
+    _cleanup_close_ int fd =
+        openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return -ENOENT;
+        return open_error(dirfd, name, path, errno, err);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
+        return -e;
+    }
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, err);
+    if (st.st_size < 0 || (unsigned long long)st.st_size > max)
+        return too_big(path, max, err);
+
+    size_t len = 0, alloc = (size_t)st.st_size + 2; /* one more byte: did it grow? */
+    _cleanup_free_ char *buf = vnic_xmalloc(alloc);
+    for (;;) {
+        if (len + 1 == alloc) {
+            if (len > max) /* it grew while we read */
+                return too_big(path, max, err);
+            alloc = alloc * 2 > max + 2 ? max + 2 : alloc * 2;
+            buf = vnic_xreallocarray(buf, alloc, 1);
+        }
+        ssize_t r = read(fd, buf + len, alloc - len - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            vnic_error_set_errno(err, e, _("cannot read '%s'"), path);
+            return -e;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    if (len > max)
+        return too_big(path, max, err);
+    buf[len] = '\0';
+    *ret = TAKE_PTR(buf);
+    if (ret_len)
+        *ret_len = len;
+    return 0;
+}
+
+int vnic_file_check_at(int dirfd, const char *name, const char *path, vnic_error **err)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return -ENOENT;
+        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
+        return -e;
+    }
+    if (S_ISLNK(st.st_mode))
+        return open_error(dirfd, name, path, ELOOP, err);
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, err);
+    return 0;
+}
+
+int vnic_file_write_atomic_at(int dirfd, const char *name, const char *path, const char *data,
+                              size_t len, mode_t mode, vnic_error **err)
+{
+    _cleanup_free_ char *tmp = vnic_xasprintf("%s.tmp.%d", name, (int)getpid());
+    int e;
+
+    /* A leftover of a process that had our pid and died, or something planted: not ours to
+     * write through. */
+    _cleanup_close_ int fd = -1;
+    for (int attempt = 0; fd < 0; attempt++) {
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno == EEXIST && attempt == 0 && unlinkat(dirfd, tmp, 0) == 0)
+            continue;
+        if (fd < 0) {
+            e = errno;
+            vnic_error_set_errno(err, e, _("cannot create a temporary file for '%s'"), path);
+            return -e;
+        }
+    }
+    if (fchmod(fd, mode) < 0)
+        goto fail;
+    for (size_t done = 0; done < len;) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) < 0)
+        goto fail;
+    if (close(TAKE_FD(fd)) < 0)
+        goto fail;
+    if (renameat(dirfd, tmp, dirfd, name) < 0)
+        goto fail;
+    if (fsync(dirfd) < 0) {
+        e = errno;
+        vnic_error_set_errno(err, e, _("cannot sync the directory of '%s'"), path);
+        return -e;
+    }
+    return 0;
+
+fail:
+    e = errno;
+    unlinkat(dirfd, tmp, 0);
+    vnic_error_set_errno(err, e, _("cannot write '%s'"), path);
+    return -e;
+}
+
+int vnic_file_remove_at(int dirfd, const char *name, const char *path, vnic_error **err)
+{
+    if (unlinkat(dirfd, name, 0) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot remove '%s'"), path);
+        return -e;
+    }
+    if (fsync(dirfd) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot sync the directory of '%s'"), path);
+        return -e;
+    }
+    return 0;
+}
+
+int vnic_lock_file_at(int dirfd, const char *name, const char *path, bool wait, int *ret_fd,
+                      vnic_error **err)
+{
+    _cleanup_close_ int fd = openat(
+        dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP)
+            return open_error(dirfd, name, path, e, err);
+        vnic_error_set_errno(err, e, _("cannot open lock file '%s'"), path);
+        return -e;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return not_regular(path, err);
+    while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno == EWOULDBLOCK && !wait)
+            return -EWOULDBLOCK;
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot lock '%s'"), path);
+        return -e;
+    }
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}

@@ -30,3 +30,46 @@ int vnic_lock_file(const char *path, int *ret_fd, vnic_error **err);
 /* As vnic_lock_file, without waiting: -EWOULDBLOCK (err untouched) when another process holds
  * the lock. Locks die with their process, so a lock nobody holds means nobody is at work. */
 int vnic_lock_file_try(const char *path, int *ret_fd, vnic_error **err);
+
+/* ---- files of the state store, relative to directory fds ------------------------------------
+ *
+ * Everything under a store's directories is untrusted: these never follow a symbolic link,
+ * never block on a FIFO, accept regular files only and read at most a given size. NAME is one
+ * path component under DIRFD; PATH is its full name, used only in messages. */
+
+/* Largest record or definition the store reads: thousands of interfaces fit, /dev/zero or a
+ * runaway file does not. */
+#define VNIC_STORE_FILE_MAX (16U << 20)
+
+/* Create every missing ancestor of path (mode 0755); existing ones are left as they are. */
+int vnic_mkdir_parents(const char *path, vnic_error **err);
+
+/* Open directory NAME under dirfd (AT_FDCWD: NAME is a path; only its last component is
+ * checked), creating it with mode if missing. Refused unless it is a directory, not a
+ * symbolic link, owned by the effective user and writable by nobody else; its mode is then
+ * set to mode. *ret_fd is O_RDONLY|O_DIRECTORY|O_CLOEXEC, owned by the caller. */
+int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t mode, int *ret_fd,
+                          vnic_error **err);
+
+/* Read regular file NAME under dirfd, at most max bytes. *ret is NUL-terminated and owned by
+ * the caller. -ENOENT (err untouched) if missing; -ELOOP for a symbolic link, -EINVAL for
+ * anything but a regular file, -EFBIG above max, each with err naming path. */
+int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max, char **ret,
+                      size_t *ret_len, vnic_error **err);
+
+/* 0 if NAME under dirfd is a regular file, -ENOENT (err untouched) if missing; anything else
+ * (a link, a FIFO, a directory) is an error naming path. */
+int vnic_file_check_at(int dirfd, const char *name, const char *path, vnic_error **err);
+
+/* As vnic_file_write_atomic, in directory dirfd (the temporary file is made with O_EXCL and
+ * O_NOFOLLOW; the rename replaces NAME itself, never what a link points to). */
+int vnic_file_write_atomic_at(int dirfd, const char *name, const char *path, const char *data,
+                              size_t len, mode_t mode, vnic_error **err);
+
+/* As vnic_file_remove, in directory dirfd. */
+int vnic_file_remove_at(int dirfd, const char *name, const char *path, vnic_error **err);
+
+/* As vnic_lock_file (wait) or vnic_lock_file_try (!wait), in directory dirfd; the lock file
+ * must be a regular file. */
+int vnic_lock_file_at(int dirfd, const char *name, const char *path, bool wait, int *ret_fd,
+                      vnic_error **err);

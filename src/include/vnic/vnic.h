@@ -137,7 +137,9 @@ typedef struct vnic_interface_info {
 typedef struct vnic_domain_info {
     char *name;
     char *uuid;      /* NULL if the XML has none */
-    char *state;     /* "defined", "active", "degraded", "starting" or "stopping" */
+    char *state;     /* "defined", "active", "degraded", "starting", "stopping" or "broken"
+                      * (its state record cannot be read; listed with what its definition
+                      * says, the record's problem reported as the call's error) */
     bool persistent; /* has a stored definition (define) */
     size_t ninterfaces;
     vnic_interface_info *interfaces;
