@@ -11,8 +11,8 @@
 #include <net/if.h>
 
 #include "cleanup.h"
-#include "netlink.h"
 #include "i18n.h"
+#include "netlink.h"
 #include "strutil.h"
 #include "tun.h"
 
