@@ -79,6 +79,10 @@ static int send_line(int sock, const char *line, const int *fds, size_t nfds, lo
             if (e == EAGAIN)
                 vnic_error_set(err, VNIC_ERR_IO, _("the peer did not read within %d s"),
                                PASS_TIMEOUT_MS / 1000);
+            else if (e == EPIPE || e == ECONNRESET)
+                vnic_error_set(err, VNIC_ERR_IO,
+                               _("the peer closed the connection without acknowledging the "
+                                 "fds"));
             else
                 vnic_error_set_errno(err, e, _("cannot send to the socket"));
             return -e;
@@ -120,11 +124,12 @@ static int read_ack(int sock, long long deadline, vnic_error **err)
         ssize_t got = recv(sock, buf + len, PASS_MAX_ACK - len, MSG_CMSG_CLOEXEC);
         if (got < 0 && errno == EINTR)
             continue;
-        if (got < 0) {
+        if (got < 0 && errno != ECONNRESET) {
             int e = errno;
             return vnic_error_set_errno(err, e, _("cannot read the peer's acknowledgement")), -e;
         }
-        if (got == 0)
+        /* A peer that closes with our messages unread resets the connection. */
+        if (got <= 0)
             return vnic_error_set(err, VNIC_ERR_IO,
                                   _("the peer closed the connection without acknowledging the "
                                     "fds")),
