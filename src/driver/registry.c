@@ -238,7 +238,8 @@ int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err)
                 names = vnic_xreallocarray(names, n + 1, sizeof(*names));
                 names[n++] = vnic_xstrdup(de->d_name);
             }
-        qsort(names, n, sizeof(*names), cmp_names);
+        if (n > 1)
+            qsort(names, n, sizeof(*names), cmp_names);
         int r = 0;
         for (size_t i = 0; i < n && r == 0; i++) {
             _cleanup_free_ char *path = vnic_xasprintf("%s/%s", real, names[i]);
