@@ -90,7 +90,7 @@ static int read_message(vnic_qmp *q, long long deadline, size_t *ret_len, json_o
             *ret = o;
             return 0;
         }
-        if (q->len >= QMP_MAX_LINE) {
+        if (q->len > QMP_MAX_LINE) {
             vnic_error_set(err, VNIC_ERR_IO, _("QEMU sent a message longer than %d bytes"),
                            QMP_MAX_LINE);
             r = -EMSGSIZE;
