@@ -366,6 +366,14 @@ static int create_refused(const vnic_backend_env *env, const vnic_iface_def *def
             return -EEXIST;
         }
     }
+    /* A name the kernel does not take for a new device: its refusal, said as such. */
+    const char *why = NULL;
+    if (r == -EINVAL && (why = vnic_ifname_kernel_refusal(args->name)) &&
+        link_get_opt(env->nl, 0, args->name, &(vnic_link_info){0}, NULL) == -ENODEV) {
+        vnic_error_set_errno(err, EINVAL, _("the kernel refused the name of macvtap '%s': %s"),
+                             args->name, why);
+        return -EINVAL;
+    }
     /* The kernel says little more than EINVAL: look for the reason ourselves. */
     explain(env, def, args->guest_mac, lower, nlerr, err);
     vnic_error_prefix(err, _("cannot create macvtap '%s' on '%s'"), args->name, lower->name);

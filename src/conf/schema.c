@@ -15,7 +15,7 @@
 
 const char *vnic_schema_dir(void)
 {
-    const char *env = getenv("VNIC_SCHEMA_DIR");
+    const char *env = secure_getenv("VNIC_SCHEMA_DIR");
     if (env && *env)
         return env;
     /* Installed schemas first; a binary run from the build tree finds the source tree's. */

@@ -23,7 +23,7 @@ int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err)
 int vnic_conn_open_flags(const char *uri, unsigned flags, vnic_conn **ret, vnic_error **err)
 {
     if (!uri || !*uri)
-        uri = getenv("VNIC_DEFAULT_URI");
+        uri = secure_getenv("VNIC_DEFAULT_URI");
     if (!uri || !*uri)
         uri = VNIC_DEFAULT_URI;
 

@@ -3,10 +3,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "driver.h"
 #include "i18n.h"
 #include "log.h"
@@ -39,7 +43,8 @@ void vnic_registry_free(vnic_registry *reg)
 
 static const char *default_dirs(void)
 {
-    const char *env = getenv("VNIC_BACKEND_DIR");
+    /* Not from the environment of a setuid or file-capability caller. */
+    const char *env = secure_getenv("VNIC_BACKEND_DIR");
     if (env && *env)
         return env;
     if (access(VNIC_BACKENDDIR, R_OK) == 0)
@@ -50,10 +55,104 @@ static const char *default_dirs(void)
     return VNIC_BACKENDDIR;
 }
 
-static int filter_so(const struct dirent *d)
+static bool is_module_name(const char *name)
 {
-    size_t len = strlen(d->d_name);
-    return d->d_name[0] != '.' && len > 3 && vnic_streq(d->d_name + len - 3, ".so");
+    size_t len = strlen(name);
+    return name[0] != '.' && len > 3 && vnic_streq(name + len - 3, ".so");
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whose files vnic runs as code: root's, or the running user's own. */
+static bool trusted_owner(const struct stat *st)
+{
+    return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+/* Open directory DIR for loading modules from it, or fail with a reason: every directory on
+ * its (resolved) path must belong to root or the running user, none may be writable by
+ * others except sticky ones like /tmp on the way, and DIR itself by nobody else at all.
+ * Each step is opened with O_NOFOLLOW below the one checked before it, so what is checked is
+ * what is used. -ENOENT (no error set) when DIR does not exist. */
+static int open_trusted_dir(const char *dir, char **ret_real, vnic_error **err)
+{
+    _cleanup_free_ char *real = realpath(dir, NULL);
+    if (!real) {
+        int e = errno;
+        if (e == ENOENT || e == ENOTDIR)
+            return -ENOENT;
+        return vnic_error_set_errno(err, e, _("cannot resolve backend directory '%s'"), dir), -e;
+    }
+
+    _cleanup_close_ int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *rest = real + 1;
+    int upto = 1; /* the length of the path of FD within REAL */
+    for (;;) {
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0) {
+            int e = errno;
+            return vnic_error_set_errno(err, e, _("cannot open backend directory '%s'"), real), -e;
+        }
+        bool last = *rest == '\0';
+        if (!trusted_owner(&st))
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("backend directory '%s' is refused: '%.*s' belongs to uid %u, "
+                                    "not to root or the running user"),
+                                  real, upto, real, (unsigned)st.st_uid),
+                   -EPERM;
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (last || !(st.st_mode & S_ISVTX)))
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("backend directory '%s' is refused: '%.*s' is writable by "
+                                    "group or others"),
+                                  real, upto, real),
+                   -EPERM;
+        if (last)
+            break;
+        char *slash = strchr(rest, '/');
+        if (slash)
+            *slash = '\0';
+        int next = openat(fd, rest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (slash)
+            *slash = '/';
+        close(fd);
+        fd = next;
+        rest = slash ? slash + 1 : rest + strlen(rest);
+        upto = slash ? (int)(slash - real) : (int)strlen(real);
+    }
+    *ret_real = TAKE_PTR(real);
+    return TAKE_FD(fd);
+}
+
+/* The module file NAME in the checked directory DIRFD: a regular file of root or the running
+ * user that nobody else can write. */
+static int check_module(int dirfd, const char *path, const char *name, vnic_error **err)
+{
+    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        return vnic_error_set_errno(err, e, _("cannot open backend module '%s'"), path), -e;
+    }
+    if (!S_ISREG(st.st_mode))
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("backend module '%s' is refused: it is not a regular file"), path),
+               -EPERM;
+    if (!trusted_owner(&st))
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("backend module '%s' is refused: it belongs to uid %u, not to "
+                                "root or the running user"),
+                              path, (unsigned)st.st_uid),
+               -EPERM;
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("backend module '%s' is refused: it is writable by group or "
+                                "others"),
+                              path),
+               -EPERM;
+    return 0;
 }
 
 static int load_one(vnic_registry *reg, const char *path, vnic_error **err)
@@ -114,21 +213,46 @@ int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err)
     _cleanup_free_ char *copy = vnic_xstrdup(reg->dirs);
     char *save = NULL;
     for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        struct dirent **names = NULL;
-        int n = scandir(dir, &names, filter_so, alphasort);
-        if (n < 0) {
-            VNIC_DEBUG("backend directory %s: %s", dir, strerror(errno));
+        _cleanup_free_ char *real = NULL;
+        int dfd = open_trusted_dir(dir, &real, err);
+        if (dfd == -ENOENT) {
+            VNIC_DEBUG("backend directory %s does not exist", dir);
             continue;
         }
-        int r = 0;
-        for (int i = 0; i < n; i++) {
-            if (r == 0) {
-                _cleanup_free_ char *path = vnic_xasprintf("%s/%s", dir, names[i]->d_name);
-                r = load_one(reg, path, err);
-            }
-            free(names[i]);
+        if (dfd < 0) {
+            vnic_registry_free(reg);
+            return dfd;
         }
+        /* The names from the checked directory itself, in a fixed order. */
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+            int e = errno;
+            close(dfd);
+            vnic_registry_free(reg);
+            return vnic_error_set_errno(err, e, _("cannot read backend directory '%s'"), real), -e;
+        }
+        char **names = NULL;
+        size_t n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+            if (is_module_name(de->d_name)) {
+                names = vnic_xreallocarray(names, n + 1, sizeof(*names));
+                names[n++] = vnic_xstrdup(de->d_name);
+            }
+        if (n > 1)
+            qsort(names, n, sizeof(*names), cmp_names);
+        int r = 0;
+        for (size_t i = 0; i < n && r == 0; i++) {
+            _cleanup_free_ char *path = vnic_xasprintf("%s/%s", real, names[i]);
+            /* Nobody but root or this user can change the path after the checks, so loading
+             * it by name (which keeps $ORIGIN working for the module) loads what was checked. */
+            r = check_module(dirfd(d), path, names[i], err);
+            if (r == 0)
+                r = load_one(reg, path, err);
+        }
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
         free(names);
+        closedir(d);
         if (r < 0) {
             vnic_registry_free(reg);
             return r;

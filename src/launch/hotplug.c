@@ -18,11 +18,19 @@
 
 VNIC_DEFINE_CLEANUP(json_object, json_object_put)
 
-static void forget(vnic_qmp *q, const char *command, json_object *args)
+/* How long each step of a rollback over a fresh connection may take. */
+#define ROLLBACK_TIMEOUT_MS 5000
+
+/* Undo one step. A step that may or may not have happened (its reply was lost) is undone
+ * too; QEMU's "not found" for it is expected and only logged. */
+static void forget(vnic_qmp *q, const char *command, json_object *args, bool maybe)
 {
     vnic_error *e = NULL;
     if (vnic_qmp_execute(q, command, args, -1, NULL, &e) < 0) {
-        VNIC_WARN("rollback: %s", e->message);
+        if (maybe)
+            VNIC_DEBUG("rollback: %s", e->message);
+        else
+            VNIC_WARN("rollback: %s", e->message);
         vnic_error_free(e);
     }
 }
@@ -34,25 +42,64 @@ static json_object *id_args(const char *key, const char *value)
     return a;
 }
 
+/* The steps of a hot-plug, in order: where it stopped says what to undo. */
+typedef enum { PLUG_GETFD, PLUG_NETDEV, PLUG_DEVICE } plug_step;
+
+/* Undo a hot-plug that stopped in STEP after SENT fds were confirmed. Over Q if it is still
+ * in step; otherwise (a timeout, a broken or flooded connection) over a new connection to
+ * SOCKET, and then the step in flight is undone too, since QEMU may have done it. */
+static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char **names,
+                           size_t sent, size_t n, const char *netdev, const char *id)
+{
+    vnic_qmp *fresh = NULL;
+    bool maybe = vnic_qmp_broken(q);
+    if (maybe) {
+        vnic_error *e = NULL;
+        if (vnic_qmp_open(socket, ROLLBACK_TIMEOUT_MS, &fresh, &e) < 0) {
+            VNIC_WARN("rollback in QEMU: %s", e->message);
+            vnic_error_free(e);
+            return;
+        }
+        q = fresh;
+    }
+    if (step == PLUG_DEVICE && maybe) {
+        _cleanup_(json_object_putp) json_object *a = id_args("id", id);
+        forget(q, "device_del", a, true);
+    }
+    if (step == PLUG_DEVICE || (step == PLUG_NETDEV && maybe)) {
+        _cleanup_(json_object_putp) json_object *a = id_args("id", netdev);
+        forget(q, "netdev_del", a, step == PLUG_NETDEV);
+    }
+    /* Named fds that no netdev took. */
+    if (step != PLUG_DEVICE) {
+        size_t upto = step == PLUG_GETFD && maybe && sent < n ? sent + 1 : sent;
+        for (size_t i = 0; i < upto; i++) {
+            _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[i]);
+            forget(q, "closefd", a, maybe);
+        }
+    }
+    vnic_qmp_close(fresh);
+}
+
 /* Pass the fds, add the netdev and the device; undo what was done on failure. */
-static int plug(vnic_qmp *q, const vnic_iface_def *d, const char *id, const int *fds, size_t n,
-                vnic_error **err)
+static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const char *id,
+                const int *fds, size_t n, vnic_error **err)
 {
     _cleanup_free_ char *netdev = vnic_xasprintf("host%s", id);
     char **names = vnic_xcalloc(n + 1, sizeof(char *));
     size_t sent = 0;
-    bool netdev_added = false;
+    plug_step step = PLUG_GETFD;
     int r = 0;
 
+    for (size_t i = 0; i < n; i++)
+        names[i] = vnic_xasprintf("vnic-%s-%zu", id, i);
     for (; sent < n; sent++) {
-        names[sent] = vnic_xasprintf("vnic-%s-%zu", id, sent);
         _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[sent]);
-        if ((r = vnic_qmp_execute(q, "getfd", a, fds[sent], NULL, err)) < 0) {
-            free(names[sent]);
-            names[sent] = NULL;
+        if ((r = vnic_qmp_execute(q, "getfd", a, fds[sent], NULL, err)) < 0)
             goto undo;
-        }
     }
+
+    step = PLUG_NETDEV;
 
     {
         _cleanup_(json_object_putp) json_object *a = json_object_new_object();
@@ -74,8 +121,9 @@ static int plug(vnic_qmp *q, const vnic_iface_def *d, const char *id, const int 
                                json_object_new_boolean(d->driver_name == VNIC_DRIVER_VHOST));
         if ((r = vnic_qmp_execute(q, "netdev_add", a, -1, NULL, err)) < 0)
             goto undo;
-        netdev_added = true; /* QEMU took the named fds */
     }
+
+    step = PLUG_DEVICE; /* QEMU took the named fds */
 
     {
         _cleanup_(json_object_putp) json_object *a = json_object_new_object();
@@ -101,15 +149,7 @@ static int plug(vnic_qmp *q, const vnic_iface_def *d, const char *id, const int 
     return 0;
 
 undo:
-    if (netdev_added) {
-        _cleanup_(json_object_putp) json_object *a = id_args("id", netdev);
-        forget(q, "netdev_del", a);
-    } else {
-        for (size_t i = 0; i < sent; i++) {
-            _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[i]);
-            forget(q, "closefd", a);
-        }
-    }
+    unplug_partial(q, socket, step, names, sent, n, netdev, id);
     vnic_strv_free(names);
     return r;
 }
@@ -122,7 +162,7 @@ int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *pat
     int r;
 
     /* Connect first: if QEMU is not there, nothing is made. */
-    if ((r = vnic_qmp_open(socket, &q, err)) < 0)
+    if ((r = vnic_qmp_open(socket, VNIC_QMP_TIMEOUT_MS, &q, err)) < 0)
         return r;
 
     unsigned index;
@@ -154,7 +194,7 @@ int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *pat
         goto undo;
     }
     id = vnic_qemu_iface_id(def->ifaces[index], index);
-    r = plug(q, def->ifaces[index], id, fds, n, err);
+    r = plug(q, socket, def->ifaces[index], id, fds, n, err);
 
 undo:
     if (fds)
@@ -163,10 +203,17 @@ undo:
     if (r < 0) {
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;
-        if (alias && vnic_domain_detach_interface(conn, name, alias, &e) < 0) {
-            VNIC_WARN("rollback: %s", e->message);
-            vnic_error_free(e);
+        if (!alias && vnic_domain_lookup(conn, name, &info, &e) == 0) {
+            if (index < info->ninterfaces && info->interfaces[index].alias)
+                alias = vnic_xstrdup(info->interfaces[index].alias);
+            vnic_domain_info_free(info);
         }
+        if (!alias)
+            VNIC_WARN("rollback: interface %u of '%s' could not be found: %s", index, name,
+                      e ? e->message : "-");
+        else if (vnic_domain_detach_interface(conn, name, alias, &e) < 0)
+            VNIC_WARN("rollback: %s", e->message);
+        vnic_error_free(e);
         free(id);
         id = NULL;
     }
@@ -202,7 +249,7 @@ int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *ali
                               _("domain '%s' has no interface with alias '%s'"), name, alias),
                -ENOENT;
 
-    if ((r = vnic_qmp_open(socket, &q, err)) < 0)
+    if ((r = vnic_qmp_open(socket, VNIC_QMP_TIMEOUT_MS, &q, err)) < 0)
         return r;
 
     _cleanup_free_ char *netdev = vnic_xasprintf("host%s", alias);

@@ -2,14 +2,21 @@
  * hot-plug network devices. JSON is handled by json-c. */
 #pragma once
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "error.h"
 
 typedef struct vnic_qmp vnic_qmp;
 
-/* Connect to a QMP socket, read the greeting and leave negotiation mode. */
-int vnic_qmp_open(const char *path, vnic_qmp **ret, vnic_error **err);
+/* How long QEMU may take to read a command and answer it. */
+#define VNIC_QMP_TIMEOUT_MS 30000
+
+/* Connect to a QMP socket, read the greeting and leave negotiation mode, all within
+ * TIMEOUT_MS; every later command gets TIMEOUT_MS too. Memory held for the peer is bounded
+ * (line length, queued events): going past a bound is an error. Caller closes. */
+int vnic_qmp_open(const char *path, int timeout_ms, vnic_qmp **ret, vnic_error **err);
 void vnic_qmp_close(vnic_qmp *q);
 
 /* Execute a command with ARGS (may be NULL; not taken over), passing FD with SCM_RIGHTS if
@@ -18,6 +25,10 @@ void vnic_qmp_close(vnic_qmp *q);
  * vnic_qmp_wait_event. */
 int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd, json_object **ret,
                      vnic_error **err);
+
+/* After a timeout, a broken connection, a garbled or oversized message or too many events,
+ * the stream is out of step and every later command fails at once: true from then on. */
+bool vnic_qmp_broken(const vnic_qmp *q);
 
 /* Wait up to timeout_ms for EVENT whose data.device is DEVICE (NULL: any). */
 int vnic_qmp_wait_event(vnic_qmp *q, const char *event, const char *device, int timeout_ms,

@@ -15,10 +15,10 @@ void vnic_fault_step(const char *what)
 #ifdef VNIC_FAULT_INJECTION
     static unsigned long step;
     step++;
-    if (getenv("VNIC_FAULT_TRACE"))
+    if (secure_getenv("VNIC_FAULT_TRACE"))
         fprintf(stderr, "vnic-fault-step %lu %s\n", step, what);
     unsigned long at;
-    const char *env = getenv("VNIC_FAULT_KILL_AT");
+    const char *env = secure_getenv("VNIC_FAULT_KILL_AT");
     if (env && vnic_parse_uint(env, 1, ~0UL, &at) == 0 && at == step)
         kill(getpid(), SIGKILL);
 #else

@@ -26,7 +26,7 @@ int vnic_log_level_from_string(const char *s)
 
 void vnic_log_init(void)
 {
-    int level = vnic_log_level_from_string(getenv("VNIC_DEBUG"));
+    int level = vnic_log_level_from_string(secure_getenv("VNIC_DEBUG"));
     if (level >= 0)
         current_level = (vnic_log_level)level;
 }

@@ -61,6 +61,64 @@ static int nl_fail(int nlerr, vnic_error **err, const char *what)
     return e;
 }
 
+/* The kernel's own answer to the last request this thread sent (its errno, which libnl folds
+ * into coarser codes, and its extended ack message, which libnl drops), kept by on_error. */
+static _Thread_local int ack_errno;
+static _Thread_local char ack_msg[256];
+
+static void ack_reset(void)
+{
+    ack_errno = 0;
+    ack_msg[0] = '\0';
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+    (void)who;
+    (void)arg;
+    const struct nlmsghdr *hdr = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
+    ack_errno = e->error < 0 ? -e->error : e->error;
+    ack_msg[0] = '\0';
+    if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
+        return NL_STOP;
+    /* The attributes follow the error and, unless capped, the whole request it answers. */
+    size_t off = NLMSG_HDRLEN + sizeof(*e);
+    if (!(hdr->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len >= NLMSG_HDRLEN)
+        off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+    while (off + NLA_HDRLEN <= hdr->nlmsg_len) {
+        const struct nlattr *a = (const struct nlattr *)((const char *)hdr + off);
+        if (a->nla_len < NLA_HDRLEN || off + a->nla_len > hdr->nlmsg_len)
+            break;
+        size_t len = a->nla_len - NLA_HDRLEN;
+        if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && len > 0) {
+            if (len > sizeof(ack_msg))
+                len = sizeof(ack_msg);
+            memcpy(ack_msg, (const char *)a + NLA_HDRLEN, len);
+            ack_msg[len - 1] = '\0';
+            break;
+        }
+        off += NLA_ALIGN(a->nla_len);
+    }
+    return NL_STOP; /* libnl reports the error as it would without us */
+}
+
+/* Report a refused request: the kernel's errno and, where it gave one, its own message. */
+static int kernel_fail(int nlerr, vnic_error **err, const char *what)
+{
+    int e = vnic_nl_errno(nlerr);
+    /* Only when the code is the kernel's answer, not a failure of libnl's own. */
+    if (ack_errno && nl_syserr2nlerr(ack_errno) == (nlerr < 0 ? -nlerr : nlerr))
+        e = -ack_errno;
+    if (ack_errno && ack_msg[0])
+        vnic_error_set(err, VNIC_ERR_SYSTEM, "%s: %s (%s)", what, ack_msg, strerror(-e));
+    else
+        vnic_error_set_errno(err, -e, "%s", what);
+    if (err && *err)
+        (*err)->sys_errno = -e;
+    ack_reset();
+    return e;
+}
+
 int vnic_nl_open(struct nl_sock **ret, vnic_error **err)
 {
     struct nl_sock *sk = nl_socket_alloc();
@@ -80,11 +138,40 @@ int vnic_nl_open(struct nl_sock **ret, vnic_error **err)
         nl_socket_free(sk);
         return vnic_error_set_errno(err, e, _("cannot set close-on-exec on netlink socket")), -e;
     }
+    /* The kernel's own words on a refusal (NETLINK_EXT_ACK; older kernels have none). */
+    int one = 1;
+    (void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+    struct nl_cb *cb = nl_socket_get_cb(sk);
+    if (cb) {
+        nl_cb_err(cb, NL_CB_CUSTOM, on_error, NULL);
+        nl_cb_put(cb);
+    }
     /* Dumps of many links do not fit the default buffer. */
     nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
     nl_socket_set_msg_buf_size(sk, 64 * 1024);
     *ret = sk;
     return 0;
+}
+
+const char *vnic_ifname_kernel_refusal(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0)
+        return _("it allows no empty name");
+    if (len >= IF_NAMESIZE)
+        return _("it allows at most 15 bytes");
+    if (vnic_streq(name, ".") || vnic_streq(name, ".."))
+        return _("it allows neither '.' nor '..'");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p == '/' || *p == ':')
+            return _("it allows no '/' and no ':'");
+        /* The kernel's isspace() is Latin-1's: 0xa0 is a space to it. In UTF-8 that byte
+         * ends a non-breaking space (U+00A0) and letters such as 'à' (U+00E0). */
+        if ((*p >= '\t' && *p <= '\r') || *p == ' ' || *p == 0xa0)
+            return _("it allows no white space, and the byte 0xa0 (in a UTF-8 "
+                     "non-breaking space, or in 'à') counts as white space");
+    }
+    return NULL;
 }
 
 void vnic_nl_close(struct nl_sock *sk)
@@ -188,9 +275,10 @@ int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args,
     if (args->group)
         rtnl_link_set_group(l, args->group);
 
+    ack_reset();
     r = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
     if (r < 0)
-        return nl_fail(r, err, _("cannot create the macvtap device"));
+        return kernel_fail(r, err, _("cannot create the macvtap device"));
     return 0;
 }
 
@@ -222,9 +310,10 @@ int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_lin
         return nl_fail(r, err, _("cannot build a link change request"));
     /* RTM_SETLINK changes an existing device and never creates one. */
     nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
+    ack_reset();
     r = nl_send_sync(sk, TAKE_PTR(msg));
     if (r < 0)
-        return nl_fail(r, err, _("cannot change the device"));
+        return kernel_fail(r, err, _("cannot change the device"));
     return 0;
 }
 
@@ -234,9 +323,10 @@ int vnic_nl_link_delete(struct nl_sock *sk, int ifindex, vnic_error **err)
     if (!l)
         return vnic_error_set_errno(err, ENOMEM, _("cannot allocate a link")), -ENOMEM;
     rtnl_link_set_ifindex(l, ifindex);
+    ack_reset();
     int r = rtnl_link_delete(sk, l);
     if (r < 0)
-        return nl_fail(r, err, _("cannot delete the device"));
+        return kernel_fail(r, err, _("cannot delete the device"));
     return 0;
 }
 
@@ -252,8 +342,9 @@ int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err)
         nla_put_u32(msg, IFLA_GROUP, group) < 0)
         return vnic_error_set_errno(err, ENOMEM, _("cannot build a netlink message")), -ENOMEM;
 
+    ack_reset();
     int r = nl_send_sync(sk, TAKE_PTR(msg));
     if (r < 0)
-        return nl_fail(r, err, _("cannot delete the devices of a group"));
+        return kernel_fail(r, err, _("cannot delete the devices of a group"));
     return 0;
 }

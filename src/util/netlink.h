@@ -34,6 +34,10 @@ void vnic_nl_close(struct nl_sock *sk);
 VNIC_DEFINE_CLEANUP(struct nl_sock, vnic_nl_close)
 #define _cleanup_nl_sock_ _cleanup_(vnic_nl_closep)
 
+/* Why the kernel refuses NAME for a new device (what its dev_valid_name checks), translated;
+ * NULL if it accepts it. For saying why a creation failed with EINVAL. */
+const char *vnic_ifname_kernel_refusal(const char *name);
+
 /* Look a link up by ifindex (if > 0) or by name. -ENODEV when there is none. */
 int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_link_info *ret,
                      vnic_error **err);

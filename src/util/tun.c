@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "i18n.h"
+#include "netlink.h"
 #include "strutil.h"
 #include "tun.h"
 
@@ -112,10 +113,20 @@ int vnic_tun_open(const vnic_tun_open_args *args, int *ret_fd, vnic_error **err)
              * IFF_MULTI_QUEUE differs from how it was made; tell which. */
             unsigned have;
             vnic_error *ignored = NULL;
+            const char *why = NULL;
             if (vnic_tun_device_flags(args->name, &have, &ignored) < 0) {
                 vnic_error_free(ignored);
-                vnic_error_set(err, VNIC_ERR_INVALID,
-                               _("device '%s' exists and is not a tap device"), args->name);
+                /* No device of that name: the kernel refused to make one, most likely
+                 * because of the name; say so rather than blame a device that is not there. */
+                if (if_nametoindex(args->name) > 0)
+                    vnic_error_set(err, VNIC_ERR_INVALID,
+                                   _("device '%s' exists and is not a tap device"), args->name);
+                else if ((why = vnic_ifname_kernel_refusal(args->name)))
+                    vnic_error_set_errno(err, e, _("the kernel refused the name of tap '%s': %s"),
+                                         args->name, why);
+                else
+                    vnic_error_set_errno(err, e, _("the kernel refused to create tap '%s'"),
+                                         args->name);
             } else if (!!(have & IFF_MULTI_QUEUE) != args->multi_queue) {
                 vnic_error_set(err, VNIC_ERR_INVALID,
                                (have & IFF_MULTI_QUEUE)

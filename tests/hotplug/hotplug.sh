@@ -79,7 +79,8 @@ vsh attach-interface hp "$tmp/hot.xml" >/dev/null || fail "attach without QMP"
 out=$(vsh attach-interface hp "$tmp/hot.xml" 2>&1)
 echo "$out" | grep -q "already has an interface with alias 'ua-hot'" || fail "a duplicate alias: $out"
 
-# pass: one JSON line per interface with its fds, then the end marker.
+# pass: one JSON line per interface with its fds, then the end marker, which the peer
+# acknowledges.
 python3 - "$tmp/pass.sock" >"$tmp/pass.out" 2>&1 <<'PY' &
 import array, json, os, socket, stat, sys
 srv = socket.socket(socket.AF_UNIX)
@@ -94,6 +95,9 @@ while True:
     if not data:
         break
     buf += data
+    if b'"done"' in buf and buf.endswith(b"\n"):
+        c.sendall(b'{"ack": true}\n')
+        break
 lines = [json.loads(l) for l in buf.decode().splitlines()]
 for l, f in zip(lines, fds):
     kinds = {stat.S_ISCHR(os.fstat(x).st_mode) for x in f}

@@ -10,6 +10,12 @@
  *   kt-tool attach NODE NAME [mq] [vnet]
  *       Attach a queue to the existing tap NAME through the tun device node NODE, as a launcher
  *       would (TUNSETIFF); exit 0 if the kernel allowed it, 1 with the reason if not.
+ *   kt-tool tap-create NAME
+ *       Make a tap NAME with vnic's own TUNSETIFF path (vnic_tun_open) and let it go again;
+ *       exit 0, or 1 with vnic's message.
+ *   kt-tool mtu NAME MTU
+ *       Change the mtu of NAME with vnic's RTM_SETLINK path; exit 0, or 1 with vnic's message
+ *       (which carries the kernel's extended ack message, if it gave one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +32,7 @@
 
 #include "netlink.h"
 #include "strutil.h"
+#include "tun.h"
 
 static void json_string(const char *s)
 {
@@ -154,8 +161,52 @@ static int cmd_queues(const char *root, const char *domain, const char *index)
     return status;
 }
 
+static int fail_with(vnic_error *err)
+{
+    fprintf(stderr, "kt-tool: %s\n", err ? err->message : "?");
+    vnic_error_free(err);
+    return 1;
+}
+
+static int cmd_tap_create(const char *name)
+{
+    vnic_error *err = NULL;
+    int fd = -1;
+    vnic_tun_open_args a = {.name = name, .exclusive = true};
+    if (vnic_tun_open(&a, &fd, &err) < 0)
+        return fail_with(err);
+    close(fd);
+    printf("created\n");
+    return 0;
+}
+
+static int cmd_mtu(const char *name, const char *mtu)
+{
+    unsigned long v;
+    if (vnic_parse_uint(mtu, 0, UINT32_MAX, &v) < 0)
+        return 2;
+    struct nl_sock *sk = NULL;
+    vnic_error *err = NULL;
+    unsigned ifindex = if_nametoindex(name);
+    vnic_nl_link_change chg = {.mtu = (unsigned)v, .up = -1};
+    int r = vnic_nl_open(&sk, &err);
+    if (r == 0 && !ifindex)
+        r = vnic_error_set_errno(&err, errno, "no device '%s'", name);
+    if (r == 0)
+        r = vnic_nl_link_change_apply(sk, (int)ifindex, &chg, &err);
+    vnic_nl_close(sk);
+    if (r < 0)
+        return fail_with(err);
+    printf("changed\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && vnic_streq(argv[1], "tap-create"))
+        return cmd_tap_create(argv[2]);
+    if (argc == 4 && vnic_streq(argv[1], "mtu"))
+        return cmd_mtu(argv[2], argv[3]);
     if (argc == 5 && vnic_streq(argv[1], "queues"))
         return cmd_queues(argv[2], argv[3], argv[4]);
     if (argc == 2 && vnic_streq(argv[1], "links"))
@@ -179,6 +230,7 @@ int main(int argc, char **argv)
     }
 usage:
     fprintf(stderr,
-            "usage: kt-tool links | queues ROOT DOMAIN INDEX | attach NODE NAME [mq] [vnet]\n");
+            "usage: kt-tool links | queues ROOT DOMAIN INDEX | attach NODE NAME [mq] [vnet] | "
+            "tap-create NAME | mtu NAME MTU\n");
     return 2;
 }

@@ -297,7 +297,8 @@ int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *ali
 
 /* Send every queue fd of running domain NAME to the unix socket PATH (SCM_RIGHTS), one message
  * per interface: a JSON line describing it (index, id, type, device, mac, model, vnet_hdr,
- * queues) carrying its fds, then {"done": true, "interfaces": N}. */
+ * queues) carrying its fds, then {"done": true, "interfaces": N}; the peer must answer with the
+ * line {"ack": true} within 10 s (connecting and sending included), else this fails. */
 int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_error **err);
 
 /* The QEMU options for a definition whose interfaces get fds numbered from FIRST_FD on,
