@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "iface_conf.h"
 #include "xml_cleanup.h"
+#include "xml_line.h"
 
 VNIC_ENUM_IMPL(vnic_iface_type, vnic_iface_type, VNIC_IFACE_TYPE_LAST, "ethernet", "direct")
 VNIC_ENUM_IMPL(vnic_macvtap_mode, vnic_macvtap_mode, VNIC_MACVTAP_MODE_LAST, "vepa", "bridge",
@@ -185,8 +186,7 @@ static bool account_valid(const char *s)
 
 static int node_line(const xmlNode *node)
 {
-    long l = xmlGetLineNo(node);
-    return l > 0 && l < 1000000000 ? (int)l : 0;
+    return vnic_xml_node_line(node);
 }
 
 static void node_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt, ...)
