@@ -37,7 +37,8 @@ typedef struct {
      * reported once. */
     const xmlNode *stand_root, *stand_devices;
     const xmlNode *root, *devices;
-    bool root_reported, devices_reported;
+    size_t container[16]; /* the diagnostics about those two, by index */
+    size_t ncontainer;
 } collect_ctx;
 
 /* libxml2 hands us its own (English) message with a trailing newline. */
@@ -59,15 +60,20 @@ static void collect(void *data, xmlErrorPtr e)
         node = c->root;
     else if (node && node == c->stand_devices)
         node = c->devices;
-    if (node && c->devices && (node == c->root || node == c->devices)) {
-        bool *done = node == c->root ? &c->root_reported : &c->devices_reported;
-        if (*done)
-            return;
-        *done = true;
-    }
     /* libxml2's own line stops at 65535 for elements; the node knows better. */
     int line = node ? vnic_xml_node_line(node) : e->line;
-    vnic_diag_add(c->diags, c->file, line, _("schema: %s"), msg);
+    _cleanup_free_ char *text = vnic_xasprintf(_("schema: %s"), msg);
+    if (c->devices && (!node || node == c->root || node == c->devices)) {
+        /* Every slice that fails repeats the failure of <devices> and <domain>. */
+        for (size_t i = 0; i < c->ncontainer; i++) {
+            const vnic_diag *d = &c->diags->items[c->container[i]];
+            if (d->line == line && vnic_streq(d->message, text))
+                return;
+        }
+        if (c->ncontainer < ELEMENTSOF(c->container))
+            c->container[c->ncontainer++] = c->diags->count;
+    }
+    vnic_diag_add(c->diags, c->file, line, "%s", text);
 }
 
 static void discard(void *data, xmlErrorPtr e)
