@@ -43,7 +43,8 @@ def check(name, text, expected, status=1):
         print(f"ok {name}")
 
 
-os.chdir(tempfile.mkdtemp(prefix="vnic-limits-"))
+workdir = tempfile.TemporaryDirectory(prefix="vnic-limits-")
+os.chdir(workdir.name)
 
 # 4000 interfaces with one MAC, one target and one alias: one error per duplicate (naming the
 # first use), the first 100 printed, then one line for the rest. Interface i is on line 4 + i.
@@ -87,6 +88,13 @@ check("line-schema.xml", domain("", head=pad + "<name>d<x/></name>\n"),
       "line-schema.xml:70002: error: schema: Element name has extra content: x\n"
       "line-schema.xml:1: error: schema: Invalid sequence in interleave\n"
       "line-schema.xml:1: error: schema: Element domain failed to validate content\n")
+# An element without text of its own: libxml2 reported 65535 here.
+check("line-schema-empty.xml",
+      domain("<interface type='ethernet'><mac address='52:54:00:00:00:01'/></interface>\n",
+             head=pad + "<name>d</name>\n").replace("<devices>", "<devices foo='1'>"),
+      "line-schema-empty.xml:70003: error: schema: Expecting an element interface, got nothing\n"
+      "line-schema-empty.xml:1: error: schema: Extra element devices in interleave\n"
+      "line-schema-empty.xml:1: error: schema: Element domain failed to validate content\n")
 # A schema message libxml2 gives without a node gets the enclosing element's line.
 check("line-none.xml", "<domain type='kvm'>\n<name>d</name>\n<devices/>\n\n<devices/>\n</domain>\n",
       "line-none.xml:1: error: schema: Extra element devices in interleave\n"
@@ -106,4 +114,6 @@ check("slice-semantic.xml",
       "slice-semantic.xml:3004: error: invalid value 'x' for attribute 'order' of <boot> "
       "(expected a number from 1)\n")
 
+os.chdir("/")
+workdir.cleanup()
 sys.exit(1 if failures else 0)
