@@ -87,9 +87,10 @@ bool vnic_xml_prescan(const char *buf, size_t len, const char *file, vnic_diag_l
                 line += *q == '\n';
             p = close + 1;
             if (++nattr > VNIC_XML_MAX_ATTRS) {
-                vnic_diag_add(diags, file, tag_line,
-                              _("element <%.*s> has more than %d attributes"),
-                              name_len > 100 ? 100 : name_len, name, VNIC_XML_MAX_ATTRS);
+                _cleanup_free_ char *en =
+                    vnic_xasprintf("%.*s", name_len > 100 ? 100 : name_len, name);
+                vnic_diag_add(diags, file, tag_line, _("element <%s> has more than %d attributes"),
+                              en, VNIC_XML_MAX_ATTRS);
                 return false;
             }
         }
