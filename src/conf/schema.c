@@ -37,7 +37,8 @@ typedef struct {
      * reported once. */
     const xmlNode *stand_root, *stand_devices;
     const xmlNode *root, *devices;
-    size_t container[16]; /* the diagnostics about those two, by index */
+    int root_line, devices_line; /* taken before libxml2 reuses the nodes' psvi field */
+    size_t container[16];        /* the diagnostics about those two, by index */
     size_t ncontainer;
 } collect_ctx;
 
@@ -62,6 +63,10 @@ static void collect(void *data, xmlErrorPtr e)
         node = c->devices;
     /* libxml2's own line stops at 65535 for elements; the node knows better. */
     int line = node ? vnic_xml_node_line(node) : e->line;
+    if (node && c->devices && node == c->root)
+        line = c->root_line;
+    else if (node && c->devices && node == c->devices)
+        line = c->devices_line;
     _cleanup_free_ char *text = vnic_xasprintf(_("schema: %s"), msg);
     if (c->devices && (!node || node == c->root || node == c->devices)) {
         /* Every slice that fails repeats the failure of <devices> and <domain>. */
@@ -175,6 +180,8 @@ static int validate_sliced(xmlRelaxNGPtr rng, xmlDoc *doc, xmlNode *devices, col
     xmlNode *first = devices->children, *last = devices->last;
     vc->root = xmlDocGetRootElement(doc);
     vc->devices = devices;
+    vc->root_line = vnic_xml_node_line(vc->root);
+    vc->devices_line = vnic_xml_node_line(devices);
 
     /* The whole document, with only the first slice in <devices>. */
     xmlNode *end = slice_end(first), *rest = end->next;
@@ -233,7 +240,8 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
 
     size_t before = diags->count;
     collect_ctx vc = {.file = file, .diags = diags};
-    xmlNode *devices = devices_to_slice(doc);
+    int next_line = vnic_xml_node_line(xmlDocGetRootElement(doc));
+    xmlNode *devices = vnic_streq(schema, "domain.rng") ? devices_to_slice(doc) : NULL;
     int r = devices ? validate_sliced(rng, doc, devices, &vc) : validate_doc(rng, doc, &vc);
     if (!cached)
         xmlRelaxNGFree(rng);
@@ -250,7 +258,6 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
     /* Some of libxml2's messages come without a node (an extra element in an interleave):
      * give them the line of the next message that has one, which is about the element whose
      * content failed, or else the root's. */
-    int next_line = vnic_xml_node_line(xmlDocGetRootElement(doc));
     for (size_t i = diags->count; i-- > before;) {
         if (diags->items[i].line > 0)
             next_line = diags->items[i].line;

@@ -109,6 +109,9 @@ disks = "<disk/>\n" * 3000
 check("slice-text.xml", domain(disks + "oops\n" + disks),
       "slice-text.xml:3: error: schema: Extra element devices in interleave\n"
       "slice-text.xml:3: error: schema: Element domain failed to validate content\n")
+check("slice-far.xml", domain(disks + "oops\n" + disks, head=pad + "<name>d</name>\n"),
+      "slice-far.xml:70003: error: schema: Extra element devices in interleave\n"
+      "slice-far.xml:70003: error: schema: Element domain failed to validate content\n")
 check("slice-semantic.xml",
       domain(disks + "<interface type='ethernet'><boot order='x'/></interface>\n" + disks),
       "slice-semantic.xml:3004: error: invalid value 'x' for attribute 'order' of <boot> "
