@@ -133,6 +133,25 @@ xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n)
     return nodes;
 }
 
+/* ---- diagnostics ------------------------------------------------------------------------ */
+
+/* Move src's diagnostics to dst: the first VNIC_DIAG_MAX, then one line for the rest. A
+ * document with thousands of copies of one mistake gives a readable answer. */
+static void append_capped(vnic_diag_list *dst, const vnic_diag_list *src, const char *file)
+{
+    if (src->count <= VNIC_DIAG_MAX) {
+        vnic_diag_append(dst, src);
+        return;
+    }
+    vnic_diag_list head = {.items = src->items, .count = VNIC_DIAG_MAX};
+    vnic_diag_append(dst, &head);
+    size_t more = src->count - VNIC_DIAG_MAX;
+    vnic_diag_add(
+        dst, file, 0,
+        dngettext(GETTEXT_PACKAGE, "... and %zu more error", "... and %zu more errors", more),
+        more);
+}
+
 /* ---- reading --------------------------------------------------------------------------- */
 
 typedef struct {
@@ -159,8 +178,9 @@ static void xml_discard_error(void *data, xmlErrorPtr e)
 /* Parse a buffer into a document; problems become diagnostics. */
 static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag_list *diags)
 {
-    xml_error_ctx ec = {.file = file, .diags = diags};
-    size_t before = diags->count;
+    /* Namespace errors do not stop the parser: a document can give one per element. */
+    vnic_diag_list errors = {0};
+    xml_error_ctx ec = {.file = file, .diags = &errors};
 
     xmlParserCtxtPtr pctxt = xmlNewParserCtxt();
     if (!pctxt)
@@ -175,13 +195,11 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
     xmlSetStructuredErrorFunc(NULL, xml_discard_error);
     xmlFreeParserCtxt(pctxt);
 
-    if (!doc) {
-        if (diags->count == before)
-            vnic_diag_add(diags, file, 0, _("malformed XML"));
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    if (diags->count != before) {
+    if (!doc && !errors.count)
+        vnic_diag_add(&errors, file, 0, _("malformed XML"));
+    if (errors.count) {
+        append_capped(diags, &errors, file);
+        vnic_diag_clear(&errors);
         xmlFreeDoc(doc);
         return NULL;
     }
@@ -231,25 +249,6 @@ static char *read_file(const char *path, size_t *ret_len, vnic_diag_list *diags)
     buf[len] = '\0';
     *ret_len = len;
     return TAKE_PTR(buf);
-}
-
-/* ---- diagnostics ------------------------------------------------------------------------ */
-
-/* Move src's diagnostics to dst: the first VNIC_DIAG_MAX, then one line for the rest. A
- * document with thousands of copies of one mistake gives a readable answer. */
-static void append_capped(vnic_diag_list *dst, const vnic_diag_list *src, const char *file)
-{
-    if (src->count <= VNIC_DIAG_MAX) {
-        vnic_diag_append(dst, src);
-        return;
-    }
-    vnic_diag_list head = {.items = src->items, .count = VNIC_DIAG_MAX};
-    vnic_diag_append(dst, &head);
-    size_t more = src->count - VNIC_DIAG_MAX;
-    vnic_diag_add(
-        dst, file, 0,
-        dngettext(GETTEXT_PACKAGE, "... and %zu more error", "... and %zu more errors", more),
-        more);
 }
 
 /* ---- semantic checks ------------------------------------------------------------------- */

@@ -62,6 +62,12 @@ expected = "".join(e + "\n" for e in errors[:100])
 expected += f"dup.xml: error: ... and {len(errors) - 100} more errors\n"
 check("dup.xml", domain(iface * n), expected)
 
+# The parser goes on after a namespace error: one per element, capped the same way.
+expected = "".join(f"ns.xml:{i}: error: malformed XML: Namespace prefix x on a is not defined\n"
+                   for i in range(1, 101)) + "ns.xml: error: ... and 200 more errors\n"
+check("ns.xml", "<domain><name>d</name><metadata>" + "<x:a/>\n" * 300 + "</metadata></domain>\n",
+      expected)
+
 # 40,000 attributes on one element: refused before libxml2's parser and validator see it.
 attrs = " ".join(f"a{i}='1'" for i in range(40000))
 check("attrs.xml", domain(f"<interface type='ethernet'>\n<address {attrs}/>\n</interface>\n"),
