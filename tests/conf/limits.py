@@ -77,6 +77,18 @@ attrs = " ".join(f"a{i}='1'" for i in range(64))
 check("attrs64.xml", domain(f"<interface type='ethernet'>\n<address {attrs}/>\n</interface>\n"),
       "", status=0)
 
+# The scan before parsing counts attributes of start tags only: not in comments, CDATA or
+# text, and values may hold '>'.
+many = " ".join(f"a{i}='1'" for i in range(100))
+check("scan.xml", domain("", head="<name>d</name>\n<!-- <x " + many + "/> -->\n<metadata>"
+                         "<m " + " ".join(f"a{i}='>{i}'" for i in range(64)) + "/>"
+                         "<t><![CDATA[<x " + many + "/>]]></t><t>" + many.replace("'", "") +
+                         "</t></metadata>\n"),
+      "", status=0)
+check("scan-far.xml", domain("", head="<name>d</name>\n<metadata>\n<m a='\n\n' " +
+                             " ".join(f"a{i}='>{i}'" for i in range(65)) + "/></metadata>\n"),
+      "scan-far.xml:4: error: element <m> has more than 64 attributes\n")
+
 # Too many children of one element, too many nodes, too deep.
 check("children.xml", domain("", head="<name>d</name>\n<metadata>\n" + "<m/>\n" * 4097 +
                              "</metadata>\n"),
