@@ -7,15 +7,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xmlsave.h>
 
 #include "domain_conf.h"
 #include "i18n.h"
 #include "schema.h"
+#include "xml_limits.h"
+#include "xml_line.h"
 #include "xml_cleanup.h"
 
 #define VNIC_XML_MAX_SIZE (16 * 1024 * 1024)
+
+/* Diagnostics reported for one document; the rest are counted in one last line. */
+#define VNIC_DIAG_MAX 100
 
 const char *vnic_version(void)
 {
@@ -71,10 +77,30 @@ bool vnic_uuid_valid(const char *s)
     return true;
 }
 
+const char *vnic_domain_name_check(const char *name)
+{
+    /* The name becomes a file name in the state store (where names starting with '.' are
+     * the store's own temporary files, invisible to list and reconcile) and part of the
+     * device marks. */
+    size_t len = strlen(name);
+    if (len == 0)
+        return _("the name is empty");
+    if (len > VNIC_DOMAIN_NAME_MAX)
+        return _("the name is longer than 200 bytes");
+    if (name[0] == '.')
+        return _("the name starts with '.'");
+    for (const char *p = name; *p; p++) {
+        if (*p == '/')
+            return _("the name contains '/'");
+        if (iscntrl((unsigned char)*p))
+            return _("the name contains a control character");
+    }
+    return NULL;
+}
+
 static int node_line(const xmlNode *node)
 {
-    long l = xmlGetLineNo(node);
-    return l > 0 && l < 1000000000 ? (int)l : 0;
+    return vnic_xml_node_line(node);
 }
 
 static bool is_plain(const xmlNode *n, const char *name)
@@ -107,6 +133,25 @@ xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n)
     return nodes;
 }
 
+/* ---- diagnostics ------------------------------------------------------------------------ */
+
+/* Move src's diagnostics to dst: the first VNIC_DIAG_MAX, then one line for the rest. A
+ * document with thousands of copies of one mistake gives a readable answer. */
+static void append_capped(vnic_diag_list *dst, const vnic_diag_list *src, const char *file)
+{
+    if (src->count <= VNIC_DIAG_MAX) {
+        vnic_diag_append(dst, src);
+        return;
+    }
+    vnic_diag_list head = {.items = src->items, .count = VNIC_DIAG_MAX};
+    vnic_diag_append(dst, &head);
+    size_t more = src->count - VNIC_DIAG_MAX;
+    vnic_diag_add(
+        dst, file, 0,
+        dngettext(GETTEXT_PACKAGE, "... and %zu more error", "... and %zu more errors", more),
+        more);
+}
+
 /* ---- reading --------------------------------------------------------------------------- */
 
 typedef struct {
@@ -133,12 +178,14 @@ static void xml_discard_error(void *data, xmlErrorPtr e)
 /* Parse a buffer into a document; problems become diagnostics. */
 static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag_list *diags)
 {
-    xml_error_ctx ec = {.file = file, .diags = diags};
-    size_t before = diags->count;
+    /* Namespace errors do not stop the parser: a document can give one per element. */
+    vnic_diag_list errors = {0};
+    xml_error_ctx ec = {.file = file, .diags = &errors};
 
     xmlParserCtxtPtr pctxt = xmlNewParserCtxt();
     if (!pctxt)
         abort();
+    vnic_xml_track_lines(pctxt);
     xmlSetStructuredErrorFunc(&ec, xml_parse_error);
     /* No network, no entity expansion, no DTD loading: input may be hostile. Blank text
      * nodes are dropped so that formatting can indent on its own. */
@@ -148,13 +195,11 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
     xmlSetStructuredErrorFunc(NULL, xml_discard_error);
     xmlFreeParserCtxt(pctxt);
 
-    if (!doc) {
-        if (diags->count == before)
-            vnic_diag_add(diags, file, 0, _("malformed XML"));
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    if (diags->count != before) {
+    if (!doc && !errors.count)
+        vnic_diag_add(&errors, file, 0, _("malformed XML"));
+    if (errors.count) {
+        append_capped(diags, &errors, file);
+        vnic_diag_clear(&errors);
         xmlFreeDoc(doc);
         return NULL;
     }
@@ -242,23 +287,10 @@ static void parse_domain_header(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_
         vnic_diag_add(ctx->diags, ctx->file, node_line(root), _("the domain has no <name>"));
     } else {
         def->name = child_text(name);
-        /* The name becomes a file name in the state store and part of device marks. */
-        if (!*def->name || strchr(def->name, '/') || vnic_streq(def->name, ".") ||
-            vnic_streq(def->name, "..") || strlen(def->name) > 200) {
-            vnic_diag_add(ctx->diags, ctx->file, node_line(name),
-                          _("invalid domain name '%s': it must be 1 to 200 bytes, without '/', "
-                            "and not '.' or '..'"),
-                          def->name);
-        } else {
-            for (const char *p = def->name; *p; p++)
-                if (iscntrl((unsigned char)*p)) {
-                    vnic_diag_add(ctx->diags, ctx->file, node_line(name),
-                                  _("invalid domain name '%s': it contains a control "
-                                    "character"),
-                                  def->name);
-                    break;
-                }
-        }
+        const char *why = vnic_domain_name_check(def->name);
+        if (why)
+            vnic_diag_add(ctx->diags, ctx->file, node_line(name), _("invalid domain name '%s': %s"),
+                          def->name, why);
     }
     if (uuid) {
         def->uuid = child_text(uuid);
@@ -269,35 +301,66 @@ static void parse_domain_header(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_
 }
 
 /* Within one domain, MACs, device names and aliases must be unique; a passthrough lower
- * device belongs to one interface alone. */
+ * device belongs to one interface alone. Each value goes into a hash table with the first
+ * interface that uses it, so a document of N interfaces costs O(N) and every duplicate gives
+ * one diagnostic naming the first use (pairwise comparison gave N^2 of both). */
+static const vnic_iface_def *first_use(xmlHashTablePtr table, const char *key,
+                                       const vnic_iface_def *iface)
+{
+    const vnic_iface_def *first = xmlHashLookup(table, BAD_CAST key);
+    if (first)
+        return first;
+    if (xmlHashAddEntry(table, BAD_CAST key, (void *)iface) < 0)
+        abort();
+    return NULL;
+}
+
 static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
 {
+    xmlHashTablePtr macs = xmlHashCreate(0), targets = xmlHashCreate(0);
+    xmlHashTablePtr aliases = xmlHashCreate(0), lowers = xmlHashCreate(0);
+    xmlHashTablePtr passthrough = xmlHashCreate(0);
+    if (!macs || !targets || !aliases || !lowers || !passthrough)
+        abort();
+
     for (size_t i = 0; i < def->niface; i++) {
-        const vnic_iface_def *a = def->ifaces[i];
-        for (size_t j = 0; j < i; j++) {
-            const vnic_iface_def *b = def->ifaces[j];
-            if (a->has_mac && b->has_mac && memcmp(a->mac, b->mac, 6) == 0) {
-                char buf[18];
-                vnic_mac_format(a->mac, buf);
+        const vnic_iface_def *a = def->ifaces[i], *b;
+        if (a->has_mac) {
+            char buf[18];
+            vnic_mac_format(a->mac, buf);
+            if ((b = first_use(macs, buf, a)))
                 vnic_diag_add(ctx->diags, ctx->file, a->line,
                               _("duplicate MAC address '%s' (also used on line %d)"), buf, b->line);
-            }
-            if (a->target_dev && b->target_dev && !vnic_ifname_is_template(a->target_dev) &&
-                vnic_streq(a->target_dev, b->target_dev))
-                vnic_diag_add(ctx->diags, ctx->file, a->line,
-                              _("duplicate target device '%s' (also used on line %d)"),
-                              a->target_dev, b->line);
-            if (a->alias && b->alias && vnic_streq(a->alias, b->alias))
-                vnic_diag_add(ctx->diags, ctx->file, a->line,
-                              _("duplicate alias '%s' (also used on line %d)"), a->alias, b->line);
-            if (a->source_dev && b->source_dev && vnic_streq(a->source_dev, b->source_dev) &&
-                (a->mode == VNIC_MACVTAP_PASSTHROUGH || b->mode == VNIC_MACVTAP_PASSTHROUGH))
+        }
+        if (a->target_dev && !vnic_ifname_is_template(a->target_dev) &&
+            (b = first_use(targets, a->target_dev, a)))
+            vnic_diag_add(ctx->diags, ctx->file, a->line,
+                          _("duplicate target device '%s' (also used on line %d)"), a->target_dev,
+                          b->line);
+        if (a->alias && (b = first_use(aliases, a->alias, a)))
+            vnic_diag_add(ctx->diags, ctx->file, a->line,
+                          _("duplicate alias '%s' (also used on line %d)"), a->alias, b->line);
+        if (a->source_dev) {
+            /* A shared lower device is an error when this interface or an earlier one on it
+             * is in passthrough mode; name the one it clashes with. */
+            const vnic_iface_def *any = first_use(lowers, a->source_dev, a);
+            const vnic_iface_def *pt = xmlHashLookup(passthrough, BAD_CAST a->source_dev);
+            if (a->mode == VNIC_MACVTAP_PASSTHROUGH && !pt &&
+                xmlHashAddEntry(passthrough, BAD_CAST a->source_dev, (void *)a) < 0)
+                abort();
+            b = a->mode == VNIC_MACVTAP_PASSTHROUGH ? any : pt;
+            if (b)
                 vnic_diag_add(ctx->diags, ctx->file, a->line,
                               _("lower device '%s' is also used on line %d; a device in "
                                 "passthrough mode cannot share it"),
                               a->source_dev, b->line);
         }
     }
+    xmlHashFree(macs, NULL);
+    xmlHashFree(targets, NULL);
+    xmlHashFree(aliases, NULL);
+    xmlHashFree(lowers, NULL);
+    xmlHashFree(passthrough, NULL);
 }
 
 static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *def)
@@ -332,6 +395,8 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
 
     xmlNode *root = xmlDocGetRootElement(doc);
     const char *schema_file = NULL;
+    if (root && !vnic_xml_check_limits(root, file, &semantic))
+        goto report;
     if (root && is_plain(root, "interface")) {
         def->standalone = true;
         schema_file = "interface.rng";
@@ -353,7 +418,9 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
     parse_interfaces(&ctx, doc, def);
     check_duplicates(&ctx, def);
 
-    if (!(flags & VNIC_PARSE_NO_SCHEMA)) {
+    /* The schema only backs up the semantic checks (see below), and costs more than all of
+     * them: it does not run on a document they already refused. */
+    if (!(flags & VNIC_PARSE_NO_SCHEMA) && !semantic.count) {
         int r = vnic_schema_validate(doc, schema_file, file, &schema, err);
         if (r < 0) {
             def->doc = NULL; /* the caller still owns doc */
@@ -367,9 +434,9 @@ report:
      * checks found nothing, so one mistake does not produce two differently worded lines. */
     if (semantic.count) {
         vnic_diag_sort(&semantic);
-        vnic_diag_append(diags, &semantic);
+        append_capped(diags, &semantic, file);
     } else if (schema.count) {
-        vnic_diag_append(diags, &schema);
+        append_capped(diags, &schema, file);
     }
     if (semantic.count || schema.count) {
         def->doc = NULL;
@@ -394,6 +461,9 @@ int vnic_domain_def_parse_string(const char *xml, const char *name, unsigned fla
                       VNIC_XML_MAX_SIZE / (1024 * 1024));
         return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), name);
     }
+    /* libxml2's parser itself costs O(n^2) in the attributes of one element. */
+    if (!vnic_xml_prescan(xml, len, name, diags))
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), name);
     xmlDoc *doc = read_xml(xml, len, name, diags);
     if (!doc) {
         return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), name);

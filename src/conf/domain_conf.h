@@ -23,6 +23,12 @@ VNIC_DEFINE_CLEANUP(vnic_domain_def, vnic_domain_def_free)
  * (not the nodes). */
 xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n);
 
+#define VNIC_DOMAIN_NAME_MAX 200
+
+/* Is name a valid domain name (the parser's and the state store's one rule)? NULL when it is,
+ * otherwise a translated reason (static storage). */
+const char *vnic_domain_name_check(const char *name);
+
 /* Is s a UUID (32 hex digits, optionally dashed 8-4-4-4-12)? */
 bool vnic_uuid_valid(const char *s);
 

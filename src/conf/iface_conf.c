@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "iface_conf.h"
 #include "xml_cleanup.h"
+#include "xml_line.h"
 
 VNIC_ENUM_IMPL(vnic_iface_type, vnic_iface_type, VNIC_IFACE_TYPE_LAST, "ethernet", "direct")
 VNIC_ENUM_IMPL(vnic_macvtap_mode, vnic_macvtap_mode, VNIC_MACVTAP_MODE_LAST, "vepa", "bridge",
@@ -114,11 +115,13 @@ const char *vnic_ifname_template_check(const char *name, bool *ret_is_template)
     if (vnic_str_count(name, "%d") != 1 || vnic_str_count(name, "%") != 1)
         return _("a name template must contain exactly one '%d' and no other '%'");
 
-    /* The name made from the template must fit with at least one digit; the kernel's own
-     * limit applies to the expanded name. */
-    size_t len = strlen(name) - 2 + 1;
+    /* The name made from the template must fit with at least two digits of the counter:
+     * with room for one only, every start fails once the counter reaches 10 (the counter
+     * wraps, at start time, to the lowest number that fits). */
+    size_t len = strlen(name) - 2 + 2;
     if (len > VNIC_IFNAME_MAX)
-        return _("the name made from the template is longer than 15 bytes");
+        return _("the template leaves no room for 2 digits of the counter in a 15-byte name: "
+                 "at most 13 bytes besides '%d'");
 
     char probe[VNIC_IFNAME_MAX + 2];
     const char *pct = strstr(name, "%d");
@@ -197,8 +200,7 @@ static bool account_valid(const char *s)
 
 static int node_line(const xmlNode *node)
 {
-    long l = xmlGetLineNo(node);
-    return l > 0 && l < 1000000000 ? (int)l : 0;
+    return vnic_xml_node_line(node);
 }
 
 static void node_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt, ...)

@@ -12,6 +12,8 @@
 #include "i18n.h"
 #include "schema.h"
 #include "strutil.h"
+#include "xml_cleanup.h"
+#include "xml_line.h"
 
 const char *vnic_schema_dir(void)
 {
@@ -30,6 +32,14 @@ typedef struct {
     const char *file;
     vnic_diag_list *diags;
     vnic_diag_list *load_errors;
+    /* While a slice of <devices> is validated in a stand-in document (see validate_sliced),
+     * its elements stand for the real ones in messages; the real ones' failures are
+     * reported once. */
+    const xmlNode *stand_root, *stand_devices;
+    const xmlNode *root, *devices;
+    int root_line, devices_line; /* taken before libxml2 reuses the nodes' psvi field */
+    size_t container[16];        /* the diagnostics about those two, by index */
+    size_t ncontainer;
 } collect_ctx;
 
 /* libxml2 hands us its own (English) message with a trailing newline. */
@@ -41,10 +51,34 @@ static void collect(void *data, xmlErrorPtr e)
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
 
-    if (c->load_errors)
+    if (c->load_errors) {
         vnic_diag_add(c->load_errors, e->file ? e->file : c->file, e->line, "%s", msg);
-    else
-        vnic_diag_add(c->diags, c->file, e->line, _("schema: %s"), msg);
+        return;
+    }
+
+    const xmlNode *node = e->node;
+    if (node && node == c->stand_root)
+        node = c->root;
+    else if (node && node == c->stand_devices)
+        node = c->devices;
+    /* libxml2's own line stops at 65535 for elements; the node knows better. */
+    int line = node ? vnic_xml_node_line(node) : e->line;
+    if (node && c->devices && node == c->root)
+        line = c->root_line;
+    else if (node && c->devices && node == c->devices)
+        line = c->devices_line;
+    _cleanup_free_ char *text = vnic_xasprintf(_("schema: %s"), msg);
+    if (c->devices && (!node || node == c->root || node == c->devices)) {
+        /* Every slice that fails repeats the failure of <devices> and <domain>. */
+        for (size_t i = 0; i < c->ncontainer; i++) {
+            const vnic_diag *d = &c->diags->items[c->container[i]];
+            if (d->line == line && vnic_streq(d->message, text))
+                return;
+        }
+        if (c->ncontainer < ELEMENTSOF(c->container))
+            c->container[c->ncontainer++] = c->diags->count;
+    }
+    vnic_diag_add(c->diags, c->file, line, "%s", text);
 }
 
 static void discard(void *data, xmlErrorPtr e)
@@ -95,6 +129,101 @@ out:
     return rng;
 }
 
+static int validate_doc(xmlRelaxNGPtr rng, xmlDoc *doc, collect_ctx *vc)
+{
+    xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(rng);
+    if (!vctxt)
+        return -2;
+    xmlRelaxNGSetValidStructuredErrors(vctxt, collect, vc);
+    int r = xmlRelaxNGValidateDoc(vctxt, doc);
+    xmlRelaxNGFreeValidCtxt(vctxt);
+    return r;
+}
+
+/* The children of <devices> validated this many at a time. */
+#define DEVICES_SLICE 256
+
+/* libxml2 validates a repeated choice with a wildcard in it (the content of <devices>) by
+ * keeping one state per number of children consumed so far, each compared with all the
+ * others: O(n^2) in the children (10,000 interfaces took seconds, 100,000 elements minutes).
+ * The content of <devices> is zeroOrMore of a choice, so each child is valid or not on its
+ * own: validate the document with the first slice of children in place, then every further
+ * slice under a stand-in <domain><name/><devices/> document. The nodes are lent to the
+ * stand-in (only its children pointers change), and every pointer is restored. */
+static xmlNode *devices_to_slice(xmlDoc *doc)
+{
+    xmlNode *root = xmlDocGetRootElement(doc), *devices = NULL;
+    if (!root || root->ns || !xmlStrEqual(root->name, BAD_CAST "domain"))
+        return NULL;
+    for (xmlNode *c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !c->ns && xmlStrEqual(c->name, BAD_CAST "devices")) {
+            if (devices)
+                return NULL; /* the schema refuses this anyway: let it say so */
+            devices = c;
+        }
+    size_t n = 0;
+    for (xmlNode *c = devices ? devices->children : NULL; c && n <= DEVICES_SLICE; c = c->next)
+        n++;
+    return n > DEVICES_SLICE ? devices : NULL;
+}
+
+static xmlNode *slice_end(xmlNode *first)
+{
+    xmlNode *last = first;
+    for (size_t i = 1; i < DEVICES_SLICE && last->next; i++)
+        last = last->next;
+    return last;
+}
+
+static int validate_sliced(xmlRelaxNGPtr rng, xmlDoc *doc, xmlNode *devices, collect_ctx *vc)
+{
+    xmlNode *first = devices->children, *last = devices->last;
+    vc->root = xmlDocGetRootElement(doc);
+    vc->devices = devices;
+    vc->root_line = vnic_xml_node_line(vc->root);
+    vc->devices_line = vnic_xml_node_line(devices);
+
+    /* The whole document, with only the first slice in <devices>. */
+    xmlNode *end = slice_end(first), *rest = end->next;
+    end->next = NULL;
+    devices->last = end;
+    int r = validate_doc(rng, doc, vc);
+    end->next = rest;
+    devices->last = last;
+    if (r < 0 || !rest)
+        return r;
+
+    _cleanup_xmldoc_ xmlDoc *stand = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *sroot = stand ? xmlNewDocNode(stand, NULL, BAD_CAST "domain", NULL) : NULL;
+    if (!sroot)
+        return -2;
+    xmlDocSetRootElement(stand, sroot);
+    xmlNode *sdevices = NULL;
+    if (!xmlNewChild(sroot, NULL, BAD_CAST "name", BAD_CAST "slice") ||
+        !(sdevices = xmlNewChild(sroot, NULL, BAD_CAST "devices", NULL)))
+        return -2;
+    vc->stand_root = sroot;
+    vc->stand_devices = sdevices;
+
+    int ret = r;
+    for (xmlNode *a = rest; a && ret >= 0;) {
+        xmlNode *b = slice_end(a), *next = b->next, *prev = a->prev;
+        a->prev = NULL;
+        b->next = NULL;
+        sdevices->children = a;
+        sdevices->last = b;
+        r = validate_doc(rng, stand, vc);
+        sdevices->children = sdevices->last = NULL;
+        a->prev = prev;
+        b->next = next;
+        if (r != 0)
+            ret = r;
+        a = next;
+    }
+    vc->stand_root = vc->stand_devices = NULL;
+    return ret;
+}
+
 int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic_diag_list *diags,
                          vnic_error **err)
 {
@@ -109,24 +238,31 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
     for (size_t i = 0; i < ELEMENTSOF(cache); i++)
         cached |= cache[i].rng == rng;
 
-    xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(rng);
-    if (!vctxt) {
-        if (!cached)
-            xmlRelaxNGFree(rng);
-        vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema validator"));
-        goto out;
-    }
+    size_t before = diags->count;
     collect_ctx vc = {.file = file, .diags = diags};
-    xmlRelaxNGSetValidStructuredErrors(vctxt, collect, &vc);
-    int r = xmlRelaxNGValidateDoc(vctxt, doc);
-    xmlRelaxNGFreeValidCtxt(vctxt);
+    int next_line = vnic_xml_node_line(xmlDocGetRootElement(doc));
+    xmlNode *devices = vnic_streq(schema, "domain.rng") ? devices_to_slice(doc) : NULL;
+    int r = devices ? validate_sliced(rng, doc, devices, &vc) : validate_doc(rng, doc, &vc);
     if (!cached)
         xmlRelaxNGFree(rng);
 
+    if (r == -2) {
+        vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema validator"));
+        goto out;
+    }
     if (r < 0) {
         vnic_error_set(err, VNIC_ERR_INTERNAL, _("schema validation of '%s' failed internally"),
                        file);
         goto out;
+    }
+    /* Some of libxml2's messages come without a node (an extra element in an interleave):
+     * give them the line of the next message that has one, which is about the element whose
+     * content failed, or else the root's. */
+    for (size_t i = diags->count; i-- > before;) {
+        if (diags->items[i].line > 0)
+            next_line = diags->items[i].line;
+        else
+            diags->items[i].line = next_line;
     }
     ret = r == 0 ? 0 : 1;
 out:

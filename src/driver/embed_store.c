@@ -30,7 +30,8 @@ int vnic_embed_get_nl(embed_priv *p, vnic_error **err)
 
 bool vnic_embed_name_ok(const char *name)
 {
-    return *name && !strchr(name, '/') && !vnic_streq(name, ".") && !vnic_streq(name, "..");
+    /* The parser's rule: a name it refuses never reaches the store, nor goes through it. */
+    return vnic_domain_name_check(name) == NULL;
 }
 
 char *vnic_embed_record_path(embed_priv *p, const char *name)

@@ -118,18 +118,47 @@ char *vnic_diag_to_string(const vnic_diag *d)
     return vnic_xasprintf(_("%s: error: %s"), d->file, d->message);
 }
 
+typedef struct {
+    size_t file_rank; /* order in which the file first appears */
+    size_t index;     /* position before sorting, which keeps the sort stable */
+    vnic_diag d;
+} diag_key;
+
+static int diag_key_cmp(const void *x, const void *y)
+{
+    const diag_key *a = x, *b = y;
+    if (a->file_rank != b->file_rank)
+        return a->file_rank < b->file_rank ? -1 : 1;
+    if (a->d.line != b->d.line)
+        return a->d.line < b->d.line ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
 void vnic_diag_sort(vnic_diag_list *list)
 {
-    /* Insertion sort: stable, and lists are short. Lines of different files keep the order
-     * in which the files first appear. */
-    for (size_t i = 1; i < list->count; i++) {
-        vnic_diag d = list->items[i];
-        size_t j = i;
-        while (j > 0 && vnic_streq(list->items[j - 1].file, d.file) &&
-               list->items[j - 1].line > d.line) {
-            list->items[j] = list->items[j - 1];
-            j--;
-        }
-        list->items[j] = d;
+    /* O(n log n) whatever the input order: a document can produce many thousands of
+     * diagnostics, in two runs (per element, then per duplicate) that interleave. */
+    if (list->count < 2)
+        return;
+    diag_key *keys = vnic_xreallocarray(NULL, list->count, sizeof(*keys));
+    size_t nfiles = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        size_t rank = 0;
+        /* Diagnostics of one document nearly always name one file: look back to the first
+         * item of each distinct file seen so far. */
+        while (rank < nfiles &&
+               !vnic_streq(list->items[keys[rank].index].file, list->items[i].file))
+            rank++;
+        if (rank == nfiles)
+            keys[nfiles++].index = i;
+        keys[i].file_rank = rank;
     }
+    for (size_t i = 0; i < list->count; i++) {
+        keys[i].index = i;
+        keys[i].d = list->items[i];
+    }
+    qsort(keys, list->count, sizeof(*keys), diag_key_cmp);
+    for (size_t i = 0; i < list->count; i++)
+        list->items[i] = keys[i].d;
+    free(keys);
 }

@@ -83,10 +83,15 @@ static void test_template(void)
     CHECK(vnic_ifname_template_check("vnet%s", &tmpl) != NULL);
     CHECK(vnic_ifname_template_check("vnet%%d", &tmpl) != NULL);
     CHECK(vnic_ifname_template_check("v%d/x", &tmpl) != NULL);
-    /* 13 characters + %d expands to at least 14: fits; 15 + %d does not. */
+    /* The expanded name needs room for 2 digits of the counter: 13 characters + %d is the
+     * longest template (14 + %d fails for every counter value from 10 on). */
     CHECK(vnic_ifname_template_check("abcdefghijklm%d", NULL) == NULL);
+    CHECK(vnic_ifname_template_check("%dabcdefghijklm", NULL) == NULL);
     CHECK(vnic_ifname_template_check("abcdefghijklmno%d", NULL) != NULL);
-    CHECK(vnic_ifname_template_check("abcdefghijklmn%d", NULL) == NULL);
+    CHECK(vnic_ifname_template_check("abcdefghijklmn%d", NULL) != NULL);
+    CHECK(vnic_ifname_template_check("abcdefg%dhijklmn", NULL) != NULL);
+    const char *why = vnic_ifname_template_check("abcdefghijklmn%d", NULL);
+    CHECK(why && strstr(why, "2 digits"));
 }
 
 static void test_mac(void)
