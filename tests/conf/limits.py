@@ -133,7 +133,7 @@ check("slice-far.xml", domain(disks + "oops\n" + disks, head=pad + "<name>d</nam
 check("slice-semantic.xml",
       domain(disks + "<interface type='ethernet'><boot order='x'/></interface>\n" + disks),
       "slice-semantic.xml:3004: error: invalid value 'x' for attribute 'order' of <boot> "
-      "(expected a number from 1)\n")
+      "(expected a number from 1 to 2147483647)\n")
 
 os.chdir("/")
 workdir.cleanup()
