@@ -8,12 +8,12 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "ifname.h"
 #include "strutil.h"
 
 #define VNIC_XMLNS "http://vnic.dev/xmlns/1.0"
 #define VNIC_XMLNS_PREFIX "vnic"
 
-#define VNIC_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 #define VNIC_QUEUES_MAX 256
 #define VNIC_MTU_MIN 68
 #define VNIC_MTU_MAX 65535
@@ -122,14 +122,6 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns);
 
 /* Does the interface need vnic's namespace when formatted? */
 bool vnic_iface_def_needs_ns(const vnic_iface_def *def);
-
-/* Checks shared with the backends. Each returns NULL when the value is good, otherwise a
- * translated reason (static storage). */
-const char *vnic_ifname_check(const char *name);
-/* A target dev value: a plain name, or a template with exactly one %d. */
-const char *vnic_ifname_template_check(const char *name, bool *ret_is_template);
-
-bool vnic_ifname_is_template(const char *name);
 
 /* Parse "xx:xx:xx:xx:xx:xx" (either case). Returns 0 or -EINVAL. */
 int vnic_mac_parse(const char *s, uint8_t ret[6]);

@@ -1,0 +1,140 @@
+/* The guest-only children of <interface> (<address>, <rom>, <boot>, <acpi>): vnic creates no
+ * host-side device from them, but the launchers pass what they say to QEMU. Their values in no
+ * namespace are checked here, once; anything in another namespace is kept and written back,
+ * never read as a value. Each appears at most once, and is kept verbatim: both are the
+ * caller's (vnic_iface_def_parse) doing, through its table of children. */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "iface_priv.h"
+#include "xml_cleanup.h"
+
+/* A guest-only element may have the attributes in ALLOWED in no namespace, and anything in
+ * another namespace: that is kept and written back (as libvirt keeps what it does not know),
+ * and never read as a value. Child elements in no namespace and text have no meaning there. */
+static bool check_guest_content(vnic_parse_ctx *ctx, xmlNode *node, const char *const *allowed)
+{
+    bool ok = true;
+    _cleanup_free_ char *en = vnic_iface_elem_name(node);
+    for (xmlAttr *a = node->properties; a; a = a->next) {
+        if (a->ns)
+            continue;
+        bool found = false;
+        for (const char *const *p = allowed; *p && !found; p++)
+            found = xmlStrEqual(a->name, BAD_CAST * p);
+        if (!found) {
+            vnic_iface_error(ctx, node, _("attribute '%s' of element <%s> is not supported"),
+                             (const char *)a->name, en);
+            ok = false;
+        }
+    }
+    for (xmlNode *c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !c->ns) {
+            _cleanup_free_ char *cn = vnic_iface_elem_name(c);
+            vnic_iface_error(ctx, c, _("element <%s> is not supported inside <%s>"), cn, en);
+            ok = false;
+        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            _cleanup_xmlstr_ xmlChar *t = xmlNodeGetContent(c);
+            for (const xmlChar *p = t; p && *p; p++)
+                if (!isspace(*p)) {
+                    vnic_iface_error(ctx, node, _("element <%s> must not contain text"), en);
+                    ok = false;
+                    break;
+                }
+        }
+    }
+    return ok;
+}
+
+/* A required number from 1 to MAX, attribute ATTR (no namespace) of node. */
+static bool guest_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
+                         unsigned *ret)
+{
+    _cleanup_free_ char *v = vnic_iface_req_attr(ctx, node, attr);
+    if (!v)
+        return false;
+    unsigned long n;
+    if (vnic_parse_uint(v, 1, max, &n) < 0) {
+        _cleanup_free_ char *sv = vnic_iface_shown(v);
+        vnic_iface_error(
+            ctx, node,
+            _("invalid value '%s' for attribute '%s' of <%s> (expected a number from 1 "
+              "to %lu)"),
+            sv, attr, (const char *)node->name, max);
+        return false;
+    }
+    *ret = (unsigned)n;
+    return true;
+}
+
+/* An optional word of two, attribute ATTR (no namespace): YES for the first, NO for the
+ * second, ABSENT when not given. */
+static bool guest_choice(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, const char *yes,
+                         const char *no, vnic_tristate *ret)
+{
+    _cleanup_free_ char *v = vnic_iface_opt_attr(node, attr);
+    if (!v)
+        return true;
+    if (vnic_streq(v, yes)) {
+        *ret = VNIC_TRISTATE_YES;
+    } else if (vnic_streq(v, no)) {
+        *ret = VNIC_TRISTATE_NO;
+    } else {
+        _cleanup_free_ char *sv = vnic_iface_shown(v);
+        vnic_iface_error(ctx, node,
+                         _("invalid value '%s' for attribute '%s' of <%s> "
+                           "(expected %s or %s)"),
+                         sv, attr, (const char *)node->name, yes, no);
+        return false;
+    }
+    return true;
+}
+
+bool vnic_iface_parse_boot(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    /* loadparm is s390's; it has no meaning for the NIC models vnic's launchers build. */
+    static const char *const attrs[] = {"order", "loadparm", NULL};
+    bool ok = check_guest_content(ctx, node, attrs);
+    return guest_number(ctx, node, "order", VNIC_BOOT_ORDER_MAX, &def->boot_order) && ok;
+}
+
+bool vnic_iface_parse_acpi(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    static const char *const attrs[] = {"index", NULL};
+    bool ok = check_guest_content(ctx, node, attrs);
+    return guest_number(ctx, node, "index", VNIC_ACPI_INDEX_MAX, &def->acpi_index) && ok;
+}
+
+bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    static const char *const attrs[] = {"bar", "file", "enabled", NULL};
+    bool ok = check_guest_content(ctx, node, attrs);
+    ok &= guest_choice(ctx, node, "bar", "on", "off", &def->rom_bar);
+    ok &= guest_choice(ctx, node, "enabled", "yes", "no", &def->rom_enabled);
+
+    /* A path: commas are QEMU's separator and get doubled by the builder, '=' is plain text
+     * after the first one; control characters (a newline) are no part of a sane path. */
+    _cleanup_free_ char *file = vnic_iface_opt_attr(node, "file");
+    if (file) {
+        for (const char *p = file; *p; p++)
+            if (vnic_is_control_char((const unsigned char *)p)) {
+                _cleanup_free_ char *sv = vnic_iface_shown(file);
+                vnic_iface_error(ctx, node,
+                                 _("invalid ROM file '%s' in <rom>: it contains a control "
+                                   "character"),
+                                 sv);
+                return false;
+            }
+        def->rom_file = TAKE_PTR(file);
+    }
+    return ok;
+}
+
+/* The guest's address on its bus: left to QEMU, which knows the machine's buses. */
+bool vnic_iface_parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    return true;
+}

@@ -1,0 +1,32 @@
+/* Private to the <interface> parser's files (iface_conf.c, iface_guest.c, iface_xml.c): not
+ * part of any API, and not for other layers. */
+#pragma once
+
+#include <stdbool.h>
+
+#include <libxml/tree.h>
+
+#include "iface_conf.h"
+
+/* iface_xml.c */
+
+/* Add a diagnostic at node's line. */
+void vnic_iface_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A value as a message shows it: control characters escaped, so that one diagnostic stays one
+ * line. Caller frees. */
+char *vnic_iface_shown(const char *v);
+/* The qualified name of an element for messages: "mac" or "vnic:owner". Caller frees. */
+char *vnic_iface_elem_name(const xmlNode *node);
+/* Fetch a required attribute in no namespace, reporting its absence. Caller frees. */
+char *vnic_iface_req_attr(vnic_parse_ctx *ctx, xmlNode *node, const char *name);
+/* An optional attribute in no namespace, or NULL. Caller frees. */
+char *vnic_iface_opt_attr(xmlNode *node, const char *name);
+
+/* iface_guest.c: the guest-only children of <interface>. Each checks the element's values in
+ * no namespace into def and returns false after adding a diagnostic; the caller refuses
+ * duplicates and keeps the element. */
+bool vnic_iface_parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+bool vnic_iface_parse_boot(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+bool vnic_iface_parse_acpi(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
