@@ -92,7 +92,7 @@ const char *vnic_domain_name_check(const char *name)
     for (const char *p = name; *p; p++) {
         if (*p == '/')
             return _("the name contains '/'");
-        if (iscntrl((unsigned char)*p))
+        if (vnic_is_control_char((const unsigned char *)p))
             return _("the name contains a control character");
     }
     return NULL;
