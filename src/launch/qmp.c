@@ -248,14 +248,18 @@ int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd
 
 static bool event_matches(json_object *ev, const char *event, const char *device)
 {
+    /* A peer's JSON: any member may be missing, null or of another type. */
     json_object *name, *data, *dev;
     if (!json_object_object_get_ex(ev, "event", &name) ||
+        !json_object_is_type(name, json_type_string) ||
         !vnic_streq(json_object_get_string(name), event))
         return false;
     if (!device)
         return true;
     return json_object_object_get_ex(ev, "data", &data) &&
+           json_object_is_type(data, json_type_object) &&
            json_object_object_get_ex(data, "device", &dev) &&
+           json_object_is_type(dev, json_type_string) &&
            vnic_streq(json_object_get_string(dev), device);
 }
 
