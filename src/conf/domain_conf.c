@@ -175,6 +175,47 @@ static void xml_discard_error(void *data, xmlErrorPtr e)
 {
 }
 
+static bool is_blank_text(const xmlNode *n)
+{
+    if (n->type != XML_TEXT_NODE)
+        return false;
+    for (const xmlChar *c = n->content; c && *c; c++)
+        if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
+            return false;
+    return true;
+}
+
+/* XML_PARSE_NOBLANKS drops only white space written as such: white space written as character
+ * references ("&#10;") stays as text between elements, and the formatter, seeing mixed content,
+ * would stop indenting there and format the same document differently the second time. Blank
+ * text beside elements carries no meaning in a domain: drop it all. Iterative, so that the
+ * nesting depth costs no stack. */
+static void drop_blank_text(xmlNode *root)
+{
+    xmlNode *n = root;
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE && xmlFirstElementChild(n)) {
+            xmlNode *c = n->children;
+            while (c) {
+                xmlNode *next = c->next;
+                if (is_blank_text(c)) {
+                    xmlUnlinkNode(c);
+                    xmlFreeNode(c);
+                }
+                c = next;
+            }
+        }
+        /* Next in document order. */
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != root && !n->next)
+            n = n->parent;
+        n = n && n != root ? n->next : NULL;
+    }
+}
+
 /* Parse a buffer into a document; problems become diagnostics. */
 static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag_list *diags)
 {
@@ -203,6 +244,7 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
         xmlFreeDoc(doc);
         return NULL;
     }
+    drop_blank_text(xmlDocGetRootElement(doc));
     return doc;
 }
 
