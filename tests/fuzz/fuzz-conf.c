@@ -59,16 +59,20 @@ typedef struct {
 
 /* Every key the builder emits, and what its value looks like. */
 static const option_rule netdev_rules[] = {
-    {"id", V_ID},
-    {"fd", V_UINT},
-    {"fds", V_UINT_LIST},
-    {"vhost", V_ON_OFF},
-    {NULL, 0},
+    {"id", V_ID}, {"fd", V_UINT}, {"fds", V_UINT_LIST}, {"vhost", V_ON_OFF}, {NULL, 0},
 };
 static const option_rule device_rules[] = {
-    {"netdev", V_ID},   {"id", V_ID},         {"mac", V_MAC},          {"mq", V_ON},
-    {"vectors", V_UINT}, {"host_mtu", V_UINT}, {"bootindex", V_UINT},   {"acpi-index", V_UINT},
-    {"rombar", V_BIT},  {"romfile", V_ANY},   {NULL, 0},
+    {"netdev", V_ID},
+    {"id", V_ID},
+    {"mac", V_MAC},
+    {"mq", V_ON},
+    {"vectors", V_UINT},
+    {"host_mtu", V_UINT},
+    {"bootindex", V_UINT},
+    {"acpi-index", V_UINT},
+    {"rombar", V_BIT},
+    {"romfile", V_ANY},
+    {NULL, 0},
 };
 
 static bool all_of(const char *s, size_t n, const char *set)
@@ -168,8 +172,8 @@ static void check_option(const char *opt, const option_rule *rules, option_piece
             for (r = 0; rules[r].key; r++)
                 if (strlen(rules[r].key) == klen && !memcmp(rules[r].key, start, klen))
                     break;
-            FUZZ_CHECK(rules[r].key, "unexpected key '%.*s' in QEMU option '%s'", (int)klen,
-                       start, opt);
+            FUZZ_CHECK(rules[r].key, "unexpected key '%.*s' in QEMU option '%s'", (int)klen, start,
+                       opt);
             FUZZ_CHECK(!seen[r], "key '%s' twice in QEMU option '%s'", rules[r].key, opt);
             seen[r] = true;
             const char *v = eq + 1;
@@ -219,19 +223,17 @@ static unsigned long number(const char *s)
 
 /* A guest-only value on the command line is the value the definition validated, and one the
  * definition gives is on the command line. */
-static void check_guest_value(const vnic_iface_def *def, const option_pieces *dev,
-                              const char *key, const char *elem, const char *attr,
-                              const char *opt)
+static void check_guest_value(const vnic_iface_def *def, const option_pieces *dev, const char *key,
+                              const char *elem, const char *attr, const char *opt)
 {
     const char *v = piece(dev, key);
     char *want = kept_attr(def, elem, attr);
     if (!v) {
-        FUZZ_CHECK(!want, "<%s %s='%s'> is not on the command line: '%s'", elem, attr, want,
-                   opt);
+        FUZZ_CHECK(!want, "<%s %s='%s'> is not on the command line: '%s'", elem, attr, want, opt);
         return;
     }
-    FUZZ_CHECK(want, "%s=%s on the command line but no <%s %s=...> in the definition: '%s'", key,
-               v, elem, attr, opt);
+    FUZZ_CHECK(want, "%s=%s on the command line but no <%s %s=...> in the definition: '%s'", key, v,
+               elem, attr, opt);
     FUZZ_CHECK(want[0] >= '0' && want[0] <= '9' && number(want) == number(v),
                "%s=%s on the command line, but <%s %s='%s'>: '%s'", key, v, elem, attr, want, opt);
     free(want);
@@ -242,8 +244,8 @@ static void check_device(const vnic_iface_def *def, size_t nfds, const option_pi
                          const char *opt)
 {
     const char *v;
-    FUZZ_CHECK(!strcmp(dev->type, vnic_qemu_device_model(def)), "driver '%s' in '%s'",
-               dev->type, opt);
+    FUZZ_CHECK(!strcmp(dev->type, vnic_qemu_device_model(def)), "driver '%s' in '%s'", dev->type,
+               opt);
     if ((v = piece(dev, "mac"))) {
         char mac[18];
         vnic_mac_format(def->mac, mac);

@@ -17,8 +17,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void check_record(const vnic_record *rec)
 {
     FUZZ_CHECK(rec->def, "a record without a definition");
-    FUZZ_CHECK((unsigned)rec->status < VNIC_RECORD_STATUS_LAST, "status %d",
-               (int)rec->status);
+    FUZZ_CHECK((unsigned)rec->status < VNIC_RECORD_STATUS_LAST, "status %d", (int)rec->status);
     size_t n = vnic_domain_def_interface_count(rec->def);
     for (size_t i = 0; i < n; i++) {
         const vnic_record_iface *ri = &rec->ifaces[i];
