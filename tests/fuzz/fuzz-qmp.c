@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     vnic_qmp *q = NULL;
     vnic_error *err = NULL;
-    int r = vnic_qmp_open(sock_path, &q, &err);
+    int r = vnic_qmp_open(sock_path, 1000, &q, &err);
     check_result(r, &err);
     if (r == 0) {
         FUZZ_CHECK(q, "open succeeded without a connection");
