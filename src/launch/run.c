@@ -78,8 +78,7 @@ vnic_domain_def *vnic_launch_running_def(vnic_conn *conn, const char *name, vnic
     return r < 0 ? NULL : def;
 }
 
-static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd,
-                               vnic_error **err)
+static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
 {
     vnic_domain_info *info = NULL;
     if (vnic_domain_lookup(conn, name, &info, err) < 0)
