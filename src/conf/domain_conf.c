@@ -494,8 +494,8 @@ out:
     return ret_val;
 }
 
-int vnic_domain_def_parse_string(const char *xml, const char *name, unsigned flags,
-                                 vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err)
+static int def_parse_string(const char *xml, const char *name, unsigned flags,
+                            vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err)
 {
     size_t len = strlen(xml);
     if (len > VNIC_XML_MAX_SIZE) {
@@ -516,8 +516,8 @@ int vnic_domain_def_parse_string(const char *xml, const char *name, unsigned fla
     return r;
 }
 
-int vnic_domain_def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
-                               vnic_diag_list *diags, vnic_error **err)
+static int def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
+                          vnic_diag_list *diags, vnic_error **err)
 {
     size_t len;
     _cleanup_free_ char *buf = read_file(path, &len, diags);
@@ -527,12 +527,33 @@ int vnic_domain_def_parse_file(const char *path, unsigned flags, vnic_domain_def
         vnic_diag_add(diags, path, 0, _("malformed XML: the file contains a NUL byte"));
         return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path);
     }
-    return vnic_domain_def_parse_string(buf, path, flags, ret, diags, err);
+    return def_parse_string(buf, path, flags, ret, diags, err);
+}
+
+/* The public entry points: the return convention and flag check of vnic.h (error.h). */
+#define PARSE_FLAGS ((unsigned)(VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA))
+
+int vnic_domain_def_parse_string(const char *xml, const char *name, unsigned flags,
+                                 vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, diags, flags, PARSE_FLAGS) < 0)
+        return vnic_api_end(&c, -EINVAL);
+    return vnic_api_end(&c, def_parse_string(xml, name, flags, ret, c.diags, c.err));
+}
+
+int vnic_domain_def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
+                               vnic_diag_list *diags, vnic_error **err)
+{
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, diags, flags, PARSE_FLAGS) < 0)
+        return vnic_api_end(&c, -EINVAL);
+    return vnic_api_end(&c, def_parse_file(path, flags, ret, c.diags, c.err));
 }
 
 /* ---- formatting ------------------------------------------------------------------------ */
 
-char *vnic_domain_def_format(const vnic_domain_def *def, vnic_error **err)
+static char *def_format(const vnic_domain_def *def, vnic_error **err)
 {
     _cleanup_xmldoc_ xmlDoc *doc = xmlCopyDoc(def->doc, 1);
     if (!doc) {
@@ -599,6 +620,13 @@ char *vnic_domain_def_format(const vnic_domain_def *def, vnic_error **err)
     char *out = vnic_xstrdup((const char *)xmlBufferContent(buf));
     xmlBufferFree(buf);
     return out;
+}
+
+char *vnic_domain_def_format(const vnic_domain_def *def, vnic_error **err)
+{
+    vnic_api_call c;
+    vnic_api_begin(&c, __func__, err, NULL, 0, 0);
+    return vnic_api_end_ptr(&c, def_format(def, c.err));
 }
 
 size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface)

@@ -11,6 +11,19 @@
 
 #define VNIC_DEFAULT_URI "vnic:///embed"
 
+/* The flags each entry point knows; any other bit is refused first thing. */
+#define PARSE_FLAGS ((unsigned)(VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA))
+#define CREATE_FLAGS (PARSE_FLAGS | (unsigned)VNIC_START_SUPERVISED)
+#define START_FLAGS ((unsigned)VNIC_START_SUPERVISED)
+
+/* Every entry point below runs inside a vnic_api_call (error.h): unknown flags are refused,
+ * the driver always gets a non-NULL err (and diags), and whatever negative value comes back
+ * leaves this file as -1 with an error set. */
+#define API_BEGIN(flags, allowed, err, diags)                                                      \
+    vnic_api_call c;                                                                               \
+    if (vnic_api_begin(&c, __func__, err, diags, flags, allowed) < 0)                              \
+        return vnic_api_end(&c, -EINVAL);
+
 static const vnic_driver *const drivers[] = {
     &vnic_embed_driver,
 };
@@ -20,7 +33,7 @@ int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err)
     return vnic_conn_open_flags(uri, 0, ret, err);
 }
 
-int vnic_conn_open_flags(const char *uri, unsigned flags, vnic_conn **ret, vnic_error **err)
+static int conn_open(const char *uri, unsigned flags, vnic_conn **ret, vnic_error **err)
 {
     if (!uri || !*uri)
         uri = secure_getenv("VNIC_DEFAULT_URI");
@@ -45,6 +58,12 @@ int vnic_conn_open_flags(const char *uri, unsigned flags, vnic_conn **ret, vnic_
     }
     return vnic_error_set(err, VNIC_ERR_INVALID, _("no driver serves connection URI '%s'"), uri),
            -EINVAL;
+}
+
+int vnic_conn_open_flags(const char *uri, unsigned flags, vnic_conn **ret, vnic_error **err)
+{
+    API_BEGIN(flags, VNIC_CONN_NO_RECONCILE, err, NULL);
+    return vnic_api_end(&c, conn_open(uri, flags, ret, c.err));
 }
 
 void vnic_conn_close(vnic_conn *conn)
@@ -92,113 +111,134 @@ void vnic_domain_info_list_free(vnic_domain_info **list, size_t n)
 int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
+    API_BEGIN(flags, CREATE_FLAGS, err, diags);
     vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags & ~(unsigned)VNIC_START_SUPERVISED, &def, diags,
-                                       err);
-    if (r < 0)
-        return r;
-    return conn->driver->domain_create(conn, def, flags, ret, err);
+    int r = vnic_domain_def_parse_file(path, flags & PARSE_FLAGS, &def, c.diags, c.err);
+    if (r >= 0)
+        r = conn->driver->domain_create(conn, def, flags, ret, c.err);
+    return vnic_api_end(&c, r);
 }
 
 int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err)
 {
-    return conn->driver->domain_destroy(conn, name, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c, conn->driver->domain_destroy(conn, name, c.err));
 }
 
 int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret, vnic_error **err)
 {
-    return conn->driver->domain_lookup(conn, name, ret, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c, conn->driver->domain_lookup(conn, name, ret, c.err));
 }
 
 int vnic_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
                      vnic_error **err)
 {
-    return conn->driver->domain_list(conn, flags, ret, ret_n, err);
+    API_BEGIN(flags, VNIC_LIST_ALL, err, NULL);
+    /* On success *err may still name an unreadable record (the documented partial result). */
+    return vnic_api_end(&c, conn->driver->domain_list(conn, flags, ret, ret_n, c.err));
 }
 
 char *vnic_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err)
 {
-    return conn->driver->domain_get_xml(conn, name, flags, err);
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, NULL, flags, VNIC_XML_INACTIVE) < 0)
+        return vnic_api_end_ptr(&c, NULL);
+    return vnic_api_end_ptr(&c, conn->driver->domain_get_xml(conn, name, flags, c.err));
 }
 
 int vnic_domain_define_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
+    API_BEGIN(flags, PARSE_FLAGS, err, diags);
     vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags, &def, diags, err);
-    if (r < 0)
-        return r;
-    return conn->driver->domain_define(conn, def, ret, err);
+    int r = vnic_domain_def_parse_file(path, flags, &def, c.diags, c.err);
+    if (r >= 0)
+        r = conn->driver->domain_define(conn, def, ret, c.err);
+    return vnic_api_end(&c, r);
 }
 
 int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err)
 {
-    return conn->driver->domain_undefine(conn, name, flags, err);
+    API_BEGIN(flags, VNIC_UNDEFINE_DESTROY, err, NULL);
+    return vnic_api_end(&c, conn->driver->domain_undefine(conn, name, flags, c.err));
 }
 
 int vnic_domain_start(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
                       vnic_error **err)
 {
-    return conn->driver->domain_start(conn, name, flags, ret, err);
+    API_BEGIN(flags, START_FLAGS, err, NULL);
+    return vnic_api_end(&c, conn->driver->domain_start(conn, name, flags, ret, c.err));
 }
 
 int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
                    vnic_error **err)
 {
+    API_BEGIN(flags, (unsigned)(VNIC_RECONCILE_DRY_RUN | VNIC_RECONCILE_QUICK), err, NULL);
     *ret = NULL;
     *ret_n = 0;
-    return conn->driver->reconcile(conn, flags, ret, ret_n, err);
+    return vnic_api_end(&c, conn->driver->reconcile(conn, flags, ret, ret_n, c.err));
 }
 
 int vnic_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
                         vnic_error **err)
 {
-    return conn->driver->event_register(conn, cb, opaque, ret_id, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c, conn->driver->event_register(conn, cb, opaque, ret_id, c.err));
 }
 
 int vnic_event_deregister(vnic_conn *conn, int id)
 {
-    return conn->driver->event_deregister(conn, id);
+    return conn->driver->event_deregister(conn, id) < 0 ? -1 : 0;
 }
 
 int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
 {
-    return conn->driver->event_run(conn, timeout_ms, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c, conn->driver->event_run(conn, timeout_ms, c.err));
 }
 
 int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                             size_t *ret_n, vnic_error **err)
 {
-    return conn->driver->domain_open_queues(conn, name, index, ret_fds, ret_n, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c,
+                        conn->driver->domain_open_queues(conn, name, index, ret_fds, ret_n, c.err));
 }
 
 int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
                                 size_t **ret_counts, size_t *ret_n, vnic_error **err)
 {
-    return conn->driver->domain_open_all_queues(conn, name, ret_fds, ret_counts, ret_n, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(
+        &c, conn->driver->domain_open_all_queues(conn, name, ret_fds, ret_counts, ret_n, c.err));
 }
 
 int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
                                       unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
                                       vnic_error **err)
 {
+    API_BEGIN(flags, PARSE_FLAGS, err, diags);
     vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags, &def, diags, err);
+    int r = vnic_domain_def_parse_file(path, flags, &def, c.diags, c.err);
     if (r < 0)
-        return r;
+        return vnic_api_end(&c, r);
     vnic_iface_def *iface = vnic_domain_def_steal_interface(def);
     vnic_domain_def_free(def);
-    if (!iface)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("%s: attach-interface needs a document with one <interface> as "
-                                "its root"),
-                              path),
-               -EINVAL;
-    return conn->driver->domain_attach_interface(conn, name, iface, ret_index, err);
+    if (!iface) {
+        vnic_error_set(c.err, VNIC_ERR_INVALID,
+                       _("%s: attach-interface needs a document with one <interface> as its "
+                         "root"),
+                       path);
+        return vnic_api_end(&c, -EINVAL);
+    }
+    return vnic_api_end(&c,
+                        conn->driver->domain_attach_interface(conn, name, iface, ret_index, c.err));
 }
 
 int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
                                  vnic_error **err)
 {
-    return conn->driver->domain_detach_interface(conn, name, alias, err);
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c, conn->driver->domain_detach_interface(conn, name, alias, c.err));
 }

@@ -154,9 +154,8 @@ undo:
     return r;
 }
 
-int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *path,
-                              const char *socket, unsigned flags, char **ret_id,
-                              vnic_diag_list *diags, vnic_error **err)
+static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const char *socket,
+                      unsigned flags, char **ret_id, vnic_diag_list *diags, vnic_error **err)
 {
     vnic_qmp *q = NULL;
     int r;
@@ -227,8 +226,8 @@ undo:
     return r;
 }
 
-int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *alias,
-                              const char *socket, int timeout_ms, vnic_error **err)
+static int qmp_detach(vnic_conn *conn, const char *name, const char *alias, const char *socket,
+                      int timeout_ms, vnic_error **err)
 {
     vnic_qmp *q = NULL;
     int r;
@@ -268,4 +267,25 @@ int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *ali
     if (r < 0)
         return r;
     return vnic_domain_detach_interface(conn, name, alias, err);
+}
+
+/* The public entry points: the return convention and flag check of vnic.h (error.h). */
+
+int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *path,
+                              const char *socket, unsigned flags, char **ret_id,
+                              vnic_diag_list *diags, vnic_error **err)
+{
+    const unsigned known = VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA;
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
+        return vnic_api_end(&c, -EINVAL);
+    return vnic_api_end(&c, qmp_attach(conn, name, path, socket, flags, ret_id, c.diags, c.err));
+}
+
+int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *alias,
+                              const char *socket, int timeout_ms, vnic_error **err)
+{
+    vnic_api_call c;
+    vnic_api_begin(&c, __func__, err, NULL, 0, 0);
+    return vnic_api_end(&c, qmp_detach(conn, name, alias, socket, timeout_ms, c.err));
 }

@@ -159,7 +159,7 @@ static int read_ack(int sock, long long deadline, vnic_error **err)
     return r;
 }
 
-int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_error **err)
+static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_error **err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (!vnic_strlcpy(sa.sun_path, path, sizeof(sa.sun_path)))
@@ -247,4 +247,13 @@ out:
     free(counts);
     vnic_domain_def_free(def);
     return r;
+}
+
+/* The public entry points: the return convention and flag check of vnic.h (error.h). */
+
+int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_error **err)
+{
+    vnic_api_call c;
+    vnic_api_begin(&c, __func__, err, NULL, 0, 0);
+    return vnic_api_end(&c, pass_fds(conn, name, path, c.err));
 }

@@ -78,7 +78,7 @@ vnic_domain_def *vnic_launch_running_def(vnic_conn *conn, const char *name, vnic
     return r < 0 ? NULL : def;
 }
 
-char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
+static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
 {
     vnic_domain_info *info = NULL;
     if (vnic_domain_lookup(conn, name, &info, err) < 0)
@@ -166,8 +166,8 @@ static bool want_qemu(unsigned flags, char *const argv[])
     return vnic_str_has_prefix(base, "qemu-system");
 }
 
-int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
-             int *ret_status, vnic_diag_list *diags, vnic_error **err)
+static int run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+               int *ret_status, vnic_diag_list *diags, vnic_error **err)
 {
     _cleanup_free_ char *name = NULL;
     bool started = false;
@@ -335,4 +335,23 @@ out:
         }
     }
     return r;
+}
+
+/* The public entry points: the return convention and flag check of vnic.h (error.h). */
+
+char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
+{
+    vnic_api_call c;
+    vnic_api_begin(&c, __func__, err, NULL, 0, 0);
+    return vnic_api_end_ptr(&c, domain_qemu_args(conn, name, first_fd, c.err));
+}
+
+int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+             int *ret_status, vnic_diag_list *diags, vnic_error **err)
+{
+    const unsigned known = VNIC_RUN_QEMU | VNIC_RUN_ENV | VNIC_RUN_SKIP_UNSUPPORTED;
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
+        return vnic_api_end(&c, -EINVAL);
+    return vnic_api_end(&c, run(conn, target, flags, argv, ret_status, c.diags, c.err));
 }

@@ -686,7 +686,9 @@ static int cmd_events(const command *cmd, int argc, char **argv)
     int r = 0;
     while (!interrupted) {
         r = vnic_event_run(conn, o.timeout_ms, &err);
-        if (r == -EINTR) {
+        if (r < 0 && err->sys_errno == EINTR) {
+            vnic_error_free(err);
+            err = NULL;
             r = 0;
             continue;
         }

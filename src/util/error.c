@@ -162,3 +162,58 @@ void vnic_diag_sort(vnic_diag_list *list)
         list->items[i] = keys[i].d;
     free(keys);
 }
+
+/* ---- the API layer's guard ------------------------------------------------------------- */
+
+int vnic_api_begin(vnic_api_call *c, const char *func, vnic_error **err, vnic_diag_list *diags,
+                   unsigned flags, unsigned allowed)
+{
+    *c = (vnic_api_call){.func = func};
+    c->own_err = !err;
+    c->err = err ? err : &c->local_err;
+    c->own_diags = !diags;
+    c->diags = diags ? diags : &c->local_diags;
+    if (flags & ~allowed) {
+        vnic_error_set(c->err, VNIC_ERR_INVALID, _("%s: unsupported flags 0x%x"), func,
+                       flags & ~allowed);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void api_finish(vnic_api_call *c, bool failed, int errnum)
+{
+    if (failed && !*c->err) {
+        if (errnum > 0)
+            vnic_error_set_errno(c->err, errnum, _("%s failed"), c->func);
+        else
+            vnic_error_set(c->err, VNIC_ERR_INTERNAL, _("%s failed"), c->func);
+    }
+    if (c->own_diags) {
+        /* Without a list of its own, the caller still learns what was wrong. */
+        if (failed && !c->own_err && *c->err && c->local_diags.count > 0) {
+            char *d = vnic_diag_to_string(&c->local_diags.items[0]);
+            char *msg = vnic_xasprintf("%s (%s)", (*c->err)->message, d);
+            free(d);
+            free((*c->err)->message);
+            (*c->err)->message = msg;
+        }
+        vnic_diag_clear(&c->local_diags);
+    }
+    if (c->own_err) {
+        vnic_error_free(c->local_err);
+        c->local_err = NULL;
+    }
+}
+
+int vnic_api_end(vnic_api_call *c, int r)
+{
+    api_finish(c, r < 0, r < 0 ? -r : 0);
+    return r < 0 ? -1 : r;
+}
+
+void *vnic_api_end_ptr(vnic_api_call *c, void *p)
+{
+    api_finish(c, !p, 0);
+    return p;
+}

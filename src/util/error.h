@@ -37,3 +37,39 @@ void vnic_diag_append(vnic_diag_list *dst, const vnic_diag_list *src);
 
 /* Sort diagnostics by file order of appearance and line, keeping the order of equal lines. */
 void vnic_diag_sort(vnic_diag_list *list);
+
+/* ---- the API layer's guard ------------------------------------------------------------- */
+
+/* Every public entry point wraps its work in one of these, so that the return convention of
+ * vnic.h holds everywhere and no internal code ever sees a NULL err or diags:
+ *
+ *     vnic_api_call c;
+ *     if (vnic_api_begin(&c, __func__, err, diags, flags, ALLOWED_FLAGS) < 0)
+ *         return vnic_api_end(&c, -EINVAL);
+ *     return vnic_api_end(&c, do_the_work(..., c.diags, c.err));
+ *
+ * Inside, negative errno values may travel as they like; vnic_api_end turns any negative
+ * result into -1 with an error set (carrying the errno when no error was set). The struct
+ * points into itself: it must not be copied. */
+typedef struct vnic_api_call {
+    const char *func;
+    vnic_error **err;      /* never NULL: the caller's, or &local_err */
+    vnic_diag_list *diags; /* never NULL: the caller's, or &local_diags */
+    bool own_err;
+    bool own_diags;
+    vnic_error *local_err;
+    vnic_diag_list local_diags;
+} vnic_api_call;
+
+/* Set up c for a call to FUNC. Refuses flag bits outside ALLOWED with VNIC_ERR_INVALID naming
+ * them (returns -EINVAL); otherwise returns 0. */
+int vnic_api_begin(vnic_api_call *c, const char *func, vnic_error **err, vnic_diag_list *diags,
+                   unsigned flags, unsigned allowed);
+
+/* Finish the call with result R: R >= 0 is returned as is; a negative R becomes -1 with
+ * *err set. A local error or diagnostic list is freed (a caller without diags gets the first
+ * diagnostic folded into the error's message). */
+int vnic_api_end(vnic_api_call *c, int r);
+
+/* The same for calls returning a pointer: NULL means failure. */
+void *vnic_api_end_ptr(vnic_api_call *c, void *p);

@@ -1,8 +1,18 @@
 /* vnic — host-side network devices for virtual machines.
  *
- * The public C API of libvnic. Every function returns 0 (or a pointer) on success and -1 (or
- * NULL) on failure with *err set; the caller owns and frees what it receives unless a
- * comment says otherwise. Nothing here prints. */
+ * The public C API of libvnic. Nothing here prints.
+ *
+ * Return convention (true of every function below that takes a vnic_error **err):
+ *   - success: 0 (or a non-NULL pointer);
+ *   - failure: exactly -1 (or NULL), with *err set to a new error the caller frees with
+ *     vnic_error_free. A failed system call is named by (*err)->sys_errno; no function returns
+ *     a negative errno.
+ *   - err may be NULL (the error is then dropped); when it is not, *err must be NULL on entry.
+ *   - diags may be NULL (the diagnostics are then dropped, and the first one is added to the
+ *     error's message in parentheses).
+ *   - flags: each call takes only the flags its comment names; any other bit makes it fail
+ *     first thing, with VNIC_ERR_INVALID and a message naming the unknown bits.
+ * Ownership: the caller owns and frees what it receives unless a comment says otherwise. */
 #pragma once
 
 #include <stdbool.h>
@@ -246,10 +256,12 @@ typedef void (*vnic_event_cb)(const vnic_event *ev, void *opaque);
 /* Call cb for every event of the connection's domains until deregistered. */
 int vnic_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
                         vnic_error **err);
+/* Returns -1 (there is no err) when no callback has that id. */
 int vnic_event_deregister(vnic_conn *conn, int id);
 
 /* Wait for and dispatch events for up to timeout_ms milliseconds (-1: until interrupted by
- * a signal). Returns 0 on timeout, -EINTR when a signal arrived, or another error. */
+ * a signal). Returns 0 on timeout; -1 with (*err)->sys_errno == EINTR when a signal arrived
+ * (free that error before calling again); -1 on any other failure. */
 int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
 
 /* Open the queues of interface INDEX: *ret_fds is a new array of *ret_n fds (O_CLOEXEC), all
