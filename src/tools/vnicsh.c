@@ -249,7 +249,9 @@ static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc
         }
         if (s->has_arg && !value) {
             if (i + 1 >= argc) {
-                usage_error(cmd, _("option '%s' needs an argument"), a);
+                _cleanup_free_ char *label = a[1] == '-' ? vnic_xasprintf("--%s", s->name)
+                                                         : vnic_xasprintf("-%c", s->letter);
+                usage_error(cmd, _("option '%s' needs an argument"), label);
                 goto fail;
             }
             value = argv[++i];
@@ -1134,6 +1136,7 @@ static void main_help(void)
         printf("  %-20s %.*s\n", commands[i].name, nl ? (int)(nl - s) : (int)strlen(s), s);
     }
     printf(_("\nRun '%s COMMAND --help' for the options of a command.\n"), program);
+    printf(_("A command's options may stand before or after its operands; '--' ends them.\n"));
 }
 
 /* Translations: LANGUAGE only takes effect when the locale is not "C"; a bare system (no
@@ -1157,7 +1160,7 @@ int main(int argc, char **argv)
     /* The global options stand before the command; the command name and every word after it
      * are the command's (tail_at 1). */
     parsed_args global;
-    if (parse_args(NULL, OPT_GLOBAL, 1, argc - 1, argv + 1, &global) < 0)
+    if (parse_args(NULL, OPT_GLOBAL, 1, argc > 0 ? argc - 1 : 0, argv + (argc > 0), &global) < 0)
         return EXIT_USAGE;
     /* Kept for the whole run: connect_uri points into argv, not into the array. */
     _cleanup_free_ char **words = global.operands;

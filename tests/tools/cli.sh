@@ -88,6 +88,8 @@ expect 2 "$vnicsh" -c
 err_is "option '-c' needs an argument"
 expect 2 "$vnicsh" --connect
 err_is "option '--connect' needs an argument"
+expect 2 "$vnicsh" -dc
+err_is "option '-c' needs an argument"
 expect 2 "$vnicsh" -x list
 err_is "unknown option '-x'"
 expect 2 "$vnicsh" list -c vnic:///embed
