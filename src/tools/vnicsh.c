@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <locale.h>
 #include <stdio.h>
@@ -21,14 +20,22 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 typedef struct command command;
+typedef struct cmd_options cmd_options;
 
-typedef int (*command_fn)(const command *cmd, int argc, char **argv);
+/* ARGV: the ARGC operands, options taken out. */
+typedef int (*command_fn)(const command *cmd, const cmd_options *o, int argc, char **argv);
 
 struct command {
     const char *name;
     const char *usage;   /* arguments after the name, untranslated syntax */
     const char *summary; /* N_() */
     const char *options; /* N_(): option help lines, or NULL */
+    unsigned accept;     /* OPT_*: the options it takes besides --help */
+    int min_operands;
+    int max_operands;     /* -1: any number */
+    int tail_at;          /* see parse_args() */
+    const char *missing;  /* N_(): the error for fewer than min_operands */
+    const char *too_many; /* N_(): the error for more than max_operands, or NULL */
     command_fn run;
 };
 
@@ -82,164 +89,257 @@ static void command_help(const command *cmd)
     printf(_("  -h, --help              show this help and exit\n"));
 }
 
+/* ---- the command line ------------------------------------------------------------------ */
+
+/* Every option vnicsh knows, global or of a command, in one table; a command accepts the
+ * subset its entry names. One parser reads them all, so every command follows the same rules:
+ * options may stand before or after operands, "--" ends options, an unknown option or a
+ * missing operand is a usage error (exit 2) that names it. */
+typedef enum {
+    O_SKIP,
+    O_JSON,
+    O_ALL,
+    O_INACTIVE,
+    O_DESTROY,
+    O_DRY_RUN,
+    O_TIMEOUT,
+    O_QEMU,
+    O_ENV,
+    O_QMP,
+    O_SOCKET,
+    O_HELP,
+    O_CONNECT,
+    O_DEBUG,
+    O_VERSION,
+    O__LAST,
+} option_id;
+
+#define OPT(id) (1u << (id))
+
 enum {
-    OPT_SKIP = 1 << 0,     /* --skip-unsupported */
-    OPT_JSON = 1 << 1,     /* --json */
-    OPT_ALL = 1 << 2,      /* --all */
-    OPT_INACTIVE = 1 << 3, /* --inactive */
-    OPT_DESTROY = 1 << 4,  /* --destroy */
-    OPT_DRY_RUN = 1 << 5,  /* --dry-run */
-    OPT_TIMEOUT = 1 << 6,  /* --timeout S */
-    OPT_QEMU = 1 << 7,     /* --qemu */
-    OPT_ENV = 1 << 8,      /* --env */
-    OPT_QMP = 1 << 9,      /* --qmp SOCKET */
-    OPT_SOCKET = 1 << 10,  /* --socket PATH */
-    OPT_PERMUTE = 1 << 15, /* options may follow operands, up to "--" */
+    OPT_SKIP = OPT(O_SKIP),
+    OPT_JSON = OPT(O_JSON),
+    OPT_ALL = OPT(O_ALL),
+    OPT_INACTIVE = OPT(O_INACTIVE),
+    OPT_DESTROY = OPT(O_DESTROY),
+    OPT_DRY_RUN = OPT(O_DRY_RUN),
+    OPT_TIMEOUT = OPT(O_TIMEOUT),
+    OPT_QEMU = OPT(O_QEMU),
+    OPT_ENV = OPT(O_ENV),
+    OPT_QMP = OPT(O_QMP),
+    OPT_SOCKET = OPT(O_SOCKET),
+    OPT_HELP = OPT(O_HELP),
+    OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION),
 };
 
 typedef struct {
+    option_id id;
+    const char *name; /* the long form, without "--" */
+    char letter;      /* the short form, or 0 */
+    bool has_arg;
+} option_spec;
+
+static const option_spec option_specs[] = {
+    {O_SKIP, "skip-unsupported", 0, false},
+    {O_JSON, "json", 0, false},
+    {O_ALL, "all", 0, false},
+    {O_INACTIVE, "inactive", 0, false},
+    {O_DESTROY, "destroy", 0, false},
+    {O_DRY_RUN, "dry-run", 0, false},
+    {O_TIMEOUT, "timeout", 0, true},
+    {O_QEMU, "qemu", 0, false},
+    {O_ENV, "env", 0, false},
+    {O_QMP, "qmp", 0, true},
+    {O_SOCKET, "socket", 0, true},
+    {O_HELP, "help", 'h', false},
+    {O_CONNECT, "connect", 'c', true},
+    {O_DEBUG, "debug", 'd', false},
+    {O_VERSION, "version", 'V', false},
+};
+
+typedef struct {
+    unsigned given;             /* OPT() of every option seen */
+    const char *value[O__LAST]; /* the argument of an option that takes one (the last given) */
+    char **operands;            /* NULL-terminated, pointing into argv; owned */
+    int noperands;
+} parsed_args;
+
+static void parsed_args_clear(parsed_args *p)
+{
+    free(p->operands);
+    p->operands = NULL;
+}
+
+static const option_spec *find_option(unsigned accept, const char *name, size_t len, char letter)
+{
+    for (size_t i = 0; i < ELEMENTSOF(option_specs); i++) {
+        const option_spec *s = &option_specs[i];
+        if (!(accept & OPT(s->id)))
+            continue;
+        if (letter ? s->letter == letter
+                   : (strlen(s->name) == len && strncmp(s->name, name, len) == 0))
+            return s;
+    }
+    return NULL;
+}
+
+/* Read ARGV (ARGC words, none of them the program or command name) for CMD (NULL: the global
+ * options before the command). ACCEPT: OPT() of the options allowed. TAIL_AT: if not 0, the
+ * TAIL_AT-th operand and every word after it are operands as they stand, options or not (the
+ * command name after the global options; run's launcher command). Stops early at --help or
+ * --version. Returns 0, or -1 after a usage error was printed. */
+static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc, char **argv,
+                      parsed_args *ret)
+{
+    bool options_end = false;
+
+    *ret = (parsed_args){.operands = vnic_xcalloc((size_t)argc + 1, sizeof(char *))};
+    for (int i = 0; i < argc; i++) {
+        char *a = argv[i];
+        const option_spec *s = NULL;
+        const char *value = NULL;
+
+        if (options_end || a[0] != '-' || a[1] == '\0') {
+            if (!options_end && tail_at && ret->noperands + 1 >= tail_at) {
+                while (i < argc)
+                    ret->operands[ret->noperands++] = argv[i++];
+                break;
+            }
+            ret->operands[ret->noperands++] = a;
+            continue;
+        }
+        if (vnic_streq(a, "--")) {
+            options_end = true;
+            continue;
+        }
+        if (a[1] == '-') {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            s = find_option(accept, name, len, 0);
+            if (!s) {
+                usage_error(cmd, _("unknown option '--%.*s'"), (int)len, name);
+                goto fail;
+            }
+            if (eq && !s->has_arg) {
+                usage_error(cmd, _("option '--%s' takes no argument"), s->name);
+                goto fail;
+            }
+            if (eq)
+                value = eq + 1;
+        } else {
+            /* A cluster of short options (-dh); one taking an argument ends it (-cURI). */
+            for (size_t j = 1; a[j]; j++) {
+                s = find_option(accept, NULL, 0, a[j]);
+                if (!s) {
+                    usage_error(cmd, _("unknown option '-%c'"), a[j]);
+                    goto fail;
+                }
+                if (s->has_arg) {
+                    if (a[j + 1])
+                        value = a + j + 1;
+                    break;
+                }
+                if (a[j + 1]) {
+                    ret->given |= OPT(s->id);
+                    if (s->id == O_HELP || s->id == O_VERSION)
+                        return 0;
+                }
+            }
+        }
+        if (s->has_arg && !value) {
+            if (i + 1 >= argc) {
+                _cleanup_free_ char *label = a[1] == '-' ? vnic_xasprintf("--%s", s->name)
+                                                         : vnic_xasprintf("-%c", s->letter);
+                usage_error(cmd, _("option '%s' needs an argument"), label);
+                goto fail;
+            }
+            value = argv[++i];
+        }
+        ret->given |= OPT(s->id);
+        ret->value[s->id] = value;
+        if (s->id == O_HELP || s->id == O_VERSION)
+            return 0;
+    }
+    return 0;
+
+fail:
+    parsed_args_clear(ret);
+    return -1;
+}
+
+struct cmd_options {
+    unsigned given;       /* OPT() of every option seen */
     unsigned parse_flags; /* VNIC_PARSE_* */
-    unsigned given;       /* OPT_* seen */
     bool json;
     int timeout_ms;     /* -1: none */
     const char *qmp;    /* --qmp */
     const char *socket; /* --socket */
-} cmd_options;
+};
 
-/* Parse the options a command accepts (ACCEPT: OPT_*). Returns the index of the first
- * operand, 0 after --help was shown, or -1 after a usage error was printed. */
-static int parse_options(const command *cmd, int argc, char **argv, unsigned accept,
-                         cmd_options *ret)
+/* The options and operands of CMD from ARGV (after the command name). Returns EXIT_OK with
+ * *RET_ARGS filled, or an exit status: EXIT_OK with RET_ARGS cleared after --help was shown,
+ * EXIT_USAGE after a usage error was printed. */
+static int parse_command_line(const command *cmd, int argc, char **argv, cmd_options *ret,
+                              parsed_args *ret_args)
 {
-    static const struct option longopts[] = {
-        {"skip-unsupported", no_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'j'},
-        {"all", no_argument, NULL, 'a'},
-        {"inactive", no_argument, NULL, 'i'},
-        {"destroy", no_argument, NULL, 'D'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"timeout", required_argument, NULL, 't'},
-        {"qemu", no_argument, NULL, 'Q'},
-        {"qmp", required_argument, NULL, 'M'},
-        {"socket", required_argument, NULL, 'S'},
-        {"env", no_argument, NULL, 'E'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
+    parsed_args p;
+    if (parse_args(cmd, cmd->accept | OPT_HELP, cmd->tail_at, argc, argv, &p) < 0)
+        return EXIT_USAGE;
+    if (p.given & OPT_HELP) {
+        command_help(cmd);
+        parsed_args_clear(&p);
+        *ret_args = p;
+        return EXIT_OK;
+    }
+
+    *ret = (cmd_options){
+        .given = p.given,
+        .json = p.given & OPT_JSON,
+        .timeout_ms = -1,
+        .qmp = p.value[O_QMP],
+        .socket = p.value[O_SOCKET],
     };
-    static const struct {
-        int c;
-        unsigned opt;
-    } simple[] = {
-        {'a', OPT_ALL},     {'i', OPT_INACTIVE}, {'D', OPT_DESTROY},
-        {'n', OPT_DRY_RUN}, {'Q', OPT_QEMU},     {'E', OPT_ENV},
-    };
-    int c;
-
-    *ret = (cmd_options){.timeout_ms = -1};
-    optind = 0; /* 0, not 1: glibc then also resets its permutation state */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, (accept & OPT_PERMUTE) ? "h" : "+h", longopts, NULL)) !=
-           -1) {
-        switch (c) {
-        case 's':
-            if (!(accept & OPT_SKIP))
-                goto unknown;
-            ret->parse_flags |= VNIC_PARSE_SKIP_UNSUPPORTED;
-            break;
-        case 'j':
-            if (!(accept & OPT_JSON))
-                goto unknown;
-            ret->json = true;
-            break;
-        case 't': {
-            unsigned long secs;
-            if (!(accept & OPT_TIMEOUT))
-                goto unknown;
-            if (vnic_parse_uint(optarg, 0, 86400, &secs) < 0) {
-                usage_error(cmd, _("invalid timeout '%s': expected seconds from 0 to 86400"),
-                            optarg);
-                return -1;
-            }
-            ret->timeout_ms = (int)secs * 1000;
-            ret->given |= OPT_TIMEOUT;
-            break;
+    if (p.given & OPT_SKIP)
+        ret->parse_flags |= VNIC_PARSE_SKIP_UNSUPPORTED;
+    if (p.given & OPT_TIMEOUT) {
+        unsigned long secs;
+        if (vnic_parse_uint(p.value[O_TIMEOUT], 0, 86400, &secs) < 0) {
+            usage_error(cmd, _("invalid timeout '%s': expected seconds from 0 to 86400"),
+                        p.value[O_TIMEOUT]);
+            goto usage;
         }
-        case 'M':
-            if (!(accept & OPT_QMP))
-                goto unknown;
-            ret->qmp = optarg;
-            ret->given |= OPT_QMP;
-            break;
-        case 'S':
-            if (!(accept & OPT_SOCKET))
-                goto unknown;
-            ret->socket = optarg;
-            ret->given |= OPT_SOCKET;
-            break;
-        case 'h':
-            command_help(cmd);
-            return 0;
-        default: {
-            size_t i;
-            for (i = 0; i < ELEMENTSOF(simple); i++)
-                if (simple[i].c == c && (accept & simple[i].opt)) {
-                    ret->given |= simple[i].opt;
-                    break;
-                }
-            if (i == ELEMENTSOF(simple))
-                goto unknown;
-        }
-        }
+        ret->timeout_ms = (int)secs * 1000;
     }
-    return optind;
 
-unknown:
-    if (c == '?' && optopt)
-        usage_error(cmd, _("option '%s' needs an argument"), argv[optind - 1]);
-    else
-        usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
-    return -1;
+    if (p.noperands < cmd->min_operands) {
+        usage_error(cmd, "%s", _(cmd->missing));
+        goto usage;
+    }
+    if (cmd->max_operands >= 0 && p.noperands > cmd->max_operands) {
+        if (cmd->too_many)
+            usage_error(cmd, "%s", _(cmd->too_many));
+        else
+            usage_error(cmd, _("unexpected argument '%s'"), p.operands[cmd->max_operands]);
+        goto usage;
+    }
+    *ret_args = p;
+    return EXIT_OK;
+
+usage:
+    parsed_args_clear(&p);
+    return EXIT_USAGE;
 }
 
-/* Exactly N operands after the options, or a usage error. */
-/* MISSING is the whole message for too few operands (a sentence of its own, for translators). */
-static int want_operands(const command *cmd, int argc, int first, int n, const char *missing)
+static int cmd_validate(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    if (argc - first < n) {
-        usage_error(cmd, "%s", missing);
-        return -1;
-    }
-    if (argc - first > n) {
-        usage_error(cmd, _("too many arguments"));
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_xml_options(const command *cmd, int argc, char **argv, unsigned *ret_flags)
-{
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
-    *ret_flags = o.parse_flags;
-    return first;
-}
-
-static int cmd_validate(const command *cmd, int argc, char **argv)
-{
-    unsigned flags;
-    int first = parse_xml_options(cmd, argc, argv, &flags);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (first >= argc)
-        return usage_error(cmd, _("no file given"));
-
     int status = EXIT_OK;
-    for (int i = first; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {
         vnic_diag_list diags = {0};
         _cleanup_error_ vnic_error *err = NULL;
         vnic_domain_def *def = NULL;
 
-        if (vnic_domain_def_parse_file(argv[i], flags, &def, &diags, &err) < 0) {
+        if (vnic_domain_def_parse_file(argv[i], o->parse_flags, &def, &diags, &err) < 0) {
             if (diags.count)
                 print_diags(&diags);
             else
@@ -252,23 +352,14 @@ static int cmd_validate(const command *cmd, int argc, char **argv)
     return status;
 }
 
-static int cmd_format(const command *cmd, int argc, char **argv)
+static int cmd_format(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    unsigned flags;
-    int first = parse_xml_options(cmd, argc, argv, &flags);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (first >= argc)
-        return usage_error(cmd, _("no file given"));
-    if (argc - first > 1)
-        return usage_error(cmd, _("only one file can be formatted at a time"));
-
     vnic_diag_list diags = {0};
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_def *def = NULL;
     int status = EXIT_OK;
 
-    if (vnic_domain_def_parse_file(argv[first], flags, &def, &diags, &err) < 0) {
+    if (vnic_domain_def_parse_file(argv[0], o->parse_flags, &def, &diags, &err) < 0) {
         if (diags.count)
             print_diags(&diags);
         else
@@ -307,14 +398,8 @@ static vnic_conn *connect_or_fail(void)
     return connect_flags_or_fail(0);
 }
 
-static int cmd_create(const command *cmd, int argc, char **argv)
+static int cmd_create(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain XML file")) < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
@@ -324,14 +409,14 @@ static int cmd_create(const command *cmd, int argc, char **argv)
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info *info = NULL;
     int status = EXIT_OK;
-    if (vnic_domain_create_file(conn, argv[first], o.parse_flags, &info, &diags, &err) < 0) {
+    if (vnic_domain_create_file(conn, argv[0], o->parse_flags, &info, &diags, &err) < 0) {
         if (diags.count)
             print_diags(&diags);
         else
             print_error("%s", err->message);
         status = EXIT_FAIL;
     } else {
-        printf(_("Domain '%s' created from %s\n"), info->name, argv[first]);
+        printf(_("Domain '%s' created from %s\n"), info->name, argv[0]);
     }
     vnic_domain_info_free(info);
     vnic_diag_clear(&diags);
@@ -339,38 +424,26 @@ static int cmd_create(const command *cmd, int argc, char **argv)
     return status;
 }
 
-static int cmd_destroy(const command *cmd, int argc, char **argv)
+static int cmd_destroy(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, 0, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int status = EXIT_OK;
-    if (vnic_domain_destroy(conn, argv[first], &err) < 0) {
+    if (vnic_domain_destroy(conn, argv[0], &err) < 0) {
         print_error("%s", err->message);
         status = EXIT_FAIL;
     } else {
-        printf(_("Domain '%s' destroyed\n"), argv[first]);
+        printf(_("Domain '%s' destroyed\n"), argv[0]);
     }
     vnic_conn_close(conn);
     return status;
 }
 
-static int cmd_list(const command *cmd, int argc, char **argv)
+static int cmd_list(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_JSON | OPT_ALL, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 0, "") < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
@@ -378,14 +451,14 @@ static int cmd_list(const command *cmd, int argc, char **argv)
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info **list = NULL;
     size_t n = 0;
-    int r = vnic_domain_list(conn, (o.given & OPT_ALL) ? VNIC_LIST_ALL : 0, &list, &n, &err);
+    int r = vnic_domain_list(conn, (o->given & OPT_ALL) ? VNIC_LIST_ALL : 0, &list, &n, &err);
     if (r < 0 && !list) {
         print_error("%s", err->message);
         vnic_conn_close(conn);
         return EXIT_FAIL;
     }
 
-    if (o.json) {
+    if (o->json) {
         vnic_json j;
         vnic_json_init(&j, stdout);
         vnic_json_begin_array(&j, NULL);
@@ -415,27 +488,21 @@ static int cmd_list(const command *cmd, int argc, char **argv)
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int cmd_domiflist(const command *cmd, int argc, char **argv)
+static int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_JSON, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info *info = NULL;
-    if (vnic_domain_lookup(conn, argv[first], &info, &err) < 0) {
+    if (vnic_domain_lookup(conn, argv[0], &info, &err) < 0) {
         print_error("%s", err->message);
         vnic_conn_close(conn);
         return EXIT_FAIL;
     }
 
-    if (o.json) {
+    if (o->json) {
         vnic_json j;
         vnic_json_init(&j, stdout);
         vnic_json_begin_array(&j, NULL);
@@ -478,21 +545,15 @@ static int cmd_domiflist(const command *cmd, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_dumpxml(const command *cmd, int argc, char **argv)
+static int cmd_dumpxml(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_INACTIVE, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
-    _cleanup_free_ char *xml = vnic_domain_get_xml(
-        conn, argv[first], (o.given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
+    _cleanup_free_ char *xml =
+        vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
     vnic_conn_close(conn);
     if (!xml) {
         print_error("%s", err->message);
@@ -502,14 +563,8 @@ static int cmd_dumpxml(const command *cmd, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_define(const command *cmd, int argc, char **argv)
+static int cmd_define(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain XML file")) < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
@@ -518,18 +573,18 @@ static int cmd_define(const command *cmd, int argc, char **argv)
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info *info = NULL;
     int status = EXIT_OK;
-    if (vnic_domain_define_file(conn, argv[first], o.parse_flags, &info, &diags, &err) < 0) {
+    if (vnic_domain_define_file(conn, argv[0], o->parse_flags, &info, &diags, &err) < 0) {
         if (diags.count)
             print_diags(&diags);
         else
             print_error("%s", err->message);
         status = EXIT_FAIL;
     } else if (vnic_streq(info->state, "defined")) {
-        printf(_("Domain '%s' defined from %s\n"), info->name, argv[first]);
+        printf(_("Domain '%s' defined from %s\n"), info->name, argv[0]);
     } else {
         printf(_("Domain '%s' defined from %s (it keeps running on its old definition until "
                  "destroyed)\n"),
-               info->name, argv[first]);
+               info->name, argv[0]);
     }
     vnic_domain_info_free(info);
     vnic_diag_clear(&diags);
@@ -538,29 +593,22 @@ static int cmd_define(const command *cmd, int argc, char **argv)
 }
 
 /* The shape of undefine, start: one domain name, one call. */
-static int name_command(const command *cmd, int argc, char **argv, unsigned accept,
+static int name_command(const cmd_options *o, const char *name,
                         int (*fn)(vnic_conn *, const char *, const cmd_options *, vnic_error **),
                         const char *done_fmt)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, accept, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
-        return EXIT_USAGE;
-
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int status = EXIT_OK;
-    if (fn(conn, argv[first], &o, &err) < 0) {
+    if (fn(conn, name, o, &err) < 0) {
         print_error("%s", err->message);
         status = EXIT_FAIL;
     } else {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        printf(done_fmt, argv[first]);
+        printf(done_fmt, name);
 #pragma GCC diagnostic pop
     }
     vnic_conn_close(conn);
@@ -578,35 +626,29 @@ static int do_start(vnic_conn *conn, const char *name, const cmd_options *o, vni
     return vnic_domain_start(conn, name, 0, NULL, err);
 }
 
-static int cmd_undefine(const command *cmd, int argc, char **argv)
+static int cmd_undefine(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    return name_command(cmd, argc, argv, OPT_DESTROY, do_undefine, _("Domain '%s' undefined\n"));
+    return name_command(o, argv[0], do_undefine, _("Domain '%s' undefined\n"));
 }
 
-static int cmd_start(const command *cmd, int argc, char **argv)
+static int cmd_start(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    return name_command(cmd, argc, argv, 0, do_start, _("Domain '%s' started\n"));
+    return name_command(o, argv[0], do_start, _("Domain '%s' started\n"));
 }
 
-static int cmd_reconcile(const command *cmd, int argc, char **argv)
+static int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_JSON | OPT_DRY_RUN, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 0, "") < 0)
-        return EXIT_USAGE;
 
     /* A dry run must not change anything, not even through the quick pass on opening. */
-    vnic_conn *conn = connect_flags_or_fail((o.given & OPT_DRY_RUN) ? VNIC_CONN_NO_RECONCILE : 0);
+    vnic_conn *conn = connect_flags_or_fail((o->given & OPT_DRY_RUN) ? VNIC_CONN_NO_RECONCILE : 0);
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     vnic_reconcile_action *acts = NULL;
     size_t n = 0;
-    int r =
-        vnic_reconcile(conn, (o.given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n, &err);
-    if (o.json) {
+    int r = vnic_reconcile(conn, (o->given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n,
+                           &err);
+    if (o->json) {
         vnic_json j;
         vnic_json_init(&j, stdout);
         vnic_json_begin_array(&j, NULL);
@@ -658,21 +700,16 @@ static void print_event(const vnic_event *ev, void *opaque)
     fflush(stdout);
 }
 
-static int cmd_events(const command *cmd, int argc, char **argv)
+static int cmd_events(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_JSON | OPT_TIMEOUT, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 0, "") < 0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int id;
-    if (vnic_event_register(conn, print_event, &o, &id, &err) < 0) {
+    cmd_options mine = *o; /* print_event()'s opaque is not const */
+    if (vnic_event_register(conn, print_event, &mine, &id, &err) < 0) {
         print_error("%s", err->message);
         vnic_conn_close(conn);
         return EXIT_FAIL;
@@ -685,7 +722,7 @@ static int cmd_events(const command *cmd, int argc, char **argv)
 
     int r = 0;
     while (!interrupted) {
-        r = vnic_event_run(conn, o.timeout_ms, &err);
+        r = vnic_event_run(conn, o->timeout_ms, &err);
         if (r < 0 && err->sys_errno == EINTR) {
             vnic_error_free(err);
             err = NULL;
@@ -701,28 +738,26 @@ static int cmd_events(const command *cmd, int argc, char **argv)
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int cmd_run(const command *cmd, int argc, char **argv)
+static int cmd_run(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SKIP | OPT_QEMU | OPT_ENV | OPT_PERMUTE, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (first >= argc)
-        return usage_error(cmd, "%s", _("missing the domain name or XML file"));
-    const char *target = argv[first++];
+    /* The operands are the target and, as given, the launcher's command line (parse_args()
+     * stops reading options at it); a "--" between the two separates them even when an
+     * earlier "--" already ended the options (run -- -odd-name -- COMMAND). */
+    const char *target = argv[0];
+    int first = 1;
     if (first < argc && vnic_streq(argv[first], "--"))
         first++;
     if (first >= argc)
         return usage_error(cmd, _("missing the command to run after '--'"));
-    if ((o.given & OPT_QEMU) && (o.given & OPT_ENV))
+    if ((o->given & OPT_QEMU) && (o->given & OPT_ENV))
         return usage_error(cmd, _("--qemu and --env exclude each other"));
 
     unsigned flags = 0;
-    if (o.given & OPT_QEMU)
+    if (o->given & OPT_QEMU)
         flags |= VNIC_RUN_QEMU;
-    if (o.given & OPT_ENV)
+    if (o->given & OPT_ENV)
         flags |= VNIC_RUN_ENV;
-    if (o.parse_flags & VNIC_PARSE_SKIP_UNSUPPORTED)
+    if (o->parse_flags & VNIC_PARSE_SKIP_UNSUPPORTED)
         flags |= VNIC_RUN_SKIP_UNSUPPORTED;
 
     vnic_conn *conn = connect_or_fail();
@@ -743,16 +778,10 @@ static int cmd_run(const command *cmd, int argc, char **argv)
     return status;
 }
 
-static int cmd_qemu_args(const command *cmd, int argc, char **argv)
+static int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SKIP, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain name or XML file")) < 0)
-        return EXIT_USAGE;
 
-    const char *target = argv[first];
+    const char *target = argv[0];
     _cleanup_error_ vnic_error *err = NULL;
     vnic_diag_list diags = {0};
     char **args = NULL;
@@ -762,7 +791,7 @@ static int cmd_qemu_args(const command *cmd, int argc, char **argv)
         (strlen(target) > 4 && vnic_streq(target + strlen(target) - 4, ".xml"))) {
         /* A file: what run would add for it, one fd per queue from 3 on. */
         vnic_domain_def *def = NULL;
-        if (vnic_domain_def_parse_file(target, o.parse_flags, &def, &diags, &err) < 0) {
+        if (vnic_domain_def_parse_file(target, o->parse_flags, &def, &diags, &err) < 0) {
             if (diags.count)
                 print_diags(&diags);
             else
@@ -799,15 +828,8 @@ static int cmd_qemu_args(const command *cmd, int argc, char **argv)
     return status;
 }
 
-static int cmd_attach_interface(const command *cmd, int argc, char **argv)
+static int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SKIP | OPT_QMP | OPT_PERMUTE, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 2, _("missing the domain name or the interface XML file")) <
-        0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
@@ -816,16 +838,16 @@ static int cmd_attach_interface(const command *cmd, int argc, char **argv)
     _cleanup_error_ vnic_error *err = NULL;
     _cleanup_free_ char *id = NULL;
     int r;
-    if (o.qmp) {
-        r = vnic_qmp_attach_interface(conn, argv[first], argv[first + 1], o.qmp, o.parse_flags, &id,
-                                      &diags, &err);
+    if (o->qmp) {
+        r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp, o->parse_flags, &id, &diags,
+                                      &err);
     } else {
         unsigned index;
-        r = vnic_domain_attach_interface_file(conn, argv[first], argv[first + 1], o.parse_flags,
-                                              &index, &diags, &err);
+        r = vnic_domain_attach_interface_file(conn, argv[0], argv[1], o->parse_flags, &index,
+                                              &diags, &err);
         vnic_domain_info *info = NULL;
         vnic_error *lerr = NULL;
-        if (r == 0 && vnic_domain_lookup(conn, argv[first], &info, &lerr) == 0 &&
+        if (r == 0 && vnic_domain_lookup(conn, argv[0], &info, &lerr) == 0 &&
             index < info->ninterfaces && info->interfaces[index].alias)
             id = vnic_xstrdup(info->interfaces[index].alias);
         vnic_error_free(lerr);
@@ -837,57 +859,44 @@ static int cmd_attach_interface(const command *cmd, int argc, char **argv)
         else
             print_error("%s", err->message);
     } else {
-        printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[first]);
+        printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[0]);
     }
     vnic_diag_clear(&diags);
     vnic_conn_close(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int cmd_detach_interface(const command *cmd, int argc, char **argv)
+static int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_QMP | OPT_TIMEOUT | OPT_PERMUTE, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 2, _("missing the domain name or the interface's alias")) <
-        0)
-        return EXIT_USAGE;
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int r;
-    if (o.qmp)
-        r = vnic_qmp_detach_interface(conn, argv[first], argv[first + 1], o.qmp,
-                                      o.timeout_ms >= 0 ? o.timeout_ms : 30000, &err);
+    if (o->qmp)
+        r = vnic_qmp_detach_interface(conn, argv[0], argv[1], o->qmp,
+                                      o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);
     else
-        r = vnic_domain_detach_interface(conn, argv[first], argv[first + 1], &err);
+        r = vnic_domain_detach_interface(conn, argv[0], argv[1], &err);
     if (r < 0)
         print_error("%s", err->message);
     else
-        printf(_("Interface '%s' detached from domain '%s'\n"), argv[first + 1], argv[first]);
+        printf(_("Interface '%s' detached from domain '%s'\n"), argv[1], argv[0]);
     vnic_conn_close(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int cmd_pass(const command *cmd, int argc, char **argv)
+static int cmd_pass(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    cmd_options o;
-    int first = parse_options(cmd, argc, argv, OPT_SOCKET | OPT_PERMUTE, &o);
-    if (first <= 0)
-        return first == 0 ? EXIT_OK : EXIT_USAGE;
-    if (want_operands(cmd, argc, first, 1, _("missing the domain name")) < 0)
-        return EXIT_USAGE;
-    if (!o.socket)
+    if (!o->socket)
         return usage_error(cmd, _("missing --socket PATH"));
 
     vnic_conn *conn = connect_or_fail();
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
-    int r = vnic_pass_fds(conn, argv[first], o.socket, &err);
+    int r = vnic_pass_fds(conn, argv[0], o->socket, &err);
     if (r < 0)
         print_error("%s", err->message);
     vnic_conn_close(conn);
@@ -902,6 +911,10 @@ static const command commands[] = {
                       "Every problem is reported as FILE:LINE: error: MESSAGE."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
                       "network, ...) alone\n"),
+        .accept = OPT_SKIP,
+        .min_operands = 1,
+        .max_operands = -1,
+        .missing = N_("no file given"),
         .run = cmd_validate,
     },
     {
@@ -910,6 +923,11 @@ static const command commands[] = {
         .summary = N_("Print the canonical form of an interface or domain XML file."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
                       "network, ...) alone\n"),
+        .accept = OPT_SKIP,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("no file given"),
+        .too_many = N_("only one file can be formatted at a time"),
         .run = cmd_format,
     },
     {
@@ -919,12 +937,19 @@ static const command commands[] = {
                       "All or nothing: if one interface fails, the ones made are removed."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
                       "network, ...) alone\n"),
+        .accept = OPT_SKIP,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain XML file"),
         .run = cmd_create,
     },
     {
         .name = "destroy",
         .usage = N_("NAME"),
         .summary = N_("Remove every device of an active domain. Devices already gone are fine."),
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name"),
         .run = cmd_destroy,
     },
     {
@@ -934,6 +959,8 @@ static const command commands[] = {
                       "states."),
         .options = N_("      --all               list defined, inactive domains too\n"
                       "      --json              print JSON\n"),
+        .accept = OPT_ALL | OPT_JSON,
+        .max_operands = 0,
         .run = cmd_list,
     },
     {
@@ -941,6 +968,10 @@ static const command commands[] = {
         .usage = N_("[--json] NAME"),
         .summary = N_("List the interfaces of an active domain with their host devices."),
         .options = N_("      --json              print JSON\n"),
+        .accept = OPT_JSON,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name"),
         .run = cmd_domiflist,
     },
     {
@@ -949,6 +980,10 @@ static const command commands[] = {
         .summary = N_("Print a domain's XML: of an active one with the actual device names "
                       "filled in."),
         .options = N_("      --inactive          the stored definition, not the running one\n"),
+        .accept = OPT_INACTIVE,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name"),
         .run = cmd_dumpxml,
     },
     {
@@ -959,6 +994,10 @@ static const command commands[] = {
                       "its old definition until destroyed."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
                       "network, ...) alone\n"),
+        .accept = OPT_SKIP,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain XML file"),
         .run = cmd_define,
     },
     {
@@ -966,12 +1005,19 @@ static const command commands[] = {
         .usage = N_("[--destroy] NAME"),
         .summary = N_("Forget a stored definition (refused while the domain is active)."),
         .options = N_("      --destroy           destroy the domain first if it is active\n"),
+        .accept = OPT_DESTROY,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name"),
         .run = cmd_undefine,
     },
     {
         .name = "start",
         .usage = N_("NAME"),
         .summary = N_("Start a defined domain: make every interface's device, all or nothing."),
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name"),
         .run = cmd_start,
     },
     {
@@ -982,6 +1028,8 @@ static const command commands[] = {
                       "domains whose\ndevices vanished as degraded."),
         .options = N_("      --dry-run           report what would be done, change nothing\n"
                       "      --json              print JSON\n"),
+        .accept = OPT_DRY_RUN | OPT_JSON,
+        .max_operands = 0,
         .run = cmd_reconcile,
     },
     {
@@ -992,6 +1040,8 @@ static const command commands[] = {
         .options = N_("      --timeout SECONDS   stop after SECONDS (default: until "
                       "interrupted)\n"
                       "      --json              print one JSON object per line\n"),
+        .accept = OPT_TIMEOUT | OPT_JSON,
+        .max_operands = 0,
         .run = cmd_events,
     },
     {
@@ -1004,6 +1054,11 @@ static const command commands[] = {
                       "                          qemu-system-*)\n"
                       "      --env               describe the fds in VNIC_FDS only\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"),
+        .accept = OPT_QEMU | OPT_ENV | OPT_SKIP,
+        .min_operands = 1,
+        .max_operands = -1,
+        .tail_at = 2,
+        .missing = N_("missing the domain name or XML file"),
         .run = cmd_run,
     },
     {
@@ -1011,6 +1066,10 @@ static const command commands[] = {
         .usage = N_("[--skip-unsupported] DOMAIN|FILE"),
         .summary = N_("Print the QEMU options run would add (fds numbered from 3)."),
         .options = N_("      --skip-unsupported  leave interfaces of other types alone\n"),
+        .accept = OPT_SKIP,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name or XML file"),
         .run = cmd_qemu_args,
     },
     {
@@ -1021,6 +1080,10 @@ static const command commands[] = {
                       "Any failure undoes everything."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"),
+        .accept = OPT_QMP | OPT_SKIP,
+        .min_operands = 2,
+        .max_operands = 2,
+        .missing = N_("missing the domain name or the interface XML file"),
         .run = cmd_attach_interface,
     },
     {
@@ -1030,6 +1093,10 @@ static const command commands[] = {
                       "first (device_del, wait for DEVICE_DELETED, netdev_del)."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
                       "      --timeout SECONDS   how long the guest may take (default 30)\n"),
+        .accept = OPT_QMP | OPT_TIMEOUT,
+        .min_operands = 2,
+        .max_operands = 2,
+        .missing = N_("missing the domain name or the interface's alias"),
         .run = cmd_detach_interface,
     },
     {
@@ -1038,6 +1105,10 @@ static const command commands[] = {
         .summary = N_("Send every queue fd of a running domain over a unix socket (SCM_RIGHTS),\n"
                       "one message per interface: a JSON line describing it, with its fds."),
         .options = N_("      --socket PATH       the unix socket to connect to\n"),
+        .accept = OPT_SOCKET,
+        .min_operands = 1,
+        .max_operands = 1,
+        .missing = N_("missing the domain name"),
         .run = cmd_pass,
     },
 };
@@ -1067,6 +1138,7 @@ static void main_help(void)
         printf("  %-20s %.*s\n", commands[i].name, nl ? (int)(nl - s) : (int)strlen(s), s);
     }
     printf(_("\nRun '%s COMMAND --help' for the options of a command.\n"), program);
+    printf(_("A command's options may stand before or after its operands; '--' ends them.\n"));
 }
 
 /* Translations: LANGUAGE only takes effect when the locale is not "C"; a bare system (no
@@ -1084,49 +1156,40 @@ static void setup_locale(void)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"connect", required_argument, NULL, 'c'},
-        {"debug", no_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {0},
-    };
-    int c;
-
     setup_locale();
     vnic_log_init();
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+c:dhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            connect_uri = optarg;
-            break;
-        case 'd':
-            vnic_log_set_level(VNIC_LOG_DEBUG);
-            break;
-        case 'h':
-            main_help();
-            return EXIT_OK;
-        case 'V':
-            printf("vnicsh %s\n", vnic_version());
-            return EXIT_OK;
-        case '?':
-            if (optopt)
-                return usage_error(NULL, _("option '-%c' is unknown or needs an argument"), optopt);
-            return usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);
-        default:
-            return usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);
-        }
+    /* The global options stand before the command; the command name and every word after it
+     * are the command's (tail_at 1). */
+    parsed_args global;
+    if (parse_args(NULL, OPT_GLOBAL, 1, argc > 0 ? argc - 1 : 0, argv + (argc > 0), &global) < 0)
+        return EXIT_USAGE;
+    /* Kept for the whole run: connect_uri points into argv, not into the array. */
+    _cleanup_free_ char **words = global.operands;
+    if (global.given & OPT(O_HELP)) {
+        main_help();
+        return EXIT_OK;
     }
+    if (global.given & OPT(O_VERSION)) {
+        printf("vnicsh %s\n", vnic_version());
+        return EXIT_OK;
+    }
+    if (global.given & OPT(O_DEBUG))
+        vnic_log_set_level(VNIC_LOG_DEBUG);
+    connect_uri = global.value[O_CONNECT];
 
-    if (optind >= argc)
+    if (global.noperands == 0)
         return usage_error(NULL, _("no command given"));
-
-    const command *cmd = find_command(argv[optind]);
+    const command *cmd = find_command(words[0]);
     if (!cmd)
-        return usage_error(NULL, _("unknown command '%s'"), argv[optind]);
+        return usage_error(NULL, _("unknown command '%s'"), words[0]);
 
-    /* The command sees its own name as argv[0]. */
-    return cmd->run(cmd, argc - optind, argv + optind);
+    cmd_options o;
+    parsed_args p;
+    int status = parse_command_line(cmd, global.noperands - 1, words + 1, &o, &p);
+    if (status != EXIT_OK || !p.operands)
+        return status;
+    status = cmd->run(cmd, &o, p.noperands, p.operands);
+    parsed_args_clear(&p);
+    return status;
 }

@@ -43,8 +43,63 @@ grep -q "^vnicsh: error: no file given$" "$tmp/err" || fail "validate without fi
 expect 2 "$vnicsh" validate --bogus x.xml
 expect 2 "$vnicsh" format a.xml b.xml
 
-# Several files: all problems of all files, in order, exit 1; valid files say nothing.
+# Option order (the virsh convention): options after operands, "--" ends the options, and
+# usage errors (exit 2) name the unknown option or the missing operand. The commands that need
+# a driver are checked in cli-order.sh.
 good=$data/xml2xml/in/ethernet-minimal.xml
+err_is() { [ "$(head -n 1 "$tmp/err")" = "vnicsh: error: $1" ] || fail "wanted '$1', got: $(cat "$tmp/err")"; }
+expect 0 "$vnicsh" format "$data/xml2xml/in/domain-unsupported-skip.xml" --skip-unsupported
+expect 0 "$vnicsh" validate "$data/xml2xml/in/domain-unsupported-skip.xml" --skip-unsupported
+expect 0 "$vnicsh" qemu-args "$data/xml2xml/in/domain-unsupported-skip.xml" --skip-unsupported
+expect 0 "$vnicsh" domiflist nosuch --help
+grep -q "^Usage: vnicsh domiflist" "$tmp/out" || fail "domiflist NAME --help"
+cp "$data/xml2xml/in/ethernet-minimal.xml" "$tmp/-dash.xml"
+(
+    cd "$tmp" || exit 1
+    expect 0 "$vnicsh" validate -- -dash.xml
+    expect 0 "$vnicsh" format -- -dash.xml
+    expect 2 "$vnicsh" validate -dash.xml
+    err_is "unknown option '-d'"
+    exit "$failures"
+) || failures=$((failures + $?))
+# After "--" an option is a file: it does not exist.
+expect 1 "$vnicsh" validate -- "$good" --skip-unsupported
+grep -q "^--skip-unsupported: error: cannot open file" "$tmp/err" || fail "-- then an option: $(cat "$tmp/err")"
+expect 2 "$vnicsh" validate "$good" --bogus
+err_is "unknown option '--bogus'"
+expect 2 "$vnicsh" domiflist
+err_is "missing the domain name"
+expect 2 "$vnicsh" domiflist a b
+err_is "unexpected argument 'b'"
+expect 2 "$vnicsh" list --json=yes
+err_is "option '--json' takes no argument"
+expect 2 "$vnicsh" events --timeout
+err_is "option '--timeout' needs an argument"
+expect 2 "$vnicsh" events --timeout=-1
+err_is "invalid timeout '-1': expected seconds from 0 to 86400"
+expect 2 "$vnicsh" run
+err_is "missing the domain name or XML file"
+expect 2 "$vnicsh" run web1
+err_is "missing the command to run after '--'"
+expect 2 "$vnicsh" attach-interface web1
+err_is "missing the domain name or the interface XML file"
+# The global options: before the command only, with the same rules.
+expect 2 "$vnicsh" -c
+err_is "option '-c' needs an argument"
+expect 2 "$vnicsh" --connect
+err_is "option '--connect' needs an argument"
+expect 2 "$vnicsh" -dc
+err_is "option '-c' needs an argument"
+expect 2 "$vnicsh" -x list
+err_is "unknown option '-x'"
+expect 2 "$vnicsh" list -c vnic:///embed
+err_is "unknown option '-c'"
+expect 0 "$vnicsh" -dV
+grep -q '^vnicsh ' "$tmp/out" || fail "-dV: $(cat "$tmp/out")"
+expect 0 "$vnicsh" -c vnic:///nosuch validate "$good"
+expect 0 "$vnicsh" --connect=vnic:///nosuch -- validate "$good"
+
+# Several files: all problems of all files, in order, exit 1; valid files say nothing.
 cat >"$tmp/bad1.xml" <<'XML'
 <interface type='direct'>
   <mac address='01:00:5e:00:00:01'/>
