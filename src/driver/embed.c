@@ -1133,8 +1133,8 @@ static int finish_detach(embed_priv *p, vnic_record *rec, size_t i, bool dry_run
                        ri->backend);
     if (!ops || ops->destroy(&env, &ri->rt, ri->mark, &e) < 0) {
         vnic_embed_action_add(acts, nacts, rec->def->name, dev, "error",
-                              _("cannot finish the detach of interface %s of domain '%s': %s"),
-                              dev, rec->def->name, e ? e->message : "?");
+                              _("cannot finish the detach of interface %s of domain '%s': %s"), dev,
+                              rec->def->name, e ? e->message : "?");
         vnic_error_free(e);
         return -EIO;
     }
