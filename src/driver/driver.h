@@ -90,6 +90,7 @@ typedef struct vnic_record_iface {
     char backend[32];
     char intended[IF_NAMESIZE]; /* the name chosen before the device is made */
     bool done;                  /* rt is valid: the device exists (or was adopted) */
+    bool detaching;             /* a detach is under way: the device may be gone already */
     vnic_iface_runtime rt;
 } vnic_record_iface;
 
@@ -98,6 +99,7 @@ typedef struct vnic_record {
     vnic_record_status status;
     unsigned group;
     bool supervised;           /* started by a supervisor (vnicsh run) that holds NAME.run locked */
+    unsigned next_alias;       /* the number of the next generated alias "netN": never reused */
     vnic_domain_def *def;      /* owned */
     vnic_record_iface *ifaces; /* def->niface entries */
 } vnic_record;

@@ -332,6 +332,8 @@ static int settle(embed_priv *p, const char *name, dom_state *ret, vnic_record *
             return r;
         vnic_record_free(TAKE_PTR(rec));
     }
+    if (rec && (r = vnic_embed_finish_hotplug(p, rec, err)) < 0)
+        return r;
     if (rec)
         *ret = record_state(rec);
     else
@@ -582,6 +584,7 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
             next += is_template_iface(def->ifaces[i]);
         }
         rec->status = VNIC_RECORD_STARTING;
+        rec->next_alias = (unsigned)def->niface;
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)
             return r;
     }
@@ -984,6 +987,16 @@ static unsigned next_mark_number(const vnic_record *rec, const char *prefix)
     return next;
 }
 
+static bool alias_taken(const vnic_domain_def *def, unsigned n)
+{
+    char alias[32];
+    snprintf(alias, sizeof(alias), "net%u", n);
+    for (size_t i = 0; i < def->niface; i++)
+        if (def->ifaces[i]->alias && vnic_streq(def->ifaces[i]->alias, alias))
+            return true;
+    return false;
+}
+
 static void record_remove_iface(vnic_record *rec, size_t index)
 {
     memmove(&rec->ifaces[index], &rec->ifaces[index + 1],
@@ -1010,8 +1023,16 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
         return r;
 
     vnic_domain_def *def = rec->def;
-    if (!iface->alias)
-        iface->alias = vnic_xasprintf("net%zu", def->niface);
+    if (!iface->alias) {
+        /* Numbered from the record's counter, so that an alias once given (say net1, since
+         * detached) is never given to another interface; a record of an older version has no
+         * counter and starts from the interface count. */
+        unsigned n = rec->next_alias > def->niface ? rec->next_alias : (unsigned)def->niface;
+        while (alias_taken(def, n))
+            n++;
+        iface->alias = vnic_xasprintf("net%u", n);
+        rec->next_alias = n + 1;
+    }
     if (!iface->has_mac) {
         vnic_mac_generate(iface->mac);
         iface->has_mac = true;
@@ -1071,6 +1092,8 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
             vnic_error *e = NULL;
             ops->destroy(&env, &rec->ifaces[index].rt, rec->ifaces[index].mark, &e);
             vnic_error_free(e);
+        } else {
+            vnic_fault_step("attach: result written");
         }
     }
     if (r < 0) {
@@ -1088,6 +1111,57 @@ static int embed_domain_attach_interface(vnic_conn *conn, const char *name,
     return 0;
 }
 
+/* A detach that died after its intent was written: the device may be there or not; remove
+ * it if it is, and the interface from the record. Only a device that cannot be removed keeps
+ * the interface (still marked detaching, so that the next pass tries again). */
+static int finish_detach(embed_priv *p, vnic_record *rec, size_t i, bool dry_run,
+                         vnic_reconcile_action **acts, size_t *nacts)
+{
+    vnic_record_iface *ri = &rec->ifaces[i];
+    const char *dev = ri->rt.name;
+    if (dry_run) {
+        vnic_embed_action_add(acts, nacts, rec->def->name, dev, "removed-unfinished",
+                              _("would finish the detach of interface %s of domain '%s'"), dev,
+                              rec->def->name);
+        return 0;
+    }
+    const vnic_backend_ops *ops = vnic_registry_find_by_name(p->reg, ri->backend);
+    vnic_backend_env env = backend_env(p, rec);
+    vnic_error *e = NULL;
+    if (!ops)
+        vnic_error_set(&e, VNIC_ERR_UNSUPPORTED, _("no backend module '%s' is loaded"),
+                       ri->backend);
+    if (!ops || ops->destroy(&env, &ri->rt, ri->mark, &e) < 0) {
+        vnic_embed_action_add(acts, nacts, rec->def->name, dev, "error",
+                              _("cannot finish the detach of interface %s of domain '%s': %s"), dev,
+                              rec->def->name, e ? e->message : "?");
+        vnic_error_free(e);
+        return -EIO;
+    }
+    vnic_embed_action_add(acts, nacts, rec->def->name, dev, "removed-unfinished",
+                          _("finished the detach of interface %s of domain '%s'"), dev,
+                          rec->def->name);
+    record_remove_iface(rec, i);
+    return 0;
+}
+
+int vnic_embed_finish_hotplug(embed_priv *p, vnic_record *rec, vnic_error **err)
+{
+    if (rec->status != VNIC_RECORD_ACTIVE && rec->status != VNIC_RECORD_DEGRADED)
+        return 0;
+    bool half = false;
+    for (size_t i = 0; i < rec->def->niface; i++)
+        half |= !rec->ifaces[i].done || rec->ifaces[i].detaching;
+    if (!half)
+        return 0;
+    int r = vnic_embed_get_nl(p, err);
+    if (r < 0)
+        return r;
+    bool changed;
+    vnic_embed_drop_unfinished(p, rec, false, NULL, NULL, &changed);
+    return changed ? vnic_embed_record_write(p, rec, err) : 0;
+}
+
 int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
                                vnic_reconcile_action **acts, size_t *nacts, bool *ret_changed)
 {
@@ -1095,6 +1169,11 @@ int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
     *ret_changed = false;
     for (size_t i = rec->def->niface; i-- > 0;) {
         vnic_record_iface *ri = &rec->ifaces[i];
+        if (ri->done && ri->detaching) {
+            if (finish_detach(p, rec, i, dry_run, acts, nacts) == 0)
+                *ret_changed = !dry_run;
+            continue;
+        }
         if (ri->done)
             continue;
         if (dry_run) {
@@ -1163,11 +1242,31 @@ static int embed_domain_detach_interface(vnic_conn *conn, const char *name, cons
                               ri->backend),
                -ENOENT;
     vnic_backend_env env = backend_env(p, rec);
-    if (ri->done && (r = ops->destroy(&env, &ri->rt, ri->mark, err)) < 0)
-        return r;
-    vnic_fault_step("detach: device removed");
+    /* Intent first: once the record says "detaching", a detach that dies is finished by
+     * whoever comes next (any command's quick pass, reconcile), instead of leaving a running
+     * domain with a device that is gone for good. */
+    if (ri->done) {
+        ri->detaching = true;
+        if ((r = vnic_embed_record_write(p, rec, err)) < 0)
+            return r;
+        vnic_fault_step("detach: intent written");
+        if ((r = ops->destroy(&env, &ri->rt, ri->mark, err)) < 0) {
+            /* Still there: the interface stays, as it was. */
+            ri->detaching = false;
+            vnic_error *e = NULL;
+            if (vnic_embed_record_write(p, rec, &e) < 0) {
+                VNIC_WARN("%s", e->message);
+                vnic_error_free(e);
+            }
+            return r;
+        }
+        vnic_fault_step("detach: device removed");
+    }
     record_remove_iface(rec, index);
-    return vnic_embed_record_write(p, rec, err);
+    if ((r = vnic_embed_record_write(p, rec, err)) < 0)
+        return r;
+    vnic_fault_step("detach: record written");
+    return 0;
 }
 
 /* ---- queries --------------------------------------------------------------------------- */

@@ -100,10 +100,16 @@ int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t s
 int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
                              vnic_reconcile_action **acts, size_t *nacts, vnic_error **err);
 
-/* Drop the interfaces of an active record whose attach never completed (and their devices).
+/* Drop the interfaces of an active record whose attach never completed (and their devices),
+ * and finish the detaches that never completed.
  * Called with the domain lock held; *ret_changed says whether the record must be written. */
 int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
                                vnic_reconcile_action **acts, size_t *nacts, bool *ret_changed);
+
+/* Finish the hot-plug a dead process left half done in an active record (an attach that
+ * never completed is undone, a detach whose intent was written is completed) and write the
+ * record if that changed it. Called with the domain lock held. */
+int vnic_embed_finish_hotplug(embed_priv *p, vnic_record *rec, vnic_error **err);
 
 void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
                            const char *device, const char *action, const char *fmt, ...)

@@ -157,8 +157,16 @@ int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action 
                 continue;
             }
         }
-        if (quick && !unfinished)
+        if (quick && !unfinished) {
+            /* A running domain may still hold an attach or a detach that a dead process left
+             * half done: finish it now, before anyone counts its interfaces or fds. */
+            if (!dry_run && (r = vnic_embed_finish_hotplug(p, rec, &e)) < 0) {
+                vnic_embed_action_add(&acts, &nacts, names[i], NULL, "error", "%s", e->message);
+                vnic_error_free(e);
+                status = r;
+            }
             continue;
+        }
         if ((r = vnic_embed_get_nl(p, err)) < 0)
             goto out;
 

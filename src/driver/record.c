@@ -63,6 +63,8 @@ char *vnic_record_format(const vnic_record *rec)
     prop_uint(root, "group", rec->group);
     if (rec->supervised)
         prop(root, "supervised", "yes");
+    if (rec->next_alias)
+        prop_uint(root, "next_alias", rec->next_alias);
 
     for (size_t i = 0; i < rec->def->niface; i++) {
         const vnic_record_iface *ri = &rec->ifaces[i];
@@ -74,6 +76,8 @@ char *vnic_record_format(const vnic_record *rec)
         prop(n, "backend", ri->backend);
         prop(n, "intended", ri->intended);
         prop(n, "done", ri->done ? "yes" : "no");
+        if (ri->detaching)
+            prop(n, "detaching", "yes");
         if (!ri->done)
             continue;
         const vnic_iface_runtime *rt = &ri->rt;
@@ -204,6 +208,10 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
     rec->status = (vnic_record_status)st;
     rec->group = (unsigned)group;
     get_bool(root, "supervised", &rec->supervised);
+    /* Absent in records of older versions: attach then starts from the interface count. */
+    unsigned long next_alias;
+    if (get_uint(root, "next_alias", 1000000, &next_alias))
+        rec->next_alias = (unsigned)next_alias;
 
     xmlNode *defnode = NULL;
     size_t nifaces = 0;
@@ -250,6 +258,7 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
             !get_name(c, "intended", ri->intended, sizeof(ri->intended)) ||
             !get_bool(c, "done", &ri->done))
             return corrupt(err, path, line, _("bad <iface> record"));
+        get_bool(c, "detaching", &ri->detaching);
         if (!ri->done)
             continue;
         vnic_iface_runtime *rt = &ri->rt;
