@@ -71,6 +71,11 @@ rc=$?
 [ "$rc" = 1 ] || fail "destroy of a supervised domain exited with $rc"
 grep -q "web1.*supervisor" "$tmp/err" || fail "destroy: $(cat "$tmp/err")"
 
+# 5. Looking is fine: qemu-args and domiflist of the supervised domain.
+vsh qemu-args web1 >"$tmp/qa" 2>"$tmp/err" || fail "qemu-args of a supervised domain: $(cat "$tmp/err")"
+grep -q 'fds=3:4' "$tmp/qa" || fail "qemu-args of a supervised domain: $(cat "$tmp/qa")"
+vsh domiflist web1 >/dev/null 2>"$tmp/err" || fail "domiflist of a supervised domain: $(cat "$tmp/err")"
+
 # The first launcher still has its devices and its fds.
 [ "$(domains)" = "web1 active" ] || fail "web1 is '$(domains)' while the first run runs"
 [ "$(marked_devices | sort)" = "$devices" ] || fail "devices changed: '$devices' -> '$(marked_devices | sort)'"
