@@ -491,18 +491,23 @@ static void release_supervision(embed_priv *p, const char *name)
 
 /* A domain that another process supervises (vnicsh run) is that process's to destroy: its
  * launcher still uses the devices. Destroying it here would pull them from under the guest. */
-static int check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_error **err)
+static bool supervised_elsewhere(embed_priv *p, const vnic_record *rec)
 {
     if (!rec->supervised)
-        return 0;
+        return false;
     for (size_t i = 0; i < p->nsupervised; i++)
         if (vnic_streq(p->supervised[i].name, rec->def->name))
-            return 0; /* we are the supervisor */
+            return false; /* we are the supervisor */
     _cleanup_close_ int lock = -1;
     vnic_error *e = NULL;
     int r = vnic_embed_run_lock(p, rec->def->name, &lock, &e);
     vnic_error_free(e);
-    if (r == -EWOULDBLOCK)
+    return r == -EWOULDBLOCK;
+}
+
+static int check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_error **err)
+{
+    if (supervised_elsewhere(p, rec))
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               _("domain '%s' is run by a supervisor (vnicsh run); stop its "
                                 "launcher and the supervisor destroys it"),
@@ -686,6 +691,13 @@ static int embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_do
         (r = check_transition(st, OP_DEFINE, def->name, err)) < 0)
         return r;
 
+    /* A MAC the XML lacks is made once, here, and stored: qemu-args and every start of the
+     * domain then give the guest the same one. */
+    for (size_t i = 0; i < def->niface; i++)
+        if (!def->ifaces[i]->has_mac) {
+            vnic_mac_generate(def->ifaces[i]->mac);
+            def->ifaces[i]->has_mac = true;
+        }
     /* The stored form is the canonical one: what dumpxml --inactive shows. */
     _cleanup_free_ char *xml = vnic_domain_def_format(def, err);
     if (!xml)
@@ -1502,6 +1514,23 @@ static int embed_domain_open_all_queues(vnic_conn *conn, const char *name, int *
     int r = read_active(p, name, &rec, err);
     if (r < 0)
         return r;
+    /* A supervisor's launcher has every queue: a second consumer of the same macvtap or tap
+     * (another run, a pass) would steal its packets. One interface's queues stay open to
+     * others (domain_open_queues): hot-plug hands a new interface to the running launcher. */
+    if (supervised_elsewhere(p, rec)) {
+        long pid = vnic_embed_run_lock_pid(p, name);
+        if (pid > 0)
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("domain '%s' is run by a supervisor (vnicsh run, pid %ld) whose "
+                             "launcher has its queues"),
+                           name, pid);
+        else
+            vnic_error_set(err, VNIC_ERR_INVALID,
+                           _("domain '%s' is run by a supervisor (vnicsh run) whose launcher "
+                             "has its queues"),
+                           name);
+        return -EBUSY;
+    }
 
     size_t total = 0;
     size_t *counts = vnic_xcalloc(rec->def->niface ? rec->def->niface : 1, sizeof(size_t));

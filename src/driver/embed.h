@@ -78,6 +78,8 @@ int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_
                            vnic_error **err);
 /* The supervisor lock NAME.run (never waits): -EWOULDBLOCK when a supervisor holds it. */
 int vnic_embed_run_lock(embed_priv *p, const char *name, int *ret_fd, vnic_error **err);
+/* The pid the holder of NAME.run noted in it (a hint for messages), or 0 if unknown. */
+long vnic_embed_run_lock_pid(embed_priv *p, const char *name);
 int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
                                vnic_error **err);
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);

@@ -230,7 +230,34 @@ int vnic_embed_domain_lock(embed_priv *p, const char *name, bool wait, int *ret_
 int vnic_embed_run_lock(embed_priv *p, const char *name, int *ret_fd, vnic_error **err)
 {
     _cleanup_free_ char *path = vnic_xasprintf("%s/%s.run", p->locks_dir, name);
-    return vnic_lock_file_at(p->locks_fd, strrchr(path, '/') + 1, path, false, ret_fd, err);
+    _cleanup_close_ int fd = -1;
+    int r = vnic_lock_file_at(p->locks_fd, strrchr(path, '/') + 1, path, false, &fd, err);
+    if (r < 0)
+        return r;
+    /* Who holds it, for the messages of those refused: flock has no owner to ask. Only a
+     * hint, so a failure to write it is no failure of the lock. */
+    char pid[24];
+    int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+        VNIC_DEBUG("cannot note the supervisor's pid in '%s'", path);
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}
+
+long vnic_embed_run_lock_pid(embed_priv *p, const char *name)
+{
+    _cleanup_free_ char *path = vnic_xasprintf("%s/%s.run", p->locks_dir, name);
+    _cleanup_free_ char *buf = NULL;
+    vnic_error *e = NULL;
+    unsigned long pid = 0;
+    if (vnic_file_read_at(p->locks_fd, strrchr(path, '/') + 1, path, 32, &buf, NULL, &e) < 0) {
+        vnic_error_free(e);
+        return 0;
+    }
+    buf[strcspn(buf, "\n")] = '\0';
+    if (vnic_parse_uint(buf, 1, 0x7fffffffUL, &pid) < 0)
+        return 0;
+    return (long)pid;
 }
 
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. Called with

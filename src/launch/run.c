@@ -83,21 +83,21 @@ static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, 
     vnic_domain_info *info = NULL;
     if (vnic_domain_lookup(conn, name, &info, err) < 0)
         return NULL;
-    if (vnic_streq(info->state, "defined")) {
-        vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name);
-        vnic_domain_info_free(info);
-        return NULL;
-    }
+    /* Inactive: what `run NAME` would add after starting it, from the stored definition
+     * (its MACs were made at define), one fd per queue; nothing is created. */
+    bool inactive = vnic_streq(info->state, "defined");
     vnic_domain_def *def = vnic_launch_running_def(conn, name, err);
     if (!def) {
         vnic_domain_info_free(info);
         return NULL;
     }
-    size_t *counts = vnic_xcalloc(info->ninterfaces + 1, sizeof(size_t));
-    for (size_t i = 0; i < info->ninterfaces; i++)
-        counts[i] = info->interfaces[i].queues;
+    size_t n = inactive ? def->niface : info->ninterfaces;
+    size_t *counts = vnic_xcalloc(n + 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        counts[i] =
+            inactive ? vnic_domain_def_interface_queues(def, i) : info->interfaces[i].queues;
     char **args = NULL;
-    if (info->ninterfaces != def->niface)
+    if (n != def->niface)
         vnic_error_set(err, VNIC_ERR_INTERNAL, _("the state of domain '%s' is inconsistent"), name);
     else
         args = vnic_qemu_domain_args(def, counts, first_fd, NULL);
