@@ -435,39 +435,6 @@ static const struct {
     {"acpi", vnic_iface_parse_acpi, true},
 };
 
-static xmlNode *copy_node(xmlNode *node)
-{
-    xmlNode *copy = xmlCopyNode(node, 1);
-    if (!copy)
-        abort(); /* out of memory, as in vnic_xmalloc */
-    return copy;
-}
-
-static void keep_node(vnic_iface_def *def, xmlNode *node)
-{
-    def->kept = vnic_xreallocarray(def->kept, def->nkept + 1, sizeof(*def->kept));
-    def->kept[def->nkept++] = copy_node(node);
-}
-
-/* The comments read since the last element go where the next element goes: before a
- * host-side element (BEFORE, its name in static storage), or among the kept nodes (BEFORE is
- * NULL: before a guest-only element, or after every element). */
-static void place_comments(vnic_iface_def *def, xmlNode **pending, size_t *npending,
-                           const char *before)
-{
-    for (size_t i = 0; i < *npending; i++) {
-        if (!before) {
-            keep_node(def, pending[i]);
-            continue;
-        }
-        def->comments =
-            vnic_xreallocarray(def->comments, def->ncomments + 1, sizeof(*def->comments));
-        def->comments[def->ncomments++] =
-            (struct vnic_iface_comment){.before = before, .node = copy_node(pending[i])};
-    }
-    *npending = 0;
-}
-
 vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *ret_skipped)
 {
     _cleanup_(vnic_iface_def_freep) vnic_iface_def *def = vnic_xcalloc(1, sizeof(*def));
@@ -543,7 +510,7 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
                     continue;
                 }
                 seen_owner = true;
-                place_comments(def, pending, &npending, "owner");
+                vnic_iface_place_comments(def, pending, &npending, "owner");
                 ok &= parse_owner(ctx, c, def);
             } else {
                 vnic_iface_error(ctx, c, _("unknown element <%s>"), qname);
@@ -581,11 +548,11 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
             }
             if (vnic_streq(name, "source"))
                 source = c;
-            place_comments(def, pending, &npending,
-                           child_parsers[i].keep ? NULL : child_parsers[i].name);
+            vnic_iface_place_comments(def, pending, &npending,
+                                      child_parsers[i].keep ? NULL : child_parsers[i].name);
             ok &= child_parsers[i].parse(ctx, c, def);
             if (child_parsers[i].keep)
-                keep_node(def, c);
+                vnic_iface_keep_node(def, c);
         } else if (in_list(unimplemented_elements, ELEMENTSOF(unimplemented_elements), name)) {
             vnic_iface_error(ctx, c, _("element <%s> is not supported by vnic yet"), qname);
             ok = false;
@@ -595,7 +562,7 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
         }
     }
 
-    place_comments(def, pending, &npending, NULL);
+    vnic_iface_place_comments(def, pending, &npending, NULL);
 
     if (def->type == VNIC_IFACE_DIRECT && !source) {
         vnic_iface_error(ctx, node, _("interface type 'direct' requires a <source> element"));
@@ -628,15 +595,6 @@ bool vnic_iface_def_needs_ns(const vnic_iface_def *def)
     return def->owner_user || def->owner_group;
 }
 
-/* The comments that were written before element NAME. */
-static void add_comments(xmlNode *iface, const vnic_iface_def *def, const char *name)
-{
-    for (size_t i = 0; i < def->ncomments; i++)
-        if (vnic_streq(def->comments[i].before, name) &&
-            !xmlAddChild(iface, copy_node(def->comments[i].node)))
-            abort();
-}
-
 xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
 {
     xmlNode *iface = xmlNewNode(NULL, BAD_CAST "interface");
@@ -651,30 +609,30 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             abort();
     }
 
-    add_comments(iface, def, "mac");
+    vnic_iface_add_comments(iface, def, "mac");
     if (def->has_mac) {
         char buf[18];
         vnic_mac_format(def->mac, buf);
         set_prop(add_child(iface, NULL, "mac"), "address", buf);
     }
-    add_comments(iface, def, "source");
+    vnic_iface_add_comments(iface, def, "source");
     if (def->source_dev) {
         xmlNode *n = add_child(iface, NULL, "source");
         set_prop(n, "dev", def->source_dev);
         /* The default mode is written out, so the output says what the device will be. */
         set_prop(n, "mode", vnic_macvtap_mode_to_string(def->mode));
     }
-    add_comments(iface, def, "target");
+    vnic_iface_add_comments(iface, def, "target");
     if (def->target_dev) {
         xmlNode *n = add_child(iface, NULL, "target");
         set_prop(n, "dev", def->target_dev);
         if (def->managed != VNIC_TRISTATE_ABSENT)
             set_prop(n, "managed", vnic_tristate_to_string(def->managed));
     }
-    add_comments(iface, def, "model");
+    vnic_iface_add_comments(iface, def, "model");
     if (def->model)
         set_prop(add_child(iface, NULL, "model"), "type", def->model);
-    add_comments(iface, def, "driver");
+    vnic_iface_add_comments(iface, def, "driver");
     if (def->driver_name != VNIC_DRIVER_DEFAULT || def->queues) {
         xmlNode *n = add_child(iface, NULL, "driver");
         if (def->driver_name != VNIC_DRIVER_DEFAULT)
@@ -685,19 +643,19 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             set_prop(n, "queues", buf);
         }
     }
-    add_comments(iface, def, "mtu");
+    vnic_iface_add_comments(iface, def, "mtu");
     if (def->mtu) {
         char buf[16];
         snprintf(buf, sizeof(buf), "%u", def->mtu);
         set_prop(add_child(iface, NULL, "mtu"), "size", buf);
     }
-    add_comments(iface, def, "link");
+    vnic_iface_add_comments(iface, def, "link");
     if (def->link != VNIC_LINK_DEFAULT)
         set_prop(add_child(iface, NULL, "link"), "state", vnic_link_state_to_string(def->link));
-    add_comments(iface, def, "alias");
+    vnic_iface_add_comments(iface, def, "alias");
     if (def->alias)
         set_prop(add_child(iface, NULL, "alias"), "name", def->alias);
-    add_comments(iface, def, "owner");
+    vnic_iface_add_comments(iface, def, "owner");
     if (vnic_iface_def_needs_ns(def)) {
         xmlNode *n = add_child(iface, ns, "owner");
         if (def->owner_user)
@@ -706,7 +664,7 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             set_prop(n, "group", def->owner_group);
     }
     for (size_t i = 0; i < def->nkept; i++)
-        if (!xmlAddChild(iface, copy_node(def->kept[i])))
+        if (!xmlAddChild(iface, vnic_iface_copy_node(def->kept[i])))
             abort();
     return iface;
 }
