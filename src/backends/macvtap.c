@@ -470,7 +470,7 @@ static int create_unmanaged(const vnic_backend_env *env, const vnic_iface_def *d
         return r;
     *rt = (vnic_iface_runtime){
         .ifindex = info.ifindex,
-        .queues = def->queues ? def->queues : 1,
+        .queues = vnic_iface_def_queues(def),
         .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
         .created = false,
         .mtu = info.mtu,
@@ -499,7 +499,7 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
         return -EINVAL;
     }
     vnic_iface_runtime new = {
-        .queues = def->queues ? def->queues : 1,
+        .queues = vnic_iface_def_queues(def),
         .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
         .created = true,
     };

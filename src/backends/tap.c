@@ -29,7 +29,7 @@
 
 static unsigned def_queues(const vnic_iface_def *def)
 {
-    return def->queues ? def->queues : 1;
+    return vnic_iface_def_queues(def);
 }
 
 static int resolve_owner(const vnic_iface_def *def, uid_t *ret_uid, gid_t *ret_gid,

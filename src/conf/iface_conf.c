@@ -57,6 +57,9 @@ void vnic_iface_def_free(vnic_iface_def *def)
     for (size_t i = 0; i < def->nkept; i++)
         xmlFreeNode(def->kept[i]);
     free(def->kept);
+    for (size_t i = 0; i < def->ncomments; i++)
+        xmlFreeNode(def->comments[i].node);
+    free(def->comments);
     free(def);
 }
 
@@ -432,15 +435,6 @@ static const struct {
     {"acpi", vnic_iface_parse_acpi, true},
 };
 
-static void keep_node(vnic_iface_def *def, xmlNode *node)
-{
-    def->kept = vnic_xreallocarray(def->kept, def->nkept + 1, sizeof(*def->kept));
-    xmlNode *copy = xmlCopyNode(node, 1);
-    if (!copy)
-        abort(); /* out of memory, as in vnic_xmalloc */
-    def->kept[def->nkept++] = copy;
-}
-
 vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *ret_skipped)
 {
     _cleanup_(vnic_iface_def_freep) vnic_iface_def *def = vnic_xcalloc(1, sizeof(*def));
@@ -483,10 +477,13 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
     bool seen[ELEMENTSOF(child_parsers)] = {false};
     bool seen_owner = false;
     xmlNode *source = NULL;
+    _cleanup_free_ xmlNode **pending = NULL; /* comments since the last element */
+    size_t npending = 0;
 
     for (xmlNode *c = node->children; c; c = c->next) {
         if (c->type == XML_COMMENT_NODE) {
-            keep_node(def, c);
+            pending = vnic_xreallocarray(pending, npending + 1, sizeof(*pending));
+            pending[npending++] = c;
             continue;
         }
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
@@ -513,6 +510,7 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
                     continue;
                 }
                 seen_owner = true;
+                vnic_iface_place_comments(def, pending, &npending, "owner");
                 ok &= parse_owner(ctx, c, def);
             } else {
                 vnic_iface_error(ctx, c, _("unknown element <%s>"), qname);
@@ -538,11 +536,23 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
                 continue;
             }
             seen[i] = true;
+            if (vnic_streq(name, "source") && def->type != VNIC_IFACE_DIRECT) {
+                /* libvirt's <source> of an ethernet interface (with <ip> and <route> inside)
+                 * sets the host side's addresses: one thing vnic does not do, said once. */
+                vnic_iface_error(ctx, c,
+                                 _("element <source> in an interface of type '%s' is not "
+                                   "supported by vnic yet (only type 'direct' has a source)"),
+                                 def->type_tap ? "tap" : vnic_iface_type_to_string(def->type));
+                ok = false;
+                continue;
+            }
             if (vnic_streq(name, "source"))
                 source = c;
+            vnic_iface_place_comments(def, pending, &npending,
+                                      child_parsers[i].keep ? NULL : child_parsers[i].name);
             ok &= child_parsers[i].parse(ctx, c, def);
             if (child_parsers[i].keep)
-                keep_node(def, c);
+                vnic_iface_keep_node(def, c);
         } else if (in_list(unimplemented_elements, ELEMENTSOF(unimplemented_elements), name)) {
             vnic_iface_error(ctx, c, _("element <%s> is not supported by vnic yet"), qname);
             ok = false;
@@ -552,13 +562,10 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
         }
     }
 
+    vnic_iface_place_comments(def, pending, &npending, NULL);
+
     if (def->type == VNIC_IFACE_DIRECT && !source) {
         vnic_iface_error(ctx, node, _("interface type 'direct' requires a <source> element"));
-        ok = false;
-    } else if (def->type != VNIC_IFACE_DIRECT && source) {
-        vnic_iface_error(ctx, source,
-                         _("element <source> is only allowed in interfaces of type "
-                           "'direct'"));
         ok = false;
     }
 
@@ -602,25 +609,30 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             abort();
     }
 
+    vnic_iface_add_comments(iface, def, "mac");
     if (def->has_mac) {
         char buf[18];
         vnic_mac_format(def->mac, buf);
         set_prop(add_child(iface, NULL, "mac"), "address", buf);
     }
+    vnic_iface_add_comments(iface, def, "source");
     if (def->source_dev) {
         xmlNode *n = add_child(iface, NULL, "source");
         set_prop(n, "dev", def->source_dev);
         /* The default mode is written out, so the output says what the device will be. */
         set_prop(n, "mode", vnic_macvtap_mode_to_string(def->mode));
     }
+    vnic_iface_add_comments(iface, def, "target");
     if (def->target_dev) {
         xmlNode *n = add_child(iface, NULL, "target");
         set_prop(n, "dev", def->target_dev);
         if (def->managed != VNIC_TRISTATE_ABSENT)
             set_prop(n, "managed", vnic_tristate_to_string(def->managed));
     }
+    vnic_iface_add_comments(iface, def, "model");
     if (def->model)
         set_prop(add_child(iface, NULL, "model"), "type", def->model);
+    vnic_iface_add_comments(iface, def, "driver");
     if (def->driver_name != VNIC_DRIVER_DEFAULT || def->queues) {
         xmlNode *n = add_child(iface, NULL, "driver");
         if (def->driver_name != VNIC_DRIVER_DEFAULT)
@@ -631,15 +643,19 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             set_prop(n, "queues", buf);
         }
     }
+    vnic_iface_add_comments(iface, def, "mtu");
     if (def->mtu) {
         char buf[16];
         snprintf(buf, sizeof(buf), "%u", def->mtu);
         set_prop(add_child(iface, NULL, "mtu"), "size", buf);
     }
+    vnic_iface_add_comments(iface, def, "link");
     if (def->link != VNIC_LINK_DEFAULT)
         set_prop(add_child(iface, NULL, "link"), "state", vnic_link_state_to_string(def->link));
+    vnic_iface_add_comments(iface, def, "alias");
     if (def->alias)
         set_prop(add_child(iface, NULL, "alias"), "name", def->alias);
+    vnic_iface_add_comments(iface, def, "owner");
     if (vnic_iface_def_needs_ns(def)) {
         xmlNode *n = add_child(iface, ns, "owner");
         if (def->owner_user)
@@ -647,26 +663,10 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
         if (def->owner_group)
             set_prop(n, "group", def->owner_group);
     }
-    for (size_t i = 0; i < def->nkept; i++) {
-        xmlNode *copy = xmlCopyNode(def->kept[i], 1);
-        if (!copy || !xmlAddChild(iface, copy))
+    for (size_t i = 0; i < def->nkept; i++)
+        if (!xmlAddChild(iface, vnic_iface_copy_node(def->kept[i])))
             abort();
-    }
     return iface;
-}
-
-bool vnic_model_uses_vnet_hdr(const char *model)
-{
-    static const char *const models[] = {
-        "virtio",
-        "virtio-transitional",
-        "virtio-non-transitional",
-        "virtio-net-pci",
-        "e1000e",
-        "igb",
-        "vmxnet3",
-    };
-    return model && in_list(models, ELEMENTSOF(models), model);
 }
 
 void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6])

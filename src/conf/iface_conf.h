@@ -96,9 +96,18 @@ typedef struct vnic_iface_def {
     vnic_tristate rom_enabled; /* <rom enabled> */
     char *rom_file;            /* <rom file>: no control characters; may be empty */
 
-    /* Guest-only elements and comments, copied verbatim and written back after the rest. */
+    /* Guest-only elements and the comments written before them or after every element, copied
+     * verbatim and written back after the rest, in the order read. */
     xmlNode **kept;
     size_t nkept;
+
+    /* Comments written before a host-side element: written back before that element, which
+     * the formatter may move into its canonical place, so a comment stays with what it says. */
+    struct vnic_iface_comment {
+        const char *before; /* the element's local name (static storage) */
+        xmlNode *node;
+    } * comments;
+    size_t ncomments;
 } vnic_iface_def;
 
 void vnic_iface_def_free(vnic_iface_def *def);
@@ -128,9 +137,23 @@ int vnic_mac_parse(const char *s, uint8_t ret[6]);
 /* Format as lowercase "xx:xx:xx:xx:xx:xx" into buf of at least 18 bytes. */
 void vnic_mac_format(const uint8_t mac[6], char buf[static 18]);
 
+/* Model names compare without regard to case, as in libvirt ('ViRtIo' is virtio). */
+
+/* A virtio-net model: virtio, virtio-transitional, virtio-non-transitional, or a QEMU virtio-net
+ * device name written as the model (virtio-net-pci, ...). */
+bool vnic_model_is_virtio(const char *model);
+
 /* Models whose queues carry a virtio-net header (virtio and the models QEMU gives the
  * header to as well). */
 bool vnic_model_uses_vnet_hdr(const char *model);
+
+/* The number of queues vnic opens for def: <driver queues> for a virtio model, else one (as
+ * libvirt: other NIC models have one queue, and more fds would only be refused or ignored). */
+unsigned vnic_iface_def_queues(const vnic_iface_def *def);
+
+/* Does the launcher ask for vhost-net? Only <driver name='vhost'> on a virtio model: vhost-net
+ * serves virtio queues only, so libvirt leaves it off for other models, and so does vnic. */
+bool vnic_iface_def_vhost(const vnic_iface_def *def);
 
 /* The host side's MAC of a tap: the guest MAC with its first byte 0xFE (0xFA if the guest's
  * already is 0xFE), so the host never claims the guest's own address. */

@@ -22,6 +22,17 @@ char *vnic_iface_elem_name(const xmlNode *node);
 char *vnic_iface_req_attr(vnic_parse_ctx *ctx, xmlNode *node, const char *name);
 /* An optional attribute in no namespace, or NULL. Caller frees. */
 char *vnic_iface_opt_attr(xmlNode *node, const char *name);
+/* A deep copy of node (aborts when out of memory, as vnic_xmalloc). */
+xmlNode *vnic_iface_copy_node(xmlNode *node);
+/* Keep a copy of node in def->kept, to be written back after the host-side elements. */
+void vnic_iface_keep_node(vnic_iface_def *def, xmlNode *node);
+/* The comments PENDING[0..*NPENDING) read since the last element go where the next element
+ * goes: before host-side element BEFORE (a name in static storage), or among the kept nodes
+ * (BEFORE is NULL: before a guest-only element, or after every element). Empties the list. */
+void vnic_iface_place_comments(vnic_iface_def *def, xmlNode **pending, size_t *npending,
+                               const char *before);
+/* Add to iface copies of the comments that were written before element NAME. */
+void vnic_iface_add_comments(xmlNode *iface, const vnic_iface_def *def, const char *name);
 
 /* iface_guest.c: the guest-only children of <interface>. Each checks the element's values in
  * no namespace into def and returns false after adding a diagnostic; the caller refuses

@@ -1,6 +1,6 @@
 /* Reading the elements of an <interface>: diagnostics at a node's line, names and attribute
- * values as messages show them. Shared by the parser of the host-side elements (iface_conf.c)
- * and that of the guest-only ones (iface_guest.c). */
+ * values as messages show them, the nodes kept verbatim and where comments go. Shared by the parser
+ * of the host-side elements (iface_conf.c) and that of the guest-only ones (iface_guest.c). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -69,4 +69,48 @@ char *vnic_iface_opt_attr(xmlNode *node, const char *name)
     char *s = vnic_xstrdup((const char *)v);
     xmlFree(v);
     return s;
+}
+
+/* ---- kept nodes and comments ---------------------------------------------------------- */
+
+xmlNode *vnic_iface_copy_node(xmlNode *node)
+{
+    xmlNode *copy = xmlCopyNode(node, 1);
+    if (!copy)
+        abort(); /* out of memory, as in vnic_xmalloc */
+    return copy;
+}
+
+void vnic_iface_keep_node(vnic_iface_def *def, xmlNode *node)
+{
+    def->kept = vnic_xreallocarray(def->kept, def->nkept + 1, sizeof(*def->kept));
+    def->kept[def->nkept++] = vnic_iface_copy_node(node);
+}
+
+/* The comments read since the last element go where the next element goes: before a
+ * host-side element (BEFORE, its name in static storage), or among the kept nodes (BEFORE is
+ * NULL: before a guest-only element, or after every element). */
+void vnic_iface_place_comments(vnic_iface_def *def, xmlNode **pending, size_t *npending,
+                               const char *before)
+{
+    for (size_t i = 0; i < *npending; i++) {
+        if (!before) {
+            vnic_iface_keep_node(def, pending[i]);
+            continue;
+        }
+        def->comments =
+            vnic_xreallocarray(def->comments, def->ncomments + 1, sizeof(*def->comments));
+        def->comments[def->ncomments++] =
+            (struct vnic_iface_comment){.before = before, .node = vnic_iface_copy_node(pending[i])};
+    }
+    *npending = 0;
+}
+
+/* The comments that were written before element NAME. */
+void vnic_iface_add_comments(xmlNode *iface, const vnic_iface_def *def, const char *name)
+{
+    for (size_t i = 0; i < def->ncomments; i++)
+        if (vnic_streq(def->comments[i].before, name) &&
+            !xmlAddChild(iface, vnic_iface_copy_node(def->comments[i].node)))
+            abort();
 }

@@ -199,7 +199,7 @@ static void fill_iface_info(const vnic_record *rec, size_t i, vnic_interface_inf
         vnic_mac_format(ri->rt.mac, info->host_mac);
     info->model = vnic_xstrdup_null(d->model);
     info->mtu = ri->done ? ri->rt.mtu : d->mtu;
-    info->queues = ri->done ? ri->rt.queues : (d->queues ? d->queues : 1);
+    info->queues = ri->done ? ri->rt.queues : vnic_iface_def_queues(d);
     info->vnet_hdr = ri->done ? ri->rt.vnet_hdr : vnic_model_uses_vnet_hdr(d->model);
     info->managed = ri->done ? ri->rt.created : d->managed != VNIC_TRISTATE_NO;
 }
@@ -244,7 +244,7 @@ static vnic_domain_info *make_defined_info(const vnic_domain_def *def)
             vnic_mac_format(d->mac, f->mac);
         f->model = vnic_xstrdup_null(d->model);
         f->mtu = d->mtu;
-        f->queues = d->queues ? d->queues : 1;
+        f->queues = vnic_iface_def_queues(d);
         f->vnet_hdr = vnic_model_uses_vnet_hdr(d->model);
         f->managed = d->managed != VNIC_TRISTATE_NO;
     }

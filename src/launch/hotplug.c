@@ -117,8 +117,7 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
             json_object_object_add(a, "fds", json_object_new_string(joined));
             free(joined);
         }
-        json_object_object_add(a, "vhost",
-                               json_object_new_boolean(d->driver_name == VNIC_DRIVER_VHOST));
+        json_object_object_add(a, "vhost", json_object_new_boolean(vnic_iface_def_vhost(d)));
         if ((r = vnic_qmp_execute(q, "netdev_add", a, -1, NULL, err)) < 0)
             goto undo;
     }
@@ -127,7 +126,8 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
 
     {
         _cleanup_(json_object_putp) json_object *a = json_object_new_object();
-        json_object_object_add(a, "driver", json_object_new_string(vnic_qemu_device_model(d)));
+        _cleanup_free_ char *model = vnic_qemu_device_model(d);
+        json_object_object_add(a, "driver", json_object_new_string(model));
         json_object_object_add(a, "netdev", json_object_new_string(netdev));
         json_object_object_add(a, "id", json_object_new_string(id));
         if (d->has_mac) {
@@ -135,7 +135,7 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
             vnic_mac_format(d->mac, mac);
             json_object_object_add(a, "mac", json_object_new_string(mac));
         }
-        bool virtio = d->model && vnic_str_has_prefix(d->model, "virtio");
+        bool virtio = vnic_model_is_virtio(d->model);
         if (n > 1 && virtio) {
             json_object_object_add(a, "mq", json_object_new_boolean(true));
             json_object_object_add(a, "vectors", json_object_new_int((int)(2 * n + 2)));

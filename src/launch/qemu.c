@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "qemu.h"
@@ -17,19 +19,24 @@ static const struct {
     {"virtio-non-transitional", "virtio-net-pci-non-transitional"},
 };
 
-const char *vnic_qemu_device_model(const vnic_iface_def *def)
+/* libvirt reads model names without regard to case, but QEMU's device names are exact, and
+ * all of them lower case: a model outside the map is QEMU's name in any case. */
+char *vnic_qemu_device_model(const vnic_iface_def *def)
 {
     if (!def->model)
-        return "rtl8139";
+        return vnic_xstrdup("rtl8139");
     for (size_t i = 0; i < ELEMENTSOF(model_map); i++)
-        if (vnic_streq(model_map[i].model, def->model))
-            return model_map[i].device;
-    return def->model;
+        if (strcasecmp(model_map[i].model, def->model) == 0)
+            return vnic_xstrdup(model_map[i].device);
+    char *dev = vnic_xstrdup(def->model);
+    for (char *p = dev; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return dev;
 }
 
 static bool is_virtio(const vnic_iface_def *def)
 {
-    return def->model && vnic_str_has_prefix(def->model, "virtio");
+    return vnic_model_is_virtio(def->model);
 }
 
 char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index)
@@ -128,9 +135,10 @@ static char **iface_args(const vnic_iface_def *def, const char *id, const int *f
         for (size_t q = 0; q < nfds; q++)
             sb_add(&netdev, "%s%d", q ? ":" : "", fds[q]);
     }
-    sb_add(&netdev, ",vhost=%s", def->driver_name == VNIC_DRIVER_VHOST ? "on" : "off");
+    sb_add(&netdev, ",vhost=%s", vnic_iface_def_vhost(def) ? "on" : "off");
 
-    sb_add(&device, "%s,netdev=host%s,id=%s", vnic_qemu_device_model(def), id, id);
+    _cleanup_free_ char *model = vnic_qemu_device_model(def);
+    sb_add(&device, "%s,netdev=host%s,id=%s", model, id, id);
     if (def->has_mac) {
         char mac[18];
         vnic_mac_format(def->mac, mac);
@@ -219,5 +227,5 @@ size_t vnic_domain_def_interface_queues(const vnic_domain_def *def, size_t index
 {
     if (index >= def->niface)
         return 0;
-    return def->ifaces[index]->queues ? def->ifaces[index]->queues : 1;
+    return vnic_iface_def_queues(def->ifaces[index]);
 }

@@ -7,9 +7,10 @@
 
 #include "domain_conf.h"
 
-/* The QEMU device for a model: virtio -> virtio-net-pci, no model -> rtl8139 (QEMU's and
- * libvirt's default for x86), others as written. Static storage or owned by def. */
-const char *vnic_qemu_device_model(const vnic_iface_def *def);
+/* The QEMU device for a model, whatever the case it is written in: virtio -> virtio-net-pci,
+ * no model -> rtl8139 (QEMU's and libvirt's default for x86), others in lower case as QEMU
+ * names its devices (E1000 -> e1000). Caller frees. */
+char *vnic_qemu_device_model(const vnic_iface_def *def);
 
 /* The id of interface INDEX: its alias, or "netINDEX" without one. Caller frees. */
 char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index);

@@ -31,7 +31,7 @@ cat >"$dir/attrs.xml" <<'XML'
       <vnic:owner user='65534'/>
     </interface>
     <interface type='ethernet'>
-      <model type='e1000e'/>
+      <model type='virtio'/>
       <driver queues='3'/>
       <vnic:owner group='65534'/>
     </interface>
@@ -95,7 +95,7 @@ want = [
     dict(type="ethernet", device="tt-0-x", mac="fe:54:00:e0:00:02", host_mac="fa:54:00:e0:00:02",
          mtu=1500, queues=1, vnet_hdr=False, model="e1000"),
     dict(type="ethernet", device="vnet1", mac=sys.argv[2], host_mac=sys.argv[3], queues=3,
-         vnet_hdr=True, model="e1000e"),
+         vnet_hdr=True, model="virtio"),
     dict(type="tap", device="tsyn0", mtu=1280, queues=1, vnet_hdr=False, model=None),
 ]
 bad = [(i, k, l[i].get(k), v) for i, w in enumerate(want) for k, v in w.items() if l[i].get(k) != v]

@@ -55,7 +55,8 @@ want = {}
 fd = 3
 entries = []
 ids = ["ua-mvt", "net1", "ua-one"]
-if [i["queues"] for i in ifaces] != [2, 3, 1]:
+# e1000 is no virtio model: one queue, whatever <driver queues='3'> says (libvirt's rule).
+if [i["queues"] for i in ifaces] != [2, 1, 1]:
     no("queues per interface are %s" % [i["queues"] for i in ifaces])
 for k, i in enumerate(ifaces):
     fds = []
