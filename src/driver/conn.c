@@ -166,6 +166,17 @@ int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
     return conn->driver->event_run(conn, timeout_ms, err);
 }
 
+int vnic_event_get_fd(vnic_conn *conn, vnic_error **err)
+{
+    int fd = conn->driver->event_get_fd(conn, err);
+    return fd < 0 ? -1 : fd;
+}
+
+int vnic_event_dispatch(vnic_conn *conn, vnic_error **err)
+{
+    return conn->driver->event_dispatch(conn, err) < 0 ? -1 : 0;
+}
+
 int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                             size_t *ret_n, vnic_error **err)
 {
