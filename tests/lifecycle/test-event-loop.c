@@ -22,7 +22,7 @@ static int failures;
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL (line %d): ", __LINE__);                                        \
+            fprintf(stderr, "FAIL (line %d): ", __LINE__);                                         \
             fprintf(stderr, __VA_ARGS__);                                                          \
             fputc('\n', stderr);                                                                   \
             failures++;                                                                            \
@@ -36,8 +36,8 @@ static void on_event(const vnic_event *ev, void *opaque)
 {
     (void)opaque;
     size_t len = strlen(heard);
-    snprintf(heard + len, sizeof(heard) - len, "%s %s %s %u %d\n", ev->type, ev->device,
-             ev->domain, ev->index, ev->degraded);
+    snprintf(heard + len, sizeof(heard) - len, "%s %s %s %u %d\n", ev->type, ev->device, ev->domain,
+             ev->index, ev->degraded);
 }
 
 static bool heard_event(const char *type, const char *device)
@@ -207,8 +207,8 @@ int main(int argc, char **argv)
     long before = drops_of(fd);
     sh("ip -batch %s", batch);
     long after = drops_of(fd);
-    CHECK(before >= 0 && after > before, "the kernel dropped no message (drops %ld -> %ld)",
-          before, after);
+    CHECK(before >= 0 && after > before, "the kernel dropped no message (drops %ld -> %ld)", before,
+          after);
     fprintf(stderr, "messages dropped by the kernel: %ld\n", after - before);
 
     loop(conn, fd, 500, NULL, NULL);
