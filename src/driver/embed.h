@@ -43,6 +43,7 @@ typedef struct embed_priv {
     int next_sub_id;
     watched_dev *watched;
     size_t nwatched;
+    bool ev_resync; /* the kernel dropped messages: compare with its view once drained */
 
     /* NAME.run locks held for domains this connection supervises. */
     struct {

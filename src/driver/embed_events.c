@@ -277,11 +277,12 @@ int vnic_embed_event_get_fd(vnic_conn *conn, vnic_error **err)
     return nl_socket_get_fd(p->ev_sk);
 }
 
-/* Read every message queued on the monitor socket without blocking, deliver the events, and
+/* Read the messages queued on the monitor socket without blocking, deliver the events, and
  * bring the watch list up to date. An overrun (ENOBUFS: the kernel dropped messages for want
  * of room) is reported by the kernel before the messages still queued; those are read first,
  * in order, and then the kernel's current view is compared with the last known one, so that
- * what the dropped messages said is reported all the same. */
+ * what the dropped messages said is reported all the same. A flood is read in slices, so that
+ * the caller's loop keeps running; the fd stays readable until it is drained. */
 int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err)
 {
     embed_priv *p = conn->priv;
@@ -289,27 +290,36 @@ int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err)
     if (r < 0)
         return r;
 
-    bool overrun = false;
-    for (;;) {
+    bool drained = false;
+    for (unsigned reads = 0; reads < 1024 && !drained; reads++) {
         r = nl_recvmsgs_default(p->ev_sk);
         if (r >= 0)
             continue;
-        if (r == -NLE_AGAIN)
-            break;
-        if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW) {
-            overrun = true;
-            continue;
+        if (r == -NLE_AGAIN) {
+            drained = true;
+        } else if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW) {
+            if (!p->ev_resync)
+                VNIC_WARN("events: netlink buffer overrun; resynchronising with the kernel");
+            p->ev_resync = true;
+        } else {
+            int e = vnic_nl_errno(r);
+            vnic_error_set_errno(err, -e, _("cannot read link events"));
+            return e;
         }
-        int e = vnic_nl_errno(r);
-        vnic_error_set_errno(err, -e, _("cannot read link events"));
-        return e;
     }
-    if (overrun)
-        VNIC_WARN("events: netlink buffer overrun; resynchronising with the kernel");
-    if (!refresh_watched(p, overrun) && overrun)
-        return vnic_error_set(err, VNIC_ERR_SYSTEM,
-                              _("link events were lost and the devices' state cannot be read")),
-               -EIO;
+    /* Compare with the kernel only once what it queued before the overrun is read, or the
+     * older messages would be taken for changes after it. */
+    if (p->ev_resync && !drained)
+        return 0;
+    if (!refresh_watched(p, p->ev_resync)) {
+        if (p->ev_resync)
+            return vnic_error_set(err, VNIC_ERR_SYSTEM,
+                                  _("link events were lost and the devices' state cannot be "
+                                    "read")),
+                   -EIO;
+        return 0;
+    }
+    p->ev_resync = false;
     return 0;
 }
 
