@@ -198,6 +198,19 @@ int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
     return vnic_api_end(&c, conn->driver->event_run(conn, timeout_ms, c.err));
 }
 
+int vnic_event_get_fd(vnic_conn *conn, vnic_error **err)
+{
+    API_BEGIN(0, 0, err, NULL);
+    return vnic_api_end(&c, conn->driver->event_get_fd(conn, c.err));
+}
+
+int vnic_event_dispatch(vnic_conn *conn, vnic_error **err)
+{
+    API_BEGIN(0, 0, err, NULL);
+    int r = conn->driver->event_dispatch(conn, c.err);
+    return vnic_api_end(&c, r < 0 ? r : 0);
+}
+
 int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
                             size_t *ret_n, vnic_error **err)
 {

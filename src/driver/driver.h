@@ -53,6 +53,10 @@ struct vnic_driver {
                           vnic_error **err);
     int (*event_deregister)(vnic_conn *conn, int id);
     int (*event_run)(vnic_conn *conn, int timeout_ms, vnic_error **err);
+    /* The fd to poll for readability (the same one for the connection's life), and reading
+     * what is pending without blocking. */
+    int (*event_get_fd)(vnic_conn *conn, vnic_error **err);
+    int (*event_dispatch)(vnic_conn *conn, vnic_error **err);
 };
 
 extern const vnic_driver vnic_embed_driver;

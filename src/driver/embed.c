@@ -1572,4 +1572,6 @@ const vnic_driver vnic_embed_driver = {
     .event_register = vnic_embed_event_register,
     .event_deregister = vnic_embed_event_deregister,
     .event_run = vnic_embed_event_run,
+    .event_get_fd = vnic_embed_event_get_fd,
+    .event_dispatch = vnic_embed_event_dispatch,
 };

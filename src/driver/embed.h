@@ -43,6 +43,7 @@ typedef struct embed_priv {
     int next_sub_id;
     watched_dev *watched;
     size_t nwatched;
+    bool ev_resync; /* the kernel dropped messages: compare with its view once drained */
 
     /* NAME.run locks held for domains this connection supervises. */
     struct {
@@ -125,4 +126,6 @@ int vnic_embed_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, i
                               vnic_error **err);
 int vnic_embed_event_deregister(vnic_conn *conn, int id);
 int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
+int vnic_embed_event_get_fd(vnic_conn *conn, vnic_error **err);
+int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err);
 void vnic_embed_events_close(embed_priv *p);

@@ -53,10 +53,41 @@ static void watch(embed_priv *p, int ifindex, const char *name, const char *doma
     p->watched[p->nwatched++] = w;
 }
 
+static const vnic_link_info *find_link(const vnic_link_info *links, size_t nlinks, int ifindex)
+{
+    for (size_t i = 0; i < nlinks; i++)
+        if (links[i].ifindex == ifindex)
+            return &links[i];
+    return NULL;
+}
+
+static void deliver(embed_priv *p, const watched_dev *w, const char *type, bool degrade);
+
+/* What the kernel's view says happened to W since its flags were last seen: after an overrun
+ * the messages are lost, so the difference between the last known state and the dump is all
+ * there is to report. */
+static void report_difference(embed_priv *p, watched_dev *w, const vnic_link_info *l)
+{
+    if (!l) {
+        deliver(p, w, w->lower ? "lower-removed" : "device-removed", true);
+        w->ifindex = -1;
+        return;
+    }
+    bool was_up = w->flags & IFF_UP, is_up = l->flags & IFF_UP;
+    w->flags = l->flags;
+    if (was_up && !is_up)
+        deliver(p, w, w->lower ? "lower-down" : "device-down", true);
+    else if (!was_up && is_up)
+        deliver(p, w, w->lower ? "lower-up" : "device-up", false);
+}
+
 /* Rebuild what to watch from the records of running domains, with the links' current
  * flags as the starting point for state changes. Records come and go as other processes
- * start and destroy domains, so this runs again before each batch of messages. */
-static void refresh_watched(embed_priv *p)
+ * start and destroy domains, so this runs again after each batch of messages. With RESYNC
+ * (the kernel dropped messages) every difference between the last known state of a device
+ * and the kernel's is reported as the event the lost messages would have given. Returns
+ * false if the records or the links could not be read (the old list stays). */
+static bool refresh_watched(embed_priv *p, bool resync)
 {
     watched_dev *old = p->watched;
     size_t nold = p->nwatched;
@@ -75,7 +106,7 @@ static void refresh_watched(embed_priv *p)
         vnic_embed_free_names(names, n);
         p->watched = old;
         p->nwatched = nold;
-        return;
+        return false;
     }
     for (size_t i = 0; i < n; i++) {
         vnic_record *rec = NULL;
@@ -96,17 +127,24 @@ static void refresh_watched(embed_priv *p)
             }
         vnic_record_free(rec);
     }
-    /* Keep the flags seen last where a device was already watched, so that a change that
-     * happened between two batches is not lost. */
+    /* Normally keep the flags seen last where a device was already watched, so that a change
+     * whose message is still queued is not lost. After an overrun, report the difference. */
     for (size_t i = 0; i < p->nwatched; i++)
-        for (size_t k = 0; k < nold; k++)
-            if (old[k].ifindex == p->watched[i].ifindex)
-                p->watched[i].flags = old[k].flags;
+        for (size_t k = 0; k < nold; k++) {
+            watched_dev *w = &p->watched[i];
+            if (old[k].ifindex != w->ifindex)
+                continue;
+            w->flags = old[k].flags;
+            if (resync)
+                report_difference(p, w, find_link(links, nlinks, w->ifindex));
+            break;
+        }
     for (size_t k = 0; k < nold; k++)
         free(old[k].domain);
     free(old);
     free(links);
     vnic_embed_free_names(names, n);
+    return true;
 }
 
 /* Mark the domain degraded, unless someone is working on it (then it is their state). */
@@ -200,7 +238,7 @@ static int open_monitor(embed_priv *p, vnic_error **err)
     /* Bursts (a lower device taking many macvtaps with it) must not overflow the queue. */
     nl_socket_set_buffer_size(sk, 4 << 20, 0);
     p->ev_sk = sk;
-    refresh_watched(p);
+    refresh_watched(p, false);
     return 0;
 }
 
@@ -230,6 +268,61 @@ int vnic_embed_event_deregister(vnic_conn *conn, int id)
     return -ENOENT;
 }
 
+int vnic_embed_event_get_fd(vnic_conn *conn, vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    int r = open_monitor(p, err);
+    if (r < 0)
+        return r;
+    return nl_socket_get_fd(p->ev_sk);
+}
+
+/* Read the messages queued on the monitor socket without blocking, deliver the events, and
+ * bring the watch list up to date. An overrun (ENOBUFS: the kernel dropped messages for want
+ * of room) is reported by the kernel before the messages still queued; those are read first,
+ * in order, and then the kernel's current view is compared with the last known one, so that
+ * what the dropped messages said is reported all the same. A flood is read in slices, so that
+ * the caller's loop keeps running; the fd stays readable until it is drained. */
+int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    int r = open_monitor(p, err);
+    if (r < 0)
+        return r;
+
+    bool drained = false;
+    for (unsigned reads = 0; reads < 1024 && !drained; reads++) {
+        r = nl_recvmsgs_default(p->ev_sk);
+        if (r >= 0)
+            continue;
+        if (r == -NLE_AGAIN) {
+            drained = true;
+        } else if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW) {
+            if (!p->ev_resync)
+                VNIC_WARN("events: netlink buffer overrun; resynchronising with the kernel");
+            p->ev_resync = true;
+        } else {
+            int e = vnic_nl_errno(r);
+            vnic_error_set_errno(err, -e, _("cannot read link events"));
+            return e;
+        }
+    }
+    /* Compare with the kernel only once what it queued before the overrun is read, or the
+     * older messages would be taken for changes after it. */
+    if (p->ev_resync && !drained)
+        return 0;
+    if (!refresh_watched(p, p->ev_resync)) {
+        if (p->ev_resync)
+            return vnic_error_set(err, VNIC_ERR_SYSTEM,
+                                  _("link events were lost and the devices' state cannot be "
+                                    "read")),
+                   -EIO;
+        return 0;
+    }
+    p->ev_resync = false;
+    return 0;
+}
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -237,12 +330,12 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The convenience loop, built on get_fd and dispatch as any other event loop would be. */
 int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
 {
-    embed_priv *p = conn->priv;
-    int r = open_monitor(p, err);
-    if (r < 0)
-        return r;
+    int fd = vnic_embed_event_get_fd(conn, err);
+    if (fd < 0)
+        return fd;
 
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     for (;;) {
@@ -253,7 +346,7 @@ int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
                 return 0;
             wait = (int)left;
         }
-        struct pollfd pfd = {.fd = nl_socket_get_fd(p->ev_sk), .events = POLLIN};
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
         int n = poll(&pfd, 1, wait);
         if (n < 0) {
             if (errno == EINTR)
@@ -262,20 +355,8 @@ int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
             vnic_error_set_errno(err, e, _("cannot wait for link events"));
             return -e;
         }
-        if (n == 0)
-            continue;
-        r = nl_recvmsgs_default(p->ev_sk);
-        if (r < 0 && r != -NLE_AGAIN) {
-            if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW) {
-                /* The kernel dropped messages: start again from the kernel's view. */
-                VNIC_WARN("events: netlink buffer overrun; resynchronising");
-                refresh_watched(p);
-                continue;
-            }
-            int e = vnic_nl_errno(r);
-            vnic_error_set_errno(err, -e, _("cannot read link events"));
-            return e;
-        }
-        refresh_watched(p);
+        int r;
+        if (n > 0 && (r = vnic_embed_event_dispatch(conn, err)) < 0)
+            return r;
     }
 }

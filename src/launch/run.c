@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "domain_conf.h"
+#include "fault.h"
 #include "fdplace.h"
 #include "i18n.h"
 #include "launch.h"
@@ -184,6 +185,12 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     char **child_argv = NULL, **child_env = NULL;
     int *scratch = NULL;
     int pipefd[2] = {-1, -1};
+    /* What this call changes in the process, put back on every path out (see vnic.h). */
+    struct rlimit saved_nofile;
+    bool nofile_raised = false;
+    int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction saved[4];
+    bool handlers_set = false;
 
     if ((r = vnic_domain_open_all_queues(conn, name, &fds, &counts, &n, err)) < 0)
         goto out;
@@ -223,10 +230,10 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     /* Placing the fds needs a second copy of each for a moment, and a launcher with hundreds
      * of queues needs them all: lift the soft limit on open files to the hard one, as
      * service managers do. */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &saved_nofile) == 0 &&
+        saved_nofile.rlim_cur < saved_nofile.rlim_max) {
+        struct rlimit rl = {.rlim_cur = saved_nofile.rlim_max, .rlim_max = saved_nofile.rlim_max};
+        nofile_raised = setrlimit(RLIMIT_NOFILE, &rl) == 0;
     }
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
         r = -errno;
@@ -242,13 +249,14 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     sigaddset(&fwd, SIGHUP);
     sigaddset(&fwd, SIGQUIT);
     sigprocmask(SIG_BLOCK, &fwd, &old);
-    struct sigaction sa = {.sa_handler = forward_signal}, saved[4];
-    int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction sa = {.sa_handler = forward_signal};
     for (int i = 0; i < 4; i++)
         sigaction(sigs[i], &sa, &saved[i]);
+    handlers_set = true;
 
     pid_t parent = getpid();
-    pid_t pid = fork();
+    int fail = vnic_fault_fail("run-fork");
+    pid_t pid = fail ? (errno = fail, -1) : fork();
     if (pid < 0) {
         r = -errno;
         vnic_error_set_errno(err, -r, _("cannot fork"));
@@ -296,8 +304,6 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
     child_pid = 0;
-    for (int i = 0; i < 4; i++)
-        sigaction(sigs[i], &saved[i], NULL);
 
     if (got == sizeof(report)) {
         if (report[0] == 1)
@@ -311,6 +317,11 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     }
 
 out:
+    if (handlers_set)
+        for (int i = 0; i < 4; i++)
+            sigaction(sigs[i], &saved[i], NULL);
+    if (nofile_raised)
+        setrlimit(RLIMIT_NOFILE, &saved_nofile);
     if (pipefd[0] >= 0)
         close(pipefd[0]);
     if (pipefd[1] >= 0)

@@ -2,6 +2,7 @@
  * tests can prove every intermediate state on disk is recoverable. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,5 +24,16 @@ void vnic_fault_step(const char *what)
         kill(getpid(), SIGKILL);
 #else
     (void)what;
+#endif
+}
+
+int vnic_fault_fail(const char *what)
+{
+#ifdef VNIC_FAULT_INJECTION
+    const char *env = secure_getenv("VNIC_FAULT_FAIL");
+    return env && vnic_streq(env, what) ? EAGAIN : 0;
+#else
+    (void)what;
+    return 0;
 #endif
 }

@@ -5,3 +5,8 @@
 #pragma once
 
 void vnic_fault_step(const char *what);
+
+/* The failure hook: with VNIC_FAULT_FAIL=WHAT in the environment (fault injection builds
+ * only), the system call the caller names WHAT is to fail; returns the errno to fail it with
+ * (EAGAIN), else 0. For failures the tests cannot cause otherwise, such as fork as root. */
+int vnic_fault_fail(const char *what);

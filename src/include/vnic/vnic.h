@@ -259,10 +259,24 @@ int vnic_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *re
 /* Returns -1 (there is no err) when no callback has that id. */
 int vnic_event_deregister(vnic_conn *conn, int id);
 
-/* Wait for and dispatch events for up to timeout_ms milliseconds (-1: until interrupted by
- * a signal). Returns 0 on timeout; -1 with (*err)->sys_errno == EINTR when a signal arrived
- * (free that error before calling again); -1 on any other failure. */
+/* A convenience loop over vnic_event_get_fd and vnic_event_dispatch: wait for and dispatch
+ * events for up to timeout_ms milliseconds (-1: until interrupted by a signal). Returns 0 on
+ * timeout; -1 with (*err)->sys_errno == EINTR when a signal arrived (free that error before
+ * calling again); -1 on any other failure. */
 int vnic_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
+
+/* For an event loop of the caller's own (poll, epoll, GLib, libuv...): the fd to watch for
+ * readability. It stays the same, and owned by the connection (do not close it or read from
+ * it), until the connection is closed; the first call starts listening for link events.
+ * Returns the fd, or -1 with *err set. */
+int vnic_event_get_fd(vnic_conn *conn, vnic_error **err);
+
+/* Read what is pending on the event fd without blocking and call the registered callbacks,
+ * from this thread, before returning. Call it whenever the fd is readable (a spurious call is
+ * harmless). If the kernel dropped messages because the caller was too slow, the state of
+ * every watched device is compared with the kernel's and each change that was missed is
+ * reported as the event it would have been. Returns 0, or -1 with *err set. */
+int vnic_event_dispatch(vnic_conn *conn, vnic_error **err);
 
 /* Open the queues of interface INDEX: *ret_fds is a new array of *ret_n fds (O_CLOEXEC), all
  * owned by the caller. */
@@ -290,7 +304,15 @@ enum {
  * QEMU options are appended; $VNIC_FDS describes the fds in any case. SIGINT, SIGTERM, SIGHUP
  * and SIGQUIT are forwarded to the child. When the child ends, what this call started is
  * destroyed, and *ret_status is the child's exit status (128 + signal if killed). If the
- * caller dies, the child is killed and reconcile removes the domain. */
+ * caller dies, the child is killed and reconcile removes the domain.
+ *
+ * What it does to the process, for the duration of the call only: handlers for SIGINT,
+ * SIGTERM, SIGHUP and SIGQUIT that forward the signal to the child (the caller's own
+ * dispositions are saved and put back before it returns, on success and on every failure;
+ * the signal mask is unchanged on return), and the soft RLIMIT_NOFILE raised to the hard
+ * limit (the child keeps the raised limit; the caller's is put back). Another thread must not
+ * change these dispositions or the limit meanwhile, and only one vnic_run may run at a time
+ * in a process. */
 int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
              int *ret_status, vnic_diag_list *diags, vnic_error **err);
 
