@@ -7,30 +7,6 @@
 
 #include "error.h"
 
-/* Create dir and its parents with mode (existing directories are left as they are, except
- * the last one, whose mode is enforced). */
-int vnic_mkdir_p(const char *dir, mode_t mode, vnic_error **err);
-
-/* Replace path with data atomically: write a temporary file in the same directory, fsync it,
- * rename it over path, fsync the directory. The file gets mode. Readers see the old or the
- * new content, never a mix, also after a crash. */
-int vnic_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-                           vnic_error **err);
-
-/* Read a whole file. *ret is NUL-terminated and owned by the caller. -ENOENT if missing. */
-int vnic_file_read(const char *path, char **ret, size_t *ret_len, vnic_error **err);
-
-/* Unlink path and fsync its directory; a missing file is success. */
-int vnic_file_remove(const char *path, vnic_error **err);
-
-/* Take an exclusive lock (flock) on path, creating it; blocks until granted. *ret_fd holds
- * the lock until closed. */
-int vnic_lock_file(const char *path, int *ret_fd, vnic_error **err);
-
-/* As vnic_lock_file, without waiting: -EWOULDBLOCK (err untouched) when another process holds
- * the lock. Locks die with their process, so a lock nobody holds means nobody is at work. */
-int vnic_lock_file_try(const char *path, int *ret_fd, vnic_error **err);
-
 /* ---- files of the state store, relative to directory fds ------------------------------------
  *
  * Everything under a store's directories is untrusted: these never follow a symbolic link,
@@ -61,15 +37,19 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
  * (a link, a FIFO, a directory) is an error naming path. */
 int vnic_file_check_at(int dirfd, const char *name, const char *path, vnic_error **err);
 
-/* As vnic_file_write_atomic, in directory dirfd (the temporary file is made with O_EXCL and
- * O_NOFOLLOW; the rename replaces NAME itself, never what a link points to). */
+/* Replace NAME under dirfd with data atomically: write a temporary file in the same directory
+ * (O_EXCL, O_NOFOLLOW), fsync it, rename it over NAME (never over what a link points to), fsync
+ * the directory. The file gets mode. Readers see the old or the new content, never a mix, also
+ * after a crash. */
 int vnic_file_write_atomic_at(int dirfd, const char *name, const char *path, const char *data,
                               size_t len, mode_t mode, vnic_error **err);
 
-/* As vnic_file_remove, in directory dirfd. */
+/* Unlink NAME under dirfd and fsync the directory; a missing file is success. */
 int vnic_file_remove_at(int dirfd, const char *name, const char *path, vnic_error **err);
 
-/* As vnic_lock_file (wait) or vnic_lock_file_try (!wait), in directory dirfd; the lock file
- * must be a regular file. */
+/* Take an exclusive lock (flock) on NAME under dirfd, creating it; the lock file must be a
+ * regular file. With wait, block until granted; without, -EWOULDBLOCK (err untouched) when
+ * another process holds it (locks die with their process, so a lock nobody holds means nobody
+ * is at work). *ret_fd holds the lock until closed. */
 int vnic_lock_file_at(int dirfd, const char *name, const char *path, bool wait, int *ret_fd,
                       vnic_error **err);
