@@ -244,8 +244,8 @@ static void check_device(const vnic_iface_def *def, size_t nfds, const option_pi
                          const char *opt)
 {
     const char *v;
-    FUZZ_CHECK(!strcmp(dev->type, vnic_qemu_device_model(def)), "driver '%s' in '%s'", dev->type,
-               opt);
+    _cleanup_free_ char *model = vnic_qemu_device_model(def);
+    FUZZ_CHECK(!strcmp(dev->type, model), "driver '%s' in '%s'", dev->type, opt);
     if ((v = piece(dev, "mac"))) {
         char mac[18];
         vnic_mac_format(def->mac, mac);
