@@ -322,7 +322,7 @@ static void check_qemu_args(const vnic_domain_def *def)
                            vnic_str_count(v, ":") + 1 == counts[i],
                        "fds of '%s' for %zu queues", nopt, counts[i]);
         FUZZ_CHECK((v = piece(&net, "vhost")) &&
-                       !strcmp(v, def->ifaces[i]->driver_name == VNIC_DRIVER_VHOST ? "on" : "off"),
+                       !strcmp(v, vnic_iface_def_vhost(def->ifaces[i]) ? "on" : "off"),
                    "vhost of '%s'", nopt);
         check_device(def->ifaces[i], counts[i], &dev, dopt);
 
