@@ -168,33 +168,10 @@ static bool check_attrs(vnic_parse_ctx *ctx, xmlNode *node, const char *const *a
     return ok;
 }
 
-/* A leaf element: no child elements and no text. */
-static bool check_empty(vnic_parse_ctx *ctx, xmlNode *node)
-{
-    bool ok = true;
-    for (xmlNode *c = node->children; c; c = c->next) {
-        _cleanup_free_ char *en = vnic_iface_elem_name(node);
-        if (c->type == XML_ELEMENT_NODE) {
-            _cleanup_free_ char *cn = vnic_iface_elem_name(c);
-            vnic_iface_error(ctx, c, _("element <%s> is not supported inside <%s>"), cn, en);
-            ok = false;
-        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            _cleanup_xmlstr_ xmlChar *t = xmlNodeGetContent(c);
-            for (const xmlChar *p = t; p && *p; p++)
-                if (!isspace(*p)) {
-                    vnic_iface_error(ctx, node, _("element <%s> must not contain text"), en);
-                    ok = false;
-                    break;
-                }
-        }
-    }
-    return ok;
-}
-
 static bool parse_mac(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"address", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
     _cleanup_free_ char *addr = vnic_iface_req_attr(ctx, node, "address");
     if (!addr)
         return false;
@@ -220,7 +197,7 @@ static bool parse_mac(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 static bool parse_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"dev", "mode", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
 
     def->source_dev = vnic_iface_req_attr(ctx, node, "dev");
     if (!def->source_dev) {
@@ -254,7 +231,7 @@ static bool parse_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
 static bool parse_target(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"dev", "managed", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
 
     def->target_dev = vnic_iface_req_attr(ctx, node, "dev");
     bool tmpl = false;
@@ -295,7 +272,7 @@ static bool parse_target(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
 static bool parse_model(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"type", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
     def->model = vnic_iface_req_attr(ctx, node, "type");
     if (!def->model)
         return false;
@@ -309,7 +286,7 @@ static bool parse_model(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 static bool parse_driver(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"name", "queues", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
 
     _cleanup_free_ char *name = vnic_iface_opt_attr(node, "name");
     if (name) {
@@ -340,7 +317,7 @@ static bool parse_driver(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def
 static bool parse_mtu(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"size", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
     _cleanup_free_ char *size = vnic_iface_req_attr(ctx, node, "size");
     if (!size)
         return false;
@@ -357,7 +334,7 @@ static bool parse_mtu(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 static bool parse_link(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"state", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
     _cleanup_free_ char *state = vnic_iface_req_attr(ctx, node, "state");
     if (!state)
         return false;
@@ -373,7 +350,7 @@ static bool parse_link(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 static bool parse_alias(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"name", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
     def->alias = vnic_iface_req_attr(ctx, node, "name");
     if (!def->alias)
         return false;
@@ -390,7 +367,7 @@ static bool parse_alias(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 static bool parse_owner(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
     static const char *const attrs[] = {"user", "group", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & check_empty(ctx, node);
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
     def->owner_user = vnic_iface_opt_attr(node, "user");
     def->owner_group = vnic_iface_opt_attr(node, "group");
 

@@ -31,22 +31,7 @@ static bool check_guest_content(vnic_parse_ctx *ctx, xmlNode *node, const char *
             ok = false;
         }
     }
-    for (xmlNode *c = node->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && !c->ns) {
-            _cleanup_free_ char *cn = vnic_iface_elem_name(c);
-            vnic_iface_error(ctx, c, _("element <%s> is not supported inside <%s>"), cn, en);
-            ok = false;
-        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            _cleanup_xmlstr_ xmlChar *t = xmlNodeGetContent(c);
-            for (const xmlChar *p = t; p && *p; p++)
-                if (!isspace(*p)) {
-                    vnic_iface_error(ctx, node, _("element <%s> must not contain text"), en);
-                    ok = false;
-                    break;
-                }
-        }
-    }
-    return ok;
+    return vnic_iface_check_leaf(ctx, node, true) && ok;
 }
 
 /* A required number from 1 to MAX, attribute ATTR (no namespace) of node. */

@@ -31,6 +31,9 @@ void vnic_iface_keep_node(vnic_iface_def *def, xmlNode *node);
  * (BEFORE is NULL: before a guest-only element, or after every element). Empties the list. */
 void vnic_iface_place_comments(vnic_iface_def *def, xmlNode **pending, size_t *npending,
                                const char *before);
+/* A leaf element: no child elements (with allow_foreign, except ones in another namespace)
+ * and no text but white space; each offence is a diagnostic. */
+bool vnic_iface_check_leaf(vnic_parse_ctx *ctx, xmlNode *node, bool allow_foreign);
 /* Add to iface copies of the comments that were written before element NAME. */
 void vnic_iface_add_comments(xmlNode *iface, const vnic_iface_def *def, const char *name);
 

@@ -3,12 +3,15 @@
  * of the host-side elements (iface_conf.c) and that of the guest-only ones (iface_guest.c). */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "i18n.h"
 #include "iface_priv.h"
+#include "xml_cleanup.h"
 #include "xml_line.h"
 
 void vnic_iface_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt, ...)
@@ -113,4 +116,26 @@ void vnic_iface_add_comments(xmlNode *iface, const vnic_iface_def *def, const ch
         if (vnic_streq(def->comments[i].before, name) &&
             !xmlAddChild(iface, vnic_iface_copy_node(def->comments[i].node)))
             abort();
+}
+
+bool vnic_iface_check_leaf(vnic_parse_ctx *ctx, xmlNode *node, bool allow_foreign)
+{
+    bool ok = true;
+    _cleanup_free_ char *en = vnic_iface_elem_name(node);
+    for (xmlNode *c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !(allow_foreign && c->ns)) {
+            _cleanup_free_ char *cn = vnic_iface_elem_name(c);
+            vnic_iface_error(ctx, c, _("element <%s> is not supported inside <%s>"), cn, en);
+            ok = false;
+        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            _cleanup_xmlstr_ xmlChar *t = xmlNodeGetContent(c);
+            for (const xmlChar *p = t; p && *p; p++)
+                if (!isspace(*p)) {
+                    vnic_iface_error(ctx, node, _("element <%s> must not contain text"), en);
+                    ok = false;
+                    break;
+                }
+        }
+    }
+    return ok;
 }
