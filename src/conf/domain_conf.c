@@ -23,11 +23,6 @@
 /* Diagnostics reported for one document; the rest are counted in one last line. */
 #define VNIC_DIAG_MAX 100
 
-const char *vnic_version(void)
-{
-    return VNIC_VERSION;
-}
-
 void vnic_domain_def_free(vnic_domain_def *def)
 {
     if (!def)

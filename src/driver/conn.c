@@ -108,6 +108,22 @@ void vnic_domain_info_list_free(vnic_domain_info **list, size_t n)
     free(list);
 }
 
+void vnic_reconcile_actions_free(vnic_reconcile_action *actions, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(actions[i].domain);
+        free(actions[i].device);
+        free(actions[i].action);
+        free(actions[i].message);
+    }
+    free(actions);
+}
+
+const char *vnic_version(void)
+{
+    return VNIC_VERSION;
+}
+
 int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {

@@ -95,13 +95,44 @@ char *vnic_embed_expand_template(const char *tmpl, unsigned long n);
 int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t size,
                             vnic_error **err);
 
-/* ---- lifecycle helpers (embed.c) ------------------------------------------------------- */
+/* ---- transaction primitives (embed_txn.c) ------------------------------------------------ */
+
+void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
+                           const char *device, const char *action, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Fail with a clear message unless the process may make (create) or remove devices. */
+int vnic_embed_need_cap_net_admin(bool create, vnic_error **err);
+/* Choose the intended name of interface d: its fixed name, or its template filled with n from
+ * vnic's counter (or the template's own, embed_names.c). Called with the store lock held. */
+int vnic_embed_choose_name(embed_priv *p, const vnic_iface_def *d, const vnic_backend_ops *ops,
+                           unsigned long n, vnic_record_iface *ri, vnic_error **err);
+bool vnic_embed_is_template_iface(const vnic_iface_def *d);
+/* Say in *err which interface of def failed: "interface 5 of 8 (alias 'x', line 30)". */
+void vnic_embed_prefix_iface(vnic_error **err, const vnic_domain_def *def, size_t i);
+vnic_backend_env vnic_embed_backend_env(embed_priv *p, const vnic_record *rec);
+/* Make the device of interface i of rec (its intended name chosen, the record's intent on
+ * disk), retrying the next template number when a name is taken. */
+int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
+                          vnic_error **err);
+/* Supervision (vnicsh run): the NAME.run locks this connection holds. */
+void vnic_embed_release_supervision(embed_priv *p, const char *name);
+bool vnic_embed_supervised_elsewhere(embed_priv *p, const vnic_record *rec);
+int vnic_embed_check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_error **err);
+
+/* ---- undo and finish (embed_undo.c) ----------------------------------------------------- */
 
 /* Remove what a record names (devices of a start or a destroy that never finished, or of an
  * active domain) and the record itself. Actions are appended if acts is not NULL; with
  * dry_run nothing changes. Called with the domain lock held. */
 int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
                              vnic_reconcile_action **acts, size_t *nacts, vnic_error **err);
+
+/* A device with the record's group and intended name but no mark yet (a creation that died
+ * between the two): delete it. Returns true if it did. */
+bool vnic_embed_delete_unmarked(embed_priv *p, const vnic_record *rec, const char *name);
+
+/* Drop interface index from the record and its definition (not its device). */
+void vnic_embed_record_remove_iface(vnic_record *rec, size_t index);
 
 /* Drop the interfaces of an active record whose attach never completed (and their devices),
  * and finish the detaches that never completed.
@@ -114,9 +145,55 @@ int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
  * record if that changed it. Called with the domain lock held. */
 int vnic_embed_finish_hotplug(embed_priv *p, vnic_record *rec, vnic_error **err);
 
-void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
-                           const char *device, const char *action, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+/* ---- states (embed_state.c) --------------------------------------------------------------- */
+
+typedef enum {
+    DOM_UNDEFINED, /* neither a definition nor a record */
+    DOM_DEFINED,   /* a definition, not running */
+    DOM_STARTING,
+    DOM_ACTIVE,
+    DOM_DEGRADED,
+    DOM_STOPPING,
+    DOM_STATE_LAST
+} dom_state;
+
+typedef enum { OP_DEFINE, OP_UNDEFINE, OP_START, OP_CREATE, OP_DESTROY, OP_LAST } dom_op;
+
+/* Take the domain's lock (held until *ret_lock is closed) and settle its state: a half-done
+ * start or stop left by a dead process is finished first. *ret_rec (may be NULL) receives the
+ * record of a running domain. */
+int vnic_embed_lock_and_settle(embed_priv *p, const char *name, int *ret_lock, dom_state *ret_st,
+                               vnic_record **ret_rec, vnic_error **err);
+/* 0 if op is allowed in state st, else an error naming the state. */
+int vnic_embed_check_transition(dom_state st, dom_op op, const char *name, vnic_error **err);
+
+/* ---- the driver's entry points (embed_lifecycle.c, embed_hotplug.c, embed_query.c) ------ */
+
+int vnic_embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigned flags,
+                             vnic_domain_info **ret, vnic_error **err);
+int vnic_embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
+                            vnic_domain_info **ret, vnic_error **err);
+int vnic_embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
+                             vnic_error **err);
+int vnic_embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err);
+int vnic_embed_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
+int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, vnic_iface_def *iface_in,
+                                       unsigned *ret_index, vnic_error **err);
+int vnic_embed_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
+                                       vnic_error **err);
+int vnic_embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
+                             vnic_error **err);
+int vnic_embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
+                           vnic_error **err);
+char *vnic_embed_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags,
+                                vnic_error **err);
+int vnic_embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
+                                  size_t *ret_n, vnic_error **err);
+int vnic_embed_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
+                                      size_t **ret_counts, size_t *ret_n, vnic_error **err);
+/* The info of a running (or starting) domain, and of a domain that is only defined. */
+vnic_domain_info *vnic_embed_make_info(const vnic_record *rec, bool persistent);
+vnic_domain_info *vnic_embed_make_defined_info(const vnic_domain_def *def);
 
 /* ---- reconcile and events -------------------------------------------------------------- */
 

@@ -10,17 +10,6 @@
 #include "log.h"
 #include "strutil.h"
 
-void vnic_reconcile_actions_free(vnic_reconcile_action *actions, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(actions[i].domain);
-        free(actions[i].device);
-        free(actions[i].action);
-        free(actions[i].message);
-    }
-    free(actions);
-}
-
 /* An active (or degraded) domain: are all its devices there? */
 static int check_running(embed_priv *p, vnic_record *rec, bool dry_run,
                          vnic_reconcile_action **acts, size_t *nacts, vnic_error **err)
