@@ -666,6 +666,70 @@ void vnic_domain_def_remove_interface(vnic_domain_def *def, size_t index)
     def->niface--;
 }
 
+static bool alias_in_use(const vnic_domain_def *def, char *const *given, const char *alias)
+{
+    for (size_t i = 0; i < def->niface; i++)
+        if ((def->ifaces[i]->alias && vnic_streq(def->ifaces[i]->alias, alias)) ||
+            (given[i] && vnic_streq(given[i], alias)))
+            return true;
+    return false;
+}
+
+/* The aliases the aliasless interfaces get, into given[] (NULL for the others): interface i
+ * takes "net<i>", as QEMU users expect, unless an alias has it; those left take the free
+ * numbers from max(*next, the interface count) on. */
+static void make_aliases(const vnic_domain_def *def, unsigned *next, char **given)
+{
+    for (size_t i = 0; i < def->niface; i++) {
+        if (def->ifaces[i]->alias)
+            continue;
+        char *alias = vnic_xasprintf("net%zu", i);
+        if (alias_in_use(def, given, alias))
+            free(alias);
+        else
+            given[i] = alias;
+    }
+    unsigned n = *next > def->niface ? *next : (unsigned)def->niface;
+    for (size_t i = 0; i < def->niface; i++) {
+        if (def->ifaces[i]->alias || given[i])
+            continue;
+        for (;; n++) {
+            char *alias = vnic_xasprintf("net%u", n);
+            if (!alias_in_use(def, given, alias)) {
+                given[i] = alias;
+                n++;
+                break;
+            }
+            free(alias);
+        }
+    }
+    *next = n;
+}
+
+char *vnic_domain_def_iface_alias(const vnic_domain_def *def, size_t index)
+{
+    if (def->ifaces[index]->alias)
+        return vnic_xstrdup(def->ifaces[index]->alias);
+    _cleanup_free_ char **given = vnic_xcalloc(def->niface, sizeof(*given));
+    unsigned next = 0;
+    make_aliases(def, &next, given);
+    char *ret = TAKE_PTR(given[index]);
+    for (size_t i = 0; i < def->niface; i++)
+        free(given[i]);
+    return ret;
+}
+
+void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next)
+{
+    if (!def->niface)
+        return;
+    _cleanup_free_ char **given = vnic_xcalloc(def->niface, sizeof(*given));
+    make_aliases(def, next, given);
+    for (size_t i = 0; i < def->niface; i++)
+        if (given[i])
+            def->ifaces[i]->alias = given[i];
+}
+
 vnic_iface_def *vnic_domain_def_steal_interface(vnic_domain_def *def)
 {
     if (!def->standalone || def->niface != 1)

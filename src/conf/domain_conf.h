@@ -39,6 +39,15 @@ size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface
 /* Remove interface INDEX and its element. */
 void vnic_domain_def_remove_interface(vnic_domain_def *def, size_t index);
 
+/* The alias interface INDEX has, or would get from vnic_domain_def_assign_aliases with
+ * *next = 0. Caller frees. */
+char *vnic_domain_def_iface_alias(const vnic_domain_def *def, size_t index);
+
+/* Give every interface without an alias one: interface i gets "net<i>" unless an alias has
+ * it, the rest the free "netN" from max(*next, interface count) on; *next is left past the
+ * last N so given (hot-plug continues from it, so an alias is never given out twice). */
+void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next);
+
 /* Take the single interface out of a standalone <interface> definition (which is then
  * empty). NULL if def is not a standalone interface. */
 vnic_iface_def *vnic_domain_def_steal_interface(vnic_domain_def *def);

@@ -52,6 +52,13 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
         }
     }
 
+    /* Every interface gets its id now and keeps it while the domain runs: the alias, "netN"
+     * where the XML has none, from the record's counter, which hot-plug continues, so no id
+     * is ever handed out twice (QEMU's ids and the launchers' views stay unambiguous). */
+    unsigned next_alias = 0;
+    vnic_domain_def_assign_aliases(def, &next_alias);
+    rec->next_alias = next_alias;
+
     /* A supervised domain: the supervisor's lock is taken before anything exists, so that
      * whenever the record says "supervised" a dead supervisor can be told from a live one. */
     _cleanup_close_ int run_lock = -1;
@@ -85,7 +92,6 @@ static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, un
             next += vnic_embed_is_template_iface(def->ifaces[i]);
         }
         rec->status = VNIC_RECORD_STARTING;
-        rec->next_alias = (unsigned)def->niface;
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)
             return r;
     }

@@ -46,21 +46,10 @@ char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index)
     return vnic_xasprintf("net%zu", index);
 }
 
-/* An id no alias of the domain uses: "netN" may be some other interface's alias. */
+/* The id of an interface: its alias, or the one it gets when the domain starts. */
 char *vnic_qemu_domain_iface_id(const vnic_domain_def *dom, size_t index)
 {
-    const vnic_iface_def *def = dom->ifaces[index];
-    if (def->alias)
-        return vnic_xstrdup(def->alias);
-    for (unsigned k = 0;; k++) {
-        char *id = k ? vnic_xasprintf("net%zu-%u", index, k) : vnic_xasprintf("net%zu", index);
-        bool taken = false;
-        for (size_t i = 0; i < dom->niface && !taken; i++)
-            taken = dom->ifaces[i]->alias && vnic_streq(dom->ifaces[i]->alias, id);
-        if (!taken)
-            return id;
-        free(id);
-    }
+    return vnic_domain_def_iface_alias(dom, index);
 }
 
 typedef struct {

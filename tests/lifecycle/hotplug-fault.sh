@@ -15,26 +15,51 @@ cat >"$tmp/al.xml" <<'EOF'
 EOF
 echo "<interface type='ethernet'><model type='virtio'/></interface>" >"$tmp/plain.xml"
 vsh create "$tmp/al.xml" >/dev/null || fail "create al"
-aliases() { vsh domiflist --json al | python3 -c '
+aliases_of() { vsh domiflist --json "$1" | python3 -c '
 import json, sys
 print(" ".join(str(i["alias"]) for i in json.load(sys.stdin)))'; }
+aliases() { aliases_of al; }
 vsh attach-interface al "$tmp/plain.xml" >/dev/null || fail "first attach"
 vsh attach-interface al "$tmp/plain.xml" >/dev/null || fail "second attach"
-[ "$(aliases)" = "None net1 net2" ] || fail "aliases after two attaches: $(aliases)"
+[ "$(aliases)" = "net0 net1 net2" ] || fail "aliases after two attaches: $(aliases)"
 vsh detach-interface al net1 >/dev/null || fail "detach net1"
 out=$(vsh attach-interface al "$tmp/plain.xml" 2>&1) || fail "attach after detaching net1: $out"
-[ "$(aliases)" = "None net2 net3" ] || fail "aliases after detaching net1 and attaching: $(aliases)"
+[ "$(aliases)" = "net0 net2 net3" ] || fail "aliases after detaching net1 and attaching: $(aliases)"
 # The last one detached: its alias is not handed out again either.
 vsh detach-interface al net3 >/dev/null || fail "detach net3"
 vsh attach-interface al "$tmp/plain.xml" >/dev/null || fail "attach after detaching net3"
-[ "$(aliases)" = "None net2 net4" ] || fail "aliases after detaching net3 and attaching: $(aliases)"
+[ "$(aliases)" = "net0 net2 net4" ] || fail "aliases after detaching net3 and attaching: $(aliases)"
 # An alias the user chose is skipped by the counter.
 echo "<interface type='ethernet'><model type='virtio'/><alias name='net5'/></interface>" \
     >"$tmp/net5.xml"
 vsh attach-interface al "$tmp/net5.xml" >/dev/null || fail "attach with alias net5"
 vsh attach-interface al "$tmp/plain.xml" >/dev/null || fail "attach after net5"
-[ "$(aliases)" = "None net2 net4 net5 net6" ] || fail "aliases after net5: $(aliases)"
+[ "$(aliases)" = "net0 net2 net4 net5 net6" ] || fail "aliases after net5: $(aliases)"
 vsh destroy al >/dev/null || fail "destroy al"
+
+# Every interface has its id from the start: interface i is "net<i>" unless an alias of the
+# XML has that, then the next free number. The definition's qemu-args (what run would add),
+# the running domain's qemu-args and its XML agree.
+cat >"$tmp/ids.xml" <<'EOF'
+<domain><name>ids</name><devices>
+<interface type='ethernet'><model type='virtio'/><mac address='52:54:00:1d:00:01'/></interface>
+<interface type='ethernet'><model type='virtio'/><mac address='52:54:00:1d:00:02'/><alias name='net0'/></interface>
+<interface type='ethernet'><model type='virtio'/><mac address='52:54:00:1d:00:03'/></interface>
+</devices></domain>
+EOF
+ids() { grep -o 'id=net[0-9]*' | tr '\n' ' '; }
+vsh define "$tmp/ids.xml" >/dev/null || fail "define ids"
+before=$(vsh qemu-args ids | ids)
+[ "$before" = "id=net3 id=net0 id=net2 " ] || fail "ids of the defined domain: '$before'"
+vsh start ids >/dev/null || fail "start ids"
+[ "$(vsh qemu-args ids | ids)" = "$before" ] || fail "ids after start: $(vsh qemu-args ids | ids)"
+got=$(vsh dumpxml ids | grep -o '<alias name="[^"]*"' | cut -d'"' -f2 | tr '\n' ' ')
+[ "$got" = "net3 net0 net2 " ] ||
+    fail "aliases in the running domain's XML: $got"
+vsh attach-interface ids "$tmp/plain.xml" >/dev/null || fail "attach to ids"
+[ "$(aliases_of ids)" = "net3 net0 net2 net4" ] || fail "aliases after attach: $(aliases_of ids)"
+vsh destroy ids >/dev/null || fail "destroy ids"
+vsh undefine ids >/dev/null || fail "undefine ids"
 
 # ---- SIGKILL at every step of attach and detach ------------------------------------------
 write_domain hp 2 "$tmp/hp.xml"
