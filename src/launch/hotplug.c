@@ -85,7 +85,7 @@ static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char
 static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const char *id,
                 const int *fds, size_t n, vnic_error **err)
 {
-    _cleanup_free_ char *netdev = vnic_xasprintf("host%s", id);
+    _cleanup_free_ char *netdev = vnic_qemu_netdev_id(id);
     char **names = vnic_xcalloc(n + 1, sizeof(char *));
     size_t sent = 0;
     plug_step step = PLUG_GETFD;
@@ -93,6 +93,16 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
 
     for (size_t i = 0; i < n; i++)
         names[i] = vnic_xasprintf("vnic-%s-%zu", id, i);
+
+    /* The same builder as the command line's: a hot-plugged NIC gets every property a NIC
+     * of the command line gets, its fds named as getfd named them. */
+    vnic_qemu_props nprops, dprops;
+    vnic_qemu_nic_props(d, id, (const char *const *)names, n, &nprops, &dprops);
+    _cleanup_(json_object_putp) json_object *netdev_args = vnic_qemu_props_to_json(&nprops);
+    _cleanup_(json_object_putp) json_object *device_args = vnic_qemu_props_to_json(&dprops);
+    vnic_qemu_props_clear(&nprops);
+    vnic_qemu_props_clear(&dprops);
+
     for (; sent < n; sent++) {
         _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[sent]);
         if ((r = vnic_qmp_execute(q, "getfd", a, fds[sent], NULL, err)) < 0)
@@ -101,50 +111,13 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
 
     step = PLUG_NETDEV;
 
-    {
-        _cleanup_(json_object_putp) json_object *a = json_object_new_object();
-        json_object_object_add(a, "type", json_object_new_string("tap"));
-        json_object_object_add(a, "id", json_object_new_string(netdev));
-        if (n == 1) {
-            json_object_object_add(a, "fd", json_object_new_string(names[0]));
-        } else {
-            char *joined = vnic_xstrdup("");
-            for (size_t i = 0; i < n; i++) {
-                char *next = vnic_xasprintf("%s%s%s", joined, i ? ":" : "", names[i]);
-                free(joined);
-                joined = next;
-            }
-            json_object_object_add(a, "fds", json_object_new_string(joined));
-            free(joined);
-        }
-        json_object_object_add(a, "vhost", json_object_new_boolean(vnic_iface_def_vhost(d)));
-        if ((r = vnic_qmp_execute(q, "netdev_add", a, -1, NULL, err)) < 0)
-            goto undo;
-    }
+    if ((r = vnic_qmp_execute(q, "netdev_add", netdev_args, -1, NULL, err)) < 0)
+        goto undo;
 
     step = PLUG_DEVICE; /* QEMU took the named fds */
 
-    {
-        _cleanup_(json_object_putp) json_object *a = json_object_new_object();
-        _cleanup_free_ char *model = vnic_qemu_device_model(d);
-        json_object_object_add(a, "driver", json_object_new_string(model));
-        json_object_object_add(a, "netdev", json_object_new_string(netdev));
-        json_object_object_add(a, "id", json_object_new_string(id));
-        if (d->has_mac) {
-            char mac[18];
-            vnic_mac_format(d->mac, mac);
-            json_object_object_add(a, "mac", json_object_new_string(mac));
-        }
-        bool virtio = vnic_model_is_virtio(d->model);
-        if (n > 1 && virtio) {
-            json_object_object_add(a, "mq", json_object_new_boolean(true));
-            json_object_object_add(a, "vectors", json_object_new_int((int)(2 * n + 2)));
-        }
-        if (d->mtu && virtio)
-            json_object_object_add(a, "host_mtu", json_object_new_int((int)d->mtu));
-        if ((r = vnic_qmp_execute(q, "device_add", a, -1, NULL, err)) < 0)
-            goto undo;
-    }
+    if ((r = vnic_qmp_execute(q, "device_add", device_args, -1, NULL, err)) < 0)
+        goto undo;
     vnic_strv_free(names);
     return 0;
 
@@ -251,7 +224,7 @@ static int qmp_detach(vnic_conn *conn, const char *name, const char *alias, cons
     if ((r = vnic_qmp_open(socket, VNIC_QMP_TIMEOUT_MS, &q, err)) < 0)
         return r;
 
-    _cleanup_free_ char *netdev = vnic_xasprintf("host%s", alias);
+    _cleanup_free_ char *netdev = vnic_qemu_netdev_id(alias);
     json_object *a = id_args("id", alias);
     r = vnic_qmp_execute(q, "device_del", a, -1, NULL, err);
     json_object_put(a);

@@ -89,61 +89,173 @@ static char *qemu_escape(const char *v)
     return out;
 }
 
+/* ---- one NIC's properties --------------------------------------------------------------- */
+
+static vnic_qemu_prop *prop_new(vnic_qemu_props *p, const char *key, vnic_qemu_prop_kind kind)
+{
+    p->items = vnic_xreallocarray(p->items, p->n + 1, sizeof(*p->items));
+    vnic_qemu_prop *it = &p->items[p->n++];
+    *it = (vnic_qemu_prop){.key = key, .kind = kind};
+    return it;
+}
+
+static void prop_str(vnic_qemu_props *p, const char *key, char *value /* taken */)
+{
+    prop_new(p, key, VNIC_QEMU_PROP_STRING)->str = value;
+}
+
+static void prop_int(vnic_qemu_props *p, const char *key, long long value)
+{
+    prop_new(p, key, VNIC_QEMU_PROP_INT)->num = value;
+}
+
+static void prop_bool(vnic_qemu_props *p, const char *key, bool value)
+{
+    prop_new(p, key, VNIC_QEMU_PROP_BOOL)->flag = value;
+}
+
+void vnic_qemu_props_clear(vnic_qemu_props *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->items[i].str);
+    free(p->items);
+    p->items = NULL;
+    p->n = 0;
+}
+
+char *vnic_qemu_netdev_id(const char *id)
+{
+    return vnic_xasprintf("host%s", id);
+}
+
 /* What the guest-only elements say to QEMU: ROM, boot order, ACPI index. Only the values the
  * parser checked and stored are used, never the kept elements themselves: an attribute of
  * another namespace there (x:order) is kept for the XML's sake and is no option. PCI addresses
  * depend on the machine's buses, which vnic does not know: they are left to QEMU. */
-static void guest_options(const vnic_iface_def *def, strbuf *b)
+static void guest_props(const vnic_iface_def *def, vnic_qemu_props *p)
 {
     if (def->rom_enabled == VNIC_TRISTATE_NO) {
         /* No ROM at all, as libvirt says it. */
-        sb_add(b, ",romfile=");
+        prop_str(p, "romfile", vnic_xstrdup(""));
     } else {
         if (def->rom_bar != VNIC_TRISTATE_ABSENT)
-            sb_add(b, ",rombar=%d", def->rom_bar == VNIC_TRISTATE_YES ? 1 : 0);
-        if (def->rom_file) {
-            _cleanup_free_ char *esc = qemu_escape(def->rom_file);
-            sb_add(b, ",romfile=%s", esc);
-        }
+            prop_int(p, "rombar", def->rom_bar == VNIC_TRISTATE_YES ? 1 : 0);
+        if (def->rom_file)
+            prop_str(p, "romfile", vnic_xstrdup(def->rom_file));
     }
     if (def->boot_order)
-        sb_add(b, ",bootindex=%u", def->boot_order);
+        prop_int(p, "bootindex", def->boot_order);
     if (def->acpi_index)
-        sb_add(b, ",acpi-index=%u", def->acpi_index);
+        prop_int(p, "acpi-index", def->acpi_index);
+}
+
+void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *const *fdnames,
+                         size_t nfds, vnic_qemu_props *ret_netdev, vnic_qemu_props *ret_device)
+{
+    vnic_qemu_props netdev = {0}, device = {0};
+
+    prop_str(&netdev, "type", vnic_xstrdup("tap"));
+    prop_str(&netdev, "id", vnic_qemu_netdev_id(id));
+    if (nfds == 1) {
+        prop_str(&netdev, "fd", vnic_xstrdup(fdnames[0]));
+    } else {
+        strbuf fds = {.s = vnic_xstrdup(""), .alloc = 1};
+        for (size_t q = 0; q < nfds; q++)
+            sb_add(&fds, "%s%s", q ? ":" : "", fdnames[q]);
+        prop_str(&netdev, "fds", fds.s);
+    }
+    prop_bool(&netdev, "vhost", vnic_iface_def_vhost(def));
+
+    prop_str(&device, "driver", vnic_qemu_device_model(def));
+    prop_str(&device, "netdev", vnic_qemu_netdev_id(id));
+    prop_str(&device, "id", vnic_xstrdup(id));
+    if (def->has_mac) {
+        char mac[18];
+        vnic_mac_format(def->mac, mac);
+        prop_str(&device, "mac", vnic_xstrdup(mac));
+    }
+    if (nfds > 1 && is_virtio(def)) {
+        prop_bool(&device, "mq", true);
+        prop_int(&device, "vectors", (long long)(2 * nfds + 2));
+    }
+    if (def->mtu && is_virtio(def))
+        prop_int(&device, "host_mtu", def->mtu);
+    guest_props(def, &device);
+
+    *ret_netdev = netdev;
+    *ret_device = device;
+}
+
+/* The command-line form: the first property (type or driver) is QEMU's implied option and
+ * goes without its key. Every string value is escaped, although names (ids, models, MACs)
+ * cannot hold a comma by the parser's rules: only paths such as romfile can. */
+char *vnic_qemu_props_format(const vnic_qemu_props *p)
+{
+    strbuf b = {.s = vnic_xstrdup(""), .alloc = 1};
+    for (size_t i = 0; i < p->n; i++) {
+        const vnic_qemu_prop *it = &p->items[i];
+        if (i)
+            sb_add(&b, ",%s=", it->key);
+        switch (it->kind) {
+        case VNIC_QEMU_PROP_STRING: {
+            _cleanup_free_ char *esc = qemu_escape(it->str);
+            sb_add(&b, "%s", esc);
+            break;
+        }
+        case VNIC_QEMU_PROP_INT:
+            sb_add(&b, "%lld", it->num);
+            break;
+        case VNIC_QEMU_PROP_BOOL:
+            sb_add(&b, "%s", it->flag ? "on" : "off");
+            break;
+        }
+    }
+    return b.s;
+}
+
+/* The QMP form (netdev_add, device_add arguments): every property under its key, typed as
+ * QEMU's property is. */
+json_object *vnic_qemu_props_to_json(const vnic_qemu_props *p)
+{
+    json_object *o = json_object_new_object();
+    if (!o)
+        abort();
+    for (size_t i = 0; i < p->n; i++) {
+        const vnic_qemu_prop *it = &p->items[i];
+        json_object *v = NULL;
+        switch (it->kind) {
+        case VNIC_QEMU_PROP_STRING:
+            v = json_object_new_string(it->str);
+            break;
+        case VNIC_QEMU_PROP_INT:
+            v = json_object_new_int64(it->num);
+            break;
+        case VNIC_QEMU_PROP_BOOL:
+            v = json_object_new_boolean(it->flag);
+            break;
+        }
+        if (!v || json_object_object_add(o, it->key, v) < 0)
+            abort();
+    }
+    return o;
 }
 
 static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds)
 {
-    strbuf netdev = {0}, device = {0};
-
-    sb_add(&netdev, "tap,id=host%s", id);
-    if (nfds == 1) {
-        sb_add(&netdev, ",fd=%d", fds[0]);
-    } else {
-        sb_add(&netdev, ",fds=");
-        for (size_t q = 0; q < nfds; q++)
-            sb_add(&netdev, "%s%d", q ? ":" : "", fds[q]);
-    }
-    sb_add(&netdev, ",vhost=%s", vnic_iface_def_vhost(def) ? "on" : "off");
-
-    _cleanup_free_ char *model = vnic_qemu_device_model(def);
-    sb_add(&device, "%s,netdev=host%s,id=%s", model, id, id);
-    if (def->has_mac) {
-        char mac[18];
-        vnic_mac_format(def->mac, mac);
-        sb_add(&device, ",mac=%s", mac);
-    }
-    if (nfds > 1 && is_virtio(def))
-        sb_add(&device, ",mq=on,vectors=%zu", 2 * nfds + 2);
-    if (def->mtu && is_virtio(def))
-        sb_add(&device, ",host_mtu=%u", def->mtu);
-    guest_options(def, &device);
+    char **names = vnic_xcalloc(nfds + 1, sizeof(char *));
+    for (size_t q = 0; q < nfds; q++)
+        names[q] = vnic_xasprintf("%d", fds[q]);
+    vnic_qemu_props netdev, device;
+    vnic_qemu_nic_props(def, id, (const char *const *)names, nfds, &netdev, &device);
+    vnic_strv_free(names);
 
     char **v = vnic_xcalloc(5, sizeof(char *));
     v[0] = vnic_xstrdup("-netdev");
-    v[1] = netdev.s;
+    v[1] = vnic_qemu_props_format(&netdev);
     v[2] = vnic_xstrdup("-device");
-    v[3] = device.s;
+    v[3] = vnic_qemu_props_format(&device);
+    vnic_qemu_props_clear(&netdev);
+    vnic_qemu_props_clear(&device);
     return v;
 }
 

@@ -3,7 +3,10 @@
  *   -device MODEL,netdev=hostALIAS,id=ALIAS,mac=MAC[,mq=on,vectors=2Q+2][,host_mtu=M]... */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <json-c/json.h>
 
 #include "domain_conf.h"
 
@@ -18,6 +21,47 @@ char *vnic_qemu_iface_id(const vnic_iface_def *def, size_t index);
 /* The id of interface INDEX within its domain: its alias, or "netINDEX" unless an alias of the
  * domain already is that (then "netINDEX-K"). Caller frees. */
 char *vnic_qemu_domain_iface_id(const vnic_domain_def *dom, size_t index);
+
+/* A QEMU NIC as properties, in order, rendered both as a command-line option (-netdev,
+ * -device) and as QMP arguments (netdev_add, device_add), so that a hot-plugged NIC is the
+ * same NIC as one on the command line. */
+typedef enum {
+    VNIC_QEMU_PROP_STRING,
+    VNIC_QEMU_PROP_INT,
+    VNIC_QEMU_PROP_BOOL,
+} vnic_qemu_prop_kind;
+
+typedef struct {
+    const char *key; /* static */
+    vnic_qemu_prop_kind kind;
+    char *str; /* STRING: owned */
+    long long num;
+    bool flag;
+} vnic_qemu_prop;
+
+typedef struct {
+    vnic_qemu_prop *items;
+    size_t n;
+} vnic_qemu_props;
+
+void vnic_qemu_props_clear(vnic_qemu_props *p);
+
+/* The netdev id of the NIC whose device has id ID ("hostID"). Caller frees. */
+char *vnic_qemu_netdev_id(const char *id);
+
+/* The properties of interface DEF as the QEMU NIC with device id ID: *ret_netdev (type first)
+ * and *ret_device (driver first). Its NFDS queue fds are named in QEMU by FDNAMES: numbers on
+ * a command line, getfd names over QMP. Caller clears both. */
+void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *const *fdnames,
+                         size_t nfds, vnic_qemu_props *ret_netdev, vnic_qemu_props *ret_device);
+
+/* The command-line value: the first property without its key, commas in values doubled.
+ * Caller frees. */
+char *vnic_qemu_props_format(const vnic_qemu_props *p);
+
+/* The QMP arguments: an object with every property, strings, integers and booleans as such.
+ * Caller puts it. */
+json_object *vnic_qemu_props_to_json(const vnic_qemu_props *p);
 
 /* The arguments for interface INDEX whose queue fds have the numbers FDS[0..NFDS) in QEMU:
  * the -netdev and -device options with their values (4 strings). Caller frees with

@@ -8,6 +8,7 @@
           longline  sends one line that never ends
           silent    never answers
           close     sends half a reply and closes the connection
+          good      does not misbehave: the first connection is served as the later ones
         Every later connection (a rollback) is served correctly: each command is answered
         with an empty return and written to LOG as "COMMAND ARGUMENTS-JSON".
     fakepeer.py pass MODE SOCKET
@@ -84,7 +85,7 @@ def qmp(mode, path, log):
     first = True
     while True:
         conn, _ = srv.accept()
-        if first:
+        if first and mode != "good":
             first = False
             threading.Thread(target=misbehave, args=(conn, mode), daemon=True).start()
         else:

@@ -12,7 +12,7 @@ cat >"$tmp/dom.xml" <<'XML'
 </devices></domain>
 XML
 cat >"$tmp/hot.xml" <<'XML'
-<interface type='ethernet'><mac address='52:54:00:aa:00:02'/><model type='virtio'/><driver queues='2'/><alias name='ua-hot'/></interface>
+<interface type='ethernet'><mac address='52:54:00:aa:00:02'/><model type='virtio'/><driver queues='2'/><boot order='2'/><acpi index='7'/><alias name='ua-hot'/></interface>
 XML
 cat >"$tmp/bad-model.xml" <<'XML'
 <interface type='ethernet'><mac address='52:54:00:aa:00:03'/><model type='nosuchnic'/><alias name='ua-bad'/></interface>
@@ -36,6 +36,23 @@ for nic in m["return"]:
     print(nic["name"], nic["main-mac"])
 PY
 }
+qom_get() { # DEVICE-ID PROPERTY: the value QEMU's device has
+    python3 - "$tmp/qmp.sock" "$1" "$2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+f.write('{"execute":"qmp_capabilities"}\n'); f.flush(); f.readline()
+f.write(json.dumps({"execute": "qom-get", "arguments": {
+    "path": "/machine/peripheral/" + sys.argv[2], "property": sys.argv[3]}}) + "\n"); f.flush()
+while True:
+    m = json.loads(f.readline())
+    if "return" in m or "error" in m:
+        break
+print(m.get("return", m))
+PY
+}
 ifcount() { vsh domiflist --json hp | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
 ip netns exec "$ns" "$qemu" -nodefaults -display none -S -accel tcg \
@@ -47,6 +64,9 @@ for _ in $(seq 1 200); do [ -S "$tmp/qmp.sock" ] && break; sleep 0.05; done
 vsh attach-interface hp "$tmp/hot.xml" --qmp "$tmp/qmp.sock" >"$tmp/out" 2>&1 || fail "attach: $(cat "$tmp/out")"
 grep -q "^ua-hot 52:54:00:aa:00:02$" <(qmp_query) || fail "QEMU does not have ua-hot: $(qmp_query)"
 [ "$(ifcount)" = 2 ] || fail "the record does not have the new interface"
+# The guest options reach QEMU with the hot-plugged device too.
+[ "$(qom_get ua-hot bootindex)" = 2 ] || fail "ua-hot's bootindex: $(qom_get ua-hot bootindex)"
+[ "$(qom_get ua-hot acpi-index)" = 7 ] || fail "ua-hot's acpi-index: $(qom_get ua-hot acpi-index)"
 hotdev=$(vsh domiflist --json hp | python3 -c 'import json,sys; print(json.load(sys.stdin)[1]["device"])')
 device_exists "$hotdev" || fail "the hot-plugged tap $hotdev does not exist"
 [ "$(marked_devices | wc -l)" -eq 2 ] || fail "expected 2 marked devices: $(marked_devices)"
