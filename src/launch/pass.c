@@ -234,7 +234,13 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
         off += counts[i];
     }
     {
-        _cleanup_free_ char *last = vnic_xasprintf("{\"done\": true, \"interfaces\": %zu}\n", n);
+        /* Written by json-c as every other line, in the same compact form. */
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "done", json_object_new_boolean(true));
+        json_object_object_add(o, "interfaces", json_object_new_int64((int64_t)n));
+        _cleanup_free_ char *last =
+            vnic_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
         r = send_line(sock, last, NULL, 0, deadline, err);
     }
     if (r == 0)

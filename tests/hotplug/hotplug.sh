@@ -123,6 +123,7 @@ for l, f in zip(lines, fds):
     kinds = {stat.S_ISCHR(os.fstat(x).st_mode) for x in f}
     print(l["id"], l["queues"], len(f), kinds == {True})
 print(json.dumps(lines[-1]))
+print("raw:", buf.decode().splitlines()[-1])
 PY
 pass_pid=$!
 for _ in $(seq 1 200); do [ -S "$tmp/pass.sock" ] && break; sleep 0.05; done
@@ -131,6 +132,8 @@ wait $pass_pid
 grep -q "^ua-m0 1 1 True$" "$tmp/pass.out" || fail "pass: macvtap line: $(cat "$tmp/pass.out")"
 grep -q "^ua-hot 2 2 True$" "$tmp/pass.out" || fail "pass: tap line: $(cat "$tmp/pass.out")"
 grep -q '"done": true, "interfaces": 2' "$tmp/pass.out" || fail "pass: end marker: $(cat "$tmp/pass.out")"
+# Every line is json-c's compact JSON, the end marker too.
+grep -qx 'raw: {"done":true,"interfaces":2}' "$tmp/pass.out" || fail "pass: raw end marker: $(cat "$tmp/pass.out")"
 
 vsh destroy hp >/dev/null || fail "destroy"
 [ -z "$(marked_devices)" ] || fail "devices left: $(marked_devices)"
