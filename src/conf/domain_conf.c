@@ -525,6 +525,24 @@ static int def_parse_file(const char *path, unsigned flags, vnic_domain_def **re
     return def_parse_string(buf, path, flags, ret, diags, err);
 }
 
+/* A definition vnic itself wrote into another document (a state record): the element is
+ * copied into a document of its own, which the definition keeps for formatting. Lines stay
+ * those of the outer document, so that diagnostics point into the file it came from. */
+int vnic_domain_def_parse_node(const xmlNode *node, const char *file, unsigned flags,
+                               vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *copy = doc ? xmlDocCopyNode((xmlNode *)node, doc, 1) : NULL;
+    if (!copy)
+        abort();
+    xmlDocSetRootElement(doc, copy);
+    drop_blank_text(copy);
+    int r = parse_doc(doc, file, flags, ret, diags, err);
+    if (r < 0)
+        xmlFreeDoc(doc);
+    return r;
+}
+
 /* The public entry points: the return convention and flag check of vnic.h (error.h). */
 #define PARSE_FLAGS ((unsigned)(VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA))
 
@@ -548,7 +566,7 @@ int vnic_domain_def_parse_file(const char *path, unsigned flags, vnic_domain_def
 
 /* ---- formatting ------------------------------------------------------------------------ */
 
-static char *def_format(const vnic_domain_def *def, vnic_error **err)
+static xmlDoc *def_format_doc(const vnic_domain_def *def, vnic_error **err)
 {
     _cleanup_xmldoc_ xmlDoc *doc = xmlCopyDoc(def->doc, 1);
     if (!doc) {
@@ -599,6 +617,19 @@ static char *def_format(const vnic_domain_def *def, vnic_error **err)
         }
         xmlFreeNode(old);
     }
+    return TAKE_PTR(doc);
+}
+
+xmlDoc *vnic_domain_def_format_doc(const vnic_domain_def *def, vnic_error **err)
+{
+    return def_format_doc(def, err);
+}
+
+static char *def_format(const vnic_domain_def *def, vnic_error **err)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = def_format_doc(def, err);
+    if (!doc)
+        return NULL;
 
     xmlBufferPtr buf = xmlBufferCreate();
     if (!buf)

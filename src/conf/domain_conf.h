@@ -51,3 +51,12 @@ void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next);
 /* Take the single interface out of a standalone <interface> definition (which is then
  * empty). NULL if def is not a standalone interface. */
 vnic_iface_def *vnic_domain_def_steal_interface(vnic_domain_def *def);
+
+/* A definition from an element of a document vnic wrote (a state record's <definition>):
+ * NODE is a <domain> or <interface> element, copied (NODE stays the caller's). Diagnostics
+ * name FILE and NODE's lines. Flags as vnic_domain_def_parse_string; no flag check. */
+int vnic_domain_def_parse_node(const xmlNode *node, const char *file, unsigned flags,
+                               vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err);
+
+/* The document vnic_domain_def_format writes, as a tree. Caller frees it. */
+xmlDoc *vnic_domain_def_format_doc(const vnic_domain_def *def, vnic_error **err);

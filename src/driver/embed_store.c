@@ -139,10 +139,13 @@ int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, 
     if (r < 0)
         return r;
 
+    /* vnic validated it against the schema of its day when it was defined; a later schema
+     * must not make it unreadable. The semantic checks still run: the file may be damaged. */
     vnic_diag_list diags = {0};
-    r = vnic_domain_def_parse_string(xml, path, VNIC_PARSE_SKIP_UNSUPPORTED, ret, &diags, err);
+    r = vnic_domain_def_parse_string(xml, path, VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA,
+                                     ret, &diags, err);
     if (r < 0 && diags.count) {
-        /* A stored definition that no longer validates: say where. */
+        /* A damaged stored definition: say where. */
         _cleanup_free_ char *first = vnic_diag_to_string(&diags.items[0]);
         vnic_error_free(*err);
         *err = NULL;

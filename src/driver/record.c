@@ -95,13 +95,12 @@ char *vnic_record_format(const vnic_record *rec)
             prop_mac(n, "lower_mac", rt->lower_mac);
     }
 
-    /* The definition goes in as a document of its own, so that reading it back is the same
-     * parse as any other input. */
-    _cleanup_free_ char *defxml = vnic_domain_def_format(rec->def, NULL);
-    if (!defxml)
-        abort();
-    xmlNode *d = xmlNewTextChild(root, NULL, BAD_CAST "definition", BAD_CAST defxml);
-    if (!d)
+    /* The definition goes in as elements (its <domain> or <interface> as the formatter
+     * writes it), not as escaped text: the record is one XML document a reader can query. */
+    _cleanup_xmldoc_ xmlDoc *defdoc = vnic_domain_def_format_doc(rec->def, NULL);
+    xmlNode *d = xmlNewChild(root, NULL, BAD_CAST "definition", NULL);
+    xmlNode *copy = defdoc && d ? xmlDocCopyNode(xmlDocGetRootElement(defdoc), doc, 1) : NULL;
+    if (!copy || !xmlAddChild(d, copy))
         abort();
 
     xmlChar *out = NULL;
@@ -156,16 +155,29 @@ static bool get_name(xmlNode *n, const char *name, char *buf, size_t size)
     return v && vnic_strlcpy(buf, v, size);
 }
 
-static void discard_error(void *data, xmlErrorPtr e)
-{
-}
-
-/* The line of libxml2's first complaint, so that a damaged record is reported where it is. */
+/* The line of libxml2's first complaint, so that a damaged record is reported where it is.
+ * Set as the parser context's own handler: the caller's libxml2 error handlers are left
+ * alone. DATA is the context (libxml2 passes ctxt->userData, which is the context). */
 static void note_error_line(void *data, xmlErrorPtr e)
 {
-    int *line = data;
-    if (*line <= 0 && e && e->line > 0)
+    xmlParserCtxtPtr ctxt = data;
+    int *line = ctxt ? ctxt->_private : NULL;
+    if (line && *line <= 0 && e && e->line > 0)
         *line = e->line;
+}
+
+static xmlDoc *read_record(const char *xml, const char *path, int *ret_error_line)
+{
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt || !ctxt->sax)
+        abort();
+    ctxt->_private = ret_error_line;
+    ctxt->userData = ctxt;
+    ctxt->sax->serror = note_error_line;
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, xml, (int)strlen(xml), path, NULL,
+                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES);
+    xmlFreeParserCtxt(ctxt);
+    return doc;
 }
 
 /* LINE <= 0: libxml2 did not say where; the message then names the file alone. */
@@ -180,14 +192,55 @@ static int corrupt(vnic_error **err, const char *path, int line, const char *wha
            -EBADMSG;
 }
 
+/* The definition in a record: vnic wrote it after validating it, so it is read without the
+ * schema (which may have changed since); the semantic checks still run, since the file may
+ * have been damaged. Records of earlier versions hold it as text. */
+static int read_definition(xmlNode *defnode, const char *path, vnic_domain_def **ret,
+                           vnic_error **err)
+{
+    const unsigned flags = VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA;
+    xmlNode *elem = NULL;
+    for (xmlNode *c = defnode->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (elem)
+            return corrupt(err, path, (int)xmlGetLineNo(c),
+                           _("<definition> holds more than one element"));
+        elem = c;
+    }
+
+    vnic_diag_list diags = {0};
+    vnic_error *perr = NULL;
+    int r;
+    if (elem) {
+        r = vnic_domain_def_parse_node(elem, path, flags, ret, &diags, &perr);
+    } else {
+        xmlChar *text = xmlNodeGetContent(defnode);
+        r = vnic_domain_def_parse_string(text ? (const char *)text : "", path, flags, ret, &diags,
+                                         &perr);
+        xmlFree(text);
+    }
+    if (r < 0) {
+        /* Lines of the element are the record's; those of the old text form are not. */
+        int line = elem && diags.count && diags.items[0].line > 0 ? diags.items[0].line
+                                                                  : (int)xmlGetLineNo(defnode);
+        _cleanup_free_ char *what =
+            diags.count ? vnic_xasprintf(_("the stored definition is not valid: %s"),
+                                         diags.items[0].message)
+                        : vnic_xasprintf(_("the stored definition is not valid: %s"),
+                                         perr && perr->message ? perr->message : "?");
+        r = corrupt(err, path, line, what);
+    }
+    vnic_error_free(perr);
+    vnic_diag_clear(&diags);
+    return r;
+}
+
 int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err)
 {
+    int r;
     int error_line = 0;
-    xmlSetStructuredErrorFunc(&error_line, note_error_line);
-    xmlDoc *parsed = xmlReadMemory(xml, (int)strlen(xml), path, NULL,
-                                   XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES);
-    xmlSetStructuredErrorFunc(NULL, discard_error);
-    _cleanup_xmldoc_ xmlDoc *doc = parsed;
+    _cleanup_xmldoc_ xmlDoc *doc = read_record(xml, path, &error_line);
     if (!doc)
         return corrupt(err, path, error_line, _("not well-formed XML (truncated?)"));
 
@@ -226,20 +279,8 @@ int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic
     if (!defnode)
         return corrupt(err, path, (int)xmlGetLineNo(root), _("no <definition>"));
 
-    xmlChar *defxml = xmlNodeGetContent(defnode);
-    vnic_diag_list diags = {0};
-    vnic_error *perr = NULL;
-    int r = vnic_domain_def_parse_string(defxml ? (const char *)defxml : "", path,
-                                         VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA,
-                                         &rec->def, &diags, &perr);
-    xmlFree(defxml);
-    vnic_error_free(perr);
-    if (r < 0) {
-        int line = (int)xmlGetLineNo(defnode);
-        vnic_diag_clear(&diags);
-        return corrupt(err, path, line, _("the stored definition is not valid"));
-    }
-    vnic_diag_clear(&diags);
+    if ((r = read_definition(defnode, path, &rec->def, err)) < 0)
+        return r;
 
     if (nifaces != rec->def->niface)
         return corrupt(err, path, (int)xmlGetLineNo(root),
