@@ -281,6 +281,59 @@ static void check_device(const vnic_iface_def *def, size_t nfds, const option_pi
     free(bar);
 }
 
+/* The QMP form of the same NIC (hot-plug's netdev_add and device_add) says what the command
+ * line says: the same keys, the same values once typed JSON is written as QEMU's options
+ * (booleans on/off, integers in decimal), with the fds named as the command line numbers
+ * them. */
+static void check_qmp_agrees(const vnic_iface_def *def, const char *id, const char *fds,
+                             const option_pieces *line, const char *opt, bool device)
+{
+    size_t n = vnic_str_count(fds, ":") + 1;
+    char **names = calloc(n + 1, sizeof(*names));
+    char *copy = strdup(fds);
+    if (!names || !copy)
+        abort();
+    char *save = NULL;
+    size_t k = 0;
+    for (char *t = strtok_r(copy, ":", &save); t && k < n; t = strtok_r(NULL, ":", &save))
+        names[k++] = t;
+    vnic_qemu_props nprops, dprops;
+    vnic_qemu_nic_props(def, id, (const char *const *)names, k, &nprops, &dprops);
+    json_object *o = vnic_qemu_props_to_json(device ? &dprops : &nprops);
+    const char *first = device ? "driver" : "type";
+
+    FUZZ_CHECK((size_t)json_object_object_length(o) == line->n + 1,
+               "QMP has %d properties, '%s' has %zu", json_object_object_length(o), opt,
+               line->n + 1);
+    json_object_object_foreach(o, key, val)
+    {
+        char num[32];
+        const char *v = NULL;
+        switch (json_object_get_type(val)) {
+        case json_type_boolean:
+            v = json_object_get_boolean(val) ? "on" : "off";
+            break;
+        case json_type_int:
+            snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(val));
+            v = num;
+            break;
+        case json_type_string:
+            v = json_object_get_string(val);
+            break;
+        default:
+            FUZZ_CHECK(false, "QMP property '%s' of type %d", key, (int)json_object_get_type(val));
+        }
+        const char *want = !strcmp(key, first) ? line->type : piece(line, key);
+        FUZZ_CHECK(want && !strcmp(v, want), "QMP %s=%s, but '%s' has %s", key, v, opt,
+                   want ? want : "nothing");
+    }
+    json_object_put(o);
+    vnic_qemu_props_clear(&nprops);
+    vnic_qemu_props_clear(&dprops);
+    free(copy);
+    free(names);
+}
+
 static void check_qemu_args(const vnic_domain_def *def)
 {
     size_t niface = def->niface;
@@ -325,6 +378,11 @@ static void check_qemu_args(const vnic_domain_def *def)
                        !strcmp(v, vnic_iface_def_vhost(def->ifaces[i]) ? "on" : "off"),
                    "vhost of '%s'", nopt);
         check_device(def->ifaces[i], counts[i], &dev, dopt);
+        const char *fds = piece(&net, counts[i] == 1 ? "fd" : "fds");
+        if (fds) {
+            check_qmp_agrees(def->ifaces[i], did, fds, &net, nopt, false);
+            check_qmp_agrees(def->ifaces[i], did, fds, &dev, dopt, true);
+        }
 
         ids[i] = strdup(did);
         for (size_t j = 0; j < i; j++)
