@@ -224,11 +224,11 @@ static int read_definition(xmlNode *defnode, const char *path, vnic_domain_def *
         /* Lines of the element are the record's; those of the old text form are not. */
         int line = elem && diags.count && diags.items[0].line > 0 ? diags.items[0].line
                                                                   : (int)xmlGetLineNo(defnode);
+        const char *why = diags.count             ? diags.items[0].message
+                          : perr && perr->message ? perr->message
+                                                  : "?";
         _cleanup_free_ char *what =
-            diags.count ? vnic_xasprintf(_("the stored definition is not valid: %s"),
-                                         diags.items[0].message)
-                        : vnic_xasprintf(_("the stored definition is not valid: %s"),
-                                         perr && perr->message ? perr->message : "?");
+            vnic_xasprintf(_("the stored definition is not valid: %s"), why);
         r = corrupt(err, path, line, what);
     }
     vnic_error_free(perr);
