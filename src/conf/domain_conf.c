@@ -16,6 +16,7 @@
 #include "schema.h"
 #include "xml_limits.h"
 #include "xml_line.h"
+#include "xml_read.h"
 #include "xml_cleanup.h"
 
 #define VNIC_XML_MAX_SIZE (16 * 1024 * 1024)
@@ -154,7 +155,7 @@ typedef struct {
     vnic_diag_list *diags;
 } xml_error_ctx;
 
-static void xml_parse_error(void *data, xmlErrorPtr e)
+static void xml_parse_error(void *data, const xmlError *e)
 {
     xml_error_ctx *c = data;
     if (e->level < XML_ERR_ERROR)
@@ -164,10 +165,6 @@ static void xml_parse_error(void *data, xmlErrorPtr e)
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
     vnic_diag_add(c->diags, c->file, e->line, _("malformed XML: %s"), msg);
-}
-
-static void xml_discard_error(void *data, xmlErrorPtr e)
-{
 }
 
 static bool is_blank_text(const xmlNode *n)
@@ -218,18 +215,12 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
     vnic_diag_list errors = {0};
     xml_error_ctx ec = {.file = file, .diags = &errors};
 
-    xmlParserCtxtPtr pctxt = xmlNewParserCtxt();
-    if (!pctxt)
-        abort();
-    vnic_xml_track_lines(pctxt);
-    xmlSetStructuredErrorFunc(&ec, xml_parse_error);
     /* No network, no entity expansion, no DTD loading: input may be hostile. Blank text
      * nodes are dropped so that formatting can indent on its own. */
-    xmlDoc *doc = xmlCtxtReadMemory(pctxt, buf, (int)len, file, NULL,
-                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA |
-                                        XML_PARSE_BIG_LINES);
-    xmlSetStructuredErrorFunc(NULL, xml_discard_error);
-    xmlFreeParserCtxt(pctxt);
+    xmlDoc *doc = vnic_xml_read_memory(buf, len, file,
+                                       XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA |
+                                           XML_PARSE_BIG_LINES,
+                                       xml_parse_error, &ec);
 
     if (!doc && !errors.count)
         vnic_diag_add(&errors, file, 0, _("malformed XML"));
@@ -241,51 +232,6 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *file, vnic_diag
     }
     drop_blank_text(xmlDocGetRootElement(doc));
     return doc;
-}
-
-static char *read_file(const char *path, size_t *ret_len, vnic_diag_list *diags)
-{
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        vnic_diag_add(diags, path, 0, _("cannot open file: %s"), strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        vnic_diag_add(diags, path, 0, _("cannot read file: %s"), strerror(errno));
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        vnic_diag_add(diags, path, 0, _("cannot read file: %s"), strerror(EISDIR));
-        return NULL;
-    }
-
-    size_t len = 0, alloc = 8192;
-    _cleanup_free_ char *buf = vnic_xmalloc(alloc);
-    for (;;) {
-        if (alloc - len < 4096) {
-            alloc *= 2;
-            buf = vnic_xreallocarray(buf, alloc, 1);
-        }
-        ssize_t r = read(fd, buf + len, alloc - len - 1);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            vnic_diag_add(diags, path, 0, _("cannot read file: %s"), strerror(errno));
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-        if (len > VNIC_XML_MAX_SIZE) {
-            vnic_diag_add(diags, path, 0, _("file is larger than %d MiB"),
-                          VNIC_XML_MAX_SIZE / (1024 * 1024));
-            return NULL;
-        }
-    }
-    buf[len] = '\0';
-    *ret_len = len;
-    return TAKE_PTR(buf);
 }
 
 /* ---- semantic checks ------------------------------------------------------------------- */
@@ -515,7 +461,7 @@ static int def_parse_file(const char *path, unsigned flags, vnic_domain_def **re
                           vnic_diag_list *diags, vnic_error **err)
 {
     size_t len;
-    _cleanup_free_ char *buf = read_file(path, &len, diags);
+    _cleanup_free_ char *buf = vnic_xml_file_read(path, VNIC_XML_MAX_SIZE, &len, diags);
     if (!buf)
         return vnic_error_set(err, VNIC_ERR_IO, _("%s: the file cannot be read"), path);
     if (memchr(buf, '\0', len)) {

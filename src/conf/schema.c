@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <libxml/relaxng.h>
+#include <libxml/uri.h>
 
 #include "cleanup.h"
 #include "i18n.h"
@@ -14,6 +15,7 @@
 #include "strutil.h"
 #include "xml_cleanup.h"
 #include "xml_line.h"
+#include "xml_read.h"
 
 const char *vnic_schema_dir(void)
 {
@@ -81,8 +83,72 @@ static void collect(void *data, xmlErrorPtr e)
     vnic_diag_add(c->diags, c->file, line, "%s", text);
 }
 
-static void discard(void *data, xmlErrorPtr e)
+#define RNG_NS "http://relaxng.org/ns/structure/1.0"
+#define SCHEMA_FILE_MAX (4U << 20)
+#define SCHEMA_DEPTH_MAX 8
+
+static void note_load_error(void *data, const xmlError *e)
 {
+    vnic_diag_list *errors = data;
+    if (e->level < XML_ERR_ERROR)
+        return;
+    _cleanup_free_ char *msg = vnic_xstrdup(e->message ? e->message : "?");
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    vnic_diag_add(errors, e->file ? e->file : "?", e->line, "%s", msg);
+}
+
+static bool is_rng(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST RNG_NS) &&
+           xmlStrEqual(n->name, BAD_CAST name);
+}
+
+/* libxml2's schema parser reads the schema and the files it includes with the process-wide
+ * error handlers, which belong to the program that links vnic. Read them first through parser
+ * contexts of our own: a file that is missing or not well-formed is reported here, with its
+ * line, and libxml2 then reads only files that it reads without a message. */
+static bool schema_files_readable(const char *path, unsigned depth, vnic_diag_list *errors)
+{
+    if (depth > SCHEMA_DEPTH_MAX) {
+        vnic_diag_add(errors, path, 0, _("schema files include each other too deeply"));
+        return false;
+    }
+    size_t len;
+    _cleanup_free_ char *buf = vnic_xml_file_read(path, SCHEMA_FILE_MAX, &len, errors);
+    if (!buf)
+        return false;
+    _cleanup_xmldoc_ xmlDoc *doc =
+        vnic_xml_read_memory(buf, len, path, XML_PARSE_NONET, note_load_error, errors);
+    if (!doc) {
+        if (!errors->count)
+            vnic_diag_add(errors, path, 0, _("malformed XML"));
+        return false;
+    }
+    /* Every element in document order, without recursion. */
+    xmlNode *root = xmlDocGetRootElement(doc);
+    for (xmlNode *n = root; n;) {
+        if (is_rng(n, "include") || is_rng(n, "externalRef")) {
+            _cleanup_xmlstr_ xmlChar *href = xmlGetProp(n, BAD_CAST "href");
+            _cleanup_xmlstr_ xmlChar *base = xmlNodeGetBase(doc, n);
+            _cleanup_xmlstr_ xmlChar *uri = href ? xmlBuildURI(href, base) : NULL;
+            /* A reference libxml2 cannot resolve, or one written as a URI with a scheme or
+             * escapes, is left to libxml2, which reports it through the schema parser's own
+             * context. */
+            if (uri && !strpbrk((const char *)uri, ":%") &&
+                !schema_files_readable((const char *)uri, depth + 1, errors))
+                return false;
+        }
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != root && !n->next)
+            n = n->parent;
+        n = n && n != root ? n->next : NULL;
+    }
+    return true;
 }
 
 /* Compiled schemas, kept for the life of the process: compiling one costs far more than
@@ -102,19 +168,29 @@ static xmlRelaxNGPtr load_schema(const char *path, vnic_error **err)
     vnic_diag_list load_errors = {0};
     collect_ctx cc = {.file = path, .load_errors = &load_errors};
     xmlRelaxNGPtr rng = NULL;
-    xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(path);
+    xmlRelaxNGParserCtxtPtr pctxt = NULL;
+    if (!schema_files_readable(path, 0, &load_errors))
+        goto fail;
+    pctxt = xmlRelaxNGNewParserCtxt(path);
     if (!pctxt) {
         vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema parser"));
         goto out;
     }
     xmlRelaxNGSetParserStructuredErrors(pctxt, collect, &cc);
-    xmlSetStructuredErrorFunc(&cc, collect);
     rng = xmlRelaxNGParse(pctxt);
-    xmlSetStructuredErrorFunc(NULL, discard);
     xmlRelaxNGFreeParserCtxt(pctxt);
     if (!rng) {
-        vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s"), path,
-                       load_errors.count ? load_errors.items[0].message : _("unknown error"));
+    fail:
+        if (!load_errors.count)
+            vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s"), path,
+                           _("unknown error"));
+        else if (load_errors.items[0].line > 0)
+            vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s:%d: %s"), path,
+                           load_errors.items[0].file, load_errors.items[0].line,
+                           load_errors.items[0].message);
+        else
+            vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s: %s"), path,
+                           load_errors.items[0].file, load_errors.items[0].message);
         goto out;
     }
     for (size_t i = 0; i < ELEMENTSOF(cache); i++)
