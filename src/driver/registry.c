@@ -47,11 +47,8 @@ static const char *default_dirs(void)
     const char *env = secure_getenv("VNIC_BACKEND_DIR");
     if (env && *env)
         return env;
-    if (access(VNIC_BACKENDDIR, R_OK) == 0)
-        return VNIC_BACKENDDIR;
-    /* Run from the build tree. */
-    if (access(VNIC_BUILD_BACKENDDIR, R_OK) == 0)
-        return VNIC_BUILD_BACKENDDIR;
+    /* Only the installed directory: a build tree's modules are found through the variable
+     * (the tests and `meson devenv` set it), never through a path baked into the library. */
     return VNIC_BACKENDDIR;
 }
 

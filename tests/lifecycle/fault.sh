@@ -2,7 +2,7 @@
 # Crash safety: kill vnicsh with SIGKILL at every step of start and of destroy of a domain
 # with 8 interfaces (4 macvtaps, 4 taps), then reconcile, and check the invariants: no vnic
 # device is left that no record owns, no record points at a missing device, and the
-# definition is intact. Needs a build with -Dfault_injection=true (the default).
+# definition is intact. Needs a build with -Dfault_injection=true (.ci/test's); skipped without.
 source "$(dirname "$0")/common.sh"
 
 write_domain crash 8 "$tmp/crash.xml"

@@ -4,7 +4,7 @@
 # interface either fully attached (device there and marked, in the record, its queues opened
 # in order) or fully gone, never half there and never a running domain degraded for good.
 # Also: aliases that hot-plug generates are never handed out twice. Needs a build with
-# -Dfault_injection=true (the default) for the crash part.
+# -Dfault_injection=true (.ci/test's) for the crash part; skipped without.
 source "$(dirname "$0")/common.sh"
 
 # ---- generated aliases are never reused --------------------------------------------------
