@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -14,8 +15,9 @@
 void vnic_fault_step(const char *what)
 {
 #ifdef VNIC_FAULT_INJECTION
-    static unsigned long step;
-    step++;
+    /* Steps are counted per process; atomic so that threads neither lose nor repeat one. */
+    static atomic_ulong steps;
+    unsigned long step = atomic_fetch_add(&steps, 1) + 1;
     if (secure_getenv("VNIC_FAULT_TRACE"))
         fprintf(stderr, "vnic-fault-step %lu %s\n", step, what);
     unsigned long at;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -9,8 +10,9 @@
 #include "log.h"
 #include "strutil.h"
 
-/* Default: only errors, which library code does not log anyway. */
-static vnic_log_level current_level = VNIC_LOG_ERROR;
+/* Default: only errors, which library code does not log anyway. Atomic: every thread reads
+ * it, and a caller may change it while others run. */
+static _Atomic vnic_log_level current_level = VNIC_LOG_ERROR;
 
 static const char *const level_names[VNIC_LOG_LAST] = {"error", "warning", "info", "debug"};
 

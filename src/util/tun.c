@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,11 +41,12 @@ static int open_tun(int *ret_fd, vnic_error **err)
 
 int vnic_tun_features(unsigned *ret, vnic_error **err)
 {
-    /* The driver's features do not change while the kernel runs: ask once per process. */
-    static unsigned cached;
-    static bool known;
-    if (known) {
-        *ret = cached;
+    /* The driver's features do not change while the kernel runs: ask once per process.
+     * Threads that ask at the same time each ask the kernel and store the same answer. */
+    static atomic_uint cached;
+    static atomic_bool known;
+    if (atomic_load(&known)) {
+        *ret = atomic_load(&cached);
         return 0;
     }
 
@@ -57,8 +60,8 @@ int vnic_tun_features(unsigned *ret, vnic_error **err)
         vnic_error_set_errno(err, e, _("cannot ask the tun driver for its features"));
         return -e;
     }
-    cached = features;
-    known = true;
+    atomic_store(&cached, features);
+    atomic_store(&known, true);
     *ret = features;
     return 0;
 }
