@@ -12,7 +12,18 @@
  *     error's message in parentheses).
  *   - flags: each call takes only the flags its comment names; any other bit makes it fail
  *     first thing, with VNIC_ERR_INVALID and a message naming the unknown bits.
- * Ownership: the caller owns and frees what it receives unless a comment says otherwise. */
+ * Ownership: the caller owns and frees what it receives unless a comment says otherwise.
+ *
+ * Threads: a connection is used by one thread at a time (the caller serialises calls on it);
+ * different connections may be used in parallel from different threads, also on one state
+ * store (processes and threads are kept apart by the same locks). A parsed definition is
+ * immutable: several threads may read and format it at the same time; it is freed once, when
+ * none uses it any more. Functions without a connection (parsing, formatting, validation)
+ * may be called from any thread at any time. Event callbacks run in the thread that calls
+ * vnic_event_dispatch or vnic_event_run, before it returns; vnic starts no thread of its own.
+ * vnic_run changes process-wide state (signal dispositions, RLIMIT_NOFILE) while it runs:
+ * at most one at a time per process. The library never changes the program's libxml2
+ * settings or error handlers. */
 #pragma once
 
 #include <stdbool.h>
