@@ -165,19 +165,18 @@ static xmlRelaxNGPtr load_schema(const char *path, vnic_error **err)
     vnic_diag_list load_errors = {0};
     collect_ctx cc = {.file = path, .load_errors = &load_errors};
     xmlRelaxNGPtr rng = NULL;
-    xmlRelaxNGParserCtxtPtr pctxt = NULL;
-    if (!schema_files_readable(path, 0, &load_errors))
-        goto fail;
-    pctxt = xmlRelaxNGNewParserCtxt(path);
-    if (!pctxt) {
-        vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema parser"));
-        goto out;
+    /* Only schema files that read without a message reach libxml2's schema parser. */
+    if (schema_files_readable(path, 0, &load_errors)) {
+        xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(path);
+        if (!pctxt) {
+            vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot create a schema parser"));
+            goto out;
+        }
+        xmlRelaxNGSetParserStructuredErrors(pctxt, collect, &cc);
+        rng = xmlRelaxNGParse(pctxt);
+        xmlRelaxNGFreeParserCtxt(pctxt);
     }
-    xmlRelaxNGSetParserStructuredErrors(pctxt, collect, &cc);
-    rng = xmlRelaxNGParse(pctxt);
-    xmlRelaxNGFreeParserCtxt(pctxt);
     if (!rng) {
-    fail:
         if (!load_errors.count)
             vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s"), path,
                            _("unknown error"));
