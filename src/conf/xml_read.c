@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <libxml/parserInternals.h>
+#include <libxml/xmlversion.h>
 
 #include "cleanup.h"
 #include "i18n.h"
@@ -43,11 +44,17 @@ typedef struct {
     void *opaque;
 } error_sink;
 
-/* libxml2 (2.9 to 2.12) gives a parser context's structured handler (sax->serror, used
- * instead of the process-wide one when set) the context's userData, which the SAX2 tree
- * builder needs to be the context itself; ours rides in _private, which libxml2 leaves to
- * its users. */
-static void context_error(void *user_data, xmlErrorPtr e)
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *handler_error; /* libxml2 2.12 made the handler's error const */
+#else
+typedef xmlErrorPtr handler_error;
+#endif
+
+/* libxml2 hands a parser context's structured handler (sax->serror, used instead of the
+ * process-wide one when set; 2.13's xmlCtxtSetErrorHandler is a newer way to the same) the
+ * context's userData, which the SAX2 tree builder needs to be the context itself; ours rides
+ * in _private, which libxml2 leaves to its users. */
+static void context_error(void *user_data, handler_error e)
 {
     xmlParserCtxtPtr ctxt = user_data;
     const error_sink *sink = ctxt ? ctxt->_private : NULL;
