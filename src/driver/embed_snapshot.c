@@ -15,26 +15,9 @@
 #include "strutil.h"
 #include "tun.h"
 
-/* The id of interface INDEX: its alias. An interface without one (a domain that is only
- * defined, or a record of an older version) gets "netINDEX", or "netINDEX-K" when another
- * interface's alias is that, as the QEMU builder (launch/qemu.c) numbers it. */
-static char *iface_id(const vnic_domain_def *def, size_t index)
-{
-    if (def->ifaces[index]->alias)
-        return vnic_xstrdup(def->ifaces[index]->alias);
-    for (unsigned k = 0;; k++) {
-        char *id = k ? vnic_xasprintf("net%zu-%u", index, k) : vnic_xasprintf("net%zu", index);
-        bool taken = false;
-        for (size_t i = 0; i < def->niface && !taken; i++)
-            taken = def->ifaces[i]->alias && vnic_streq(def->ifaces[i]->alias, id);
-        if (!taken)
-            return id;
-        free(id);
-    }
-}
-
-/* A snapshot of def (taken over) and info (taken over), with its ids; counts are the
- * caller's to fill. */
+/* A snapshot of def (taken over) and info (taken over), with its ids: every interface of a
+ * running domain has its alias (given at start); of a domain that is only defined, the alias
+ * the start will give. counts are the caller's to fill. */
 static vnic_domain_snapshot *snapshot_new(vnic_domain_def *def, vnic_domain_info *info)
 {
     vnic_domain_snapshot *s = vnic_xcalloc(1, sizeof(*s));
@@ -44,7 +27,7 @@ static vnic_domain_snapshot *snapshot_new(vnic_domain_def *def, vnic_domain_info
     s->counts = vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*s->counts));
     s->ids = vnic_xcalloc(def->niface + 1, sizeof(*s->ids));
     for (size_t i = 0; i < def->niface; i++)
-        s->ids[i] = iface_id(def, i);
+        s->ids[i] = vnic_domain_def_iface_alias(def, i);
     return s;
 }
 
