@@ -8,6 +8,7 @@
 #include "driver.h"
 #include "i18n.h"
 #include "strutil.h"
+#include "tun.h"
 
 #define VNIC_DEFAULT_URI "vnic:///embed"
 
@@ -241,6 +242,40 @@ int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds
     API_BEGIN(0, 0, err, NULL);
     return vnic_api_end(
         &c, conn->driver->domain_open_all_queues(conn, name, ret_fds, ret_counts, ret_n, c.err));
+}
+
+/* ---- internal: one snapshot of a domain (snapshot.h) ------------------------------------ */
+
+#define SNAPSHOT_FLAGS                                                                             \
+    ((unsigned)(VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_ONE |                      \
+                VNIC_SNAPSHOT_SKIP_UNSUPPORTED))
+
+void vnic_domain_snapshot_free(vnic_domain_snapshot *s)
+{
+    if (!s)
+        return;
+    if (s->fds)
+        vnic_close_fds(s->fds, s->nfds);
+    free(s->fds);
+    vnic_strv_free(s->ids);
+    free(s->counts);
+    vnic_domain_info_free(s->info);
+    vnic_domain_def_free(s->def);
+    free(s);
+}
+
+int vnic_conn_domain_snapshot(vnic_conn *conn, const char *name, const char *xml,
+                              const char *docname, unsigned index, unsigned flags,
+                              vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    API_BEGIN(flags, SNAPSHOT_FLAGS, err, diags);
+    /* Either a domain's name or a document (which needs a name for its diagnostics). */
+    if (!name == !xml || (xml && !docname)) {
+        vnic_error_set(c.err, VNIC_ERR_INTERNAL, _("%s: invalid arguments"), __func__);
+        return vnic_api_end(&c, -EINVAL);
+    }
+    return vnic_api_end(&c, conn->driver->domain_snapshot(conn, name, xml, docname, index, flags,
+                                                          ret, c.diags, c.err));
 }
 
 int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,

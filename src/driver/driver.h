@@ -8,6 +8,7 @@
 #include "domain_conf.h"
 #include "fault.h"
 #include "netlink.h"
+#include "snapshot.h"
 
 typedef struct vnic_driver vnic_driver;
 
@@ -42,6 +43,15 @@ struct vnic_driver {
                               size_t *ret_n, vnic_error **err);
     int (*domain_open_all_queues)(vnic_conn *conn, const char *name, int **ret_fds,
                                   size_t **ret_counts, size_t *ret_n, vnic_error **err);
+    /* One consistent snapshot of a domain (snapshot.h): definition, state, ids and fds, read
+     * under the domain's lock in one operation. A remote driver forwards NAME or the XML text
+     * with DOCNAME (so diagnostics keep the caller's document and lines) and gets back the
+     * live definition as XML text, which it parses without the schema (the driver checked it;
+     * a newer server's schema may allow more), the info, counts and ids as data, and the fds
+     * over SCM_RIGHTS. */
+    int (*domain_snapshot)(vnic_conn *conn, const char *name, const char *xml, const char *docname,
+                           unsigned index, unsigned flags, vnic_domain_snapshot **ret,
+                           vnic_diag_list *diags, vnic_error **err);
     /* iface is taken over, also on failure. */
     int (*domain_attach_interface)(vnic_conn *conn, const char *name, vnic_iface_def *iface,
                                    unsigned *ret_index, vnic_error **err);

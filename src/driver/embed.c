@@ -167,6 +167,7 @@ const vnic_driver vnic_embed_driver = {
     .domain_get_xml = vnic_embed_domain_get_xml,
     .domain_open_queues = vnic_embed_domain_open_queues,
     .domain_open_all_queues = vnic_embed_domain_open_all_queues,
+    .domain_snapshot = vnic_embed_domain_snapshot,
     .domain_attach_interface = vnic_embed_domain_attach_interface,
     .domain_detach_interface = vnic_embed_domain_detach_interface,
     .reconcile = vnic_embed_reconcile,

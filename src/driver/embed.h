@@ -191,6 +191,21 @@ int vnic_embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned in
                                   size_t *ret_n, vnic_error **err);
 int vnic_embed_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
                                       size_t **ret_counts, size_t *ret_n, vnic_error **err);
+/* Refuse (-EBUSY, err naming the supervisor) to open every queue of a domain that another
+ * process supervises: its launcher has them. */
+int vnic_embed_check_queues_free(embed_priv *p, const vnic_record *rec, vnic_error **err);
+/* Open the queues of interfaces [first, last) of rec into fds, one after the other; on failure
+ * none stays open. */
+int vnic_embed_open_range(embed_priv *p, const vnic_record *rec, size_t first, size_t last,
+                          int *fds, vnic_error **err);
+/* One snapshot of a domain (snapshot.h), in embed_snapshot.c. */
+int vnic_embed_domain_snapshot(vnic_conn *conn, const char *name, const char *xml,
+                               const char *docname, unsigned index, unsigned flags,
+                               vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err);
+/* Start a domain from def (taken over), with the domain lock held and the state checked
+ * (embed_lifecycle.c). */
+int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
+                         vnic_domain_info **ret, vnic_error **err);
 /* The info of a running (or starting) domain, and of a domain that is only defined. */
 vnic_domain_info *vnic_embed_make_info(const vnic_record *rec, bool persistent);
 vnic_domain_info *vnic_embed_make_defined_info(const vnic_domain_def *def);

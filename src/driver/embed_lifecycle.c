@@ -11,8 +11,8 @@
 #include "strutil.h"
 
 /* Start a domain from def (taken over), with the domain lock held and the state checked. */
-static int start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
-                     vnic_domain_info **ret, vnic_error **err)
+int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
+                         vnic_domain_info **ret, vnic_error **err)
 {
     _cleanup_(vnic_record_freep) vnic_record *rec = vnic_xcalloc(1, sizeof(*rec));
     rec->def = def_in;
@@ -151,7 +151,7 @@ int vnic_embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigned 
     if ((r = vnic_embed_lock_and_settle(p, def->name, &lock, &st, NULL, err)) < 0 ||
         (r = vnic_embed_check_transition(st, OP_CREATE, def->name, err)) < 0)
         return r;
-    return start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags, ret, err);
+    return vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags, ret, err);
 }
 
 int vnic_embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
@@ -168,7 +168,7 @@ int vnic_embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
     vnic_domain_def *def = NULL;
     if ((r = vnic_embed_def_read(p, name, &def, err)) < 0)
         return r;
-    return start_def(p, def, true, flags, ret, err);
+    return vnic_embed_start_def(p, def, true, flags, ret, err);
 }
 
 int vnic_embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,

@@ -237,9 +237,30 @@ char *vnic_embed_domain_get_xml(vnic_conn *conn, const char *name, unsigned flag
     return vnic_domain_def_format(rec->def, err);
 }
 
-/* Open the queues of interfaces [first, last) of rec into fds (consecutively). */
-static int open_range(embed_priv *p, const vnic_record *rec, size_t first, size_t last, int *fds,
-                      vnic_error **err)
+int vnic_embed_check_queues_free(embed_priv *p, const vnic_record *rec, vnic_error **err)
+{
+    /* A supervisor's launcher has every queue: a second consumer of the same macvtap or tap
+     * (another run, a pass) would steal its packets. One interface's queues stay open to
+     * others (domain_open_queues): hot-plug hands a new interface to the running launcher. */
+    if (!vnic_embed_supervised_elsewhere(p, rec))
+        return 0;
+    const char *name = rec->def->name;
+    long pid = vnic_embed_run_lock_pid(p, name);
+    if (pid > 0)
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("domain '%s' is run by a supervisor (vnicsh run, pid %ld) whose "
+                         "launcher has its queues"),
+                       name, pid);
+    else
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("domain '%s' is run by a supervisor (vnicsh run) whose launcher "
+                         "has its queues"),
+                       name);
+    return -EBUSY;
+}
+
+int vnic_embed_open_range(embed_priv *p, const vnic_record *rec, size_t first, size_t last,
+                          int *fds, vnic_error **err)
 {
     vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name, .run_dir = p->nodes_dir};
     size_t off = 0;
@@ -264,14 +285,18 @@ static int open_range(embed_priv *p, const vnic_record *rec, size_t first, size_
     return 0;
 }
 
-static int read_active(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err)
+/* The record of a running domain, read with the domain's lock held (*ret_lock, until closed):
+ * an attach or a detach cannot come between reading it and opening what it names. */
+static int read_active(embed_priv *p, const char *name, int *ret_lock, vnic_record **ret,
+                       vnic_error **err)
 {
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    int r = vnic_embed_record_read(p, name, &rec, err);
-    if (r == -ENOENT)
-        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), r;
+    dom_state st;
+    int r = vnic_embed_lock_and_settle(p, name, ret_lock, &st, &rec, err);
     if (r < 0)
         return r;
+    if (!rec)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -ENOENT;
     if (rec->status != VNIC_RECORD_ACTIVE && rec->status != VNIC_RECORD_DEGRADED)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not fully started"), name),
                -EINVAL;
@@ -285,8 +310,9 @@ int vnic_embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned in
                                   size_t *ret_n, vnic_error **err)
 {
     embed_priv *p = conn->priv;
+    _cleanup_close_ int lock = -1;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    int r = read_active(p, name, &rec, err);
+    int r = read_active(p, name, &lock, &rec, err);
     if (r < 0)
         return r;
     if (index >= rec->def->niface)
@@ -296,7 +322,7 @@ int vnic_embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned in
 
     size_t n = rec->ifaces[index].rt.queues;
     int *fds = vnic_xcalloc(n ? n : 1, sizeof(int));
-    r = open_range(p, rec, index, index + 1, fds, err);
+    r = vnic_embed_open_range(p, rec, index, index + 1, fds, err);
     if (r < 0) {
         free(fds);
         return r;
@@ -310,27 +336,13 @@ int vnic_embed_domain_open_all_queues(vnic_conn *conn, const char *name, int **r
                                       size_t **ret_counts, size_t *ret_n, vnic_error **err)
 {
     embed_priv *p = conn->priv;
+    _cleanup_close_ int lock = -1;
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
-    int r = read_active(p, name, &rec, err);
+    int r = read_active(p, name, &lock, &rec, err);
     if (r < 0)
         return r;
-    /* A supervisor's launcher has every queue: a second consumer of the same macvtap or tap
-     * (another run, a pass) would steal its packets. One interface's queues stay open to
-     * others (domain_open_queues): hot-plug hands a new interface to the running launcher. */
-    if (vnic_embed_supervised_elsewhere(p, rec)) {
-        long pid = vnic_embed_run_lock_pid(p, name);
-        if (pid > 0)
-            vnic_error_set(err, VNIC_ERR_INVALID,
-                           _("domain '%s' is run by a supervisor (vnicsh run, pid %ld) whose "
-                             "launcher has its queues"),
-                           name, pid);
-        else
-            vnic_error_set(err, VNIC_ERR_INVALID,
-                           _("domain '%s' is run by a supervisor (vnicsh run) whose launcher "
-                             "has its queues"),
-                           name);
-        return -EBUSY;
-    }
+    if ((r = vnic_embed_check_queues_free(p, rec, err)) < 0)
+        return r;
 
     size_t total = 0;
     size_t *counts = vnic_xcalloc(rec->def->niface ? rec->def->niface : 1, sizeof(size_t));
@@ -339,7 +351,7 @@ int vnic_embed_domain_open_all_queues(vnic_conn *conn, const char *name, int **r
         total += counts[i];
     }
     int *fds = vnic_xcalloc(total ? total : 1, sizeof(int));
-    r = open_range(p, rec, 0, rec->def->niface, fds, err);
+    r = vnic_embed_open_range(p, rec, 0, rec->def->niface, fds, err);
     if (r < 0) {
         free(fds);
         free(counts);

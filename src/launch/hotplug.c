@@ -143,35 +143,22 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
         return r;
     }
 
-    int *fds = NULL;
-    size_t n = 0;
-    vnic_domain_def *def = NULL;
+    /* The new interface as it is in the domain, with its fds, from one snapshot: its alias
+     * (the driver gives one to an interface without) is what undoing the attach needs. */
+    vnic_domain_snapshot *snap = NULL;
     char *id = NULL;
-    /* The interface's alias (the driver gives one to an interface without): what undoing
-     * the attach needs, so it is known before anything else can fail. */
     char *alias = NULL;
     vnic_domain_info *info = NULL;
-    if ((r = vnic_domain_lookup(conn, name, &info, err)) < 0)
+    if ((r = vnic_conn_domain_snapshot(conn, name, NULL, NULL, index,
+                                       VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_ONE, &snap, NULL, err)) <
+        0)
         goto undo;
-    if (index < info->ninterfaces && info->interfaces[index].alias)
-        alias = vnic_xstrdup(info->interfaces[index].alias);
-    vnic_domain_info_free(info);
-
-    if ((r = vnic_domain_open_queues(conn, name, index, &fds, &n, err)) < 0)
-        goto undo;
-    if (!(def = vnic_launch_running_def(conn, name, err)) || index >= def->niface) {
-        r = -EINVAL;
-        if (!*err)
-            vnic_error_set(err, VNIC_ERR_INTERNAL, _("the new interface is missing"));
-        goto undo;
-    }
-    id = vnic_qemu_iface_id(def->ifaces[index], index);
-    r = plug(q, socket, def->ifaces[index], id, fds, n, err);
+    alias = vnic_xstrdup_null(snap->def->ifaces[index]->alias);
+    id = vnic_xstrdup(snap->ids[index]);
+    r = plug(q, socket, snap->def->ifaces[index], id, snap->fds, snap->nfds, err);
 
 undo:
-    if (fds)
-        vnic_close_fds(fds, n);
-    free(fds);
+    vnic_domain_snapshot_free(snap); /* QEMU has its own copies of the fds */
     if (r < 0) {
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;
@@ -190,7 +177,6 @@ undo:
         id = NULL;
     }
     free(alias);
-    vnic_domain_def_free(def);
     vnic_qmp_close(q);
     if (r == 0 && ret_id)
         *ret_id = id;
@@ -206,14 +192,14 @@ static int qmp_detach(vnic_conn *conn, const char *name, const char *alias, cons
     int r;
 
     /* Only an interface of this domain is unplugged: QEMU would remove any device by id. */
-    vnic_domain_info *info = NULL;
-    if ((r = vnic_domain_lookup(conn, name, &info, err)) < 0)
+    vnic_domain_snapshot *snap = NULL;
+    if ((r = vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0, 0, &snap, NULL, err)) < 0)
         return r;
     bool found = false;
-    bool active = !vnic_streq(info->state, "defined");
-    for (size_t i = 0; i < info->ninterfaces && !found; i++)
-        found = info->interfaces[i].alias && vnic_streq(info->interfaces[i].alias, alias);
-    vnic_domain_info_free(info);
+    bool active = !vnic_streq(snap->info->state, "defined");
+    for (size_t i = 0; i < snap->niface && !found; i++)
+        found = snap->def->ifaces[i]->alias && vnic_streq(snap->def->ifaces[i]->alias, alias);
+    vnic_domain_snapshot_free(snap);
     if (!active)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -EINVAL;
     if (!found)

@@ -4,11 +4,10 @@
 #include <vnic/vnic.h>
 
 #include "domain_conf.h"
+#include "snapshot.h"
 
-/* The VNIC_FDS value for a launcher: one entry per interface, separated by ';', each
- * "ID DEVICE MAC VNET_HDR FD[,FD...]" (ID: alias or netN; VNET_HDR: 1 or 0; '-' for an
- * unknown device or MAC). Caller frees. */
-char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_fd);
-
-/* The running domain's definition, with its actual device names. Caller frees. */
-vnic_domain_def *vnic_launch_running_def(vnic_conn *conn, const char *name, vnic_error **err);
+/* The VNIC_FDS value for a launcher whose fds are SNAP's, numbered from FIRST_FD: one entry
+ * per interface, separated by ';', each "ID DEVICE MAC VNET_HDR FD[,FD...]" (ID: the
+ * interface's stable id, its alias; VNET_HDR: 1 or 0; '-' for an unknown device or MAC).
+ * Caller frees. */
+char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd);

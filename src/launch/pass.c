@@ -166,18 +166,17 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
         return vnic_error_set(err, VNIC_ERR_INVALID, _("socket path '%s' is too long"), path),
                -ENAMETOOLONG;
 
-    vnic_domain_def *def = vnic_launch_running_def(conn, name, err);
-    if (!def)
-        return -ENOENT;
-    int *fds = NULL;
-    size_t *counts = NULL, n = 0, total = 0;
-    int r = vnic_domain_open_all_queues(conn, name, &fds, &counts, &n, err);
-    if (r < 0) {
-        vnic_domain_def_free(def);
+    /* One snapshot: the interfaces described and the fds sent agree, whatever happens to the
+     * domain meanwhile. */
+    _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *snap = NULL;
+    int r =
+        vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0, VNIC_SNAPSHOT_FDS, &snap, NULL, err);
+    if (r < 0)
         return r;
-    }
-    for (size_t i = 0; i < n; i++)
-        total += counts[i];
+    const vnic_domain_def *def = snap->def;
+    const size_t *counts = snap->counts;
+    const int *fds = snap->fds;
+    size_t n = snap->niface;
 
     /* One deadline for everything the peer has to do; a unix connect waits while the
      * listener's backlog is full, and SO_SNDTIMEO bounds that too. */
@@ -197,7 +196,7 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
     }
 
     size_t off = 0;
-    for (size_t i = 0; i < n && i < def->niface; i++) {
+    for (size_t i = 0; i < n; i++) {
         const vnic_iface_def *d = def->ifaces[i];
         if (counts[i] > PASS_MAX_FDS) {
             vnic_error_set(err, VNIC_ERR_INVALID,
@@ -207,7 +206,7 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
             r = -E2BIG;
             goto out;
         }
-        _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
+        const char *id = snap->ids[i];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "index", json_object_new_int((int)i));
         json_object_object_add(o, "id", json_object_new_string(id));
@@ -247,11 +246,7 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
         r = read_ack(sock, deadline, err);
 
 out:
-    /* The receiver has its own copies now; ours go. */
-    vnic_close_fds(fds, total);
-    free(fds);
-    free(counts);
-    vnic_domain_def_free(def);
+    /* The receiver has its own copies now; ours go (with the snapshot). */
     return r;
 }
 

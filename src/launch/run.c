@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,23 +41,23 @@ static bool looks_like_file(const char *s)
     return strchr(s, '/') || (len > 4 && vnic_streq(s + len - 4, ".xml"));
 }
 
-char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_fd)
+char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd)
 {
+    const vnic_domain_def *def = snap->def;
     char *out = vnic_xstrdup("");
     int fd = first_fd;
-    for (size_t i = 0; i < def->niface; i++) {
+    for (size_t i = 0; i < snap->niface; i++) {
         const vnic_iface_def *d = def->ifaces[i];
-        _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
         char mac[18] = "-";
         if (d->has_mac)
             vnic_mac_format(d->mac, mac);
         char *fds = vnic_xstrdup("");
-        for (size_t q = 0; q < counts[i]; q++) {
+        for (size_t q = 0; q < snap->counts[i]; q++) {
             char *next = vnic_xasprintf("%s%s%d", fds, q ? "," : "", fd++);
             free(fds);
             fds = next;
         }
-        char *next = vnic_xasprintf("%s%s%s %s %s %d %s", out, i ? ";" : "", id,
+        char *next = vnic_xasprintf("%s%s%s %s %s %d %s", out, i ? ";" : "", snap->ids[i],
                                     d->target_dev ? d->target_dev : "-", mac,
                                     vnic_model_uses_vnet_hdr(d->model) ? 1 : 0, fds);
         free(fds);
@@ -66,94 +67,77 @@ char *vnic_fds_env(const vnic_domain_def *def, const size_t *counts, int first_f
     return out;
 }
 
-vnic_domain_def *vnic_launch_running_def(vnic_conn *conn, const char *name, vnic_error **err)
-{
-    _cleanup_free_ char *xml = vnic_domain_get_xml(conn, name, 0, err);
-    if (!xml)
-        return NULL;
-    vnic_domain_def *def = NULL;
-    vnic_diag_list diags = {0};
-    int r = vnic_domain_def_parse_string(
-        xml, name, VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA, &def, &diags, err);
-    vnic_diag_clear(&diags);
-    return r < 0 ? NULL : def;
-}
-
+/* qemu-args: one snapshot without fds. Of a domain that is only defined, what `run NAME`
+ * would add after starting it (the driver gives the stored definition, whose MACs were made
+ * at define, with one fd per queue); nothing is created. */
 static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
 {
-    vnic_domain_info *info = NULL;
-    if (vnic_domain_lookup(conn, name, &info, err) < 0)
+    _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *snap = NULL;
+    if (vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0, 0, &snap, NULL, err) < 0)
         return NULL;
-    /* Inactive: what `run NAME` would add after starting it, from the stored definition
-     * (its MACs were made at define), one fd per queue; nothing is created. */
-    bool inactive = vnic_streq(info->state, "defined");
-    vnic_domain_def *def = vnic_launch_running_def(conn, name, err);
-    if (!def) {
-        vnic_domain_info_free(info);
-        return NULL;
-    }
-    size_t n = inactive ? def->niface : info->ninterfaces;
-    size_t *counts = vnic_xcalloc(n + 1, sizeof(size_t));
-    for (size_t i = 0; i < n; i++)
-        counts[i] =
-            inactive ? vnic_domain_def_interface_queues(def, i) : info->interfaces[i].queues;
-    char **args = NULL;
-    if (n != def->niface)
-        vnic_error_set(err, VNIC_ERR_INTERNAL, _("the state of domain '%s' is inconsistent"), name);
-    else
-        args = vnic_qemu_domain_args(def, counts, first_fd, NULL);
-    free(counts);
-    vnic_domain_def_free(def);
-    vnic_domain_info_free(info);
-    return args;
+    return vnic_qemu_domain_args(snap->def, snap->counts, first_fd, NULL);
 }
 
-/* Make sure the domain runs; *ret_name is its name, *ret_started whether we started it. */
-static int ensure_running(vnic_conn *conn, const char *target, unsigned flags, char **ret_name,
-                          bool *ret_started, vnic_diag_list *diags, vnic_error **err)
+/* The text of the document PATH, read once: the driver parses it (once) and learns from it
+ * which domain to run. The same limit and messages as the parser's own reading. */
+#define RUN_DOC_MAX (16 * 1024 * 1024)
+static int read_document(const char *path, char **ret, vnic_diag_list *diags, vnic_error **err)
 {
-    unsigned parse = flags & VNIC_RUN_SKIP_UNSUPPORTED ? VNIC_PARSE_SKIP_UNSUPPORTED : 0;
-    _cleanup_free_ char *name = NULL;
-    int r;
-
-    if (looks_like_file(target)) {
-        vnic_domain_def *def = NULL;
-        if ((r = vnic_domain_def_parse_file(target, parse, &def, diags, err)) < 0)
-            return r;
-        name = vnic_xstrdup(def->name ? def->name : "");
-        bool standalone = def->standalone;
-        vnic_domain_def_free(def);
-        if (standalone)
-            return vnic_error_set(err, VNIC_ERR_INVALID,
-                                  _("%s: a standalone <interface> cannot be run; put it in a "
-                                    "<domain> with a <name>"),
-                                  target),
-                   -EINVAL;
-    } else {
-        name = vnic_xstrdup(target);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    int e = fd < 0 || fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    size_t len = 0, alloc = 8192;
+    _cleanup_free_ char *buf = vnic_xmalloc(alloc);
+    while (!e) {
+        if (alloc - len < 4096)
+            buf = vnic_xreallocarray(buf, alloc *= 2, 1);
+        ssize_t got = read(fd, buf + len, alloc - len - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            e = got < 0 ? errno : 0;
+            break;
+        }
+        len += (size_t)got;
+        if (len > RUN_DOC_MAX) {
+            vnic_diag_add(diags, path, 0, _("file is larger than %d MiB"),
+                          RUN_DOC_MAX / (1024 * 1024));
+            return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path),
+                   -EFBIG;
+        }
     }
-
-    vnic_domain_info *info = NULL;
-    vnic_error *lerr = NULL;
-    bool active = false;
-    if (vnic_domain_lookup(conn, name, &info, &lerr) == 0)
-        active = !vnic_streq(info->state, "defined");
-    vnic_domain_info_free(info);
-    vnic_error_free(lerr);
-
-    *ret_started = false;
-    if (!active) {
-        if (looks_like_file(target))
-            r = vnic_domain_create_file(conn, target, parse | VNIC_START_SUPERVISED, NULL, diags,
-                                        err);
-        else
-            r = vnic_domain_start(conn, name, VNIC_START_SUPERVISED, NULL, err);
-        if (r < 0)
-            return r;
-        *ret_started = true;
+    if (e) {
+        vnic_diag_add(diags, path, 0,
+                      fd < 0 ? _("cannot open file: %s") : _("cannot read file: %s"), strerror(e));
+        return vnic_error_set(err, VNIC_ERR_IO, _("%s: the file cannot be read"), path), -e;
     }
-    *ret_name = TAKE_PTR(name);
+    buf[len] = '\0';
+    if (memchr(buf, '\0', len)) {
+        vnic_diag_add(diags, path, 0, _("malformed XML: the file contains a NUL byte"));
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path), -EINVAL;
+    }
+    *ret = TAKE_PTR(buf);
     return 0;
+}
+
+/* The snapshot of the domain to run, with every fd: a domain's name (started if it is only
+ * defined) or a document (started transiently unless its domain runs), in one locked driver
+ * operation, so that nothing comes between learning the interfaces and opening them. */
+static int take_snapshot(vnic_conn *conn, const char *target, unsigned flags,
+                         vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    unsigned sflags = VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START;
+    if (!looks_like_file(target))
+        return vnic_conn_domain_snapshot(conn, target, NULL, NULL, 0, sflags, ret, diags, err);
+    if (flags & VNIC_RUN_SKIP_UNSUPPORTED)
+        sflags |= VNIC_SNAPSHOT_SKIP_UNSUPPORTED;
+    _cleanup_free_ char *xml = NULL;
+    int r = read_document(target, &xml, diags, err);
+    if (r < 0)
+        return r;
+    /* The one place a document enters the driver on this path (XML text, named by its file
+     * for the diagnostics). */
+    return vnic_conn_domain_snapshot(conn, NULL, xml, target, 0, sflags, ret, diags, err);
 }
 
 static bool want_qemu(unsigned flags, char *const argv[])
@@ -170,18 +154,23 @@ static bool want_qemu(unsigned flags, char *const argv[])
 static int run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
                int *ret_status, vnic_diag_list *diags, vnic_error **err)
 {
-    _cleanup_free_ char *name = NULL;
-    bool started = false;
+    _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *snap = NULL;
     int r;
 
     if (!argv || !argv[0])
         return vnic_error_set(err, VNIC_ERR_INVALID, _("no command to run")), -EINVAL;
-    if ((r = ensure_running(conn, target, flags, &name, &started, diags, err)) < 0)
+    if ((r = take_snapshot(conn, target, flags, &snap, diags, err)) < 0)
         return r;
+    vnic_fault_step("run: snapshot taken");
 
-    int *fds = NULL;
-    size_t *counts = NULL, n = 0, total = 0;
-    vnic_domain_def *def = NULL;
+    /* Everything below comes from the one snapshot: the definition, the queue counts, the
+     * ids and the fds agree with each other whatever happens to the domain meanwhile. */
+    const char *name = snap->info->name;
+    bool started = snap->started;
+    const vnic_domain_def *def = snap->def;
+    const size_t *counts = snap->counts;
+    int *fds = snap->fds;
+    size_t total = snap->nfds;
     char **child_argv = NULL, **child_env = NULL;
     int *scratch = NULL;
     int pipefd[2] = {-1, -1};
@@ -191,15 +180,6 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     struct sigaction saved[4];
     bool handlers_set = false;
-
-    if ((r = vnic_domain_open_all_queues(conn, name, &fds, &counts, &n, err)) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        total += counts[i];
-    if (!(def = vnic_launch_running_def(conn, name, err))) {
-        r = -EINVAL;
-        goto out;
-    }
 
     /* The child's command line and environment, made before fork. */
     size_t argc = 0;
@@ -222,7 +202,7 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     for (size_t i = 0; i < nenv; i++)
         if (!vnic_str_has_prefix(environ[i], "VNIC_FDS="))
             child_env[k++] = vnic_xstrdup(environ[i]);
-    char *fdsenv = vnic_fds_env(def, counts, 3);
+    char *fdsenv = vnic_fds_env(snap, 3);
     child_env[k++] = vnic_xasprintf("VNIC_FDS=%s", fdsenv);
     free(fdsenv);
 
@@ -326,14 +306,10 @@ out:
         close(pipefd[0]);
     if (pipefd[1] >= 0)
         close(pipefd[1]);
-    if (fds)
-        vnic_close_fds(fds, total); /* already -1 once the child has them */
+    vnic_close_fds(fds, total); /* already -1 once the child has them */
     free(scratch);
     vnic_strv_free(child_argv);
     vnic_strv_free(child_env);
-    vnic_domain_def_free(def);
-    free(counts);
-    free(fds);
     if (started) {
         vnic_error *derr = NULL;
         if (vnic_domain_destroy(conn, name, &derr) < 0) {

@@ -1,7 +1,9 @@
 /* The crash-test hook. vnic_fault_step marks a numbered step of a multi-step operation; with
  * VNIC_FAULT_KILL_AT=N in the environment (builds with -Dfault_injection=true only) the
  * process kills itself with SIGKILL at step N, and with VNIC_FAULT_TRACE set each step is
- * logged to stderr. Tests use it to prove every intermediate state on disk is recoverable. */
+ * logged to stderr. Tests use it to prove every intermediate state on disk is recoverable.
+ * With VNIC_FAULT_PAUSE_AT=WHAT the process sleeps VNIC_FAULT_PAUSE_MS (default 3000) ms at
+ * the step called WHAT, so that a test can make another process act at that point. */
 #pragma once
 
 void vnic_fault_step(const char *what);
