@@ -112,7 +112,10 @@ static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, 
 static int ensure_running(vnic_conn *conn, const char *target, unsigned flags, char **ret_name,
                           bool *ret_started, vnic_diag_list *diags, vnic_error **err)
 {
-    unsigned parse = flags & VNIC_RUN_SKIP_UNSUPPORTED ? VNIC_PARSE_SKIP_UNSUPPORTED : 0;
+    /* run's own flag, spelled out for each call it is passed on to. */
+    bool skip = flags & VNIC_RUN_SKIP_UNSUPPORTED;
+    unsigned parse = skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0;
+    unsigned create = skip ? VNIC_CREATE_SKIP_UNSUPPORTED : 0;
     _cleanup_free_ char *name = NULL;
     int r;
 
@@ -144,7 +147,7 @@ static int ensure_running(vnic_conn *conn, const char *target, unsigned flags, c
     *ret_started = false;
     if (!active) {
         if (looks_like_file(target))
-            r = vnic_domain_create_file(conn, target, parse | VNIC_START_SUPERVISED, NULL, diags,
+            r = vnic_domain_create_file(conn, target, create | VNIC_CREATE_SUPERVISED, NULL, diags,
                                         err);
         else
             r = vnic_domain_start(conn, name, VNIC_START_SUPERVISED, NULL, err);
