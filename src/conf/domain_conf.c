@@ -457,8 +457,7 @@ static int def_parse_string(const char *xml, const char *name, unsigned flags,
     return r;
 }
 
-static int def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
-                          vnic_diag_list *diags, vnic_error **err)
+int vnic_domain_def_read_file(const char *path, char **ret, vnic_diag_list *diags, vnic_error **err)
 {
     size_t len;
     _cleanup_free_ char *buf = vnic_xml_file_read(path, VNIC_XML_MAX_SIZE, &len, diags);
@@ -468,6 +467,17 @@ static int def_parse_file(const char *path, unsigned flags, vnic_domain_def **re
         vnic_diag_add(diags, path, 0, _("malformed XML: the file contains a NUL byte"));
         return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path);
     }
+    *ret = TAKE_PTR(buf);
+    return 0;
+}
+
+static int def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
+                          vnic_diag_list *diags, vnic_error **err)
+{
+    _cleanup_free_ char *buf = NULL;
+    int r = vnic_domain_def_read_file(path, &buf, diags, err);
+    if (r < 0)
+        return r;
     return def_parse_string(buf, path, flags, ret, diags, err);
 }
 

@@ -48,6 +48,12 @@ char *vnic_domain_def_iface_alias(const vnic_domain_def *def, size_t index);
  * last N so given (hot-plug continues from it, so an alias is never given out twice). */
 void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next);
 
+/* Read the XML file PATH as vnic_domain_def_parse_file does (bounded in size, no NUL byte):
+ * *ret is the text, NUL-terminated, for the caller to free. Its problems go to diags naming
+ * PATH, with an error of code VNIC_ERR_IO (unreadable) or VNIC_ERR_XML. */
+int vnic_domain_def_read_file(const char *path, char **ret, vnic_diag_list *diags,
+                              vnic_error **err);
+
 /* Take the single interface out of a standalone <interface> definition (which is then
  * empty). NULL if def is not a standalone interface. */
 vnic_iface_def *vnic_domain_def_steal_interface(vnic_domain_def *def);

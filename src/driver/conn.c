@@ -12,10 +12,13 @@
 
 #define VNIC_DEFAULT_URI "vnic:///embed"
 
-/* The flags each entry point knows; any other bit is refused first thing. */
-#define PARSE_FLAGS ((unsigned)(VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA))
-#define CREATE_FLAGS (PARSE_FLAGS | (unsigned)VNIC_START_SUPERVISED)
+/* The flags each entry point knows (its own enum of vnic.h); any other bit is refused first
+ * thing. */
+#define CREATE_FLAGS                                                                               \
+    ((unsigned)(VNIC_CREATE_SKIP_UNSUPPORTED | VNIC_CREATE_NO_SCHEMA | VNIC_CREATE_SUPERVISED))
+#define DEFINE_FLAGS ((unsigned)(VNIC_DEFINE_SKIP_UNSUPPORTED | VNIC_DEFINE_NO_SCHEMA))
 #define START_FLAGS ((unsigned)VNIC_START_SUPERVISED)
+#define ATTACH_FLAGS ((unsigned)(VNIC_ATTACH_SKIP_UNSUPPORTED | VNIC_ATTACH_NO_SCHEMA))
 
 /* Every entry point below runs inside a vnic_api_call (error.h): unknown flags are refused,
  * the driver always gets a non-NULL err (and diags), and whatever negative value comes back
@@ -125,14 +128,49 @@ const char *vnic_version(void)
     return VNIC_VERSION;
 }
 
+/* XML text for a driver: there, and with a name for its diagnostics. */
+static int xml_check(const char *xml, const char **docname, vnic_error **err)
+{
+    if (!xml)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("no XML text given")), -EINVAL;
+    if (!*docname)
+        *docname = VNIC_XML_DOCNAME_DEFAULT;
+    return 0;
+}
+
+/* The _file calls read the file here, on the caller's side of any transport, and hand its text
+ * on with the path as the document name: the same diagnostics as for the text itself. */
+static int read_xml_file(const char *path, char **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    if (!path)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("no file name given")), -EINVAL;
+    return vnic_domain_def_read_file(path, ret, diags, err);
+}
+
+static int domain_create(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                         vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    int r = xml_check(xml, &docname, err);
+    if (r < 0)
+        return r;
+    return conn->driver->domain_create(conn, xml, docname, flags, ret, diags, err);
+}
+
+int vnic_domain_create_xml(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                           vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    API_BEGIN(flags, CREATE_FLAGS, err, diags);
+    return vnic_api_end(&c, domain_create(conn, xml, docname, flags, ret, c.diags, c.err));
+}
+
 int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
     API_BEGIN(flags, CREATE_FLAGS, err, diags);
-    vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags & PARSE_FLAGS, &def, c.diags, c.err);
+    _cleanup_free_ char *xml = NULL;
+    int r = read_xml_file(path, &xml, c.diags, c.err);
     if (r >= 0)
-        r = conn->driver->domain_create(conn, def, flags, ret, c.err);
+        r = domain_create(conn, xml, path, flags, ret, c.diags, c.err);
     return vnic_api_end(&c, r);
 }
 
@@ -164,14 +202,30 @@ char *vnic_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags, vni
     return vnic_api_end_ptr(&c, conn->driver->domain_get_xml(conn, name, flags, c.err));
 }
 
+static int domain_define(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                         vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    int r = xml_check(xml, &docname, err);
+    if (r < 0)
+        return r;
+    return conn->driver->domain_define(conn, xml, docname, flags, ret, diags, err);
+}
+
+int vnic_domain_define_xml(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                           vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
+{
+    API_BEGIN(flags, DEFINE_FLAGS, err, diags);
+    return vnic_api_end(&c, domain_define(conn, xml, docname, flags, ret, c.diags, c.err));
+}
+
 int vnic_domain_define_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
-    API_BEGIN(flags, PARSE_FLAGS, err, diags);
-    vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags, &def, c.diags, c.err);
+    API_BEGIN(flags, DEFINE_FLAGS, err, diags);
+    _cleanup_free_ char *xml = NULL;
+    int r = read_xml_file(path, &xml, c.diags, c.err);
     if (r >= 0)
-        r = conn->driver->domain_define(conn, def, ret, c.err);
+        r = domain_define(conn, xml, path, flags, ret, c.diags, c.err);
     return vnic_api_end(&c, r);
 }
 
@@ -278,26 +332,36 @@ int vnic_conn_domain_snapshot(vnic_conn *conn, const char *name, const char *xml
                                                           ret, c.diags, c.err));
 }
 
+static int domain_attach(vnic_conn *conn, const char *name, const char *xml, const char *docname,
+                         unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
+                         vnic_error **err)
+{
+    int r = xml_check(xml, &docname, err);
+    if (r < 0)
+        return r;
+    return conn->driver->domain_attach_interface(conn, name, xml, docname, flags, ret_index, diags,
+                                                 err);
+}
+
+int vnic_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
+                                     const char *docname, unsigned flags, unsigned *ret_index,
+                                     vnic_diag_list *diags, vnic_error **err)
+{
+    API_BEGIN(flags, ATTACH_FLAGS, err, diags);
+    return vnic_api_end(&c,
+                        domain_attach(conn, name, xml, docname, flags, ret_index, c.diags, c.err));
+}
+
 int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
                                       unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
                                       vnic_error **err)
 {
-    API_BEGIN(flags, PARSE_FLAGS, err, diags);
-    vnic_domain_def *def = NULL;
-    int r = vnic_domain_def_parse_file(path, flags, &def, c.diags, c.err);
-    if (r < 0)
-        return vnic_api_end(&c, r);
-    vnic_iface_def *iface = vnic_domain_def_steal_interface(def);
-    vnic_domain_def_free(def);
-    if (!iface) {
-        vnic_error_set(c.err, VNIC_ERR_INVALID,
-                       _("%s: attach-interface needs a document with one <interface> as its "
-                         "root"),
-                       path);
-        return vnic_api_end(&c, -EINVAL);
-    }
-    return vnic_api_end(&c,
-                        conn->driver->domain_attach_interface(conn, name, iface, ret_index, c.err));
+    API_BEGIN(flags, ATTACH_FLAGS, err, diags);
+    _cleanup_free_ char *xml = NULL;
+    int r = read_xml_file(path, &xml, c.diags, c.err);
+    if (r >= 0)
+        r = domain_attach(conn, name, xml, path, flags, ret_index, c.diags, c.err);
+    return vnic_api_end(&c, r);
 }
 
 int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,

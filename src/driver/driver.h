@@ -25,11 +25,14 @@ struct vnic_driver {
     int (*open)(vnic_conn *conn, const char *uri, unsigned flags, vnic_error **err);
     void (*close)(vnic_conn *conn);
 
-    /* def is taken over by the driver, also on failure. */
-    int (*domain_create)(vnic_conn *conn, vnic_domain_def *def, unsigned flags,
-                         vnic_domain_info **ret, vnic_error **err);
-    int (*domain_define)(vnic_conn *conn, vnic_domain_def *def, vnic_domain_info **ret,
-                         vnic_error **err);
+    /* XML crosses the driver boundary as text with its document name (never NULL here; the
+     * API layer fills in the default) and is parsed by the driver, so that a remote driver
+     * forwards it and returns the diagnostics the parser made. flags are the public call's
+     * own (vnic_domain_create_flags, vnic_domain_define_flags, vnic_domain_attach_flags). */
+    int (*domain_create)(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                         vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
+    int (*domain_define)(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                         vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
     int (*domain_undefine)(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
     int (*domain_start)(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
                         vnic_error **err);
@@ -52,9 +55,9 @@ struct vnic_driver {
     int (*domain_snapshot)(vnic_conn *conn, const char *name, const char *xml, const char *docname,
                            unsigned index, unsigned flags, vnic_domain_snapshot **ret,
                            vnic_diag_list *diags, vnic_error **err);
-    /* iface is taken over, also on failure. */
-    int (*domain_attach_interface)(vnic_conn *conn, const char *name, vnic_iface_def *iface,
-                                   unsigned *ret_index, vnic_error **err);
+    int (*domain_attach_interface)(vnic_conn *conn, const char *name, const char *xml,
+                                   const char *docname, unsigned flags, unsigned *ret_index,
+                                   vnic_diag_list *diags, vnic_error **err);
     int (*domain_detach_interface)(vnic_conn *conn, const char *name, const char *alias,
                                    vnic_error **err);
     int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,

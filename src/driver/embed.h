@@ -169,16 +169,17 @@ int vnic_embed_check_transition(dom_state st, dom_op op, const char *name, vnic_
 
 /* ---- the driver's entry points (embed_lifecycle.c, embed_hotplug.c, embed_query.c) ------ */
 
-int vnic_embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigned flags,
-                             vnic_domain_info **ret, vnic_error **err);
+int vnic_embed_domain_create(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
 int vnic_embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
                             vnic_domain_info **ret, vnic_error **err);
-int vnic_embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
-                             vnic_error **err);
+int vnic_embed_domain_define(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
 int vnic_embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err);
 int vnic_embed_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
-int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, vnic_iface_def *iface_in,
-                                       unsigned *ret_index, vnic_error **err);
+int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const char *xml,
+                                       const char *docname, unsigned flags, unsigned *ret_index,
+                                       vnic_diag_list *diags, vnic_error **err);
 int vnic_embed_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
                                        vnic_error **err);
 int vnic_embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
@@ -204,7 +205,7 @@ int vnic_embed_domain_snapshot(vnic_conn *conn, const char *name, const char *xm
                                vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err);
 /* Start a domain from def (taken over), with the domain lock held and the state checked
  * (embed_lifecycle.c). */
-int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
+int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, bool supervised,
                          vnic_domain_info **ret, vnic_error **err);
 /* The info of a running (or starting) domain, and of a domain that is only defined. */
 vnic_domain_info *vnic_embed_make_info(const vnic_record *rec, bool persistent);

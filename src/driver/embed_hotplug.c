@@ -37,12 +37,44 @@ static bool alias_taken(const vnic_domain_def *def, unsigned n)
     return false;
 }
 
-int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, vnic_iface_def *iface_in,
-                                       unsigned *ret_index, vnic_error **err)
+/* The parser's flags for an attach's: spelled out, since each call has an enum of its own
+ * with values of its own. */
+static unsigned attach_parse_flags(unsigned flags)
+{
+    return ((flags & VNIC_ATTACH_SKIP_UNSUPPORTED) ? (unsigned)VNIC_PARSE_SKIP_UNSUPPORTED : 0) |
+           ((flags & VNIC_ATTACH_NO_SCHEMA) ? (unsigned)VNIC_PARSE_NO_SCHEMA : 0);
+}
+
+/* The single interface of a standalone <interface> document. */
+static int parse_iface(const char *xml, const char *docname, unsigned flags, vnic_iface_def **ret,
+                       vnic_diag_list *diags, vnic_error **err)
+{
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
+    int r;
+    if ((r = vnic_domain_def_parse_string(xml, docname, attach_parse_flags(flags), &def, diags,
+                                          err)) < 0)
+        return r;
+    vnic_iface_def *iface = vnic_domain_def_steal_interface(def);
+    if (!iface)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: attach-interface needs a document with one <interface> as "
+                                "its root"),
+                              docname),
+               -EINVAL;
+    *ret = iface;
+    return 0;
+}
+
+int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const char *xml,
+                                       const char *docname, unsigned flags, unsigned *ret_index,
+                                       vnic_diag_list *diags, vnic_error **err)
 {
     embed_priv *p = conn->priv;
-    _cleanup_(vnic_iface_def_freep) vnic_iface_def *iface = iface_in;
+    _cleanup_(vnic_iface_def_freep) vnic_iface_def *iface = NULL;
     int r;
+
+    if ((r = parse_iface(xml, docname, flags, &iface, diags, err)) < 0)
+        return r;
 
     _cleanup_close_ int lock = -1;
     dom_state st;

@@ -10,8 +10,22 @@
 #include "log.h"
 #include "strutil.h"
 
+/* The parser's flags for a create's or a define's: spelled out, since each call has an enum
+ * of its own with values of its own. */
+static unsigned create_parse_flags(unsigned flags)
+{
+    return ((flags & VNIC_CREATE_SKIP_UNSUPPORTED) ? (unsigned)VNIC_PARSE_SKIP_UNSUPPORTED : 0) |
+           ((flags & VNIC_CREATE_NO_SCHEMA) ? (unsigned)VNIC_PARSE_NO_SCHEMA : 0);
+}
+
+static unsigned define_parse_flags(unsigned flags)
+{
+    return ((flags & VNIC_DEFINE_SKIP_UNSUPPORTED) ? (unsigned)VNIC_PARSE_SKIP_UNSUPPORTED : 0) |
+           ((flags & VNIC_DEFINE_NO_SCHEMA) ? (unsigned)VNIC_PARSE_NO_SCHEMA : 0);
+}
+
 /* Start a domain from def (taken over), with the domain lock held and the state checked. */
-int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, unsigned flags,
+int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, bool supervised,
                          vnic_domain_info **ret, vnic_error **err)
 {
     _cleanup_(vnic_record_freep) vnic_record *rec = vnic_xcalloc(1, sizeof(*rec));
@@ -62,7 +76,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     /* A supervised domain: the supervisor's lock is taken before anything exists, so that
      * whenever the record says "supervised" a dead supervisor can be told from a live one. */
     _cleanup_close_ int run_lock = -1;
-    if (flags & VNIC_START_SUPERVISED) {
+    if (supervised) {
         r = vnic_embed_run_lock(p, def->name, &run_lock, err);
         if (r == -EWOULDBLOCK)
             return vnic_error_set(err, VNIC_ERR_INVALID,
@@ -132,12 +146,16 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     return 0;
 }
 
-int vnic_embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigned flags,
-                             vnic_domain_info **ret, vnic_error **err)
+int vnic_embed_domain_create(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
     embed_priv *p = conn->priv;
-    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = def_in;
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
     int r;
+
+    if ((r = vnic_domain_def_parse_string(xml, docname, create_parse_flags(flags), &def, diags,
+                                          err)) < 0)
+        return r;
 
     if (def->standalone)
         return vnic_error_set(err, VNIC_ERR_INVALID,
@@ -151,7 +169,8 @@ int vnic_embed_domain_create(vnic_conn *conn, vnic_domain_def *def_in, unsigned 
     if ((r = vnic_embed_lock_and_settle(p, def->name, &lock, &st, NULL, err)) < 0 ||
         (r = vnic_embed_check_transition(st, OP_CREATE, def->name, err)) < 0)
         return r;
-    return vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags, ret, err);
+    return vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags & VNIC_CREATE_SUPERVISED,
+                                ret, err);
 }
 
 int vnic_embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
@@ -168,15 +187,19 @@ int vnic_embed_domain_start(vnic_conn *conn, const char *name, unsigned flags,
     vnic_domain_def *def = NULL;
     if ((r = vnic_embed_def_read(p, name, &def, err)) < 0)
         return r;
-    return vnic_embed_start_def(p, def, true, flags, ret, err);
+    return vnic_embed_start_def(p, def, true, flags & VNIC_START_SUPERVISED, ret, err);
 }
 
-int vnic_embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_domain_info **ret,
-                             vnic_error **err)
+int vnic_embed_domain_define(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
     embed_priv *p = conn->priv;
-    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = def_in;
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
     int r;
+
+    if ((r = vnic_domain_def_parse_string(xml, docname, define_parse_flags(flags), &def, diags,
+                                          err)) < 0)
+        return r;
 
     if (def->standalone)
         return vnic_error_set(err, VNIC_ERR_INVALID,
@@ -199,10 +222,10 @@ int vnic_embed_domain_define(vnic_conn *conn, vnic_domain_def *def_in, vnic_doma
             def->ifaces[i]->has_mac = true;
         }
     /* The stored form is the canonical one: what dumpxml --inactive shows. */
-    _cleanup_free_ char *xml = vnic_domain_def_format(def, err);
-    if (!xml)
+    _cleanup_free_ char *stored = vnic_domain_def_format(def, err);
+    if (!stored)
         return -ENOMEM;
-    if ((r = vnic_embed_def_write(p, def->name, xml, err)) < 0)
+    if ((r = vnic_embed_def_write(p, def->name, stored, err)) < 0)
         return r;
     if (ret) {
         *ret = vnic_embed_make_defined_info(def);

@@ -123,8 +123,7 @@ static int ensure_started(embed_priv *p, const char *name, dom_state st, vnic_do
     } else if ((r = vnic_embed_check_transition(st, OP_CREATE, name, err)) < 0) {
         return r;
     }
-    if ((r = vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, VNIC_START_SUPERVISED, NULL,
-                                  err)) < 0)
+    if ((r = vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, true, NULL, err)) < 0)
         return r;
     *ret_started = true;
     if ((r = vnic_embed_record_read(p, name, ret_rec, err)) < 0) {

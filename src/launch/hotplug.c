@@ -137,8 +137,12 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
     if ((r = vnic_qmp_open(socket, VNIC_QMP_TIMEOUT_MS, &q, err)) < 0)
         return r;
 
+    /* The QMP call's flags, spelled out as the attach's. */
+    unsigned aflags =
+        ((flags & VNIC_QMP_ATTACH_SKIP_UNSUPPORTED) ? (unsigned)VNIC_ATTACH_SKIP_UNSUPPORTED : 0) |
+        ((flags & VNIC_QMP_ATTACH_NO_SCHEMA) ? (unsigned)VNIC_ATTACH_NO_SCHEMA : 0);
     unsigned index;
-    if ((r = vnic_domain_attach_interface_file(conn, name, path, flags, &index, diags, err)) < 0) {
+    if ((r = vnic_domain_attach_interface_file(conn, name, path, aflags, &index, diags, err)) < 0) {
         vnic_qmp_close(q);
         return r;
     }
@@ -234,7 +238,7 @@ int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *pat
                               const char *socket, unsigned flags, char **ret_id,
                               vnic_diag_list *diags, vnic_error **err)
 {
-    const unsigned known = VNIC_PARSE_SKIP_UNSUPPORTED | VNIC_PARSE_NO_SCHEMA;
+    const unsigned known = VNIC_QMP_ATTACH_SKIP_UNSUPPORTED | VNIC_QMP_ATTACH_NO_SCHEMA;
     vnic_api_call c;
     if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
         return vnic_api_end(&c, -EINVAL);

@@ -78,48 +78,6 @@ static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, 
     return vnic_qemu_domain_args(snap->def, snap->counts, first_fd, NULL);
 }
 
-/* The text of the document PATH, read once: the driver parses it (once) and learns from it
- * which domain to run. The same limit and messages as the parser's own reading. */
-#define RUN_DOC_MAX (16 * 1024 * 1024)
-static int read_document(const char *path, char **ret, vnic_diag_list *diags, vnic_error **err)
-{
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    struct stat st;
-    int e = fd < 0 || fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-    size_t len = 0, alloc = 8192;
-    _cleanup_free_ char *buf = vnic_xmalloc(alloc);
-    while (!e) {
-        if (alloc - len < 4096)
-            buf = vnic_xreallocarray(buf, alloc *= 2, 1);
-        ssize_t got = read(fd, buf + len, alloc - len - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            e = got < 0 ? errno : 0;
-            break;
-        }
-        len += (size_t)got;
-        if (len > RUN_DOC_MAX) {
-            vnic_diag_add(diags, path, 0, _("file is larger than %d MiB"),
-                          RUN_DOC_MAX / (1024 * 1024));
-            return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path),
-                   -EFBIG;
-        }
-    }
-    if (e) {
-        vnic_diag_add(diags, path, 0,
-                      fd < 0 ? _("cannot open file: %s") : _("cannot read file: %s"), strerror(e));
-        return vnic_error_set(err, VNIC_ERR_IO, _("%s: the file cannot be read"), path), -e;
-    }
-    buf[len] = '\0';
-    if (memchr(buf, '\0', len)) {
-        vnic_diag_add(diags, path, 0, _("malformed XML: the file contains a NUL byte"));
-        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the document is not valid"), path), -EINVAL;
-    }
-    *ret = TAKE_PTR(buf);
-    return 0;
-}
-
 /* The snapshot of the domain to run, with every fd: a domain's name (started if it is only
  * defined) or a document (started transiently unless its domain runs), in one locked driver
  * operation, so that nothing comes between learning the interfaces and opening them. */
@@ -132,7 +90,8 @@ static int take_snapshot(vnic_conn *conn, const char *target, unsigned flags,
     if (flags & VNIC_RUN_SKIP_UNSUPPORTED)
         sflags |= VNIC_SNAPSHOT_SKIP_UNSUPPORTED;
     _cleanup_free_ char *xml = NULL;
-    int r = read_document(target, &xml, diags, err);
+    /* Read once: the driver parses it (once) and learns from it which domain to run. */
+    int r = vnic_domain_def_read_file(target, &xml, diags, err);
     if (r < 0)
         return r;
     /* The one place a document enters the driver on this path (XML text, named by its file

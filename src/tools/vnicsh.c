@@ -277,6 +277,9 @@ struct cmd_options {
     const char *socket; /* --socket */
 };
 
+/* --skip-unsupported as the flag of the call at hand: each call has a flags enum of its own. */
+#define SKIP_AS(o, flag) (((o)->parse_flags & VNIC_PARSE_SKIP_UNSUPPORTED) ? (unsigned)(flag) : 0u)
+
 /* The options and operands of CMD from ARGV (after the command name). Returns EXIT_OK with
  * *RET_ARGS filled, or an exit status: EXIT_OK with RET_ARGS cleared after --help was shown,
  * EXIT_USAGE after a usage error was printed. */
@@ -409,7 +412,8 @@ static int cmd_create(const command *cmd, const cmd_options *o, int argc, char *
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info *info = NULL;
     int status = EXIT_OK;
-    if (vnic_domain_create_file(conn, argv[0], o->parse_flags, &info, &diags, &err) < 0) {
+    if (vnic_domain_create_file(conn, argv[0], SKIP_AS(o, VNIC_CREATE_SKIP_UNSUPPORTED), &info,
+                                &diags, &err) < 0) {
         if (diags.count)
             print_diags(&diags);
         else
@@ -573,7 +577,8 @@ static int cmd_define(const command *cmd, const cmd_options *o, int argc, char *
     _cleanup_error_ vnic_error *err = NULL;
     vnic_domain_info *info = NULL;
     int status = EXIT_OK;
-    if (vnic_domain_define_file(conn, argv[0], o->parse_flags, &info, &diags, &err) < 0) {
+    if (vnic_domain_define_file(conn, argv[0], SKIP_AS(o, VNIC_DEFINE_SKIP_UNSUPPORTED), &info,
+                                &diags, &err) < 0) {
         if (diags.count)
             print_diags(&diags);
         else
@@ -839,11 +844,13 @@ static int cmd_attach_interface(const command *cmd, const cmd_options *o, int ar
     _cleanup_free_ char *id = NULL;
     int r;
     if (o->qmp) {
-        r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp, o->parse_flags, &id, &diags,
+        r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp,
+                                      SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &diags,
                                       &err);
     } else {
         unsigned index;
-        r = vnic_domain_attach_interface_file(conn, argv[0], argv[1], o->parse_flags, &index,
+        r = vnic_domain_attach_interface_file(conn, argv[0], argv[1],
+                                              SKIP_AS(o, VNIC_ATTACH_SKIP_UNSUPPORTED), &index,
                                               &diags, &err);
         vnic_domain_info *info = NULL;
         vnic_error *lerr = NULL;

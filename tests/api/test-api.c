@@ -140,7 +140,7 @@ int main(void)
     CHECK(vnic_domain_create_file(conn, path_bad, 0, &info, NULL, NULL) == -1);
     CHECK(vnic_domain_create_file(conn, path_missing, 0, &info, NULL, &err) == -1);
     ERR(VNIC_ERR_IO, NULL);
-    CHECK(vnic_domain_create_file(conn, path_lo, UNKNOWN_FLAG | VNIC_START_SUPERVISED, &info, NULL,
+    CHECK(vnic_domain_create_file(conn, path_lo, UNKNOWN_FLAG | VNIC_CREATE_SUPERVISED, &info, NULL,
                                   &err) == -1);
     ERR(VNIC_ERR_INVALID, UNKNOWN_TEXT);
     CHECK(info == NULL);

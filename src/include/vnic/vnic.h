@@ -80,18 +80,22 @@ char *vnic_diag_to_string(const vnic_diag *d);
 /* A parsed <domain> or standalone <interface> document. Opaque. */
 typedef struct vnic_domain_def vnic_domain_def;
 
-enum {
-    /* (create, start) The caller supervises the domain for as long as its connection is open,
-     * as `vnicsh run` does: if the caller dies, reconcile removes the domain. */
-    VNIC_START_SUPERVISED = 1 << 8,
-    /* Skip interfaces of types vnic does not handle (bridge, network, ...) instead of
-     * reporting them; they stay in the document unchanged. */
-    VNIC_PARSE_SKIP_UNSUPPORTED = 1 << 0,
-    /* Do not validate against the RelaxNG schema (semantic checks still run). */
-    VNIC_PARSE_NO_SCHEMA = 1 << 1,
-};
+/* Flags: one enum per call, named after it. The calls that read XML share two meanings,
+ * spelled per call:
+ *   ..._SKIP_UNSUPPORTED  skip interfaces of types vnic does not handle (bridge, network, ...)
+ *                         instead of reporting them; they stay in the document unchanged;
+ *   ..._NO_SCHEMA         do not validate against the RelaxNG schema (semantic checks run).
+ * The values of these enums (parse, create, define, start, attach, QMP attach, run) are
+ * distinct on purpose: a flag of one call handed to another is refused, never taken for
+ * something else. */
 
-/* Read, validate (schema and semantics) and parse PATH.
+/* vnic_domain_def_parse_file, vnic_domain_def_parse_string. */
+typedef enum vnic_domain_def_parse_flags {
+    VNIC_PARSE_SKIP_UNSUPPORTED = 1 << 0,
+    VNIC_PARSE_NO_SCHEMA = 1 << 1,
+} vnic_domain_def_parse_flags;
+
+/* Read, validate (schema and semantics) and parse PATH. flags: vnic_domain_def_parse_flags.
  *
  * On success *ret is a new definition owned by the caller (free with vnic_domain_def_free).
  * If the document has problems, every one is appended to diags, *ret is left untouched, and
@@ -100,7 +104,8 @@ enum {
 int vnic_domain_def_parse_file(const char *path, unsigned flags, vnic_domain_def **ret,
                                vnic_diag_list *diags, vnic_error **err);
 
-/* As vnic_domain_def_parse_file, on a string in memory; NAME is used in diagnostics. */
+/* As vnic_domain_def_parse_file, on a string in memory; NAME is used in diagnostics.
+ * flags: vnic_domain_def_parse_flags. */
 int vnic_domain_def_parse_string(const char *xml, const char *name, unsigned flags,
                                  vnic_domain_def **ret, vnic_diag_list *diags, vnic_error **err);
 
@@ -169,9 +174,29 @@ typedef struct vnic_domain_info {
 void vnic_domain_info_free(vnic_domain_info *info);
 void vnic_domain_info_list_free(vnic_domain_info **list, size_t n);
 
-/* Start a transient domain from a definition file: every interface is made on the kernel,
- * all or nothing. *ret (may be NULL) receives the result. XML problems go to diags, as with
- * vnic_domain_def_parse_file. flags: VNIC_PARSE_* and VNIC_START_SUPERVISED. */
+/* vnic_domain_create_xml, vnic_domain_create_file. */
+typedef enum vnic_domain_create_flags {
+    VNIC_CREATE_SKIP_UNSUPPORTED = 1 << 2,
+    VNIC_CREATE_NO_SCHEMA = 1 << 3,
+    /* The caller supervises the domain for as long as its connection is open, as
+     * `vnicsh run` does: if the caller dies, reconcile removes the domain. */
+    VNIC_CREATE_SUPERVISED = 1 << 4,
+} vnic_domain_create_flags;
+
+/* The document name diagnostics use for XML text given without one (docname NULL). */
+#define VNIC_XML_DOCNAME_DEFAULT "<string>"
+
+/* Start a transient domain from the <domain> document XML (a NUL-terminated string): every
+ * interface is made on the kernel, all or nothing. *ret (may be NULL) receives the result.
+ * The text is parsed by the driver; its problems go to diags, as with
+ * vnic_domain_def_parse_string, each naming DOCNAME (NULL: VNIC_XML_DOCNAME_DEFAULT) and the
+ * line of XML it is on (line 1 is the text's first line). flags: vnic_domain_create_flags. */
+int vnic_domain_create_xml(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                           vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
+
+/* vnic_domain_create_xml on the contents of the file PATH (read as
+ * vnic_domain_def_parse_file reads it), with PATH as the document name. flags:
+ * vnic_domain_create_flags. */
 int vnic_domain_create_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
 
@@ -200,8 +225,21 @@ enum {
  * definition. */
 char *vnic_domain_get_xml(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
 
-/* Store a definition (validated; written atomically). Redefining an inactive domain replaces
- * its definition; an active domain keeps running on its old one until destroyed. */
+/* vnic_domain_define_xml, vnic_domain_define_file. */
+typedef enum vnic_domain_define_flags {
+    VNIC_DEFINE_SKIP_UNSUPPORTED = 1 << 5,
+    VNIC_DEFINE_NO_SCHEMA = 1 << 6,
+} vnic_domain_define_flags;
+
+/* Store the definition of the <domain> document XML (validated; written atomically).
+ * Redefining an inactive domain replaces its definition; an active domain keeps running on its
+ * old one until destroyed. DOCNAME and diagnostics as for vnic_domain_create_xml. flags:
+ * vnic_domain_define_flags. */
+int vnic_domain_define_xml(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
+                           vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
+
+/* vnic_domain_define_xml on the contents of the file PATH, with PATH as the document name.
+ * flags: vnic_domain_define_flags. */
 int vnic_domain_define_file(vnic_conn *conn, const char *path, unsigned flags,
                             vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err);
 
@@ -213,13 +251,34 @@ enum {
  * VNIC_UNDEFINE_DESTROY. */
 int vnic_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
 
-/* Start a defined domain. flags: VNIC_START_SUPERVISED or 0. */
+/* vnic_domain_start. */
+typedef enum vnic_domain_start_flags {
+    /* As VNIC_CREATE_SUPERVISED. */
+    VNIC_START_SUPERVISED = 1 << 8,
+} vnic_domain_start_flags;
+
+/* Start a defined domain. flags: vnic_domain_start_flags. */
 int vnic_domain_start(vnic_conn *conn, const char *name, unsigned flags, vnic_domain_info **ret,
                       vnic_error **err);
 
-/* Add the interface of a standalone <interface> file to a running domain: its device is made
- * and recorded (all or nothing). An interface without an alias gets "netN". *ret_index (may
- * be NULL) is its index in the domain. */
+/* vnic_domain_attach_interface_xml, vnic_domain_attach_interface_file. */
+typedef enum vnic_domain_attach_flags {
+    /* Accepted, but a standalone <interface> of a type vnic does not handle is still an error:
+     * skipping it would leave nothing to attach. */
+    VNIC_ATTACH_SKIP_UNSUPPORTED = 1 << 9,
+    VNIC_ATTACH_NO_SCHEMA = 1 << 10,
+} vnic_domain_attach_flags;
+
+/* Add the interface of the standalone <interface> document XML to a running domain: its device
+ * is made and recorded (all or nothing). An interface without an alias gets "netN".
+ * *ret_index (may be NULL) is its index in the domain. DOCNAME and diagnostics as for
+ * vnic_domain_create_xml. flags: vnic_domain_attach_flags. */
+int vnic_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
+                                     const char *docname, unsigned flags, unsigned *ret_index,
+                                     vnic_diag_list *diags, vnic_error **err);
+
+/* vnic_domain_attach_interface_xml on the contents of the file PATH, with PATH as the document
+ * name. flags: vnic_domain_attach_flags. */
 int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
                                       unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
                                       vnic_error **err);
@@ -303,11 +362,13 @@ int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds
 
 /* ---- launchers ------------------------------------------------------------------------- */
 
-enum {
-    VNIC_RUN_QEMU = 1 << 0,             /* append QEMU -netdev/-device options */
-    VNIC_RUN_ENV = 1 << 1,              /* describe the fds in $VNIC_FDS only */
-    VNIC_RUN_SKIP_UNSUPPORTED = 1 << 2, /* as VNIC_PARSE_SKIP_UNSUPPORTED for a file */
-};
+/* vnic_run. */
+typedef enum vnic_run_flags {
+    VNIC_RUN_QEMU = 1 << 13, /* append QEMU -netdev/-device options */
+    VNIC_RUN_ENV = 1 << 14,  /* describe the fds in $VNIC_FDS only */
+    /* A TARGET that is a file: skip interfaces of types vnic does not handle. */
+    VNIC_RUN_SKIP_UNSUPPORTED = 1 << 15,
+} vnic_run_flags;
 
 /* Run ARGV as a child with every queue of the domain as inherited fds 3, 4, ...: TARGET is the
  * name of a domain (started if it is only defined) or a domain XML file (started transiently
@@ -315,7 +376,7 @@ enum {
  * QEMU options are appended; $VNIC_FDS describes the fds in any case. SIGINT, SIGTERM, SIGHUP
  * and SIGQUIT are forwarded to the child. When the child ends, what this call started is
  * destroyed, and *ret_status is the child's exit status (128 + signal if killed). If the
- * caller dies, the child is killed and reconcile removes the domain.
+ * caller dies, the child is killed and reconcile removes the domain. flags: vnic_run_flags.
  *
  * What it does to the process, for the duration of the call only: handlers for SIGINT,
  * SIGTERM, SIGHUP and SIGQUIT that forward the signal to the child (the caller's own
@@ -327,10 +388,16 @@ enum {
 int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
              int *ret_status, vnic_diag_list *diags, vnic_error **err);
 
+/* vnic_qmp_attach_interface. */
+typedef enum vnic_qmp_attach_flags {
+    VNIC_QMP_ATTACH_SKIP_UNSUPPORTED = 1 << 11, /* as VNIC_ATTACH_SKIP_UNSUPPORTED */
+    VNIC_QMP_ATTACH_NO_SCHEMA = 1 << 12,
+} vnic_qmp_attach_flags;
+
 /* Hot-plug the interface of a standalone <interface> FILE into domain NAME running in the QEMU
  * whose QMP socket is SOCKET: the device is made, its queue fds are passed with getfd, then
  * netdev_add and device_add; on any failure everything is undone. *ret_id (may be NULL)
- * receives the QEMU device id (the alias). */
+ * receives the QEMU device id (the alias). flags: vnic_qmp_attach_flags. */
 int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *path,
                               const char *socket, unsigned flags, char **ret_id,
                               vnic_diag_list *diags, vnic_error **err);
