@@ -4,7 +4,7 @@
 
 #include <vnic/vnic.h>
 
-#include "backend.h"
+#include "backend_iface.h"
 #include "domain_conf.h"
 #include "fault.h"
 #include "netlink.h"
@@ -81,8 +81,9 @@ typedef struct vnic_registry vnic_registry;
 int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err);
 void vnic_registry_free(vnic_registry *reg);
 
-/* The backend serving an interface type, or NULL with *err saying what is missing. */
-const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, vnic_iface_type type,
+/* The backend that serves interface DEF (the one module loaded for its type), or NULL with
+ * *err saying what is missing. Only the registry decides this. */
+const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, const vnic_iface_def *def,
                                            vnic_error **err);
 
 /* The backend called NAME ("tap", ...), or NULL. */
