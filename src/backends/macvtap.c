@@ -182,10 +182,11 @@ static int lower_check(const vnic_backend_env *env, const vnic_backend_iface *if
                        lower->name);
         return -EINVAL;
     }
-    if (vnic_backend_iface_mtu(iface) && vnic_backend_iface_mtu(iface) > lower->mtu) {
+    unsigned mtu = vnic_backend_iface_mtu(iface);
+    if (mtu && mtu > lower->mtu) {
         vnic_error_set(err, VNIC_ERR_INVALID,
-                       _("mtu %u is larger than the mtu %u of lower device '%s'"),
-                       vnic_backend_iface_mtu(iface), lower->mtu, lower->name);
+                       _("mtu %u is larger than the mtu %u of lower device '%s'"), mtu, lower->mtu,
+                       lower->name);
         return -EINVAL;
     }
     /* Outside passthrough the macvtap's MAC must differ from the lower device's; the kernel
@@ -469,7 +470,8 @@ static int create_finish(const vnic_backend_env *env, const vnic_backend_iface *
      * MAC (passthrough gave it to the device too), and its MTU or the lower device's. */
     if (args->guest_mac)
         memcpy(rt->mac, args->guest_mac, 6);
-    rt->mtu = vnic_backend_iface_mtu(iface) ? vnic_backend_iface_mtu(iface) : lower->mtu;
+    unsigned mtu = vnic_backend_iface_mtu(iface);
+    rt->mtu = mtu ? mtu : lower->mtu;
     return 0;
 }
 
