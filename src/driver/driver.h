@@ -77,7 +77,9 @@ typedef struct vnic_registry vnic_registry;
 
 /* Load every backend module (*.so) of DIRS (colon-separated); NULL means $VNIC_BACKEND_DIR,
  * else the installed directory (or the build tree's when run uninstalled). A module with
- * the wrong ABI version, without the ops symbol, or that cannot be loaded is an error. */
+ * the wrong ABI version, without the ops symbol, or that cannot be loaded is an error. One
+ * module serves a type: the first directory with one wins; two for a type in one directory,
+ * or two of one name, are an error naming both. */
 int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err);
 void vnic_registry_free(vnic_registry *reg);
 
