@@ -17,11 +17,13 @@
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
-#include "backend.h"
-#include "fault.h"
+#include <vnic/backend.h>
+
 #include "cleanup.h"
+#include "fault.h"
 #include "devnode.h"
 #include "i18n.h"
+#include "ifname.h"
 #include "log.h"
 #include "netlink.h"
 #include "strutil.h"
@@ -30,17 +32,25 @@
 
 /* How many device names a "does not exist" message suggests at most. */
 #define SUGGEST_MAX 8
+/* The kernel's MAX_TAP_QUEUES, which macvtap shares. */
+#define MACVTAP_MAX_QUEUES 256
 
-static const unsigned kernel_mode[VNIC_MACVTAP_MODE_LAST] = {
-    [VNIC_MACVTAP_VEPA] = MACVLAN_MODE_VEPA,
-    [VNIC_MACVTAP_BRIDGE] = MACVLAN_MODE_BRIDGE,
-    [VNIC_MACVTAP_PRIVATE] = MACVLAN_MODE_PRIVATE,
-    [VNIC_MACVTAP_PASSTHROUGH] = MACVLAN_MODE_PASSTHRU,
+static const unsigned kernel_mode[VNIC_BACKEND_MODE_LAST] = {
+    [VNIC_BACKEND_MODE_VEPA] = MACVLAN_MODE_VEPA,
+    [VNIC_BACKEND_MODE_BRIDGE] = MACVLAN_MODE_BRIDGE,
+    [VNIC_BACKEND_MODE_PRIVATE] = MACVLAN_MODE_PRIVATE,
+    [VNIC_BACKEND_MODE_PASSTHROUGH] = MACVLAN_MODE_PASSTHRU,
 };
 
 static bool mac_eq(const uint8_t *a, const uint8_t *b)
 {
     return memcmp(a, b, 6) == 0;
+}
+
+static void mac_format(const uint8_t mac[6], char buf[static 18])
+{
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
 }
 
 static bool is_macvlan_kind(const char *kind)
@@ -144,11 +154,11 @@ static int lower_get(const vnic_backend_env *env, const char *name, vnic_link_in
         return -EINVAL;
     }
     /* The operation's snapshot answers without another request to the kernel. */
-    for (size_t i = 0; env->links && i < env->nlinks; i++)
-        if (vnic_streq(env->links[i].name, name)) {
-            *ret = env->links[i];
-            return 0;
-        }
+    const vnic_link_info *snap = vnic_backend_env_find_link(env, name);
+    if (snap) {
+        *ret = *snap;
+        return 0;
+    }
     int r = link_get_opt(env->nl, 0, name, ret, err);
     if (r == -ENODEV)
         return lower_missing(env, name, err);
@@ -159,10 +169,10 @@ static int lower_get(const vnic_backend_env *env, const char *name, vnic_link_in
 
 /* Everything the kernel would refuse about putting this macvtap on LOWER, said in words
  * (the kernel only says EINVAL or EADDRINUSE). MAC is the guest's, or NULL if unknown. */
-static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def, const uint8_t *mac,
-                       const vnic_link_info *lower, vnic_error **err)
+static int lower_check(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                       const uint8_t *mac, const vnic_link_info *lower, vnic_error **err)
 {
-    bool passthrough = def->mode == VNIC_MACVTAP_PASSTHROUGH;
+    bool passthrough = vnic_backend_iface_source_mode(iface) == VNIC_BACKEND_MODE_PASSTHROUGH;
     char buf[18];
 
     if (lower->flags & IFF_LOOPBACK) {
@@ -172,16 +182,17 @@ static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def, c
                        lower->name);
         return -EINVAL;
     }
-    if (def->mtu && def->mtu > lower->mtu) {
+    unsigned mtu = vnic_backend_iface_mtu(iface);
+    if (mtu && mtu > lower->mtu) {
         vnic_error_set(err, VNIC_ERR_INVALID,
-                       _("mtu %u is larger than the mtu %u of lower device '%s'"), def->mtu,
-                       lower->mtu, lower->name);
+                       _("mtu %u is larger than the mtu %u of lower device '%s'"), mtu, lower->mtu,
+                       lower->name);
         return -EINVAL;
     }
     /* Outside passthrough the macvtap's MAC must differ from the lower device's; the kernel
      * refuses to bring it up otherwise. */
     if (mac && !passthrough && mac_eq(mac, lower->mac)) {
-        vnic_mac_format(mac, buf);
+        mac_format(mac, buf);
         vnic_error_set(err, VNIC_ERR_INVALID,
                        _("MAC %s is the address of lower device '%s' itself"), buf, lower->name);
         return -EADDRINUSE;
@@ -215,7 +226,7 @@ static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def, c
             return -EBUSY;
         }
         if (mac && mac_eq(mac, u->mac)) {
-            vnic_mac_format(mac, buf);
+            mac_format(mac, buf);
             vnic_error_set(err, VNIC_ERR_INVALID,
                            _("MAC %s is already used by '%s' on lower device '%s'"), buf, u->name,
                            lower->name);
@@ -227,11 +238,12 @@ static int lower_check(const vnic_backend_env *env, const vnic_iface_def *def, c
 
 /* After the kernel refused something, replace its terse error with lower_check's reason if
  * lower_check finds one. */
-static void explain(const vnic_backend_env *env, const vnic_iface_def *def, const uint8_t *mac,
-                    const vnic_link_info *lower, vnic_error **kernel_err, vnic_error **err)
+static void explain(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                    const uint8_t *mac, const vnic_link_info *lower, vnic_error **kernel_err,
+                    vnic_error **err)
 {
     _cleanup_error_ vnic_error *why = NULL;
-    int r = lower_check(env, def, mac, lower, &why);
+    int r = lower_check(env, iface, mac, lower, &why);
     if (r == -EINVAL || r == -EBUSY || r == -EADDRINUSE)
         error_pass(err, &why);
     else
@@ -239,8 +251,8 @@ static void explain(const vnic_backend_env *env, const vnic_iface_def *def, cons
 }
 
 /* The existing macvtap NAME, for managed='no'. */
-static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def, const char *name,
-                         vnic_link_info *ret, vnic_error **err)
+static int unmanaged_get(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                         const char *name, vnic_link_info *ret, vnic_error **err)
 {
     if (!name || vnic_ifname_is_template(name)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
@@ -263,14 +275,14 @@ static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def,
                        name, info.kind[0] ? info.kind : "none");
         return -EINVAL;
     }
-    if (def->source_dev) {
+    if (vnic_backend_iface_source_dev(iface)) {
         vnic_link_info lower;
-        r = lower_get(env, def->source_dev, &lower, err);
+        r = lower_get(env, vnic_backend_iface_source_dev(iface), &lower, err);
         if (r < 0)
             return r;
         if (info.link != lower.ifindex) {
             vnic_error_set(err, VNIC_ERR_INVALID, _("macvtap '%s' is not on lower device '%s'"),
-                           name, def->source_dev);
+                           name, vnic_backend_iface_source_dev(iface));
             return -EINVAL;
         }
     }
@@ -278,33 +290,37 @@ static int unmanaged_get(const vnic_backend_env *env, const vnic_iface_def *def,
     return 0;
 }
 
-static int macvtap_verify(const vnic_backend_env *env, const vnic_iface_def *def, vnic_error **err)
+static int macvtap_verify(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                          vnic_error **err)
 {
-    if (def->type != VNIC_IFACE_DIRECT) {
-        vnic_error_set(err, VNIC_ERR_INTERNAL, _("the macvtap backend got a '%s' interface"),
-                       vnic_iface_type_to_string(def->type));
+    if (vnic_backend_iface_type(iface) != VNIC_BACKEND_TYPE_DIRECT) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL,
+                       _("the macvtap backend got an interface of another type (%d)"),
+                       (int)vnic_backend_iface_type(iface));
         return -EINVAL;
     }
-    if (def->queues > VNIC_QUEUES_MAX) {
+    if (vnic_backend_iface_queues(iface) > MACVTAP_MAX_QUEUES) {
         vnic_error_set(err, VNIC_ERR_INVALID, _("a macvtap has at most %d queues, not %u"),
-                       VNIC_QUEUES_MAX, def->queues);
+                       MACVTAP_MAX_QUEUES, vnic_backend_iface_queues(iface));
         return -ERANGE;
     }
-    if ((unsigned)def->mode >= VNIC_MACVTAP_MODE_LAST) {
-        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid macvtap mode %d"), (int)def->mode);
+    if ((unsigned)vnic_backend_iface_source_mode(iface) >= VNIC_BACKEND_MODE_LAST) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid macvtap mode %d"),
+                       (int)vnic_backend_iface_source_mode(iface));
         return -EINVAL;
     }
 
-    if (def->managed == VNIC_TRISTATE_NO) {
+    if (!vnic_backend_iface_managed(iface)) {
         vnic_link_info info;
-        return unmanaged_get(env, def, def->target_dev, &info, err);
+        return unmanaged_get(env, iface, vnic_backend_iface_target_dev(iface), &info, err);
     }
 
     vnic_link_info lower;
-    int r = lower_get(env, def->source_dev, &lower, err);
+    int r = lower_get(env, vnic_backend_iface_source_dev(iface), &lower, err);
     if (r < 0)
         return r;
-    return lower_check(env, def, def->has_mac ? def->mac : NULL, &lower, err);
+    uint8_t mac[6];
+    return lower_check(env, iface, vnic_backend_iface_mac(iface, mac) ? mac : NULL, &lower, err);
 }
 
 /* Put the lower device's MAC back after passthrough, if it still has the one vnic gave it.
@@ -332,7 +348,7 @@ static int lower_mac_restore(const vnic_backend_env *env, const vnic_iface_runti
     r = vnic_nl_link_change_apply(env->nl, lower.ifindex, &chg, err);
     if (r < 0) {
         char buf[18];
-        vnic_mac_format(rt->lower_mac, buf);
+        mac_format(rt->lower_mac, buf);
         return vnic_error_prefix(err, _("cannot give lower device '%s' its MAC %s back"),
                                  lower.name, buf),
                r;
@@ -353,7 +369,7 @@ static void create_rollback(const vnic_backend_env *env, const vnic_iface_runtim
 }
 
 /* Explain why the kernel refused to create the device. */
-static int create_refused(const vnic_backend_env *env, const vnic_iface_def *def,
+static int create_refused(const vnic_backend_env *env, const vnic_backend_iface *iface,
                           const vnic_backend_create_args *args, const vnic_link_info *lower, int r,
                           vnic_error **nlerr, vnic_error **err)
 {
@@ -375,20 +391,20 @@ static int create_refused(const vnic_backend_env *env, const vnic_iface_def *def
         return -EINVAL;
     }
     /* The kernel says little more than EINVAL: look for the reason ourselves. */
-    explain(env, def, args->guest_mac, lower, nlerr, err);
+    explain(env, iface, args->guest_mac, lower, nlerr, err);
     vnic_error_prefix(err, _("cannot create macvtap '%s' on '%s'"), args->name, lower->name);
     return r == -EEXIST ? -EIO : r;
 }
 
 /* The steps after the device exists: mark, MAC (passthrough), link state, read back. */
-static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
+static int create_finish(const vnic_backend_env *env, const vnic_backend_iface *iface,
                          const vnic_backend_create_args *args, const vnic_link_info *lower,
                          vnic_iface_runtime *rt, vnic_error **err)
 {
     char buf[18];
 
-    bool passthrough = def->mode == VNIC_MACVTAP_PASSTHROUGH;
-    bool up = def->link != VNIC_LINK_DOWN;
+    bool passthrough = vnic_backend_iface_source_mode(iface) == VNIC_BACKEND_MODE_PASSTHROUGH;
+    bool up = vnic_backend_iface_link_up(iface);
 
     /* The mark first: from here on reconcile can prove the device is vnic's even if we die
      * before the end. Outside passthrough it goes with bringing the device up, in one
@@ -399,7 +415,7 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
     if (r < 0 && mark.up == 1) {
         /* Typically EADDRINUSE: the kernel checks the MAC against the lower device and its
          * other macvlans only when it goes up. Say so if that is it. */
-        explain(env, def, args->guest_mac, lower, &merr, err);
+        explain(env, iface, args->guest_mac, lower, &merr, err);
         return vnic_error_prefix(err, _("cannot bring '%s' up"), rt->name), r;
     }
     if (r < 0) {
@@ -412,7 +428,7 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
      * (the kernel forwards it), which is what passthrough means: the guest's MAC on the
      * wire. Should a kernel not forward it, the lower device is set directly. */
     if (passthrough && args->guest_mac) {
-        vnic_mac_format(args->guest_mac, buf);
+        mac_format(args->guest_mac, buf);
         const vnic_nl_link_change chg = {.mac = args->guest_mac, .up = -1};
         r = vnic_nl_link_change_apply(env->nl, rt->ifindex, &chg, err);
         if (r < 0)
@@ -445,7 +461,7 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
         if (r < 0) {
             /* Typically EADDRINUSE: the kernel checks the MAC against the lower device and
              * its other macvlans only now. Say so if that is it. */
-            explain(env, def, args->guest_mac, lower, &e, err);
+            explain(env, iface, args->guest_mac, lower, &e, err);
             return vnic_error_prefix(err, _("cannot bring '%s' up"), rt->name), r;
         }
     }
@@ -454,24 +470,25 @@ static int create_finish(const vnic_backend_env *env, const vnic_iface_def *def,
      * MAC (passthrough gave it to the device too), and its MTU or the lower device's. */
     if (args->guest_mac)
         memcpy(rt->mac, args->guest_mac, 6);
-    rt->mtu = def->mtu ? def->mtu : lower->mtu;
+    unsigned mtu = vnic_backend_iface_mtu(iface);
+    rt->mtu = mtu ? mtu : lower->mtu;
     return 0;
 }
 
 /* managed='no': use the existing device as it is, changing nothing. */
-static int create_unmanaged(const vnic_backend_env *env, const vnic_iface_def *def,
+static int create_unmanaged(const vnic_backend_env *env, const vnic_backend_iface *iface,
                             const vnic_backend_create_args *args, vnic_iface_runtime *rt,
                             vnic_error **err)
 {
-    const char *name = args->name ? args->name : def->target_dev;
+    const char *name = args->name ? args->name : vnic_backend_iface_target_dev(iface);
     vnic_link_info info;
-    int r = unmanaged_get(env, def, name, &info, err);
+    int r = unmanaged_get(env, iface, name, &info, err);
     if (r < 0)
         return r;
     *rt = (vnic_iface_runtime){
         .ifindex = info.ifindex,
-        .queues = vnic_iface_def_queues(def),
-        .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
+        .queues = vnic_backend_iface_queues(iface),
+        .vnet_hdr = vnic_backend_iface_vnet_hdr(iface),
         .created = false,
         .mtu = info.mtu,
         .lower_ifindex = info.link,
@@ -481,16 +498,17 @@ static int create_unmanaged(const vnic_backend_env *env, const vnic_iface_def *d
     return 0;
 }
 
-static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def,
+static int macvtap_create(const vnic_backend_env *env, const vnic_backend_iface *iface,
                           const vnic_backend_create_args *args, vnic_iface_runtime *rt,
                           vnic_error **err)
 {
-    if ((unsigned)def->mode >= VNIC_MACVTAP_MODE_LAST) {
-        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid macvtap mode %d"), (int)def->mode);
+    vnic_backend_mode mode = vnic_backend_iface_source_mode(iface);
+    if ((unsigned)mode >= VNIC_BACKEND_MODE_LAST) {
+        vnic_error_set(err, VNIC_ERR_INTERNAL, _("invalid macvtap mode %d"), (int)mode);
         return -EINVAL;
     }
-    if (def->managed == VNIC_TRISTATE_NO)
-        return create_unmanaged(env, def, args, rt, err);
+    if (!vnic_backend_iface_managed(iface))
+        return create_unmanaged(env, iface, args, rt, err);
 
     /* Without a mark the device could never be proven vnic's, so never deleted. */
     if (!args->mark || !*args->mark || strlen(args->mark) > VNIC_IFALIAS_MAX) {
@@ -499,8 +517,8 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
         return -EINVAL;
     }
     vnic_iface_runtime new = {
-        .queues = vnic_iface_def_queues(def),
-        .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
+        .queues = vnic_backend_iface_queues(iface),
+        .vnet_hdr = vnic_backend_iface_vnet_hdr(iface),
         .created = true,
     };
     if (!args->name || vnic_ifname_check(args->name) ||
@@ -511,11 +529,11 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     }
 
     vnic_link_info lower;
-    int r = lower_get(env, def->source_dev, &lower, err);
+    int r = lower_get(env, vnic_backend_iface_source_dev(iface), &lower, err);
     if (r < 0)
         return r;
     new.lower_ifindex = lower.ifindex;
-    if (def->mode == VNIC_MACVTAP_PASSTHROUGH) {
+    if (mode == VNIC_BACKEND_MODE_PASSTHROUGH) {
         /* Saved before anything changes it, for destroy to put back. */
         memcpy(new.lower_mac, lower.mac, 6);
         new.saved_lower_mac = true;
@@ -526,15 +544,15 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     const vnic_nl_macvtap_args ma = {
         .name = args->name,
         .lower_ifindex = lower.ifindex,
-        .mode = kernel_mode[def->mode],
+        .mode = kernel_mode[mode],
         .mac = args->guest_mac,
-        .mtu = def->mtu,
+        .mtu = vnic_backend_iface_mtu(iface),
         .group = args->group,
     };
     _cleanup_error_ vnic_error *nlerr = NULL;
     r = vnic_nl_macvtap_create(env->nl, &ma, &nlerr);
     if (r < 0)
-        return create_refused(env, def, args, &lower, r, &nlerr, err);
+        return create_refused(env, iface, args, &lower, r, &nlerr, err);
 
     /* The crash window that reconcile must handle: the device exists with the domain's
      * link group but without its mark yet. */
@@ -550,7 +568,7 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_iface_def *def
     }
     new.ifindex = (int)ifindex;
 
-    r = create_finish(env, def, args, &lower, &new, err);
+    r = create_finish(env, iface, args, &lower, &new, err);
     if (r < 0) {
         create_rollback(env, &new);
         /* -EEXIST tells the driver the name is taken and to try the next one; nothing after
@@ -655,13 +673,13 @@ static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, de
     return 0;
 }
 
-static int macvtap_open_queues(const vnic_backend_env *env, const vnic_iface_def *def,
+static int macvtap_open_queues(const vnic_backend_env *env, const vnic_backend_iface *iface,
                                const vnic_iface_runtime *rt, int *fds, vnic_error **err)
 {
     unsigned n = rt->queues ? rt->queues : 1;
-    if (n > VNIC_QUEUES_MAX) {
+    if (n > MACVTAP_MAX_QUEUES) {
         vnic_error_set(err, VNIC_ERR_INVALID, _("a macvtap has at most %d queues, not %u"),
-                       VNIC_QUEUES_MAX, n);
+                       MACVTAP_MAX_QUEUES, n);
         return -ERANGE;
     }
 
@@ -777,7 +795,7 @@ static int macvtap_adopt(const vnic_backend_env *env, const char *mark, vnic_ifa
 __attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
     .abi_version = VNIC_BACKEND_ABI_VERSION,
     .name = "macvtap",
-    .type = VNIC_IFACE_DIRECT,
+    .type = VNIC_BACKEND_TYPE_DIRECT,
     .default_template = "macvtap%d",
     .verify = macvtap_verify,
     .create = macvtap_create,

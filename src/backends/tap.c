@@ -13,9 +13,10 @@
 #include <net/if.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "fault.h"
+#include <vnic/backend.h>
+
 #include "cleanup.h"
+#include "fault.h"
 #include "i18n.h"
 #include "netlink.h"
 #include "strutil.h"
@@ -27,12 +28,15 @@
 /* The MTU the tun driver gives a new tap (ETH_DATA_LEN). */
 #define TAP_DEFAULT_MTU 1500
 
-static unsigned def_queues(const vnic_iface_def *def)
+/* The host side's MAC of a tap: the guest MAC with its first byte 0xFE (0xFA if the guest's
+ * already is 0xFE), so the host never claims the guest's own address. */
+static void host_mac_of(const uint8_t guest[6], uint8_t ret[6])
 {
-    return vnic_iface_def_queues(def);
+    memcpy(ret, guest, 6);
+    ret[0] = guest[0] == 0xfe ? 0xfa : 0xfe;
 }
 
-static int resolve_owner(const vnic_iface_def *def, uid_t *ret_uid, gid_t *ret_gid,
+static int resolve_owner(const vnic_backend_iface *iface, uid_t *ret_uid, gid_t *ret_gid,
                          vnic_error **err)
 {
     uid_t uid = (uid_t)-1;
@@ -41,32 +45,31 @@ static int resolve_owner(const vnic_iface_def *def, uid_t *ret_uid, gid_t *ret_g
 
     /* Without vnic:owner the tap belongs to root: a tap without an owner can be attached to
      * by any user who can open /dev/net/tun, and so read or inject the guest's traffic. */
-    if (!def->owner_user && !def->owner_group) {
+    const char *user = vnic_backend_iface_owner_user(iface);
+    const char *group = vnic_backend_iface_owner_group(iface);
+    if (!user && !group) {
         *ret_uid = 0;
         *ret_gid = (gid_t)-1;
         return 0;
     }
 
-    if (def->owner_user) {
-        if (vnic_parse_uint(def->owner_user, 0, 0xfffffffeUL, &v) == 0) {
+    if (user) {
+        if (vnic_parse_uint(user, 0, 0xfffffffeUL, &v) == 0) {
             uid = (uid_t)v;
         } else {
-            struct passwd *pw = getpwnam(def->owner_user);
+            struct passwd *pw = getpwnam(user);
             if (!pw)
-                return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown user '%s'"),
-                                      def->owner_user),
-                       -ENOENT;
+                return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown user '%s'"), user), -ENOENT;
             uid = pw->pw_uid;
         }
     }
-    if (def->owner_group) {
-        if (vnic_parse_uint(def->owner_group, 0, 0xfffffffeUL, &v) == 0) {
+    if (group) {
+        if (vnic_parse_uint(group, 0, 0xfffffffeUL, &v) == 0) {
             gid = (gid_t)v;
         } else {
-            struct group *gr = getgrnam(def->owner_group);
+            struct group *gr = getgrnam(group);
             if (!gr)
-                return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown group '%s'"),
-                                      def->owner_group),
+                return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown group '%s'"), group),
                        -ENOENT;
             gid = gr->gr_gid;
         }
@@ -76,45 +79,46 @@ static int resolve_owner(const vnic_iface_def *def, uid_t *ret_uid, gid_t *ret_g
     return 0;
 }
 
-static int tap_verify(const vnic_backend_env *env, const vnic_iface_def *def, vnic_error **err)
+static int tap_verify(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                      vnic_error **err)
 {
     unsigned features;
     int r = vnic_tun_features(&features, err);
     if (r < 0)
         return r;
 
-    if (vnic_model_uses_vnet_hdr(def->model) && !(features & IFF_VNET_HDR))
+    if (vnic_backend_iface_vnet_hdr(iface) && !(features & IFF_VNET_HDR))
         return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
                               _("the kernel's tun driver has no IFF_VNET_HDR, needed for "
                                 "model '%s'"),
-                              def->model),
+                              vnic_backend_iface_model(iface)),
                -EOPNOTSUPP;
-    if (def_queues(def) > 1 && !(features & IFF_MULTI_QUEUE))
+    if (vnic_backend_iface_queues(iface) > 1 && !(features & IFF_MULTI_QUEUE))
         return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
                               _("the kernel's tun driver has no IFF_MULTI_QUEUE, needed for "
                                 "%u queues"),
-                              def_queues(def)),
+                              vnic_backend_iface_queues(iface)),
                -EOPNOTSUPP;
-    if (def_queues(def) > TAP_MAX_QUEUES)
+    if (vnic_backend_iface_queues(iface) > TAP_MAX_QUEUES)
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               _("%u queues asked for, but the kernel allows at most %d per "
                                 "tap"),
-                              def_queues(def), TAP_MAX_QUEUES),
+                              vnic_backend_iface_queues(iface), TAP_MAX_QUEUES),
                -EINVAL;
 
     /* The tun driver's largest MTU: 65535 less the Ethernet header. */
-    if (def->mtu > TAP_MAX_MTU)
+    if (vnic_backend_iface_mtu(iface) > TAP_MAX_MTU)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("MTU %u is larger than a tap allows (%d)"),
-                              def->mtu, TAP_MAX_MTU),
+                              vnic_backend_iface_mtu(iface), TAP_MAX_MTU),
                -EINVAL;
 
     uid_t uid;
     gid_t gid;
-    return resolve_owner(def, &uid, &gid, err);
+    return resolve_owner(iface, &uid, &gid, err);
 }
 
 /* managed='no': the tap exists and is used as it is. */
-static int tap_adopt_unmanaged(const vnic_backend_env *env, const vnic_iface_def *def,
+static int tap_adopt_unmanaged(const vnic_backend_env *env, const vnic_backend_iface *iface,
                                const vnic_backend_create_args *args, vnic_iface_runtime *rt,
                                vnic_error **err)
 {
@@ -142,7 +146,7 @@ static int tap_adopt_unmanaged(const vnic_backend_env *env, const vnic_iface_def
                -EINVAL;
 
     bool mq = flags & IFF_MULTI_QUEUE;
-    unsigned want = def_queues(def);
+    unsigned want = vnic_backend_iface_queues(iface);
     if (want > 1 && !mq)
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               _("tap '%s' was made with a single queue, but the XML asks for %u "
@@ -155,30 +159,30 @@ static int tap_adopt_unmanaged(const vnic_backend_env *env, const vnic_iface_def
     rt->ifindex = info.ifindex;
     rt->queues = want;
     rt->multi_queue = mq;
-    rt->vnet_hdr = vnic_model_uses_vnet_hdr(def->model);
+    rt->vnet_hdr = vnic_backend_iface_vnet_hdr(iface);
     rt->created = false;
     memcpy(rt->mac, info.mac, 6);
     rt->mtu = info.mtu;
     return 0;
 }
 
-static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
+static int tap_create(const vnic_backend_env *env, const vnic_backend_iface *iface,
                       const vnic_backend_create_args *args, vnic_iface_runtime *rt,
                       vnic_error **err)
 {
-    if (def->managed == VNIC_TRISTATE_NO)
-        return tap_adopt_unmanaged(env, def, args, rt, err);
+    if (!vnic_backend_iface_managed(iface))
+        return tap_adopt_unmanaged(env, iface, args, rt, err);
 
     uid_t uid;
     gid_t gid;
-    int r = resolve_owner(def, &uid, &gid, err);
+    int r = resolve_owner(iface, &uid, &gid, err);
     if (r < 0)
         return r;
 
     vnic_tun_open_args oa = {
         .name = args->name,
-        .vnet_hdr = vnic_model_uses_vnet_hdr(def->model),
-        .multi_queue = def_queues(def) > 1,
+        .vnet_hdr = vnic_backend_iface_vnet_hdr(iface),
+        .multi_queue = vnic_backend_iface_queues(iface) > 1,
         .exclusive = true,
     };
     /* The fd keeps the new tap alive; closing it without TUNSETPERSIST removes the tap. */
@@ -211,14 +215,14 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
                -ENODEV;
 
     uint8_t host_mac[6];
-    vnic_tap_host_mac(args->guest_mac, host_mac);
+    host_mac_of(args->guest_mac, host_mac);
     vnic_nl_link_change chg = {
         .alias = args->mark,
         .mac = host_mac,
-        .mtu = def->mtu,
+        .mtu = vnic_backend_iface_mtu(iface),
         .set_group = args->group != 0,
         .group = args->group,
-        .up = def->link == VNIC_LINK_DOWN ? 0 : 1,
+        .up = vnic_backend_iface_link_up(iface) ? 1 : 0,
     };
     r = vnic_nl_link_change_apply(env->nl, (int)ifindex, &chg, err);
     if (r < 0)
@@ -231,12 +235,12 @@ static int tap_create(const vnic_backend_env *env, const vnic_iface_def *def,
     memset(rt, 0, sizeof(*rt));
     vnic_strlcpy(rt->name, args->name, sizeof(rt->name));
     rt->ifindex = (int)ifindex;
-    rt->queues = def_queues(def);
+    rt->queues = vnic_backend_iface_queues(iface);
     rt->multi_queue = oa.multi_queue;
     rt->vnet_hdr = oa.vnet_hdr;
     rt->created = true;
     memcpy(rt->mac, host_mac, 6);
-    rt->mtu = def->mtu ? def->mtu : TAP_DEFAULT_MTU;
+    rt->mtu = vnic_backend_iface_mtu(iface) ? vnic_backend_iface_mtu(iface) : TAP_DEFAULT_MTU;
     return 0;
 }
 
@@ -258,7 +262,7 @@ static int check_attached(int fd, const vnic_iface_runtime *rt, vnic_error **err
     return 0;
 }
 
-static int tap_open_queues(const vnic_backend_env *env, const vnic_iface_def *def,
+static int tap_open_queues(const vnic_backend_env *env, const vnic_backend_iface *iface,
                            const vnic_iface_runtime *rt, int *fds, vnic_error **err)
 {
     vnic_tun_open_args oa = {
@@ -362,7 +366,7 @@ static int tap_adopt(const vnic_backend_env *env, const char *mark, vnic_iface_r
 __attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
     .abi_version = VNIC_BACKEND_ABI_VERSION,
     .name = "tap",
-    .type = VNIC_IFACE_ETHERNET,
+    .type = VNIC_BACKEND_TYPE_ETHERNET,
     .default_template = "vnet%d",
     .verify = tap_verify,
     .create = tap_create,

@@ -4,7 +4,7 @@
 
 #include <vnic/vnic.h>
 
-#include "backend.h"
+#include "backend_iface.h"
 #include "domain_conf.h"
 #include "fault.h"
 #include "netlink.h"
@@ -80,12 +80,15 @@ typedef struct vnic_registry vnic_registry;
 
 /* Load every backend module (*.so) of DIRS (colon-separated); NULL means $VNIC_BACKEND_DIR,
  * else the installed directory (or the build tree's when run uninstalled). A module with
- * the wrong ABI version, without the ops symbol, or that cannot be loaded is an error. */
+ * the wrong ABI version, without the ops symbol, or that cannot be loaded is an error. One
+ * module serves a type: the first directory with one wins; two for a type in one directory,
+ * or two of one name, are an error naming both. */
 int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err);
 void vnic_registry_free(vnic_registry *reg);
 
-/* The backend serving an interface type, or NULL with *err saying what is missing. */
-const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, vnic_iface_type type,
+/* The backend that serves interface DEF (the one module loaded for its type), or NULL with
+ * *err saying what is missing. Only the registry decides this. */
+const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, const vnic_iface_def *def,
                                            vnic_error **err);
 
 /* The backend called NAME ("tap", ...), or NULL. */

@@ -207,9 +207,11 @@ int vnic_embed_domain_snapshot(vnic_conn *conn, const char *name, const char *xm
  * (embed_lifecycle.c). */
 int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, bool supervised,
                          vnic_domain_info **ret, vnic_error **err);
-/* The info of a running (or starting) domain, and of a domain that is only defined. */
+/* The info of a running (or starting) domain, and of a domain that is only defined (REG
+ * names the backend that would serve each interface). */
 vnic_domain_info *vnic_embed_make_info(const vnic_record *rec, bool persistent);
-vnic_domain_info *vnic_embed_make_defined_info(const vnic_domain_def *def);
+vnic_domain_info *vnic_embed_make_defined_info(const vnic_registry *reg,
+                                               const vnic_domain_def *def);
 
 /* ---- reconcile and events -------------------------------------------------------------- */
 

@@ -52,13 +52,13 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     env.nlinks = nlinks;
     for (size_t i = 0; i < def->niface; i++) {
         vnic_iface_def *d = def->ifaces[i];
-        ops[i] = vnic_registry_find(p->reg, d->type, err);
+        ops[i] = vnic_registry_find(p->reg, d, err);
         if (!ops[i])
             return vnic_embed_prefix_iface(err, def, i), -ENOENT;
         vnic_strlcpy(rec->ifaces[i].backend, ops[i]->name, sizeof(rec->ifaces[i].backend));
         _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, def->name, (unsigned)i);
         vnic_strlcpy(rec->ifaces[i].mark, mark, sizeof(rec->ifaces[i].mark));
-        if ((r = ops[i]->verify(&env, d, err)) < 0)
+        if ((r = ops[i]->verify(&env, vnic_backend_iface_of(d), err)) < 0)
             return vnic_embed_prefix_iface(err, def, i), r;
         if (!d->has_mac) {
             vnic_mac_generate(d->mac);
@@ -228,7 +228,7 @@ int vnic_embed_domain_define(vnic_conn *conn, const char *xml, const char *docna
     if ((r = vnic_embed_def_write(p, def->name, stored, err)) < 0)
         return r;
     if (ret) {
-        *ret = vnic_embed_make_defined_info(def);
+        *ret = vnic_embed_make_defined_info(p->reg, def);
         if (st != DOM_UNDEFINED && st != DOM_DEFINED) {
             free((*ret)->state);
             (*ret)->state = vnic_xstrdup(st == DOM_DEGRADED ? "degraded" : "active");

@@ -52,7 +52,7 @@ vnic_domain_info *vnic_embed_make_info(const vnic_record *rec, bool persistent)
     return info;
 }
 
-vnic_domain_info *vnic_embed_make_defined_info(const vnic_domain_def *def)
+vnic_domain_info *vnic_embed_make_defined_info(const vnic_registry *reg, const vnic_domain_def *def)
 {
     vnic_domain_info *info = vnic_xcalloc(1, sizeof(*info));
     info->name = vnic_xstrdup(def->name);
@@ -67,7 +67,8 @@ vnic_domain_info *vnic_embed_make_defined_info(const vnic_domain_def *def)
         f->index = (unsigned)i;
         f->alias = vnic_xstrdup_null(d->alias);
         f->type = vnic_xstrdup(d->type_tap ? "tap" : vnic_iface_type_to_string(d->type));
-        f->backend = vnic_xstrdup(d->type == VNIC_IFACE_DIRECT ? "macvtap" : "tap");
+        const vnic_backend_ops *ops = vnic_registry_find(reg, d, NULL);
+        f->backend = vnic_xstrdup(ops ? ops->name : "-");
         f->name = vnic_xstrdup(d->target_dev ? d->target_dev : "-");
         if (d->type == VNIC_IFACE_DIRECT) {
             f->source = vnic_xstrdup_null(d->source_dev);
@@ -104,7 +105,7 @@ int vnic_embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info
                -ENOENT;
     if (r < 0)
         return r;
-    *ret = vnic_embed_make_defined_info(def);
+    *ret = vnic_embed_make_defined_info(p->reg, def);
     vnic_domain_def_free(def);
     return 0;
 }
@@ -116,7 +117,7 @@ static vnic_domain_info *make_broken_info(embed_priv *p, const char *name)
     vnic_error *e = NULL;
     vnic_domain_info *info;
     if (vnic_embed_def_read(p, name, &def, &e) == 0) {
-        info = vnic_embed_make_defined_info(def);
+        info = vnic_embed_make_defined_info(p->reg, def);
         vnic_domain_def_free(def);
         free(info->state);
     } else {
@@ -193,7 +194,7 @@ int vnic_embed_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***
             status = r;
             continue;
         }
-        list[k++] = vnic_embed_make_defined_info(def);
+        list[k++] = vnic_embed_make_defined_info(p->reg, def);
         vnic_domain_def_free(def);
     }
     vnic_embed_free_names(names, n);
@@ -273,7 +274,8 @@ int vnic_embed_open_range(embed_priv *p, const vnic_record *rec, size_t first, s
                            ri->backend);
             r = -ENOENT;
         } else {
-            r = ops->open_queues(&env, rec->def->ifaces[i], &ri->rt, fds + off, err);
+            r = ops->open_queues(&env, vnic_backend_iface_of(rec->def->ifaces[i]), &ri->rt,
+                                 fds + off, err);
         }
         if (r < 0) {
             vnic_embed_prefix_iface(err, rec->def, i);

@@ -40,7 +40,7 @@ static int snapshot_defined(embed_priv *p, const char *name, vnic_domain_snapsho
     int r = vnic_embed_def_read(p, name, &def, err);
     if (r < 0)
         return r;
-    vnic_domain_snapshot *s = snapshot_new(def, vnic_embed_make_defined_info(def));
+    vnic_domain_snapshot *s = snapshot_new(def, vnic_embed_make_defined_info(p->reg, def));
     for (size_t i = 0; i < def->niface; i++)
         s->counts[i] = vnic_iface_def_queues(def->ifaces[i]);
     *ret = s;

@@ -121,7 +121,7 @@ int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_op
             .mark = mark,
             .group = rec->group,
         };
-        int r = ops->create(&env, d, &args, &ri->rt, err);
+        int r = ops->create(&env, vnic_backend_iface_of(d), &args, &ri->rt, err);
         if (r == -EEXIST && args.name_from_template) {
             /* Someone else has that name: take the next number, and say so on disk first. */
             vnic_error_free(*err);

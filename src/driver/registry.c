@@ -20,6 +20,7 @@ typedef struct {
     void *handle;
     const vnic_backend_ops *ops;
     char *path;
+    unsigned dir; /* which directory of the list it came from */
 } loaded_backend;
 
 struct vnic_registry {
@@ -152,7 +153,7 @@ static int check_module(int dirfd, const char *path, const char *name, vnic_erro
     return 0;
 }
 
-static int load_one(vnic_registry *reg, const char *path, vnic_error **err)
+static int load_one(vnic_registry *reg, unsigned dir, const char *path, vnic_error **err)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h)
@@ -177,7 +178,7 @@ static int load_one(vnic_registry *reg, const char *path, vnic_error **err)
                               path, v, VNIC_BACKEND_ABI_VERSION),
                -EINVAL;
     }
-    if (!ops->name || (unsigned)ops->type >= VNIC_IFACE_TYPE_LAST || !ops->create ||
+    if (!ops->name || (unsigned)ops->type >= VNIC_BACKEND_TYPE_LAST || !ops->create ||
         !ops->open_queues || !ops->destroy || !ops->verify || !ops->adopt ||
         !ops->default_template) {
         dlclose(h);
@@ -186,19 +187,39 @@ static int load_one(vnic_registry *reg, const char *path, vnic_error **err)
                -EINVAL;
     }
 
-    /* The first directory given wins for a type: a test or an administrator can put a
-     * replacement backend in front of the installed ones. */
-    for (size_t i = 0; i < reg->n; i++)
-        if (reg->items[i].ops->type == ops->type) {
-            VNIC_DEBUG("backend %s (%s) shadowed by %s", ops->name, path, reg->items[i].path);
+    /* One module serves a type. The first directory given wins: a test or an administrator
+     * can put a replacement backend in front of the installed ones. Two modules for one type
+     * in the same directory are a conflict nobody chose, and so is a name two modules give
+     * themselves (records name their backend). */
+    for (size_t i = 0; i < reg->n; i++) {
+        const loaded_backend *o = &reg->items[i];
+        if ((unsigned)o->ops->type == (unsigned)ops->type && o->dir == dir) {
+            vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                           _("backend modules '%s' and '%s' both serve interface type '%s'; "
+                             "remove one of them"),
+                           o->path, path, vnic_iface_type_to_string((vnic_iface_type)ops->type));
+            dlclose(h);
+            return -EEXIST;
+        }
+        if ((unsigned)o->ops->type == (unsigned)ops->type) {
+            VNIC_DEBUG("backend %s (%s) shadowed by %s", ops->name, path, o->path);
             dlclose(h);
             return 0;
         }
+        if (vnic_streq(o->ops->name, ops->name)) {
+            vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                           _("backend modules '%s' and '%s' both call themselves '%s'"), o->path,
+                           path, ops->name);
+            dlclose(h);
+            return -EEXIST;
+        }
+    }
 
     reg->items = vnic_xreallocarray(reg->items, reg->n + 1, sizeof(*reg->items));
-    reg->items[reg->n++] = (loaded_backend){.handle = h, .ops = ops, .path = vnic_xstrdup(path)};
+    reg->items[reg->n++] =
+        (loaded_backend){.handle = h, .ops = ops, .path = vnic_xstrdup(path), .dir = dir};
     VNIC_DEBUG("loaded backend %s for type %s from %s", ops->name,
-               vnic_iface_type_to_string(ops->type), path);
+               vnic_iface_type_to_string((vnic_iface_type)ops->type), path);
     return 0;
 }
 
@@ -209,7 +230,8 @@ int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err)
 
     _cleanup_free_ char *copy = vnic_xstrdup(reg->dirs);
     char *save = NULL;
-    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+    unsigned dirno = 0;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save), dirno++) {
         _cleanup_free_ char *real = NULL;
         int dfd = open_trusted_dir(dir, &real, err);
         if (dfd == -ENOENT) {
@@ -244,7 +266,7 @@ int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err)
              * it by name (which keeps $ORIGIN working for the module) loads what was checked. */
             r = check_module(dirfd(d), path, names[i], err);
             if (r == 0)
-                r = load_one(reg, path, err);
+                r = load_one(reg, dirno, path, err);
         }
         for (size_t i = 0; i < n; i++)
             free(names[i]);
@@ -259,15 +281,16 @@ int vnic_registry_load(const char *dirs, vnic_registry **ret, vnic_error **err)
     return 0;
 }
 
-const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, vnic_iface_type type,
+const vnic_backend_ops *vnic_registry_find(const vnic_registry *reg, const vnic_iface_def *def,
                                            vnic_error **err)
 {
+    /* Loading left at most one module per type, so the type decides. */
     for (size_t i = 0; i < reg->n; i++)
-        if (reg->items[i].ops->type == type)
+        if (reg->items[i].ops->type == vnic_backend_type_of(def->type))
             return reg->items[i].ops;
     vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
                    _("no backend module for interface type '%s' was found in '%s'"),
-                   vnic_iface_type_to_string(type), reg->dirs);
+                   vnic_iface_type_to_string(def->type), reg->dirs);
     return NULL;
 }
 

@@ -7,26 +7,17 @@
 #include <stdint.h>
 
 #include <netlink/netlink.h>
+#include <vnic/backend.h>
 
 #include "cleanup.h"
 #include "error.h"
 
 /* Linux's IFALIASZ is 256 including the NUL. */
-#define VNIC_IFALIAS_MAX 255
+#define VNIC_IFALIAS_MAX VNIC_BACKEND_ALIAS_MAX
 
-typedef struct vnic_link_info {
-    int ifindex;
-    char name[IF_NAMESIZE];
-    char kind[32]; /* "macvtap", "tun", "veth", ...; empty when the kernel gives none */
-    char alias[VNIC_IFALIAS_MAX + 1];
-    uint8_t mac[6];
-    unsigned mtu;
-    unsigned flags; /* IFF_UP, ... */
-    unsigned group;
-    int link;         /* the lower device's ifindex, 0 if none */
-    int macvlan_mode; /* MACVLAN_MODE_* for macvlan/macvtap, else -1 */
-    unsigned num_tx_queues;
-} vnic_link_info;
+/* A link as read from the kernel: the backend SDK's plain struct, so that the driver's
+ * snapshot of the links goes to backends as it is. */
+typedef vnic_backend_link vnic_link_info;
 
 /* Open and connect a NETLINK_ROUTE socket (close-on-exec). */
 int vnic_nl_open(struct nl_sock **ret, vnic_error **err);
