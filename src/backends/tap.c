@@ -57,8 +57,11 @@ static int resolve_owner(const vnic_backend_iface *iface, uid_t *ret_uid, gid_t 
         if (vnic_parse_uint(user, 0, 0xfffffffeUL, &v) == 0) {
             uid = (uid_t)v;
         } else {
-            struct passwd *pw = getpwnam(user);
-            if (!pw)
+            /* The _r forms: getpwnam's static buffer is shared by every thread (vnic.h's
+             * thread contract lets connections start taps in parallel). */
+            struct passwd pwbuf, *pw = NULL;
+            char buf[16384];
+            if (getpwnam_r(user, &pwbuf, buf, sizeof(buf), &pw) != 0 || !pw)
                 return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown user '%s'"), user), -ENOENT;
             uid = pw->pw_uid;
         }
@@ -67,8 +70,9 @@ static int resolve_owner(const vnic_backend_iface *iface, uid_t *ret_uid, gid_t 
         if (vnic_parse_uint(group, 0, 0xfffffffeUL, &v) == 0) {
             gid = (gid_t)v;
         } else {
-            struct group *gr = getgrnam(group);
-            if (!gr)
+            struct group grbuf, *gr = NULL;
+            char buf[16384];
+            if (getgrnam_r(group, &grbuf, buf, sizeof(buf), &gr) != 0 || !gr)
                 return vnic_error_set(err, VNIC_ERR_INVALID, _("unknown group '%s'"), group),
                        -ENOENT;
             gid = gr->gr_gid;

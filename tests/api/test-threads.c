@@ -44,7 +44,7 @@ static const char *msg(const vnic_error *err)
     return err && err->message ? err->message : "(no error)";
 }
 
-static const char domain_fmt[] = "<domain type='kvm'>\n"
+static const char domain_fmt[] = "<domain type='kvm' xmlns:vnic='http://vnic.dev/xmlns/1.0'>\n"
                                  "  <name>%s</name>\n"
                                  "  <devices>\n"
                                  "    <interface type='direct'>\n"
@@ -58,6 +58,8 @@ static const char domain_fmt[] = "<domain type='kvm'>\n"
                                  "    </interface>\n"
                                  "    <interface type='ethernet'>\n"
                                  "      <model type='virtio'/>\n"
+                                 /* names, not numbers: user and group lookups in parallel */
+                                 "      <vnic:owner user='nobody' group='nogroup'/>\n"
                                  "    </interface>\n"
                                  "  </devices>\n"
                                  "</domain>\n";
