@@ -165,7 +165,7 @@ int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **arg
     if (o->json) {
         _cleanup_json_ json_object *arr = json_object_new_array();
         for (size_t i = 0; i < info->ninterfaces; i++) {
-            const vnic_interface_info *f = &info->interfaces[i];
+            const vnic_interface_info *f = info->interfaces[i];
             json_object *j = json_object_new_object();
             json_add_int(j, "index", f->index);
             json_add_string(j, "alias", f->alias);
@@ -192,7 +192,7 @@ int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **arg
         printf("%s\n", "---------------------------------------------------------------------"
                        "-----------------------------");
         for (size_t i = 0; i < info->ninterfaces; i++) {
-            const vnic_interface_info *f = &info->interfaces[i];
+            const vnic_interface_info *f = info->interfaces[i];
             printf(" %-10s %-9s %-15s %-7d %-11s %-17s %-5u %-6u %s\n", f->alias ? f->alias : "-",
                    f->type, f->name, f->ifindex, f->mode ? f->mode : "-", f->mac, f->mtu, f->queues,
                    f->vnet_hdr ? _("yes") : _("no"));
@@ -296,7 +296,7 @@ int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **arg
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
-    vnic_reconcile_action *acts = NULL;
+    vnic_reconcile_action **acts = NULL;
     size_t n = 0;
     int r = vnic_reconcile(conn, (o->given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n,
                            &err);
@@ -304,16 +304,16 @@ int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **arg
         _cleanup_json_ json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
             json_object *j = json_object_new_object();
-            json_add_string(j, "action", acts[i].action);
-            json_add_string(j, "domain", acts[i].domain);
-            json_add_string(j, "device", acts[i].device);
-            json_add_string(j, "message", acts[i].message);
+            json_add_string(j, "action", acts[i]->action);
+            json_add_string(j, "domain", acts[i]->domain);
+            json_add_string(j, "device", acts[i]->device);
+            json_add_string(j, "message", acts[i]->message);
             json_object_array_add(arr, j);
         }
         print_json(arr, true);
     } else {
         for (size_t i = 0; i < n; i++)
-            printf("%s\n", acts[i].message);
+            printf("%s\n", acts[i]->message);
     }
     fflush(stdout);
     if (r < 0)

@@ -106,8 +106,8 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
         vnic_domain_info *info = NULL;
         vnic_error *lerr = NULL;
         if (r == 0 && vnic_domain_lookup(conn, argv[0], &info, &lerr) == 0 &&
-            index < info->ninterfaces && info->interfaces[index].alias)
-            id = sh_xstrdup(info->interfaces[index].alias);
+            index < info->ninterfaces && info->interfaces[index]->alias)
+            id = sh_xstrdup(info->interfaces[index]->alias);
         vnic_error_free(lerr);
         vnic_domain_info_free(info);
     }

@@ -85,7 +85,7 @@ int usage_error(const command *cmd, const char *fmt, ...)
 void print_diags(const vnic_diag_list *diags)
 {
     for (size_t i = 0; i < diags->count; i++) {
-        _cleanup_free_ char *line = vnic_diag_to_string(&diags->items[i]);
+        _cleanup_free_ char *line = vnic_diag_to_string(diags->items[i]);
         fprintf(stderr, "%s\n", line);
     }
 }
