@@ -32,6 +32,13 @@ case $flags in
 *) fail "pkg-config's flags do not point into the install root: $flags" ;;
 esac
 cc=${CC:-cc}
+# A sanitizer build installs an instrumented library: the client needs the same runtime.
+sanitize=$(meson introspect "$build" --buildoptions |
+    python3 -c 'import json,sys; print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "b_sanitize"), "none"))')
+case $sanitize in
+none | "" | "[]") ;;
+*) flags="$flags -fsanitize=$(echo "$sanitize" | tr -d "[]' ")" ;;
+esac
 # shellcheck disable=SC2086 # the flags are words
 if ! $cc -std=gnu11 -Wall -Werror -I"$src/tests" -o "$tmp/test-api" "$src/tests/api/test-api.c" \
     $flags >"$tmp/cc.log" 2>&1; then
