@@ -266,10 +266,10 @@ enum {
 /* Bring the state store and the kernel into agreement: devices of starts that never
  * completed are removed, active domains whose devices all exist are re-adopted, marked
  * devices no record owns are removed, domains whose devices vanished become degraded. *ret is
- * a new array of *ret_n pointers to what was done (also on failure: what was done before). */
+ * a new array of *ret_n pointers to what was done, freed with vnic_reconcile_actions_free. */
 int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret, size_t *ret_n,
                    vnic_error **err);
-/* Free the *ret_n actions and the array of vnic_reconcile; accepts NULL. */
+/* Free the N actions of vnic_reconcile and their array; accepts NULL. */
 void vnic_reconcile_actions_free(vnic_reconcile_action **actions, size_t n);
 
 /* ---- events ---------------------------------------------------------------------------- */
