@@ -70,7 +70,7 @@ static void collect(void *data, xmlErrorPtr e)
     if (c->devices && (!node || node == c->root || node == c->devices)) {
         /* Every slice that fails repeats the failure of <devices> and <domain>. */
         for (size_t i = 0; i < c->ncontainer; i++) {
-            const vnic_diag *d = &c->diags->items[c->container[i]];
+            const vnic_diag *d = c->diags->items[c->container[i]];
             if (d->line == line && vnic_streq(d->message, text))
                 return;
         }
@@ -180,13 +180,13 @@ static xmlRelaxNGPtr load_schema(const char *path, vnic_error **err)
         if (!load_errors.count)
             vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s"), path,
                            _("unknown error"));
-        else if (load_errors.items[0].line > 0)
+        else if (load_errors.items[0]->line > 0)
             vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s:%d: %s"), path,
-                           load_errors.items[0].file, load_errors.items[0].line,
-                           load_errors.items[0].message);
+                           load_errors.items[0]->file, load_errors.items[0]->line,
+                           load_errors.items[0]->message);
         else
             vnic_error_set(err, VNIC_ERR_IO, _("cannot load schema '%s': %s: %s"), path,
-                           load_errors.items[0].file, load_errors.items[0].message);
+                           load_errors.items[0]->file, load_errors.items[0]->message);
         goto out;
     }
     for (size_t i = 0; i < ELEMENTSOF(cache); i++)
@@ -331,10 +331,10 @@ int vnic_schema_validate(xmlDoc *doc, const char *schema, const char *file, vnic
      * give them the line of the next message that has one, which is about the element whose
      * content failed, or else the root's. */
     for (size_t i = diags->count; i-- > before;) {
-        if (diags->items[i].line > 0)
-            next_line = diags->items[i].line;
+        if (diags->items[i]->line > 0)
+            next_line = diags->items[i]->line;
         else
-            diags->items[i].line = next_line;
+            diags->items[i]->line = next_line;
     }
     ret = r == 0 ? 0 : 1;
 out:

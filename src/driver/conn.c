@@ -79,8 +79,10 @@ void vnic_conn_close(vnic_conn *conn)
     free(conn);
 }
 
-static void iface_info_clear(vnic_interface_info *i)
+static void iface_info_free(vnic_interface_info *i)
 {
+    if (!i)
+        return;
     free(i->alias);
     free(i->type);
     free(i->backend);
@@ -88,6 +90,7 @@ static void iface_info_clear(vnic_interface_info *i)
     free(i->source);
     free(i->mode);
     free(i->model);
+    free(i);
 }
 
 void vnic_domain_info_free(vnic_domain_info *info)
@@ -95,7 +98,7 @@ void vnic_domain_info_free(vnic_domain_info *info)
     if (!info)
         return;
     for (size_t i = 0; i < info->ninterfaces; i++)
-        iface_info_clear(&info->interfaces[i]);
+        iface_info_free(info->interfaces[i]);
     free(info->interfaces);
     free(info->name);
     free(info->uuid);
@@ -112,13 +115,18 @@ void vnic_domain_info_list_free(vnic_domain_info **list, size_t n)
     free(list);
 }
 
-void vnic_reconcile_actions_free(vnic_reconcile_action *actions, size_t n)
+void vnic_reconcile_actions_free(vnic_reconcile_action **actions, size_t n)
 {
+    if (!actions)
+        return;
     for (size_t i = 0; i < n; i++) {
-        free(actions[i].domain);
-        free(actions[i].device);
-        free(actions[i].action);
-        free(actions[i].message);
+        if (!actions[i])
+            continue;
+        free(actions[i]->domain);
+        free(actions[i]->device);
+        free(actions[i]->action);
+        free(actions[i]->message);
+        free(actions[i]);
     }
     free(actions);
 }
@@ -242,7 +250,7 @@ int vnic_domain_start(vnic_conn *conn, const char *name, unsigned flags, vnic_do
     return vnic_api_end(&c, conn->driver->domain_start(conn, name, flags, ret, c.err));
 }
 
-int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
+int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret, size_t *ret_n,
                    vnic_error **err)
 {
     API_BEGIN(flags, (unsigned)(VNIC_RECONCILE_DRY_RUN | VNIC_RECONCILE_QUICK), err, NULL);

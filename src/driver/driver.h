@@ -60,7 +60,7 @@ struct vnic_driver {
                                    vnic_diag_list *diags, vnic_error **err);
     int (*domain_detach_interface)(vnic_conn *conn, const char *name, const char *alias,
                                    vnic_error **err);
-    int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
+    int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret, size_t *ret_n,
                      vnic_error **err);
     int (*event_register)(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
                           vnic_error **err);

@@ -139,7 +139,7 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
      * anyone from using the store, so it is only logged. */
     if (flags & VNIC_CONN_NO_RECONCILE)
         return 0;
-    vnic_reconcile_action *acts = NULL;
+    vnic_reconcile_action **acts = NULL;
     size_t nacts = 0;
     vnic_error *rerr = NULL;
     if (vnic_embed_reconcile(conn, VNIC_RECONCILE_QUICK, &acts, &nacts, &rerr) < 0) {
@@ -147,7 +147,7 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
         vnic_error_free(rerr);
     }
     for (size_t i = 0; i < nacts; i++)
-        VNIC_INFO("reconcile: %s", acts[i].message);
+        VNIC_INFO("reconcile: %s", acts[i]->message);
     vnic_reconcile_actions_free(acts, nacts);
     return 0;
 }

@@ -97,7 +97,7 @@ int vnic_embed_wrapped_name(embed_priv *p, const char *tmpl, char *ret, size_t s
 
 /* ---- transaction primitives (embed_txn.c) ------------------------------------------------ */
 
-void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
+void vnic_embed_action_add(vnic_reconcile_action ***acts, size_t *n, const char *domain,
                            const char *device, const char *action, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 /* Fail with a clear message unless the process may make (create) or remove devices. */
@@ -125,7 +125,7 @@ int vnic_embed_check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_
  * active domain) and the record itself. Actions are appended if acts is not NULL; with
  * dry_run nothing changes. Called with the domain lock held. */
 int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
-                             vnic_reconcile_action **acts, size_t *nacts, vnic_error **err);
+                             vnic_reconcile_action ***acts, size_t *nacts, vnic_error **err);
 
 /* A device with the record's group and intended name but no mark yet (a creation that died
  * between the two): delete it. Returns true if it did. */
@@ -138,7 +138,7 @@ void vnic_embed_record_remove_iface(vnic_record *rec, size_t index);
  * and finish the detaches that never completed.
  * Called with the domain lock held; *ret_changed says whether the record must be written. */
 int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
-                               vnic_reconcile_action **acts, size_t *nacts, bool *ret_changed);
+                               vnic_reconcile_action ***acts, size_t *nacts, bool *ret_changed);
 
 /* Finish the hot-plug a dead process left half done in an active record (an attach that
  * never completed is undone, a detach whose intent was written is completed) and write the
@@ -215,7 +215,7 @@ vnic_domain_info *vnic_embed_make_defined_info(const vnic_registry *reg,
 
 /* ---- reconcile and events -------------------------------------------------------------- */
 
-int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret,
+int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret,
                          size_t *ret_n, vnic_error **err);
 int vnic_embed_event_register(vnic_conn *conn, vnic_event_cb cb, void *opaque, int *ret_id,
                               vnic_error **err);

@@ -175,6 +175,7 @@ static void deliver(embed_priv *p, const watched_dev *w, const char *type, bool 
 {
     bool degraded = degrade && mark_degraded(p, w->domain);
     vnic_event ev = {
+        .size = sizeof(ev),
         .domain = w->domain,
         .index = w->index,
         .device = w->name,

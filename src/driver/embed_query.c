@@ -11,6 +11,20 @@
 #include "strutil.h"
 #include "tun.h"
 
+/* A new result struct, its size set (vnic.h, "ABI"). */
+static vnic_domain_info *new_domain_info(size_t ninterfaces)
+{
+    vnic_domain_info *info = vnic_xcalloc(1, sizeof(*info));
+    info->size = sizeof(*info);
+    info->ninterfaces = ninterfaces;
+    info->interfaces = vnic_xcalloc(ninterfaces + 1, sizeof(*info->interfaces));
+    for (size_t i = 0; i < ninterfaces; i++) {
+        info->interfaces[i] = vnic_xcalloc(1, sizeof(**info->interfaces));
+        info->interfaces[i]->size = sizeof(**info->interfaces);
+    }
+    return info;
+}
+
 static void fill_iface_info(const vnic_record *rec, size_t i, vnic_interface_info *info)
 {
     const vnic_iface_def *d = rec->def->ifaces[i];
@@ -39,31 +53,26 @@ static void fill_iface_info(const vnic_record *rec, size_t i, vnic_interface_inf
 
 vnic_domain_info *vnic_embed_make_info(const vnic_record *rec, bool persistent)
 {
-    vnic_domain_info *info = vnic_xcalloc(1, sizeof(*info));
+    vnic_domain_info *info = new_domain_info(rec->def->niface);
     info->name = vnic_xstrdup(rec->def->name);
     info->uuid = vnic_xstrdup_null(rec->def->uuid);
     info->persistent = persistent;
     info->state = vnic_xstrdup(vnic_record_status_to_string(rec->status));
-    info->ninterfaces = rec->def->niface;
-    info->interfaces =
-        vnic_xcalloc(rec->def->niface ? rec->def->niface : 1, sizeof(*info->interfaces));
     for (size_t i = 0; i < rec->def->niface; i++)
-        fill_iface_info(rec, i, &info->interfaces[i]);
+        fill_iface_info(rec, i, info->interfaces[i]);
     return info;
 }
 
 vnic_domain_info *vnic_embed_make_defined_info(const vnic_registry *reg, const vnic_domain_def *def)
 {
-    vnic_domain_info *info = vnic_xcalloc(1, sizeof(*info));
+    vnic_domain_info *info = new_domain_info(def->niface);
     info->name = vnic_xstrdup(def->name);
     info->uuid = vnic_xstrdup_null(def->uuid);
     info->state = vnic_xstrdup("defined");
     info->persistent = true;
-    info->ninterfaces = def->niface;
-    info->interfaces = vnic_xcalloc(def->niface ? def->niface : 1, sizeof(*info->interfaces));
     for (size_t i = 0; i < def->niface; i++) {
         const vnic_iface_def *d = def->ifaces[i];
-        vnic_interface_info *f = &info->interfaces[i];
+        vnic_interface_info *f = info->interfaces[i];
         f->index = (unsigned)i;
         f->alias = vnic_xstrdup_null(d->alias);
         f->type = vnic_xstrdup(d->type_tap ? "tap" : vnic_iface_type_to_string(d->type));
@@ -121,10 +130,9 @@ static vnic_domain_info *make_broken_info(embed_priv *p, const char *name)
         vnic_domain_def_free(def);
         free(info->state);
     } else {
-        info = vnic_xcalloc(1, sizeof(*info));
+        info = new_domain_info(0);
         info->name = vnic_xstrdup(name);
         info->persistent = vnic_embed_def_exists(p, name);
-        info->interfaces = vnic_xcalloc(1, sizeof(*info->interfaces));
     }
     vnic_error_free(e);
     info->state = vnic_xstrdup("broken");

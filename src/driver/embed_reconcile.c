@@ -12,7 +12,7 @@
 
 /* An active (or degraded) domain: are all its devices there? */
 static int check_running(embed_priv *p, vnic_record *rec, bool dry_run,
-                         vnic_reconcile_action **acts, size_t *nacts, vnic_error **err)
+                         vnic_reconcile_action ***acts, size_t *nacts, vnic_error **err)
 {
     vnic_backend_env env = {.nl = p->nl, .domain_name = rec->def->name, .run_dir = p->nodes_dir};
     size_t missing = 0;
@@ -76,13 +76,13 @@ static bool claimed(embed_priv *p, vnic_record **records, size_t n, const vnic_l
     return false;
 }
 
-int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret,
+int vnic_embed_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret,
                          size_t *ret_n, vnic_error **err)
 {
     embed_priv *p = conn->priv;
     bool quick = flags & VNIC_RECONCILE_QUICK;
     bool dry_run = flags & VNIC_RECONCILE_DRY_RUN;
-    vnic_reconcile_action *acts = NULL;
+    vnic_reconcile_action **acts = NULL;
     size_t nacts = 0;
     char **names = NULL;
     size_t n = 0;

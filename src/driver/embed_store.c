@@ -146,7 +146,7 @@ int vnic_embed_def_read(embed_priv *p, const char *name, vnic_domain_def **ret, 
                                      ret, &diags, err);
     if (r < 0 && diags.count) {
         /* A damaged stored definition: say where. */
-        _cleanup_free_ char *first = vnic_diag_to_string(&diags.items[0]);
+        _cleanup_free_ char *first = vnic_diag_to_string(diags.items[0]);
         vnic_error_free(*err);
         *err = NULL;
         vnic_error_set(err, VNIC_ERR_XML, _("the stored definition is not valid: %s"), first);

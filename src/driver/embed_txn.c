@@ -17,7 +17,7 @@
 /* How many names a template may try before giving up. */
 #define NAME_ATTEMPTS 64
 
-void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *domain,
+void vnic_embed_action_add(vnic_reconcile_action ***acts, size_t *n, const char *domain,
                            const char *device, const char *action, const char *fmt, ...)
 {
     if (!acts)
@@ -26,13 +26,16 @@ void vnic_embed_action_add(vnic_reconcile_action **acts, size_t *n, const char *
     va_start(ap, fmt);
     char *msg = vnic_xvasprintf(fmt, ap);
     va_end(ap);
-    *acts = vnic_xreallocarray(*acts, *n + 1, sizeof(**acts));
-    (*acts)[(*n)++] = (vnic_reconcile_action){
+    vnic_reconcile_action *a = vnic_xcalloc(1, sizeof(*a));
+    *a = (vnic_reconcile_action){
+        .size = sizeof(*a),
         .domain = vnic_xstrdup_null(domain),
         .device = vnic_xstrdup_null(device),
         .action = vnic_xstrdup(action),
         .message = msg,
     };
+    *acts = vnic_xreallocarray(*acts, *n + 1, sizeof(**acts));
+    (*acts)[(*n)++] = a;
 }
 
 static bool have_cap_net_admin(void)

@@ -85,7 +85,7 @@ bool vnic_embed_delete_unmarked(embed_priv *p, const vnic_record *rec, const cha
 }
 
 int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
-                             vnic_reconcile_action **acts, size_t *nacts, vnic_error **err)
+                             vnic_reconcile_action ***acts, size_t *nacts, vnic_error **err)
 {
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
     bool unfinished = rec->status == VNIC_RECORD_STARTING || rec->status == VNIC_RECORD_STOPPING;
@@ -236,7 +236,7 @@ void vnic_embed_record_remove_iface(vnic_record *rec, size_t index)
  * it if it is, and the interface from the record. Only a device that cannot be removed keeps
  * the interface (still marked detaching, so that the next pass tries again). */
 static int finish_detach(embed_priv *p, vnic_record *rec, size_t i, bool dry_run,
-                         vnic_reconcile_action **acts, size_t *nacts)
+                         vnic_reconcile_action ***acts, size_t *nacts)
 {
     vnic_record_iface *ri = &rec->ifaces[i];
     const char *dev = ri->rt.name;
@@ -284,7 +284,7 @@ int vnic_embed_finish_hotplug(embed_priv *p, vnic_record *rec, vnic_error **err)
 }
 
 int vnic_embed_drop_unfinished(embed_priv *p, vnic_record *rec, bool dry_run,
-                               vnic_reconcile_action **acts, size_t *nacts, bool *ret_changed)
+                               vnic_reconcile_action ***acts, size_t *nacts, bool *ret_changed)
 {
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
     *ret_changed = false;

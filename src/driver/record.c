@@ -222,9 +222,9 @@ static int read_definition(xmlNode *defnode, const char *path, vnic_domain_def *
     }
     if (r < 0) {
         /* Lines of the element are the record's; those of the old text form are not. */
-        int line = elem && diags.count && diags.items[0].line > 0 ? diags.items[0].line
-                                                                  : (int)xmlGetLineNo(defnode);
-        const char *why = diags.count             ? diags.items[0].message
+        int line = elem && diags.count && diags.items[0]->line > 0 ? diags.items[0]->line
+                                                                   : (int)xmlGetLineNo(defnode);
+        const char *why = diags.count             ? diags.items[0]->message
                           : perr && perr->message ? perr->message
                                                   : "?";
         _cleanup_free_ char *what =

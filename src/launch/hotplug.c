@@ -167,8 +167,8 @@ undo:
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;
         if (!alias && vnic_domain_lookup(conn, name, &info, &e) == 0) {
-            if (index < info->ninterfaces && info->interfaces[index].alias)
-                alias = vnic_xstrdup(info->interfaces[index].alias);
+            if (index < info->ninterfaces && info->interfaces[index]->alias)
+                alias = vnic_xstrdup(info->interfaces[index]->alias);
             vnic_domain_info_free(info);
         }
         if (!alias)

@@ -16,6 +16,7 @@ static int error_setv(vnic_error **err, vnic_error_code code, int errnum, const 
         return -1;
 
     vnic_error *e = vnic_xcalloc(1, sizeof(*e));
+    e->size = sizeof(*e);
     char *msg = vnic_xvasprintf(fmt, ap);
     if (errnum) {
         e->message = vnic_xasprintf("%s: %s", msg, strerror(errnum));
@@ -79,11 +80,14 @@ static void diag_push(vnic_diag_list *list, const char *file, int line, char *me
         list->items = vnic_xreallocarray(list->items, n, sizeof(*list->items));
         list->alloc = n;
     }
-    list->items[list->count++] = (vnic_diag){
+    vnic_diag *d = vnic_xcalloc(1, sizeof(*d));
+    *d = (vnic_diag){
+        .size = sizeof(*d),
         .file = vnic_xstrdup(file ? file : "-"),
         .line = line,
         .message = message,
     };
+    list->items[list->count++] = d;
 }
 
 void vnic_diag_add(vnic_diag_list *list, const char *file, int line, const char *fmt, ...)
@@ -98,14 +102,16 @@ void vnic_diag_add(vnic_diag_list *list, const char *file, int line, const char 
 void vnic_diag_append(vnic_diag_list *dst, const vnic_diag_list *src)
 {
     for (size_t i = 0; i < src->count; i++)
-        diag_push(dst, src->items[i].file, src->items[i].line, vnic_xstrdup(src->items[i].message));
+        diag_push(dst, src->items[i]->file, src->items[i]->line,
+                  vnic_xstrdup(src->items[i]->message));
 }
 
 void vnic_diag_clear(vnic_diag_list *list)
 {
     for (size_t i = 0; i < list->count; i++) {
-        free(list->items[i].file);
-        free(list->items[i].message);
+        free(list->items[i]->file);
+        free(list->items[i]->message);
+        free(list->items[i]);
     }
     free(list->items);
     *list = (vnic_diag_list){0};
@@ -121,7 +127,7 @@ char *vnic_diag_to_string(const vnic_diag *d)
 typedef struct {
     size_t file_rank; /* order in which the file first appears */
     size_t index;     /* position before sorting, which keeps the sort stable */
-    vnic_diag d;
+    vnic_diag *d;
 } diag_key;
 
 static int diag_key_cmp(const void *x, const void *y)
@@ -129,8 +135,8 @@ static int diag_key_cmp(const void *x, const void *y)
     const diag_key *a = x, *b = y;
     if (a->file_rank != b->file_rank)
         return a->file_rank < b->file_rank ? -1 : 1;
-    if (a->d.line != b->d.line)
-        return a->d.line < b->d.line ? -1 : 1;
+    if (a->d->line != b->d->line)
+        return a->d->line < b->d->line ? -1 : 1;
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
@@ -147,7 +153,7 @@ void vnic_diag_sort(vnic_diag_list *list)
         /* Diagnostics of one document nearly always name one file: look back to the first
          * item of each distinct file seen so far. */
         while (rank < nfiles &&
-               !vnic_streq(list->items[keys[rank].index].file, list->items[i].file))
+               !vnic_streq(list->items[keys[rank].index]->file, list->items[i]->file))
             rank++;
         if (rank == nfiles)
             keys[nfiles++].index = i;
@@ -192,7 +198,7 @@ static void api_finish(vnic_api_call *c, bool failed, int errnum)
     if (c->own_diags) {
         /* Without a list of its own, the caller still learns what was wrong. */
         if (failed && !c->own_err && *c->err && c->local_diags.count > 0) {
-            char *d = vnic_diag_to_string(&c->local_diags.items[0]);
+            char *d = vnic_diag_to_string(c->local_diags.items[0]);
             char *msg = vnic_xasprintf("%s (%s)", (*c->err)->message, d);
             free(d);
             free((*c->err)->message);

@@ -5,27 +5,45 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
 #include "strutil.h"
 
+#define FAULT_COUNT_ENV "VNIC_FAULT_STEPS_DONE"
+
 void vnic_fault_step(const char *what)
 {
 #ifdef VNIC_FAULT_INJECTION
-    /* Steps are counted per process; atomic so that threads neither lose nor repeat one. */
-    static atomic_ulong steps;
-    unsigned long step = atomic_fetch_add(&steps, 1) + 1;
-    if (secure_getenv("VNIC_FAULT_TRACE"))
-        fprintf(stderr, "vnic-fault-step %lu %s\n", step, what);
-    unsigned long at;
+    const char *trace = secure_getenv("VNIC_FAULT_TRACE");
     const char *env = secure_getenv("VNIC_FAULT_KILL_AT");
-    if (env && vnic_parse_uint(env, 1, ~0UL, &at) == 0 && at == step)
-        kill(getpid(), SIGKILL);
+    if (trace || env) {
+        /* The steps are counted across the whole process, but libvnic and every backend
+         * module carry their own copy of this file (a module links no private symbol of
+         * libvnic): the count lives in the environment, as "PID:STEPS", the one place the
+         * copies share. The pid makes a child (a launcher's command, another vnicsh) count
+         * from 0 again. Only a process that asked for a trace or a kill pays for it, and
+         * must then be single-threaded (setenv). */
+        char own[64];
+        unsigned long step = 0;
+        int plen = snprintf(own, sizeof(own), "%ld:", (long)getpid());
+        const char *count = getenv(FAULT_COUNT_ENV);
+        if (count && strncmp(count, own, (size_t)plen) == 0 &&
+            vnic_parse_uint(count + plen, 0, ~0UL - 1, &step) < 0)
+            step = 0;
+        step++;
+        snprintf(own + plen, sizeof(own) - (size_t)plen, "%lu", step);
+        setenv(FAULT_COUNT_ENV, own, 1);
+        if (trace)
+            fprintf(stderr, "vnic-fault-step %lu %s\n", step, what);
+        unsigned long at;
+        if (env && vnic_parse_uint(env, 1, ~0UL, &at) == 0 && at == step)
+            kill(getpid(), SIGKILL);
+    }
     /* A pause at the step called WHAT: another process can act at that exact point (a race
      * made deterministic). */
     const char *pause = secure_getenv("VNIC_FAULT_PAUSE_AT");

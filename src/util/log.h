@@ -11,7 +11,7 @@ typedef enum {
     VNIC_LOG_LAST
 } vnic_log_level;
 
-/* Read VNIC_DEBUG; called once by the tools, harmless to call again. */
+/* Read VNIC_DEBUG again (the first use reads it anyway); harmless to call again. */
 void vnic_log_init(void);
 void vnic_log_set_level(vnic_log_level level);
 vnic_log_level vnic_log_get_level(void);

@@ -46,11 +46,11 @@ static void check_err(int line, vnic_error **err, vnic_error_code code, const ch
 static void check_diag(int line, vnic_diag_list *diags, const char *file, int want_line)
 {
     test_checks++;
-    if (diags->count == 0 || strcmp(diags->items[0].file, file) != 0 ||
-        diags->items[0].line != want_line) {
+    if (diags->count == 0 || strcmp(diags->items[0]->file, file) != 0 ||
+        diags->items[0]->line != want_line) {
         fprintf(stderr, "line %d: diagnostics %zu, first %s:%d (wanted %s:%d)\n", line,
-                diags->count, diags->count ? diags->items[0].file : "-",
-                diags->count ? diags->items[0].line : -1, file, want_line);
+                diags->count, diags->count ? diags->items[0]->file : "-",
+                diags->count ? diags->items[0]->line : -1, file, want_line);
         test_failures++;
     }
     vnic_diag_clear(diags);
@@ -65,9 +65,9 @@ static void check_same(int line, vnic_diag_list *a, vnic_diag_list *b, vnic_erro
     bool same = a->count > 0 && a->count == b->count && *ea && *eb && (*ea)->code == (*eb)->code &&
                 strcmp((*ea)->message, (*eb)->message) == 0;
     for (size_t i = 0; same && i < a->count; i++)
-        same = strcmp(a->items[i].file, b->items[i].file) == 0 &&
-               a->items[i].line == b->items[i].line &&
-               strcmp(a->items[i].message, b->items[i].message) == 0;
+        same = strcmp(a->items[i]->file, b->items[i]->file) == 0 &&
+               a->items[i]->line == b->items[i]->line &&
+               strcmp(a->items[i]->message, b->items[i]->message) == 0;
     if (!same) {
         fprintf(stderr, "line %d: the diagnostics differ (%zu vs %zu; '%s' vs '%s')\n", line,
                 a->count, b->count, *ea ? (*ea)->message : "-", *eb ? (*eb)->message : "-");
@@ -166,7 +166,7 @@ static void test_create(vnic_conn *conn)
     CHECK(vnic_domain_create_xml(conn, dom_bridge, "br.xml", VNIC_CREATE_SKIP_UNSUPPORTED, &info,
                                  &diags, &err) == 0);
     CHECK(err == NULL);
-    CHECK(info && info->ninterfaces == 1 && strcmp(info->interfaces[0].name, "vx2") == 0);
+    CHECK(info && info->ninterfaces == 1 && strcmp(info->interfaces[0]->name, "vx2") == 0);
     vnic_domain_info_free(info);
     info = NULL;
     CHECK(vnic_domain_destroy(conn, "x2", NULL) == 0);
@@ -176,7 +176,7 @@ static void test_create(vnic_conn *conn)
     CHECK(err == NULL);
     CHECK(diags.count == 0);
     CHECK(info && strcmp(info->name, "x1") == 0 && strcmp(info->state, "active") == 0 &&
-          info->ninterfaces == 1 && strcmp(info->interfaces[0].name, "vx1") == 0);
+          info->ninterfaces == 1 && strcmp(info->interfaces[0]->name, "vx1") == 0);
     vnic_domain_info_free(info);
 }
 
@@ -240,7 +240,7 @@ static void test_attach(vnic_conn *conn)
     CHECK(index == 1);
     vnic_domain_info *info = NULL;
     CHECK(vnic_domain_lookup(conn, "x1", &info, NULL) == 0);
-    CHECK(info && info->ninterfaces == 2 && strcmp(info->interfaces[1].name, "vx1b") == 0);
+    CHECK(info && info->ninterfaces == 2 && strcmp(info->interfaces[1]->name, "vx1b") == 0);
     vnic_domain_info_free(info);
     CHECK(vnic_domain_destroy(conn, "x1", &err) == 0);
     CHECK(err == NULL);
@@ -320,7 +320,7 @@ static void test_file_wrappers(vnic_conn *conn)
     unsigned index;
     CHECK(vnic_domain_create_file(conn, path_dom, 0, &info, &a, &ea) == -1);
     CHECK(vnic_domain_create_xml(conn, dom_bad, path_dom, 0, &info, &b, &eb) == -1);
-    CHECK(a.count && strcmp(a.items[0].file, path_dom) == 0 && a.items[0].line == 3);
+    CHECK(a.count && strcmp(a.items[0]->file, path_dom) == 0 && a.items[0]->line == 3);
     check_same(__LINE__, &a, &b, &ea, &eb);
     CHECK(vnic_domain_define_file(conn, path_dom, 0, &info, &a, &ea) == -1);
     CHECK(vnic_domain_define_xml(conn, dom_bad, path_dom, 0, &info, &b, &eb) == -1);
@@ -341,7 +341,7 @@ static void test_file_wrappers(vnic_conn *conn)
     snprintf(path_missing, sizeof(path_missing), "%s/missing.xml", tmpdir);
     CHECK(vnic_domain_create_file(conn, path_missing, 0, &info, &a, &ea) == -1);
     CHECK(ea && ea->code == VNIC_ERR_IO && strstr(ea->message, "missing.xml"));
-    CHECK(a.count == 1 && strcmp(a.items[0].file, path_missing) == 0);
+    CHECK(a.count == 1 && strcmp(a.items[0]->file, path_missing) == 0);
     vnic_diag_clear(&a);
     vnic_error_free(ea);
     CHECK(info == NULL);

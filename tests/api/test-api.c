@@ -18,7 +18,7 @@
 #define UNKNOWN_TEXT "0x100000"
 
 static char tmpdir[] = "/tmp/vnic-api-XXXXXX";
-static char path_lo[256], path_bad[256], path_iface[256], path_missing[256];
+static char path_lo[256], path_bad[256], path_iface[256], path_missing[256], path_ok[256];
 
 /* err is set, exactly one error, and (if want is not NULL) its message contains want. */
 static void check_err(int line, vnic_error **err, vnic_error_code code, const char *want)
@@ -28,6 +28,12 @@ static void check_err(int line, vnic_error **err, vnic_error_code code, const ch
         fprintf(stderr, "line %d: no error set\n", line);
         test_failures++;
         return;
+    }
+    /* The ABI: every result struct says how much of it the library filled. */
+    if ((*err)->size != sizeof(vnic_error)) {
+        fprintf(stderr, "line %d: error size %zu, not %zu\n", line, (*err)->size,
+                sizeof(vnic_error));
+        test_failures++;
     }
     if ((code != VNIC_ERR_NONE && (*err)->code != code) ||
         (want && !strstr((*err)->message, want))) {
@@ -60,6 +66,91 @@ static void dummy_cb(const vnic_event *ev, void *opaque)
     (void)opaque;
 }
 
+static void count_event_cb(const vnic_event *ev, void *opaque)
+{
+    int *seen = opaque;
+    CHECK(ev->size == sizeof(vnic_event));
+    CHECK(VNIC_HAS_MEMBER(ev, vnic_event, degraded));
+    CHECK(ev->domain && strcmp(ev->domain, "abi1") == 0);
+    (*seen)++;
+}
+
+/* The ABI of the result structs (vnic.h, "ABI"): each begins with its size as the library
+ * filled it, and arrays of them are arrays of pointers, on the success paths too. A domain
+ * with one tap is made, its device removed behind vnic's back (an event, and an action of
+ * reconcile), then destroyed. */
+static void test_result_abi(vnic_conn *conn, const char *ok_xml)
+{
+    vnic_error *err = NULL;
+    vnic_diag_list diags = {0};
+
+    vnic_domain_def *def = NULL;
+    CHECK(vnic_domain_def_parse_string("<domain><name>x</name><devices>\n"
+                                       "<interface type='ethernet'><nosuch/></interface>\n"
+                                       "</devices></domain>",
+                                       "abi.xml", 0, &def, &diags, NULL) == -1);
+    CHECK(def == NULL);
+    CHECK(diags.count > 0);
+    for (size_t i = 0; i < diags.count; i++) {
+        CHECK(diags.items[i]->size == sizeof(vnic_diag));
+        CHECK(VNIC_HAS_MEMBER(diags.items[i], vnic_diag, message));
+    }
+    vnic_diag_clear(&diags);
+    CHECK(diags.items == NULL && diags.count == 0);
+
+    vnic_domain_info *info = NULL;
+    CHECK(vnic_domain_create_file(conn, ok_xml, 0, &info, NULL, &err) == 0);
+    if (!info) {
+        fprintf(stderr, "create abi1: %s\n", err ? err->message : "?");
+        test_failures++;
+        vnic_error_free(err);
+        return;
+    }
+    CHECK(info->size == sizeof(vnic_domain_info));
+    CHECK(VNIC_HAS_MEMBER(info, vnic_domain_info, interfaces));
+    CHECK(info->ninterfaces == 2);
+    for (size_t i = 0; i < info->ninterfaces; i++) {
+        const vnic_interface_info *f = info->interfaces[i];
+        CHECK(f->size == sizeof(vnic_interface_info));
+        CHECK(VNIC_HAS_MEMBER(f, vnic_interface_info, managed));
+        CHECK(f->index == i);
+    }
+    if (info->ninterfaces == 2)
+        CHECK_STREQ(info->interfaces[1]->name, "abitap1");
+    vnic_domain_info_free(info);
+
+    vnic_domain_info **list = NULL;
+    size_t n = 0;
+    CHECK(vnic_domain_list(conn, 0, &list, &n, NULL) == 0);
+    CHECK(n == 1 && list[0]->size == sizeof(vnic_domain_info));
+    vnic_domain_info_list_free(list, n);
+
+    /* A device gone: an event for it, and reconcile has something to say. */
+    int seen = 0, id = -1;
+    CHECK(vnic_event_register(conn, count_event_cb, &seen, &id, NULL) == 0);
+    CHECK(vnic_event_get_fd(conn, NULL) >= 0);
+    /* The watch list follows the records at each dispatch: take in the new domain. */
+    CHECK(vnic_event_dispatch(conn, NULL) == 0);
+    CHECK(system("ip link del abitap1") == 0);
+    for (int tries = 0; tries < 50 && seen == 0; tries++) {
+        CHECK(vnic_event_run(conn, 100, NULL) == 0);
+    }
+    CHECK(seen > 0);
+    vnic_reconcile_action **acts = NULL;
+    CHECK(vnic_reconcile(conn, VNIC_RECONCILE_DRY_RUN, &acts, &n, NULL) == 0);
+    CHECK(n > 0 && acts != NULL);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(acts[i]->size == sizeof(vnic_reconcile_action));
+        CHECK(VNIC_HAS_MEMBER(acts[i], vnic_reconcile_action, message));
+        CHECK(acts[i]->message != NULL);
+    }
+    vnic_reconcile_actions_free(acts, n);
+    vnic_reconcile_actions_free(NULL, 0);
+
+    CHECK(vnic_event_deregister(conn, id) == 0);
+    CHECK(vnic_domain_destroy(conn, "abi1", NULL) == 0);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -77,6 +168,11 @@ int main(void)
     write_file(path_bad, "<domain><name>bad</name>\n<devices><interface type='ethernet'>\n"
                          "<nosuch/></interface></devices></domain>\n");
     write_file(path_iface, "<interface type='ethernet'/>\n");
+    snprintf(path_ok, sizeof(path_ok), "%s/ok.xml", tmpdir);
+    write_file(path_ok, "<domain><name>abi1</name><devices>\n"
+                        "<interface type='ethernet'><target dev='abitap0'/></interface>\n"
+                        "<interface type='ethernet'><target dev='abitap1'/></interface>\n"
+                        "</devices></domain>\n");
 
     char uri[512];
     snprintf(uri, sizeof(uri), "vnic:///embed?root=%s/root", tmpdir);
@@ -214,7 +310,7 @@ int main(void)
     ERR(VNIC_ERR_NONE, "nosuch");
     CHECK(vnic_domain_undefine(conn, "lo1", UNKNOWN_FLAG, &err) == -1);
     ERR(VNIC_ERR_INVALID, UNKNOWN_TEXT);
-    vnic_reconcile_action *actions = NULL;
+    vnic_reconcile_action **actions = NULL;
     CHECK(vnic_reconcile(conn, UNKNOWN_FLAG, &actions, &n, NULL) == -1);
     CHECK(vnic_reconcile(conn, UNKNOWN_FLAG | VNIC_RECONCILE_DRY_RUN, &actions, &n, &err) == -1);
     ERR(VNIC_ERR_INVALID, UNKNOWN_TEXT);
@@ -271,6 +367,8 @@ int main(void)
     CHECK(vnic_domain_qemu_args(conn, "nosuch", 3, NULL) == NULL);
     CHECK(vnic_domain_qemu_args(conn, "nosuch", 3, &err) == NULL);
     ERR(VNIC_ERR_NONE, "nosuch");
+
+    test_result_abi(conn, path_ok);
 
     CHECK(vnic_domain_undefine(conn, "lo1", 0, &err) == 0);
     CHECK(err == NULL);

@@ -114,8 +114,8 @@ static void *worker(void *arg)
         CHECK(info->ninterfaces == 3, "%s: %zu interfaces", name, info->ninterfaces);
         char devs[3][IF_NAMESIZE + 1] = {{0}};
         for (size_t i = 0; i < info->ninterfaces && i < 3; i++) {
-            snprintf(devs[i], sizeof(devs[i]), "%s", info->interfaces[i].name);
-            CHECK((int)if_nametoindex(devs[i]) == info->interfaces[i].ifindex,
+            snprintf(devs[i], sizeof(devs[i]), "%s", info->interfaces[i]->name);
+            CHECK((int)if_nametoindex(devs[i]) == info->interfaces[i]->ifindex,
                   "%s: device %s is not there", name, devs[i]);
         }
         vnic_domain_info_free(info);
@@ -203,12 +203,12 @@ static void *parser(void *arg)
             def = NULL;
             CHECK(vnic_domain_def_parse_string(bad[i], doc, 0, &def, &diags, &err) < 0, "%s parsed",
                   doc);
-            CHECK(diags.count > 0 && strcmp(diags.items[0].file, doc) == 0 &&
-                      diags.items[0].line == bad_line[i] &&
-                      strstr(diags.items[0].message, bad_what[i]),
-                  "%s: diagnostic %s:%d: %s", doc, diags.count ? diags.items[0].file : "-",
-                  diags.count ? diags.items[0].line : 0,
-                  diags.count ? diags.items[0].message : "none");
+            CHECK(diags.count > 0 && strcmp(diags.items[0]->file, doc) == 0 &&
+                      diags.items[0]->line == bad_line[i] &&
+                      strstr(diags.items[0]->message, bad_what[i]),
+                  "%s: diagnostic %s:%d: %s", doc, diags.count ? diags.items[0]->file : "-",
+                  diags.count ? diags.items[0]->line : 0,
+                  diags.count ? diags.items[0]->message : "none");
             vnic_diag_clear(&diags);
             vnic_error_free(err);
             err = NULL;

@@ -37,13 +37,13 @@ static void program_handler(void *data, xmlErrorPtr e)
 static int has_diag(const vnic_diag_list *diags, const char *file, int line, const char *want)
 {
     for (size_t i = 0; i < diags->count; i++) {
-        const vnic_diag *d = &diags->items[i];
+        const vnic_diag *d = diags->items[i];
         if (d->file && strcmp(d->file, file) == 0 && d->line == line && strstr(d->message, want))
             return 1;
     }
     for (size_t i = 0; i < diags->count; i++)
-        fprintf(stderr, "  diag: %s:%d: %s\n", diags->items[i].file, diags->items[i].line,
-                diags->items[i].message);
+        fprintf(stderr, "  diag: %s:%d: %s\n", diags->items[i]->file, diags->items[i]->line,
+                diags->items[i]->message);
     return 0;
 }
 

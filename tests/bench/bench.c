@@ -656,7 +656,7 @@ static void vnic_fail(method_result *m, const char *what, vnic_error *err, vnic_
 {
     char extra[256] = "";
     if (diags && diags->count) {
-        char *d = vnic_diag_to_string(&diags->items[0]);
+        char *d = vnic_diag_to_string(diags->items[0]);
         snprintf(extra, sizeof(extra), " (%s)", d ? d : "");
         free(d);
     }

@@ -43,7 +43,7 @@ static void print_diags(const char *what, const vnic_diag_list *diags, const vni
 {
     fprintf(stderr, "%s:\n", what);
     for (size_t i = 0; i < diags->count; i++)
-        fprintf(stderr, "  %d: %s\n", diags->items[i].line, diags->items[i].message);
+        fprintf(stderr, "  %d: %s\n", diags->items[i]->line, diags->items[i]->message);
     if (err)
         fprintf(stderr, "  error: %s\n", err->message);
 }

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
         kt_die("%s", err->message);
     if (info->ninterfaces < 1)
         kt_die("no interface");
-    const vnic_interface_info *f = &info->interfaces[0];
+    const vnic_interface_info *f = info->interfaces[0];
     uint8_t mac[6];
     kt_mac_parse(f->mac, mac);
 

@@ -115,7 +115,7 @@ vnic_domain_info *kt_create(vnic_conn *conn, const char *path)
     vnic_error *err = NULL;
     if (vnic_domain_create_file(conn, path, 0, &info, &diags, &err) < 0) {
         for (size_t i = 0; i < diags.count; i++) {
-            char *line = vnic_diag_to_string(&diags.items[i]);
+            char *line = vnic_diag_to_string(diags.items[i]);
             fprintf(stderr, "%s\n", line);
             free(line);
         }

@@ -311,10 +311,10 @@ int main(int argc, char **argv)
     if (info->ninterfaces != NIFACE)
         kt_die("the domain has %zu interfaces", info->ninterfaces);
     for (unsigned i = 0; i < NIFACE; i++)
-        ifs[i].info = &info->interfaces[i];
+        ifs[i].info = info->interfaces[i];
 
     vnic_link_info first;
-    unsigned group0 = kt_link(info->interfaces[0].ifindex, NULL, &first) == 0 ? first.group : 0;
+    unsigned group0 = kt_link(info->interfaces[0]->ifindex, NULL, &first) == 0 ? first.group : 0;
     for (unsigned i = 0; i < NIFACE; i++)
         check_device(i, group0);
 
@@ -323,8 +323,8 @@ int main(int argc, char **argv)
     vnic_error *err = NULL;
     CHECK(vnic_domain_lookup(conn, domain, &again, &err) == 0);
     for (unsigned i = 0; again && i < NIFACE; i++) {
-        CHECK_STREQ(again->interfaces[i].name, info->interfaces[i].name);
-        CHECK(again->interfaces[i].ifindex == info->interfaces[i].ifindex);
+        CHECK_STREQ(again->interfaces[i]->name, info->interfaces[i]->name);
+        CHECK(again->interfaces[i]->ifindex == info->interfaces[i]->ifindex);
     }
     vnic_domain_info_free(again);
 
@@ -355,8 +355,8 @@ int main(int argc, char **argv)
         free(ifs[i].fds);
     for (unsigned i = 0; i < NIFACE; i++) {
         vnic_link_info l;
-        CHECK(kt_link(info->interfaces[i].ifindex, NULL, &l) == -ENODEV);
-        CHECK(kt_link(0, info->interfaces[i].name, &l) == -ENODEV);
+        CHECK(kt_link(info->interfaces[i]->ifindex, NULL, &l) == -ENODEV);
+        CHECK(kt_link(0, info->interfaces[i]->name, &l) == -ENODEV);
         /* The lower device stays, with the MAC it had before (passthrough gives it back). */
         CHECK(kt_link(ifs[i].lower_ifindex, NULL, &l) == 0);
         CHECK(memcmp(l.mac, ifs[i].lower_mac_before, 6) == 0);

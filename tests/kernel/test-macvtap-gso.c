@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     char *root = vnic_xasprintf("%s/state", dir);
     vnic_conn *conn = kt_connect(root);
     vnic_domain_info *info = kt_create(conn, path);
-    CHECK(info->ninterfaces == 1 && info->interfaces[0].vnet_hdr);
+    CHECK(info->ninterfaces == 1 && info->interfaces[0]->vnet_hdr);
     int *fds = NULL;
     size_t nfds = 0;
     vnic_error *err = NULL;

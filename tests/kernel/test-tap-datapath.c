@@ -216,15 +216,15 @@ int main(int argc, char **argv)
         kt_die("the domain has %zu interfaces", info->ninterfaces);
 
     vnic_link_info first;
-    unsigned group0 = kt_link(info->interfaces[0].ifindex, NULL, &first) == 0 ? first.group : 0;
+    unsigned group0 = kt_link(info->interfaces[0]->ifindex, NULL, &first) == 0 ? first.group : 0;
     for (unsigned i = 0; i < NIFACE; i++) {
-        ifs[i].info = &info->interfaces[i];
+        ifs[i].info = info->interfaces[i];
         check_device(i, group0);
     }
 
     for (unsigned i = 0; i < NIFACE; i++) {
         open_and_check_queues(conn, i);
-        ifs[i].sock = kt_packet_socket(info->interfaces[i].ifindex);
+        ifs[i].sock = kt_packet_socket(info->interfaces[i]->ifindex);
         check_tx(i);
         check_rx(i);
     }
@@ -249,8 +249,8 @@ int main(int argc, char **argv)
     for (size_t q = 0; q < ifs[0].nfds; q++)
         close(ifs[0].fds[q]);
     vnic_link_info l0;
-    CHECK(kt_link(info->interfaces[0].ifindex, NULL, &l0) == 0);
-    check_attached(info->interfaces[0].name, ifs[0].queues, 0);
+    CHECK(kt_link(info->interfaces[0]->ifindex, NULL, &l0) == 0);
+    check_attached(info->interfaces[0]->name, ifs[0].queues, 0);
 
     /* The second tap's queues stay open over destroy (its VM still running): destroy removes
      * both taps all the same. */
@@ -263,8 +263,8 @@ int main(int argc, char **argv)
         free(ifs[i].fds);
     for (unsigned i = 0; i < NIFACE; i++) {
         vnic_link_info l;
-        CHECK(kt_link(info->interfaces[i].ifindex, NULL, &l) == -ENODEV);
-        CHECK(kt_link(0, info->interfaces[i].name, &l) == -ENODEV);
+        CHECK(kt_link(info->interfaces[i]->ifindex, NULL, &l) == -ENODEV);
+        CHECK(kt_link(0, info->interfaces[i]->name, &l) == -ENODEV);
     }
 
     vnic_domain_info_free(info);

@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < s->niface; i++) {
             const char *dev = s->def->ifaces[i]->target_dev;
             CHECK(dev && strchr(dev, '%') == NULL); /* the live name, not the template */
-            CHECK_STREQ(s->info->interfaces[i].name, dev);
+            CHECK_STREQ(s->info->interfaces[i]->name, dev);
             for (size_t q = 0; q < s->counts[i] && k < s->nfds; q++, k++) {
                 char name[IF_NAMESIZE];
                 fd_device(s->fds[k], name);
@@ -166,8 +166,8 @@ int main(int argc, char **argv)
                       "  </devices>\n</domain>\n";
     CHECK(vnic_conn_domain_snapshot(conn, NULL, bad, "bad.xml", 0,
                                     VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_FDS, &s, &diags, &err) < 0);
-    CHECK(diags.count >= 1 && diags.items[0].line == 4 &&
-          strcmp(diags.items[0].file, "bad.xml") == 0);
+    CHECK(diags.count >= 1 && diags.items[0]->line == 4 &&
+          strcmp(diags.items[0]->file, "bad.xml") == 0);
     vnic_diag_clear(&diags);
     vnic_error_free(TAKE_PTR(err));
     vnic_domain_info **list = NULL;

@@ -156,10 +156,10 @@ int main(int argc, char **argv)
     if (info->ninterfaces != 4)
         return fprintf(stderr, "create: %zu interfaces\n", info->ninterfaces), 1;
     char mv0[32], mv1[32], tap2[32], tap3[32];
-    snprintf(mv0, sizeof(mv0), "%s", info->interfaces[0].name);
-    snprintf(mv1, sizeof(mv1), "%s", info->interfaces[1].name);
-    snprintf(tap2, sizeof(tap2), "%s", info->interfaces[2].name);
-    snprintf(tap3, sizeof(tap3), "%s", info->interfaces[3].name);
+    snprintf(mv0, sizeof(mv0), "%s", info->interfaces[0]->name);
+    snprintf(mv1, sizeof(mv1), "%s", info->interfaces[1]->name);
+    snprintf(tap2, sizeof(tap2), "%s", info->interfaces[2]->name);
+    snprintf(tap3, sizeof(tap3), "%s", info->interfaces[3]->name);
     vnic_domain_info_free(info);
     /* Both taps up before anyone listens, whatever state they were made in. */
     sh("ip link set %s up && ip link set %s up", tap2, tap3);

@@ -52,22 +52,22 @@ static void test_diags(void)
     CHECK(list.count == 6);
 
     vnic_diag_sort(&list);
-    CHECK_STREQ(list.items[0].message, "first");
-    CHECK_STREQ(list.items[1].message, "second");
-    CHECK_STREQ(list.items[2].message, "third 3");
-    CHECK_STREQ(list.items[3].message, "fourth");
-    CHECK_STREQ(list.items[4].message, "other file");
+    CHECK_STREQ(list.items[0]->message, "first");
+    CHECK_STREQ(list.items[1]->message, "second");
+    CHECK_STREQ(list.items[2]->message, "third 3");
+    CHECK_STREQ(list.items[3]->message, "fourth");
+    CHECK_STREQ(list.items[4]->message, "other file");
 
-    _cleanup_free_ char *s1 = vnic_diag_to_string(&list.items[1]);
+    _cleanup_free_ char *s1 = vnic_diag_to_string(list.items[1]);
     CHECK_STREQ(s1, "a.xml:5: error: second");
-    _cleanup_free_ char *s5 = vnic_diag_to_string(&list.items[5]);
+    _cleanup_free_ char *s5 = vnic_diag_to_string(list.items[5]);
     CHECK_STREQ(s5, "c.xml: error: no line");
 
     vnic_diag_list copy = {0};
     vnic_diag_append(&copy, &list);
     CHECK(copy.count == 6);
-    CHECK(copy.items[0].message != list.items[0].message);
-    CHECK_STREQ(copy.items[0].message, "first");
+    CHECK(copy.items[0]->message != list.items[0]->message);
+    CHECK_STREQ(copy.items[0]->message, "first");
 
     vnic_diag_clear(&list);
     CHECK(list.count == 0 && list.items == NULL);
@@ -78,9 +78,9 @@ static void test_diags(void)
     vnic_diag_add(&list, "b.xml", 1, "b1");
     vnic_diag_add(&list, "a.xml", 2, "a2");
     vnic_diag_sort(&list);
-    CHECK_STREQ(list.items[0].message, "a2");
-    CHECK_STREQ(list.items[1].message, "a5");
-    CHECK_STREQ(list.items[2].message, "b1");
+    CHECK_STREQ(list.items[0]->message, "a2");
+    CHECK_STREQ(list.items[1]->message, "a5");
+    CHECK_STREQ(list.items[2]->message, "b1");
     vnic_diag_clear(&list);
 
     /* Many diagnostics in reverse order (one run per element, then one per duplicate) sort
@@ -90,7 +90,7 @@ static void test_diags(void)
     vnic_diag_sort(&list);
     bool sorted = true;
     for (size_t i = 0; i < list.count; i++)
-        sorted &= list.items[i].line == (int)i + 1;
+        sorted &= list.items[i]->line == (int)i + 1;
     CHECK(sorted);
     vnic_diag_clear(&list);
 }

@@ -23,7 +23,15 @@
  * vnic_event_dispatch or vnic_event_run, before it returns; vnic starts no thread of its own.
  * vnic_run changes process-wide state (signal dispositions, RLIMIT_NOFILE) while it runs:
  * at most one at a time per process. The library never changes the program's libxml2
- * settings or error handlers. */
+ * settings or error handlers.
+ *
+ * ABI: the result structs (vnic_error, vnic_diag, vnic_domain_info, vnic_interface_info,
+ * vnic_reconcile_action, vnic_event) are allocated by libvnic only, never by the caller, and
+ * each begins with `size_t size`, the sizeof of the struct as the library that filled it
+ * knows it. New members are only ever appended, so a program built against a newer header
+ * asks VNIC_HAS_MEMBER before reading a member an older library may not have. Arrays of them
+ * are arrays of pointers: nothing indexes them by a sizeof that could change. The one struct a
+ * caller allocates, vnic_diag_list, is frozen as it is. */
 #pragma once
 
 #include <stdbool.h>
@@ -32,6 +40,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Whether the struct *PTR of type TYPE, as the running library filled it, has MEMBER. */
+#define VNIC_HAS_MEMBER(ptr, type, member)                                                         \
+    ((ptr)->size >= offsetof(type, member) + sizeof(((type *)0)->member))
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -48,6 +60,7 @@ typedef enum {
 } vnic_error_code;
 
 typedef struct vnic_error {
+    size_t size; /* see "ABI" above */
     vnic_error_code code;
     int sys_errno; /* 0 unless a system call failed */
     char *message; /* complete and translated, without a trailing newline */
@@ -58,13 +71,16 @@ void vnic_error_free(vnic_error *err);
 
 /* One problem found in an XML file: where, and what (already translated). */
 typedef struct vnic_diag {
+    size_t size; /* see "ABI" above */
     char *file;
     int line; /* 0 when unknown */
     char *message;
 } vnic_diag;
 
+/* The caller allocates the list (usually `vnic_diag_list diags = {0};`) and the library fills
+ * it: its layout is frozen for good, these three members and no others. */
 typedef struct vnic_diag_list {
-    vnic_diag *items;
+    vnic_diag **items;
     size_t count;
     size_t alloc;
 } vnic_diag_list;
@@ -143,6 +159,7 @@ void vnic_conn_close(vnic_conn *conn);
 
 /* What vnic knows of one interface of an active domain. */
 typedef struct vnic_interface_info {
+    size_t size;    /* see "ABI" above */
     unsigned index; /* position among the domain's interfaces, from 0 */
     char *alias;    /* NULL if the XML has none */
     char *type;     /* "ethernet", "tap" or "direct", as written */
@@ -161,6 +178,7 @@ typedef struct vnic_interface_info {
 } vnic_interface_info;
 
 typedef struct vnic_domain_info {
+    size_t size; /* see "ABI" above */
     char *name;
     char *uuid;      /* NULL if the XML has none */
     char *state;     /* "defined", "active", "degraded", "starting", "stopping" or "broken"
@@ -168,7 +186,7 @@ typedef struct vnic_domain_info {
                       * says, the record's problem reported as the call's error) */
     bool persistent; /* has a stored definition (define) */
     size_t ninterfaces;
-    vnic_interface_info *interfaces;
+    vnic_interface_info **interfaces; /* ninterfaces pointers */
 } vnic_domain_info;
 
 void vnic_domain_info_free(vnic_domain_info *info);
@@ -291,6 +309,7 @@ int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *
 
 /* One thing reconcile did (or, with VNIC_RECONCILE_DRY_RUN, would do). */
 typedef struct vnic_reconcile_action {
+    size_t size;   /* see "ABI" above */
     char *domain;  /* NULL for an orphan whose domain is unknown */
     char *device;  /* NULL when the action concerns the domain */
     char *action;  /* "removed-unfinished", "removed-orphan", "degraded", "adopted",
@@ -305,14 +324,18 @@ enum {
 
 /* Bring the state store and the kernel into agreement: devices of starts that never
  * completed are removed, active domains whose devices all exist are re-adopted, marked
- * devices no record owns are removed, domains whose devices vanished become degraded. */
-int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action **ret, size_t *ret_n,
+ * devices no record owns are removed, domains whose devices vanished become degraded. *ret is
+ * a new array of *ret_n pointers to what was done, freed with vnic_reconcile_actions_free. */
+int vnic_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret, size_t *ret_n,
                    vnic_error **err);
-void vnic_reconcile_actions_free(vnic_reconcile_action *actions, size_t n);
+/* Free the N actions of vnic_reconcile and their array; accepts NULL. */
+void vnic_reconcile_actions_free(vnic_reconcile_action **actions, size_t n);
 
 /* ---- events ---------------------------------------------------------------------------- */
 
+/* Owned by the library, valid during the callback only. */
 typedef struct vnic_event {
+    size_t size; /* see "ABI" above */
     const char *domain;
     unsigned index;     /* the interface's index in the domain */
     const char *device; /* the device the event is about (the lower device for lower-*) */

@@ -1,0 +1,388 @@
+/* vnicsh: the commands on XML files and on domains (define, start, list, events...). */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#include "vnicsh.h"
+
+int cmd_validate(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    int status = EXIT_OK;
+    for (int i = 0; i < argc; i++) {
+        vnic_diag_list diags = {0};
+        _cleanup_error_ vnic_error *err = NULL;
+        vnic_domain_def *def = NULL;
+
+        if (vnic_domain_def_parse_file(argv[i], o->parse_flags, &def, &diags, &err) < 0) {
+            print_failure(&diags, err);
+            status = EXIT_FAIL;
+        }
+        vnic_domain_def_free(def);
+        vnic_diag_clear(&diags);
+    }
+    return status;
+}
+
+int cmd_format(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_def *def = NULL;
+    int status = EXIT_OK;
+
+    if (vnic_domain_def_parse_file(argv[0], o->parse_flags, &def, &diags, &err) < 0) {
+        print_failure(&diags, err);
+        status = EXIT_FAIL;
+    } else {
+        _cleanup_free_ char *xml = vnic_domain_def_format(def, &err);
+        if (!xml) {
+            print_error("%s", err->message);
+            status = EXIT_FAIL;
+        } else if (fputs(xml, stdout) == EOF || fflush(stdout) == EOF) {
+            print_error(_("cannot write the output"));
+            status = EXIT_FAIL;
+        }
+    }
+    vnic_domain_def_free(def);
+    vnic_diag_clear(&diags);
+    return status;
+}
+
+/* ---- commands that talk to a driver ---------------------------------------------------- */
+
+vnic_conn *connect_flags_or_fail(unsigned flags)
+{
+    vnic_conn *conn = NULL;
+    _cleanup_error_ vnic_error *err = NULL;
+    if (vnic_conn_open_flags(sh_connect_uri, flags, &conn, &err) < 0) {
+        print_error("%s", err->message);
+        return NULL;
+    }
+    return conn;
+}
+
+vnic_conn *connect_or_fail(void)
+{
+    return connect_flags_or_fail(0);
+}
+
+int cmd_create(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_create_file(conn, argv[0], SKIP_AS(o, VNIC_CREATE_SKIP_UNSUPPORTED), &info,
+                                &diags, &err) < 0) {
+        print_failure(&diags, err);
+        status = EXIT_FAIL;
+    } else {
+        printf(_("Domain '%s' created from %s\n"), info->name, argv[0]);
+    }
+    vnic_domain_info_free(info);
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return status;
+}
+
+int cmd_destroy(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_destroy(conn, argv[0], &err) < 0) {
+        print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else {
+        printf(_("Domain '%s' destroyed\n"), argv[0]);
+    }
+    vnic_conn_close(conn);
+    return status;
+}
+
+int cmd_list(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info **list = NULL;
+    size_t n = 0;
+    int r = vnic_domain_list(conn, (o->given & OPT_ALL) ? VNIC_LIST_ALL : 0, &list, &n, &err);
+    if (r < 0 && !list) {
+        print_error("%s", err->message);
+        vnic_conn_close(conn);
+        return EXIT_FAIL;
+    }
+
+    if (o->json) {
+        _cleanup_json_ json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < n; i++) {
+            json_object *j = json_object_new_object();
+            json_add_string(j, "name", list[i]->name);
+            json_add_string(j, "uuid", list[i]->uuid);
+            json_add_string(j, "state", list[i]->state);
+            json_add_bool(j, "persistent", list[i]->persistent);
+            json_add_int(j, "interfaces", (long long)list[i]->ninterfaces);
+            json_object_array_add(arr, j);
+        }
+        print_json(arr, true);
+    } else {
+        printf(" %-24s %-10s %-11s %s\n", _("Name"), _("State"), _("Persistent"), _("Interfaces"));
+        printf("%s\n", "-----------------------------------------------------------------");
+        for (size_t i = 0; i < n; i++)
+            printf(" %-24s %-10s %-11s %zu\n", list[i]->name, list[i]->state,
+                   list[i]->persistent ? _("yes") : _("no"), list[i]->ninterfaces);
+    }
+    fflush(stdout);
+    /* Domains whose state cannot be read are reported after the readable ones. */
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_domain_info_list_free(list, n);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    if (vnic_domain_lookup(conn, argv[0], &info, &err) < 0) {
+        print_error("%s", err->message);
+        vnic_conn_close(conn);
+        return EXIT_FAIL;
+    }
+
+    if (o->json) {
+        _cleanup_json_ json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < info->ninterfaces; i++) {
+            const vnic_interface_info *f = info->interfaces[i];
+            json_object *j = json_object_new_object();
+            json_add_int(j, "index", f->index);
+            json_add_string(j, "alias", f->alias);
+            json_add_string(j, "type", f->type);
+            json_add_string(j, "backend", f->backend);
+            json_add_string(j, "device", f->name);
+            json_add_int(j, "ifindex", f->ifindex);
+            json_add_string(j, "source", f->source);
+            json_add_string(j, "mode", f->mode);
+            json_add_string(j, "mac", f->mac);
+            json_add_string(j, "host_mac", f->host_mac);
+            json_add_string(j, "model", f->model);
+            json_add_int(j, "mtu", f->mtu);
+            json_add_int(j, "queues", f->queues);
+            json_add_bool(j, "vnet_hdr", f->vnet_hdr);
+            json_add_bool(j, "managed", f->managed);
+            json_object_array_add(arr, j);
+        }
+        print_json(arr, true);
+    } else {
+        printf(" %-10s %-9s %-15s %-7s %-11s %-17s %-5s %-6s %s\n", _("Alias"), _("Type"),
+               _("Device"), _("Ifindex"), _("Mode"), _("MAC"), _("MTU"), _("Queues"),
+               _("vnet_hdr"));
+        printf("%s\n", "---------------------------------------------------------------------"
+                       "-----------------------------");
+        for (size_t i = 0; i < info->ninterfaces; i++) {
+            const vnic_interface_info *f = info->interfaces[i];
+            printf(" %-10s %-9s %-15s %-7d %-11s %-17s %-5u %-6u %s\n", f->alias ? f->alias : "-",
+                   f->type, f->name, f->ifindex, f->mode ? f->mode : "-", f->mac, f->mtu, f->queues,
+                   f->vnet_hdr ? _("yes") : _("no"));
+        }
+    }
+    vnic_domain_info_free(info);
+    vnic_conn_close(conn);
+    return EXIT_OK;
+}
+
+int cmd_dumpxml(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    _cleanup_free_ char *xml =
+        vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
+    vnic_conn_close(conn);
+    if (!xml) {
+        print_error("%s", err->message);
+        return EXIT_FAIL;
+    }
+    fputs(xml, stdout);
+    return EXIT_OK;
+}
+
+int cmd_define(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_define_file(conn, argv[0], SKIP_AS(o, VNIC_DEFINE_SKIP_UNSUPPORTED), &info,
+                                &diags, &err) < 0) {
+        print_failure(&diags, err);
+        status = EXIT_FAIL;
+    } else if (sh_streq(info->state, "defined")) {
+        printf(_("Domain '%s' defined from %s\n"), info->name, argv[0]);
+    } else {
+        printf(_("Domain '%s' defined from %s (it keeps running on its old definition until "
+                 "destroyed)\n"),
+               info->name, argv[0]);
+    }
+    vnic_domain_info_free(info);
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return status;
+}
+
+/* The shape of undefine, start: one domain name, one call. */
+static int name_command(const cmd_options *o, const char *name,
+                        int (*fn)(vnic_conn *, const char *, const cmd_options *, vnic_error **),
+                        const char *done_fmt)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_OK;
+    if (fn(conn, name, o, &err) < 0) {
+        print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        printf(done_fmt, name);
+#pragma GCC diagnostic pop
+    }
+    vnic_conn_close(conn);
+    return status;
+}
+
+static int do_undefine(vnic_conn *conn, const char *name, const cmd_options *o, vnic_error **err)
+{
+    return vnic_domain_undefine(conn, name, (o->given & OPT_DESTROY) ? VNIC_UNDEFINE_DESTROY : 0,
+                                err);
+}
+
+static int do_start(vnic_conn *conn, const char *name, const cmd_options *o, vnic_error **err)
+{
+    return vnic_domain_start(conn, name, 0, NULL, err);
+}
+
+int cmd_undefine(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    return name_command(o, argv[0], do_undefine, _("Domain '%s' undefined\n"));
+}
+
+int cmd_start(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    return name_command(o, argv[0], do_start, _("Domain '%s' started\n"));
+}
+
+int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    /* A dry run must not change anything, not even through the quick pass on opening. */
+    vnic_conn *conn = connect_flags_or_fail((o->given & OPT_DRY_RUN) ? VNIC_CONN_NO_RECONCILE : 0);
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_reconcile_action **acts = NULL;
+    size_t n = 0;
+    int r = vnic_reconcile(conn, (o->given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n,
+                           &err);
+    if (o->json) {
+        _cleanup_json_ json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < n; i++) {
+            json_object *j = json_object_new_object();
+            json_add_string(j, "action", acts[i]->action);
+            json_add_string(j, "domain", acts[i]->domain);
+            json_add_string(j, "device", acts[i]->device);
+            json_add_string(j, "message", acts[i]->message);
+            json_object_array_add(arr, j);
+        }
+        print_json(arr, true);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", acts[i]->message);
+    }
+    fflush(stdout);
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_reconcile_actions_free(acts, n);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+}
+
+static void print_event(const vnic_event *ev, void *opaque)
+{
+    const cmd_options *o = opaque;
+    if (o->json) {
+        _cleanup_json_ json_object *j = json_object_new_object();
+        json_add_string(j, "event", ev->type);
+        json_add_string(j, "domain", ev->domain);
+        json_add_int(j, "interface", ev->index);
+        json_add_string(j, "device", ev->device);
+        json_add_bool(j, "degraded", ev->degraded);
+        print_json(j, false);
+    } else {
+        printf("%s domain=%s interface=%u device=%s%s\n", ev->type, ev->domain, ev->index,
+               ev->device, ev->degraded ? " degraded" : "");
+    }
+    fflush(stdout);
+}
+
+int cmd_events(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int id;
+    cmd_options mine = *o; /* print_event()'s opaque is not const */
+    if (vnic_event_register(conn, print_event, &mine, &id, &err) < 0) {
+        print_error("%s", err->message);
+        vnic_conn_close(conn);
+        return EXIT_FAIL;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* Said once the subscription is in place, so that scripts know when to act. */
+    fprintf(stderr, _("Listening for events (interrupt to stop)\n"));
+
+    int r = 0;
+    while (!interrupted) {
+        r = vnic_event_run(conn, o->timeout_ms, &err);
+        if (r < 0 && err->sys_errno == EINTR) {
+            vnic_error_free(err);
+            err = NULL;
+            r = 0;
+            continue;
+        }
+        break;
+    }
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_event_deregister(conn, id);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,159 @@
+/* vnicsh: the commands that hand a domain's queues to a VM (run, qemu-args, pass) and
+ * hot-plug. */
+#include "config.h"
+
+#include "vnicsh.h"
+
+int cmd_run(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    /* The operands are the target and, as given, the launcher's command line (parse_args()
+     * stops reading options at it); a "--" between the two separates them even when an
+     * earlier "--" already ended the options (run -- -odd-name -- COMMAND). */
+    const char *target = argv[0];
+    int first = 1;
+    if (first < argc && sh_streq(argv[first], "--"))
+        first++;
+    if (first >= argc)
+        return usage_error(cmd, _("missing the command to run after '--'"));
+    if ((o->given & OPT_QEMU) && (o->given & OPT_ENV))
+        return usage_error(cmd, _("--qemu and --env exclude each other"));
+
+    unsigned flags = 0;
+    if (o->given & OPT_QEMU)
+        flags |= VNIC_RUN_QEMU;
+    if (o->given & OPT_ENV)
+        flags |= VNIC_RUN_ENV;
+    if (o->parse_flags & VNIC_PARSE_SKIP_UNSUPPORTED)
+        flags |= VNIC_RUN_SKIP_UNSUPPORTED;
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_FAIL;
+    if (vnic_run(conn, target, flags, argv + first, &status, &diags, &err) < 0) {
+        print_failure(&diags, err);
+        status = EXIT_FAIL;
+    }
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return status;
+}
+
+int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    const char *target = argv[0];
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_diag_list diags = {0};
+    char **args = NULL;
+    int status = EXIT_OK;
+
+    if (strchr(target, '/') ||
+        (strlen(target) > 4 && sh_streq(target + strlen(target) - 4, ".xml"))) {
+        /* A file: what run would add for it, one fd per queue from 3 on. */
+        vnic_domain_def *def = NULL;
+        if (vnic_domain_def_parse_file(target, o->parse_flags, &def, &diags, &err) < 0) {
+            print_failure(&diags, err);
+            vnic_diag_clear(&diags);
+            return EXIT_FAIL;
+        }
+        size_t n = vnic_domain_def_interface_count(def);
+        size_t *counts = sh_xcalloc(n + 1, sizeof(size_t));
+        for (size_t i = 0; i < n; i++)
+            counts[i] = vnic_domain_def_interface_queues(def, i);
+        args = vnic_domain_def_qemu_args(def, counts, 3);
+        free(counts);
+        vnic_domain_def_free(def);
+    } else {
+        vnic_conn *conn = connect_or_fail();
+        if (!conn)
+            return EXIT_FAIL;
+        args = vnic_domain_qemu_args(conn, target, 3, &err);
+        vnic_conn_close(conn);
+        if (!args) {
+            print_error("%s", err->message);
+            return EXIT_FAIL;
+        }
+    }
+
+    /* Shell words, an option and its value per line, ready to paste after a QEMU command. */
+    for (size_t i = 0; args[i]; i++) {
+        _cleanup_free_ char *q = vnic_shell_quote(args[i]);
+        bool option = args[i][0] == '-';
+        printf("%s%s", q, option && args[i + 1] ? " " : (args[i + 1] ? " \\\n" : "\n"));
+    }
+    vnic_strv_free(args);
+    return status;
+}
+
+int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    _cleanup_free_ char *id = NULL;
+    int r;
+    if (o->qmp) {
+        r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp,
+                                      SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &diags,
+                                      &err);
+    } else {
+        unsigned index;
+        r = vnic_domain_attach_interface_file(
+            conn, argv[0], argv[1], SKIP_AS(o, VNIC_ATTACH_SKIP_UNSUPPORTED), &index, &diags, &err);
+        vnic_domain_info *info = NULL;
+        vnic_error *lerr = NULL;
+        if (r == 0 && vnic_domain_lookup(conn, argv[0], &info, &lerr) == 0 &&
+            index < info->ninterfaces && info->interfaces[index]->alias)
+            id = sh_xstrdup(info->interfaces[index]->alias);
+        vnic_error_free(lerr);
+        vnic_domain_info_free(info);
+    }
+    if (r < 0) {
+        print_failure(&diags, err);
+    } else {
+        printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[0]);
+    }
+    vnic_diag_clear(&diags);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int r;
+    if (o->qmp)
+        r = vnic_qmp_detach_interface(conn, argv[0], argv[1], o->qmp,
+                                      o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);
+    else
+        r = vnic_domain_detach_interface(conn, argv[0], argv[1], &err);
+    if (r < 0)
+        print_error("%s", err->message);
+    else
+        printf(_("Interface '%s' detached from domain '%s'\n"), argv[1], argv[0]);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_pass(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    if (!o->socket)
+        return usage_error(cmd, _("missing --socket PATH"));
+
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    int r = vnic_pass_fds(conn, argv[0], o->socket, &err);
+    if (r < 0)
+        print_error("%s", err->message);
+    vnic_conn_close(conn);
+    return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
