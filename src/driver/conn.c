@@ -341,14 +341,14 @@ int vnic_conn_domain_snapshot(vnic_conn *conn, const char *name, const char *xml
 }
 
 static int domain_attach(vnic_conn *conn, const char *name, const char *xml, const char *docname,
-                         unsigned flags, unsigned *ret_index, vnic_diag_list *diags,
-                         vnic_error **err)
+                         unsigned flags, unsigned *ret_index, char **ret_alias,
+                         vnic_diag_list *diags, vnic_error **err)
 {
     int r = xml_check(xml, &docname, err);
     if (r < 0)
         return r;
-    return conn->driver->domain_attach_interface(conn, name, xml, docname, flags, ret_index, diags,
-                                                 err);
+    return conn->driver->domain_attach_interface(conn, name, xml, docname, flags, ret_index,
+                                                 ret_alias, diags, err);
 }
 
 int vnic_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
@@ -356,8 +356,19 @@ int vnic_domain_attach_interface_xml(vnic_conn *conn, const char *name, const ch
                                      vnic_diag_list *diags, vnic_error **err)
 {
     API_BEGIN(flags, ATTACH_FLAGS, err, diags);
-    return vnic_api_end(&c,
-                        domain_attach(conn, name, xml, docname, flags, ret_index, c.diags, c.err));
+    return vnic_api_end(
+        &c, domain_attach(conn, name, xml, docname, flags, ret_index, NULL, c.diags, c.err));
+}
+
+static int attach_file(vnic_conn *conn, const char *name, const char *path, unsigned flags,
+                       unsigned *ret_index, char **ret_alias, vnic_diag_list *diags,
+                       vnic_error **err)
+{
+    _cleanup_free_ char *xml = NULL;
+    int r = read_xml_file(path, &xml, diags, err);
+    if (r >= 0)
+        r = domain_attach(conn, name, xml, path, flags, ret_index, ret_alias, diags, err);
+    return r;
 }
 
 int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
@@ -365,11 +376,16 @@ int vnic_domain_attach_interface_file(vnic_conn *conn, const char *name, const c
                                       vnic_error **err)
 {
     API_BEGIN(flags, ATTACH_FLAGS, err, diags);
-    _cleanup_free_ char *xml = NULL;
-    int r = read_xml_file(path, &xml, c.diags, c.err);
-    if (r >= 0)
-        r = domain_attach(conn, name, xml, path, flags, ret_index, c.diags, c.err);
-    return vnic_api_end(&c, r);
+    return vnic_api_end(&c, attach_file(conn, name, path, flags, ret_index, NULL, c.diags, c.err));
+}
+
+int vnic_conn_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
+                                           unsigned flags, unsigned *ret_index, char **ret_alias,
+                                           vnic_diag_list *diags, vnic_error **err)
+{
+    API_BEGIN(flags, ATTACH_FLAGS, err, diags);
+    return vnic_api_end(&c,
+                        attach_file(conn, name, path, flags, ret_index, ret_alias, c.diags, c.err));
 }
 
 int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,

@@ -55,9 +55,11 @@ struct vnic_driver {
     int (*domain_snapshot)(vnic_conn *conn, const char *name, const char *xml, const char *docname,
                            unsigned index, unsigned flags, vnic_domain_snapshot **ret,
                            vnic_diag_list *diags, vnic_error **err);
+    /* *ret_alias (may be NULL) receives the new interface's alias (its stable id; the index
+     * moves when another interface is detached). */
     int (*domain_attach_interface)(vnic_conn *conn, const char *name, const char *xml,
                                    const char *docname, unsigned flags, unsigned *ret_index,
-                                   vnic_diag_list *diags, vnic_error **err);
+                                   char **ret_alias, vnic_diag_list *diags, vnic_error **err);
     int (*domain_detach_interface)(vnic_conn *conn, const char *name, const char *alias,
                                    vnic_error **err);
     int (*reconcile)(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret, size_t *ret_n,

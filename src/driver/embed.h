@@ -179,7 +179,7 @@ int vnic_embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **er
 int vnic_embed_domain_undefine(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
 int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const char *xml,
                                        const char *docname, unsigned flags, unsigned *ret_index,
-                                       vnic_diag_list *diags, vnic_error **err);
+                                       char **ret_alias, vnic_diag_list *diags, vnic_error **err);
 int vnic_embed_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
                                        vnic_error **err);
 int vnic_embed_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,

@@ -67,7 +67,7 @@ static int parse_iface(const char *xml, const char *docname, unsigned flags, vni
 
 int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const char *xml,
                                        const char *docname, unsigned flags, unsigned *ret_index,
-                                       vnic_diag_list *diags, vnic_error **err)
+                                       char **ret_alias, vnic_diag_list *diags, vnic_error **err)
 {
     embed_priv *p = conn->priv;
     _cleanup_(vnic_iface_def_freep) vnic_iface_def *iface = NULL;
@@ -173,6 +173,8 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
     }
     if (ret_index)
         *ret_index = (unsigned)index;
+    if (ret_alias)
+        *ret_alias = vnic_xstrdup(rec->def->ifaces[index]->alias);
     return 0;
 }
 

@@ -51,3 +51,10 @@ VNIC_DEFINE_CLEANUP(vnic_domain_snapshot, vnic_domain_snapshot_free)
 int vnic_conn_domain_snapshot(vnic_conn *conn, const char *name, const char *xml,
                               const char *docname, unsigned index, unsigned flags,
                               vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err);
+
+/* vnic_domain_attach_interface_file, also giving the new interface's alias (*ret_alias, the
+ * caller's): the id that still names it when another interface's detach moved its index.
+ * The public return convention (-1 on failure). */
+int vnic_conn_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
+                                           unsigned flags, unsigned *ret_index, char **ret_alias,
+                                           vnic_diag_list *diags, vnic_error **err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "fault.h"
 #include "i18n.h"
 #include "launch.h"
 #include "log.h"
@@ -142,39 +143,43 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
         ((flags & VNIC_QMP_ATTACH_SKIP_UNSUPPORTED) ? (unsigned)VNIC_ATTACH_SKIP_UNSUPPORTED : 0) |
         ((flags & VNIC_QMP_ATTACH_NO_SCHEMA) ? (unsigned)VNIC_ATTACH_NO_SCHEMA : 0);
     unsigned index;
-    if ((r = vnic_domain_attach_interface_file(conn, name, path, aflags, &index, diags, err)) < 0) {
+    char *alias = NULL;
+    if ((r = vnic_conn_domain_attach_interface_file(conn, name, path, aflags, &index, &alias, diags,
+                                                    err)) < 0) {
         vnic_qmp_close(q);
         return r;
     }
+    vnic_fault_step("qmp attach: attached");
 
-    /* The new interface as it is in the domain, with its fds, from one snapshot: its alias
-     * (the driver gives one to an interface without) is what undoing the attach needs. */
+    /* The new interface as it is in the domain, with its fds, from one snapshot. Its index
+     * is where the attach put it; if another process detached an interface meanwhile, the
+     * index names another one (or none): the attach is then undone, by alias, rather than
+     * QEMU given another interface's queues. */
     vnic_domain_snapshot *snap = NULL;
     char *id = NULL;
-    char *alias = NULL;
-    vnic_domain_info *info = NULL;
     if ((r = vnic_conn_domain_snapshot(conn, name, NULL, NULL, index,
                                        VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_ONE, &snap, NULL, err)) <
         0)
         goto undo;
-    alias = vnic_xstrdup_null(snap->def->ifaces[index]->alias);
+    if (index >= snap->niface || !vnic_streq(snap->ids[index], alias)) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("another process changed the interfaces of domain '%s' meanwhile"),
+                       name);
+        r = -EAGAIN;
+        goto undo;
+    }
     id = vnic_xstrdup(snap->ids[index]);
     r = plug(q, socket, snap->def->ifaces[index], id, snap->fds, snap->nfds, err);
 
 undo:
     vnic_domain_snapshot_free(snap); /* QEMU has its own copies of the fds */
     if (r < 0) {
+        vnic_error_prefix(err, _("interface '%s' was not plugged into QEMU and its attach was "
+                                 "undone"),
+                          alias);
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;
-        if (!alias && vnic_domain_lookup(conn, name, &info, &e) == 0) {
-            if (index < info->ninterfaces && info->interfaces[index]->alias)
-                alias = vnic_xstrdup(info->interfaces[index]->alias);
-            vnic_domain_info_free(info);
-        }
-        if (!alias)
-            VNIC_WARN("rollback: interface %u of '%s' could not be found: %s", index, name,
-                      e ? e->message : "-");
-        else if (vnic_domain_detach_interface(conn, name, alias, &e) < 0)
+        if (vnic_domain_detach_interface(conn, name, alias, &e) < 0)
             VNIC_WARN("rollback: %s", e->message);
         vnic_error_free(e);
         free(id);
