@@ -46,8 +46,8 @@ VNIC_DEFINE_CLEANUP(vnic_domain_snapshot, vnic_domain_snapshot_free)
 
 /* The snapshot of domain NAME, or (NAME NULL) of the domain of the document XML, whose
  * diagnostics name DOCNAME and go to diags. flags: VNIC_SNAPSHOT_*; INDEX only counts with
- * VNIC_SNAPSHOT_ONE. *ret is the caller's. Return convention of the internal layer: 0, or a
- * negative errno with *err set. */
+ * VNIC_SNAPSHOT_ONE. *ret is the caller's. The public return convention: 0, or -1 with *err
+ * set. */
 int vnic_conn_domain_snapshot(vnic_conn *conn, const char *name, const char *xml,
                               const char *docname, unsigned index, unsigned flags,
                               vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err);
