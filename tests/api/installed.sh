@@ -1,8 +1,9 @@
 #!/bin/bash
 # The public API as a program outside the tree sees it: install into a temporary root, build
-# tests/api/test-api.c against the installed header with pkg-config alone, and run it with
-# the installed library, backends and schemas (the return convention, NULL err and diags,
-# unknown flags). Checks the installed library's exported symbols against the installed
+# tests/api/test-api.c, test-api-xml.c and test-threads.c against the installed header with
+# pkg-config alone, and run them with the installed library, backends and schemas (the return
+# convention, NULL err and diags, unknown flags, the XML-text calls and their diagnostics,
+# threads). Checks the installed library's exported symbols against the installed
 # headers, and that each installed backend module needs nothing from libvnic but exports.
 # Usage: installed.sh BUILD_DIR SOURCE_DIR
 set -u
@@ -39,12 +40,18 @@ case $sanitize in
 none | "" | "[]") ;;
 *) flags="$flags -fsanitize=$(echo "$sanitize" | tr -d "[]' ")" ;;
 esac
-# shellcheck disable=SC2086 # the flags are words
-if ! $cc -std=gnu11 -Wall -Werror -I"$src/tests" -o "$tmp/test-api" "$src/tests/api/test-api.c" \
-    $flags >"$tmp/cc.log" 2>&1; then
-    fail "building test-api against the installed header: $(cat "$tmp/cc.log")"
-    finish
-fi
+# The clients: the return convention (test-api), the XML-text calls and their diagnostics
+# (test-api-xml), threads (test-threads).
+for t in test-api test-api-xml test-threads; do
+    extra=
+    [ "$t" = test-threads ] && extra=-pthread
+    # shellcheck disable=SC2086 # the flags are words
+    if ! $cc -std=gnu11 -Wall -Werror $extra -I"$src/tests" -o "$tmp/$t" "$src/tests/api/$t.c" \
+        $flags >"$tmp/cc.log" 2>&1; then
+        fail "building $t against the installed header: $(cat "$tmp/cc.log")"
+        finish
+    fi
+done
 # It must load the installed library, not one from the build tree.
 lib=$(LD_LIBRARY_PATH=$VNIC_LIBDIR ldd "$tmp/test-api" | awk '$1 == "libvnic.so.1" { print $3 }')
 [ "$lib" = "$VNIC_LIBDIR/libvnic.so.1" ] || fail "test-api loads libvnic.so.1 from '$lib'"
@@ -61,9 +68,16 @@ for m in "$VNIC_INST_BACKENDS"/*.so; do
     [ "$exported" = "vnic_backend " ] || fail "$(basename "$m") exports more than its ops table: $exported"
 done
 
-# Run it as the in-tree test runs, with the installed backends and schemas.
+# Run them as the in-tree tests run, with the installed backends and schemas.
+for t in test-api test-api-xml; do
+    if ! LD_LIBRARY_PATH=$VNIC_LIBDIR VNIC_BACKEND_DIR=$VNIC_INST_BACKENDS \
+        VNIC_SCHEMA_DIR=$VNIC_INST_SCHEMAS unshare -n -- "$tmp/$t" >"$tmp/run.log" 2>&1; then
+        fail "$t against the installed library: $(cat "$tmp/run.log")"
+    fi
+done
 if ! LD_LIBRARY_PATH=$VNIC_LIBDIR VNIC_BACKEND_DIR=$VNIC_INST_BACKENDS \
-    VNIC_SCHEMA_DIR=$VNIC_INST_SCHEMAS unshare -n -- "$tmp/test-api" >"$tmp/run.log" 2>&1; then
-    fail "test-api against the installed library: $(cat "$tmp/run.log")"
+    VNIC_SCHEMA_DIR=$VNIC_INST_SCHEMAS bash "$src/tests/lifecycle/in-netns.sh" \
+    "$tmp/test-threads" >"$tmp/run.log" 2>&1; then
+    fail "test-threads against the installed library: $(cat "$tmp/run.log")"
 fi
 finish
