@@ -142,15 +142,9 @@ int vnic_backend_error_set(vnic_error **err, vnic_error_code code, int sys_errno
 
 int vnic_backend_error_prefix(vnic_error **err, const char *fmt, ...)
 {
-    if (!err || !*err)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    char *ctx = vnic_xvasprintf(fmt, ap);
+    int r = vnic_error_prefixv(err, fmt, ap);
     va_end(ap);
-    char *msg = vnic_xasprintf("%s: %s", ctx, (*err)->message);
-    free(ctx);
-    free((*err)->message);
-    (*err)->message = msg;
-    return -1;
+    return r;
 }

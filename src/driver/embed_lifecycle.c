@@ -146,28 +146,40 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     return 0;
 }
 
+/* Parse the document of a create or define (op), refuse a standalone <interface>, take the
+ * domain's lock (*ret_lock) and check that op may happen in its settled state (*ret_st). */
+static int parse_and_lock(embed_priv *p, const char *xml, const char *docname, unsigned parse_flags,
+                          dom_op op, vnic_domain_def **ret_def, int *ret_lock, dom_state *ret_st,
+                          vnic_diag_list *diags, vnic_error **err)
+{
+    int r = vnic_domain_def_parse_string(xml, docname, parse_flags, ret_def, diags, err);
+    if (r < 0)
+        return r;
+    const vnic_domain_def *def = *ret_def;
+    if (def->standalone)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              op == OP_CREATE
+                                  ? _("%s: a standalone <interface> cannot be started; put it "
+                                      "in a <domain> with a <name>")
+                                  : _("%s: a standalone <interface> cannot be defined; put it "
+                                      "in a <domain> with a <name>"),
+                              def->file),
+               -EINVAL;
+    if ((r = vnic_embed_lock_and_settle(p, def->name, ret_lock, ret_st, NULL, err)) < 0)
+        return r;
+    return vnic_embed_check_transition(*ret_st, op, def->name, err);
+}
+
 int vnic_embed_domain_create(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
                              vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
     embed_priv *p = conn->priv;
     _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
-    int r;
-
-    if ((r = vnic_domain_def_parse_string(xml, docname, create_parse_flags(flags), &def, diags,
-                                          err)) < 0)
-        return r;
-
-    if (def->standalone)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("%s: a standalone <interface> cannot be started; put it in a "
-                                "<domain> with a <name>"),
-                              def->file),
-               -EINVAL;
-
     _cleanup_close_ int lock = -1;
     dom_state st;
-    if ((r = vnic_embed_lock_and_settle(p, def->name, &lock, &st, NULL, err)) < 0 ||
-        (r = vnic_embed_check_transition(st, OP_CREATE, def->name, err)) < 0)
+    int r = parse_and_lock(p, xml, docname, create_parse_flags(flags), OP_CREATE, &def, &lock, &st,
+                           diags, err);
+    if (r < 0)
         return r;
     return vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags & VNIC_CREATE_SUPERVISED,
                                 ret, err);
@@ -195,23 +207,11 @@ int vnic_embed_domain_define(vnic_conn *conn, const char *xml, const char *docna
 {
     embed_priv *p = conn->priv;
     _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
-    int r;
-
-    if ((r = vnic_domain_def_parse_string(xml, docname, define_parse_flags(flags), &def, diags,
-                                          err)) < 0)
-        return r;
-
-    if (def->standalone)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("%s: a standalone <interface> cannot be defined; put it in a "
-                                "<domain> with a <name>"),
-                              def->file),
-               -EINVAL;
-
     _cleanup_close_ int lock = -1;
     dom_state st;
-    if ((r = vnic_embed_lock_and_settle(p, def->name, &lock, &st, NULL, err)) < 0 ||
-        (r = vnic_embed_check_transition(st, OP_DEFINE, def->name, err)) < 0)
+    int r = parse_and_lock(p, xml, docname, define_parse_flags(flags), OP_DEFINE, &def, &lock, &st,
+                           diags, err);
+    if (r < 0)
         return r;
 
     /* A MAC the XML lacks is made once, here, and stored: qemu-args and every start of the

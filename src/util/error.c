@@ -48,21 +48,25 @@ int vnic_error_set_errno(vnic_error **err, int errnum, const char *fmt, ...)
     return -1;
 }
 
-int vnic_error_prefix(vnic_error **err, const char *fmt, ...)
+int vnic_error_prefixv(vnic_error **err, const char *fmt, va_list ap)
 {
     if (!err || !*err)
         return -1;
-
-    va_list ap;
-    va_start(ap, fmt);
     char *ctx = vnic_xvasprintf(fmt, ap);
-    va_end(ap);
-
     char *msg = vnic_xasprintf("%s: %s", ctx, (*err)->message);
     free(ctx);
     free((*err)->message);
     (*err)->message = msg;
     return -1;
+}
+
+int vnic_error_prefix(vnic_error **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vnic_error_prefixv(err, fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 void vnic_error_free(vnic_error *err)

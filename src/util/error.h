@@ -21,6 +21,8 @@ int vnic_error_set_errno(vnic_error **err, int errnum, const char *fmt, ...)
 
 /* Prefix an existing error's message with context ("context: message"). Returns -1. */
 int vnic_error_prefix(vnic_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vnic_error_prefixv(vnic_error **err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static inline void vnic_error_freep(vnic_error **e)
 {
