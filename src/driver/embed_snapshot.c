@@ -126,6 +126,11 @@ static int ensure_started(embed_priv *p, const char *name, dom_state st, vnic_do
     if ((r = vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, true, NULL, err)) < 0)
         return r;
     *ret_started = true;
+    /* (A failure from here on is undone by the caller, as the snapshot's own failures are.) */
+    int fail = vnic_fault_fail("snapshot-after-start");
+    if (fail)
+        return vnic_error_set_errno(err, fail, _("cannot read the state of domain '%s'"), name),
+               -fail;
     if ((r = vnic_embed_record_read(p, name, ret_rec, err)) < 0) {
         if (r == -ENOENT)
             vnic_error_set(err, VNIC_ERR_INTERNAL, _("the state of domain '%s' is inconsistent"),
@@ -183,8 +188,11 @@ int vnic_embed_domain_snapshot(vnic_conn *conn, const char *name_in, const char 
 
     bool started = false;
     if (flags & VNIC_SNAPSHOT_START) {
-        if ((r = ensure_started(p, name, st, TAKE_PTR(parsed), &rec, &started, err)) < 0)
+        if ((r = ensure_started(p, name, st, TAKE_PTR(parsed), &rec, &started, err)) < 0) {
+            if (started)
+                undo_start(p, name);
             return r;
+        }
     } else if (!rec) {
         if (st == DOM_UNDEFINED)
             return vnic_error_set(err, VNIC_ERR_INVALID,
