@@ -657,9 +657,23 @@ static bool alias_in_use(const vnic_domain_def *def, char *const *given, const c
 {
     for (size_t i = 0; i < def->niface; i++)
         if ((def->ifaces[i]->alias && vnic_streq(def->ifaces[i]->alias, alias)) ||
-            (given[i] && vnic_streq(given[i], alias)))
+            (given && given[i] && vnic_streq(given[i], alias)))
             return true;
     return false;
+}
+
+/* The first "netN" from *n on that no alias (nor given[], if not NULL) has; *n is left past
+ * it. */
+static char *next_free_alias(const vnic_domain_def *def, char *const *given, unsigned *n)
+{
+    for (;; (*n)++) {
+        char *alias = vnic_xasprintf("net%u", *n);
+        if (!alias_in_use(def, given, alias)) {
+            (*n)++;
+            return alias;
+        }
+        free(alias);
+    }
 }
 
 /* The aliases the aliasless interfaces get, into given[] (NULL for the others): interface i
@@ -677,19 +691,9 @@ static void make_aliases(const vnic_domain_def *def, unsigned *next, char **give
             given[i] = alias;
     }
     unsigned n = *next > def->niface ? *next : (unsigned)def->niface;
-    for (size_t i = 0; i < def->niface; i++) {
-        if (def->ifaces[i]->alias || given[i])
-            continue;
-        for (;; n++) {
-            char *alias = vnic_xasprintf("net%u", n);
-            if (!alias_in_use(def, given, alias)) {
-                given[i] = alias;
-                n++;
-                break;
-            }
-            free(alias);
-        }
-    }
+    for (size_t i = 0; i < def->niface; i++)
+        if (!def->ifaces[i]->alias && !given[i])
+            given[i] = next_free_alias(def, given, &n);
     *next = n;
 }
 
@@ -704,6 +708,14 @@ char *vnic_domain_def_iface_alias(const vnic_domain_def *def, size_t index)
     for (size_t i = 0; i < def->niface; i++)
         free(given[i]);
     return ret;
+}
+
+char *vnic_domain_def_next_alias(const vnic_domain_def *def, unsigned *next)
+{
+    unsigned n = *next > def->niface ? *next : (unsigned)def->niface;
+    char *alias = next_free_alias(def, NULL, &n);
+    *next = n;
+    return alias;
 }
 
 void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next)

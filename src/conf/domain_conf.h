@@ -48,6 +48,10 @@ char *vnic_domain_def_iface_alias(const vnic_domain_def *def, size_t index);
  * last N so given (hot-plug continues from it, so an alias is never given out twice). */
 void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next);
 
+/* The alias for an interface about to be added (hot-plug): the first free "netN" from
+ * max(*next, interface count) on; *next is left past it. Caller frees. */
+char *vnic_domain_def_next_alias(const vnic_domain_def *def, unsigned *next);
+
 /* Read the XML file PATH as vnic_domain_def_parse_file does (bounded in size, no NUL byte):
  * *ret is the text, NUL-terminated, for the caller to free. Its problems go to diags naming
  * PATH, with an error of code VNIC_ERR_IO (unreadable) or VNIC_ERR_XML. */

@@ -27,16 +27,6 @@ static unsigned next_mark_number(const vnic_record *rec, const char *prefix)
     return next;
 }
 
-static bool alias_taken(const vnic_domain_def *def, unsigned n)
-{
-    char alias[32];
-    snprintf(alias, sizeof(alias), "net%u", n);
-    for (size_t i = 0; i < def->niface; i++)
-        if (def->ifaces[i]->alias && vnic_streq(def->ifaces[i]->alias, alias))
-            return true;
-    return false;
-}
-
 /* The parser's flags for an attach's: spelled out, since each call has an enum of its own
  * with values of its own. */
 static unsigned attach_parse_flags(unsigned flags)
@@ -91,11 +81,7 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
         /* Numbered from the record's counter, so that an alias once given (say net1, since
          * detached) is never given to another interface; a record of an older version has no
          * counter and starts from the interface count. */
-        unsigned n = rec->next_alias > def->niface ? rec->next_alias : (unsigned)def->niface;
-        while (alias_taken(def, n))
-            n++;
-        iface->alias = vnic_xasprintf("net%u", n);
-        rec->next_alias = n + 1;
+        iface->alias = vnic_domain_def_next_alias(def, &rec->next_alias);
     }
     if (!iface->has_mac) {
         vnic_mac_generate(iface->mac);
