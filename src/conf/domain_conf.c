@@ -160,10 +160,7 @@ static void xml_parse_error(void *data, const xmlError *e)
     xml_error_ctx *c = data;
     if (e->level < XML_ERR_ERROR)
         return;
-    _cleanup_free_ char *msg = vnic_xstrdup(e->message ? e->message : "?");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
+    _cleanup_free_ char *msg = vnic_xml_error_text(e);
     vnic_diag_add(c->diags, c->file, e->line, _("malformed XML: %s"), msg);
 }
 

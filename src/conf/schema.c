@@ -45,10 +45,7 @@ typedef struct {
 static void collect(void *data, xmlErrorPtr e)
 {
     collect_ctx *c = data;
-    _cleanup_free_ char *msg = vnic_xstrdup(e->message ? e->message : "?");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
+    _cleanup_free_ char *msg = vnic_xml_error_text(e);
 
     if (c->load_errors) {
         vnic_diag_add(c->load_errors, e->file ? e->file : c->file, e->line, "%s", msg);
@@ -89,10 +86,7 @@ static void note_load_error(void *data, const xmlError *e)
     vnic_diag_list *errors = data;
     if (e->level < XML_ERR_ERROR)
         return;
-    _cleanup_free_ char *msg = vnic_xstrdup(e->message ? e->message : "?");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
+    _cleanup_free_ char *msg = vnic_xml_error_text(e);
     vnic_diag_add(errors, e->file ? e->file : "?", e->line, "%s", msg);
 }
 

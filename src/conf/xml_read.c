@@ -130,3 +130,12 @@ char *vnic_xml_file_read(const char *path, size_t max, size_t *ret_len, vnic_dia
     *ret_len = len;
     return TAKE_PTR(buf);
 }
+
+char *vnic_xml_error_text(const xmlError *e)
+{
+    char *msg = vnic_xstrdup(e->message ? e->message : "?");
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    return msg;
+}

@@ -11,6 +11,10 @@
 /* One of libxml2's messages about the document being read (warnings too: see e->level). */
 typedef void (*vnic_xml_error_fn)(void *opaque, const xmlError *e);
 
+/* libxml2's message of e without its trailing newline and blanks ("?" if it has none).
+ * Caller frees. */
+char *vnic_xml_error_text(const xmlError *e);
+
 /* Initialise libxml2 once per process, safely from any thread. vnic_xml_read_memory calls it;
  * other code that uses libxml2 before reading a document calls it first. */
 void vnic_xml_init(void);
