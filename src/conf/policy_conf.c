@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 
 #include "i18n.h"
+#include "ifname.h"
 #include "policy_conf.h"
 #include "schema.h"
 #include "strutil.h"
@@ -145,7 +146,95 @@ static unsigned limit_attr(const xmlNode *n, const char *name)
     return (unsigned)x;
 }
 
-/* One <allow> or <deny>, valid against the schema. */
+/* Whom a rule is for: one user or one group, known to the system. Checked before the schema,
+ * whose message for a missing or doubled attribute names neither. */
+static void check_subject(parse_ctx *ctx, xmlNode *el)
+{
+    const char *what = (const char *)el->name;
+    int line = vnic_xml_node_line(el);
+    _cleanup_free_ char *user = prop(el, "user");
+    _cleanup_free_ char *group = prop(el, "group");
+    unsigned id;
+    if (user && group)
+        vnic_diag_add(ctx->diags, ctx->file, line,
+                      _("<%s> has both user= and group=; a rule is for one of them"), what);
+    else if (!user && !group)
+        vnic_diag_add(ctx->diags, ctx->file, line, _("<%s> needs user= or group="), what);
+    else if (user && !resolve_who(user, false, &id))
+        vnic_diag_add(ctx->diags, ctx->file, line, _("<%s>: unknown user '%s'"), what, user);
+    else if (group && !resolve_who(group, true, &id))
+        vnic_diag_add(ctx->diags, ctx->file, line, _("<%s>: unknown group '%s'"), what, group);
+}
+
+/* Each word of TEXT must be one of TABLE's (N names); the first that is not is reported. */
+static void check_words(parse_ctx *ctx, const xmlNode *el, const char *text,
+                        int (*from_string)(const char *), const char *kind, const char *known)
+{
+    _cleanup_free_ char *copy = vnic_xstrdup(text);
+    char *save = NULL;
+    bool any = false;
+    for (char *w = strtok_r(copy, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+        any = true;
+        if (from_string(w) < 0) {
+            vnic_diag_add(ctx->diags, ctx->file, vnic_xml_node_line(el),
+                          _("<%s>: unknown %s '%s' (%s)"), (const char *)el->name, kind, w, known);
+            return;
+        }
+    }
+    if (!any)
+        vnic_diag_add(ctx->diags, ctx->file, vnic_xml_node_line(el), _("<%s>: no %s given"),
+                      (const char *)el->name, kind);
+}
+
+static int mode_from_string(const char *s)
+{
+    return vnic_macvtap_mode_from_string(s);
+}
+
+static int op_from_string(const char *s)
+{
+    return vnic_policy_op_from_string(s);
+}
+
+/* The values of a rule's children, checked before the schema, which would name the element
+ * but not the value. */
+static void check_children(parse_ctx *ctx, const xmlNode *el)
+{
+    for (const xmlNode *c = el->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        int line = vnic_xml_node_line(c);
+        if (is_policy_el(c, "direct")) {
+            _cleanup_free_ char *modes = prop(c, "modes");
+            if (modes)
+                check_words(ctx, c, modes, mode_from_string, _("mode"),
+                            "vepa, bridge, private, passthrough");
+        } else if (is_policy_el(c, "operations")) {
+            xmlChar *t = xmlNodeGetContent(c);
+            check_words(ctx, c, t ? (const char *)t : "", op_from_string, _("operation"),
+                        "define, undefine, start, destroy, run, attach, detach, read");
+            xmlFree(t);
+        } else if (is_policy_el(c, "ethernet")) {
+            _cleanup_free_ char *prefix = prop(c, "prefix");
+            const char *why = prefix ? vnic_ifname_check(prefix) : NULL;
+            if (why)
+                vnic_diag_add(ctx->diags, ctx->file, line, _("<ethernet>: invalid prefix '%s': %s"),
+                              prefix, why);
+        } else if (is_policy_el(c, "limit")) {
+            static const char *const attrs[] = {"interfaces", "queues"};
+            for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+                _cleanup_free_ char *v = prop(c, attrs[i]);
+                unsigned long x;
+                if (v && vnic_parse_uint(v, 0, UINT_MAX, &x) < 0)
+                    vnic_diag_add(ctx->diags, ctx->file, line,
+                                  _("<limit>: %s='%s' is not a number from 0 to %u"), attrs[i], v,
+                                  UINT_MAX);
+            }
+        }
+    }
+}
+
+/* One <allow> or <deny>, valid against the schema and check_subject(). */
 static void parse_rule(parse_ctx *ctx, xmlNode *el, vnic_policy_rule *r)
 {
     r->deny = is_policy_el(el, "deny");
@@ -158,8 +247,9 @@ static void parse_rule(parse_ctx *ctx, xmlNode *el, vnic_policy_rule *r)
         r->is_group = true;
     }
     if (!r->who)
-        r->who = vnic_xstrdup(""); /* the schema refuses this; keep the rule inert */
+        r->who = vnic_xstrdup(""); /* check_subject() refused it */
     else if (!resolve_who(r->who, r->is_group, &r->id))
+        /* Gone from the user database since check_subject() */
         vnic_diag_add(ctx->diags, ctx->file, r->line,
                       r->is_group ? _("<%s>: unknown group '%s'") : _("<%s>: unknown user '%s'"),
                       (const char *)el->name, r->who);
@@ -241,6 +331,16 @@ static int parse_doc(xmlDoc *doc, const char *file, vnic_policy **ret, vnic_diag
     for (xmlNode *c = root->children; c; c = c->next)
         if (is_policy_el(c, "allow") || is_policy_el(c, "deny"))
             policy->rules[policy->nrules++].line = vnic_xml_node_line(c);
+
+    /* Then whom each rule is for; the schema only when that found nothing, so that one
+     * mistake does not give two differently worded lines. */
+    for (xmlNode *c = root->children; c; c = c->next)
+        if (is_policy_el(c, "allow") || is_policy_el(c, "deny")) {
+            check_subject(&ctx, c);
+            check_children(&ctx, c);
+        }
+    if (found.count)
+        goto report;
 
     int v = vnic_schema_validate(doc, "policy.rng", file, &found, err);
     if (v < 0)

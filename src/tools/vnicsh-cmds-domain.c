@@ -6,6 +6,45 @@
 
 #include "vnicsh.h"
 
+/* Is the first element of the file at PATH a <policy> (with any prefix)? Only a guess at
+ * which checker to run: the library's parser decides what the document is. Looks past the XML
+ * declaration, processing instructions, comments, a DOCTYPE and white space, in the first
+ * 64 KiB. */
+static bool looks_like_policy(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = buf;
+    if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    for (;;) {
+        p += strspn(p, " \t\r\n");
+        const char *end = NULL;
+        if (strncmp(p, "<?", 2) == 0 && (end = strstr(p, "?>")))
+            p = end + 2;
+        else if (strncmp(p, "<!--", 4) == 0 && (end = strstr(p, "-->")))
+            p = end + 3;
+        else if (strncmp(p, "<!", 2) == 0 && strncmp(p, "<![", 3) != 0 && (end = strchr(p, '>')))
+            p = end + 1;
+        else
+            break;
+    }
+    if (*p != '<')
+        return false;
+    size_t len = strcspn(++p, " \t\r\n/>");
+    const char *colon = memchr(p, ':', len);
+    if (colon) {
+        len -= (size_t)(colon + 1 - p);
+        p = colon + 1;
+    }
+    return len == 6 && strncmp(p, "policy", 6) == 0;
+}
+
 int cmd_validate(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
     int status = EXIT_OK;
@@ -14,7 +53,13 @@ int cmd_validate(const command *cmd, const cmd_options *o, int argc, char **argv
         _cleanup_error_ vnic_error *err = NULL;
         vnic_domain_def *def = NULL;
 
-        if (vnic_domain_def_parse_file(argv[i], o->parse_flags, &def, &diags, &err) < 0) {
+        if (looks_like_policy(argv[i])) {
+            /* vnicd's access policy (README, "Access policy"). */
+            if (vnic_policy_validate_file(argv[i], &diags, &err) < 0) {
+                print_failure(&diags, err);
+                status = EXIT_FAIL;
+            }
+        } else if (vnic_domain_def_parse_file(argv[i], o->parse_flags, &def, &diags, &err) < 0) {
             print_failure(&diags, err);
             status = EXIT_FAIL;
         }

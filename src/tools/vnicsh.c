@@ -218,7 +218,8 @@ static const command commands[] = {
     {
         .name = "validate",
         .usage = N_("[--skip-unsupported] FILE..."),
-        .summary = N_("Check interface or domain XML files against the schema and vnic's rules.\n"
+        .summary = N_("Check interface or domain XML files (or vnicd's access policy) against\n"
+                      "the schema and vnic's rules.\n"
                       "Every problem is reported as FILE:LINE: error: MESSAGE."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
                       "network, ...) alone\n"),
