@@ -447,8 +447,10 @@ bool vnic_policy_rule_names(const vnic_policy_rule *rule, vnic_policy_op op, con
         return false;
     if (!rule->ndomains)
         return true;
+    /* A request about no domain in particular (a list, whose entries the caller filters one
+     * by one): any allow rule lets it through; a deny rule only when it names every domain. */
     if (!name)
-        return false;
+        return !rule->deny;
     for (size_t i = 0; i < rule->ndomains; i++)
         if (fnmatch(rule->domains[i], name, 0) == 0)
             return true;

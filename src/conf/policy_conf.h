@@ -82,8 +82,9 @@ int vnic_policy_parse_string(const char *xml, const char *name, vnic_policy **re
 bool vnic_policy_rule_applies(const vnic_policy_rule *rule, uid_t uid, gid_t gid,
                               const gid_t *groups, size_t ngroups);
 
-/* Does RULE name domain NAME (NULL: no particular domain, named only by a rule without
- * <domain>) and operation OP? */
+/* Does RULE name domain NAME and operation OP? NAME NULL is a request about no domain in
+ * particular (a list, whose entries are then checked one by one): every allow rule names it,
+ * a deny rule only when it has no <domain>. */
 bool vnic_policy_rule_names(const vnic_policy_rule *rule, vnic_policy_op op, const char *name);
 
 /* Does one of RULE's <direct> children name lower device DEV in MODE? */

@@ -378,6 +378,13 @@ int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, con
     _cleanup_free_ char *who = describe_user(peer->uid);
     if (op < 0 || op >= VNICD_OP_RECONCILE)
         return deny(err, _("only root may %s"), op_name(op));
+    /* The rules are about the domain the definition makes, whatever else the request says. */
+    if (def && def->name) {
+        if (!name)
+            name = def->name;
+        else if (!vnic_streq(name, def->name))
+            return deny(err, _("the definition is of domain '%s', not '%s'"), def->name, name);
+    }
     if (name) {
         const char *why = vnic_domain_name_check(name);
         if (why)

@@ -96,7 +96,8 @@ static void test_parse(void)
     CHECK(vnic_policy_rule_names(a, VNIC_POLICY_OP_START, "vm-1"));
     CHECK(!vnic_policy_rule_names(a, VNIC_POLICY_OP_START, "db-1"));
     CHECK(!vnic_policy_rule_names(a, VNIC_POLICY_OP_DESTROY, "vm-1"));
-    CHECK(!vnic_policy_rule_names(a, VNIC_POLICY_OP_START, NULL));
+    CHECK(vnic_policy_rule_names(a, VNIC_POLICY_OP_START, NULL));
+    CHECK(!vnic_policy_rule_names(a, VNIC_POLICY_OP_DESTROY, NULL));
     CHECK(vnic_policy_rule_names(d, VNIC_POLICY_OP_READ, NULL));
     CHECK(vnic_policy_rule_names_direct(a, "eth0", VNIC_MACVTAP_BRIDGE));
     CHECK(!vnic_policy_rule_names_direct(a, "eth0", VNIC_MACVTAP_PASSTHROUGH));
@@ -257,6 +258,13 @@ static void test_decisions(void)
     /* No rule. */
     EXPECT(a, &other, VNICD_OP_START, "vm-1", DOM_TAP("vm-1", "<target dev='vm0'/>"),
            "permission denied: no rule allows user 4001 to start domain 'vm-1'");
+    /* A list: any allow rule with the operation lets it through (each entry is then checked
+     * with its name); a deny rule with <domain> children does not stop it. */
+    EXPECT(a, &nobody, VNICD_OP_READ, NULL, NULL, "");
+    EXPECT(a, &other, VNICD_OP_READ, NULL, NULL,
+           "permission denied: no rule allows user 4001 to read");
+    EXPECT(a, &nobody, VNICD_OP_UNDEFINE, NULL, NULL,
+           "permission denied: no rule allows user 'nobody' (65534) to undefine");
     /* The domain glob, both ways; the operation list, both ways. */
     EXPECT(a, &nobody, VNICD_OP_START, "db-1", DOM_TAP("db-1", "<target dev='vm0'/>"),
            "permission denied: no rule allows user 'nobody' (65534) to start domain 'db-1'");
