@@ -38,6 +38,17 @@ int vnicd_call_conn(vnicd_call *k)
 /* The access check; a refusal is the PermissionDenied error naming the missing rule. */
 int vnicd_call_allowed(vnicd_call *k, vnicd_op op, const char *name, const vnic_domain_def *def)
 {
+    /* A domain made outside vnicd (through vnic:///embed on the same root) is root's, not a
+     * free name: the policy must know it exists before it decides. */
+    if (!vnicd_call_is_root(k) && name && k->c->conn) {
+        vnic_domain_info *info = NULL;
+        if (vnic_domain_lookup(k->c->conn, name, &info, NULL) == 0 &&
+            vnicd_access_adopt(k->c->srv->access, name, &k->err) < 0) {
+            vnic_domain_info_free(info);
+            return vnicd_call_fail(k), -1;
+        }
+        vnic_domain_info_free(info);
+    }
     int r = vnicd_access_check(k->c->srv->access, &k->c->peer, op, name, def, &k->err);
     if (r == -EACCES) {
         vnicd_log(LOG_NOTICE, "client %lu (uid %ld): %s", k->c->id, (long)k->c->peer.uid,
@@ -136,10 +147,10 @@ static int m_create(vnicd_client *c, json_object *params, vnicd_reply *r)
     const char *xml = vnicd_pstr(params, "xml"), *docname = vnicd_docname(params);
     bool supervised = vnicd_pbool(params, "supervised");
     _cleanup_def_ vnic_domain_def *def = NULL;
-    if (vnicd_call_parse(&k, xml, docname, parse_flags(params), &def) < 0 ||
+    if (vnicd_call_conn(&k) < 0 ||
+        vnicd_call_parse(&k, xml, docname, parse_flags(params), &def) < 0 ||
         vnicd_call_allowed(&k, supervised ? VNICD_OP_RUN : VNICD_OP_START,
-                           def ? vnic_domain_def_name(def) : NULL, def) < 0 ||
-        vnicd_call_conn(&k) < 0)
+                           def ? vnic_domain_def_name(def) : NULL, def) < 0)
         return 0;
     unsigned flags = (vnicd_pbool(params, "skip_unsupported") ? VNIC_CREATE_SKIP_UNSUPPORTED : 0) |
                      (vnicd_pbool(params, "no_schema") ? VNIC_CREATE_NO_SCHEMA : 0) |
@@ -169,9 +180,9 @@ static int m_define(vnicd_client *c, json_object *params, vnicd_reply *r)
     VNICD_CALL(c, r);
     const char *xml = vnicd_pstr(params, "xml"), *docname = vnicd_docname(params);
     _cleanup_def_ vnic_domain_def *def = NULL;
-    if (vnicd_call_parse(&k, xml, docname, parse_flags(params), &def) < 0 ||
-        vnicd_call_allowed(&k, VNICD_OP_DEFINE, def ? vnic_domain_def_name(def) : NULL, def) < 0 ||
-        vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 ||
+        vnicd_call_parse(&k, xml, docname, parse_flags(params), &def) < 0 ||
+        vnicd_call_allowed(&k, VNICD_OP_DEFINE, def ? vnic_domain_def_name(def) : NULL, def) < 0)
         return 0;
     unsigned flags = (vnicd_pbool(params, "skip_unsupported") ? VNIC_DEFINE_SKIP_UNSUPPORTED : 0) |
                      (vnicd_pbool(params, "no_schema") ? VNIC_DEFINE_NO_SCHEMA : 0);
@@ -195,9 +206,8 @@ static int m_undefine(vnicd_client *c, json_object *params, vnicd_reply *r)
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name");
     bool destroy = vnicd_pbool(params, "destroy");
-    if (vnicd_call_allowed(&k, VNICD_OP_UNDEFINE, name, NULL) < 0 ||
-        (destroy && vnicd_call_allowed(&k, VNICD_OP_DESTROY, name, NULL) < 0) ||
-        vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_UNDEFINE, name, NULL) < 0 ||
+        (destroy && vnicd_call_allowed(&k, VNICD_OP_DESTROY, name, NULL) < 0))
         return 0;
     if (vnic_domain_undefine(c->conn, name, destroy ? VNIC_UNDEFINE_DESTROY : 0, &k.err) < 0)
         return vnicd_call_fail(&k);
@@ -240,7 +250,7 @@ static int m_destroy(vnicd_client *c, json_object *params, vnicd_reply *r)
 {
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name");
-    if (vnicd_call_allowed(&k, VNICD_OP_DESTROY, name, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_DESTROY, name, NULL) < 0)
         return 0;
     _cleanup_info_ vnic_domain_info *info = NULL;
     bool transient = vnic_domain_lookup(c->conn, name, &info, NULL) == 0 && !info->persistent;
@@ -260,7 +270,7 @@ static int m_lookup(vnicd_client *c, json_object *params, vnicd_reply *r)
 {
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name");
-    if (vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0)
         return 0;
     _cleanup_info_ vnic_domain_info *info = NULL;
     if (vnic_domain_lookup(c->conn, name, &info, &k.err) < 0)
@@ -310,7 +320,7 @@ static int m_get_xml(vnicd_client *c, json_object *params, vnicd_reply *r)
 {
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name");
-    if (vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0)
         return 0;
     _cleanup_free_ char *xml = vnic_domain_get_xml(
         c->conn, name, vnicd_pbool(params, "inactive") ? VNIC_XML_INACTIVE : 0, &k.err);

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "dispatch.h"
+#include "domain_conf.h"
 #include "error.h"
 #include "i18n.h"
 #include "marshal.h"
@@ -27,7 +28,7 @@ int vnicd_m_open_queues(vnicd_client *c, json_object *params, vnicd_reply *r)
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name");
     unsigned index = vnicd_puint(params, "index");
-    if (vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0)
         return 0;
     int *fds = NULL;
     size_t n = 0;
@@ -46,7 +47,7 @@ int vnicd_m_open_all_queues(vnicd_client *c, json_object *params, vnicd_reply *r
 {
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name");
-    if (vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_READ, name, NULL) < 0)
         return 0;
     int *fds = NULL;
     _cleanup_free_ size_t *counts = NULL;
@@ -176,12 +177,25 @@ int vnicd_m_attach(vnicd_client *c, json_object *params, vnicd_reply *r)
     const char *docname = vnicd_docname(params);
     bool skip = vnicd_pbool(params, "skip_unsupported"),
          no_schema = vnicd_pbool(params, "no_schema");
-    _cleanup_def_ vnic_domain_def *def = NULL;
-    if (vnicd_call_parse(&k, xml, docname,
-                         (skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0) |
-                             (no_schema ? VNIC_PARSE_NO_SCHEMA : 0),
-                         &def) < 0 ||
-        vnicd_call_allowed(&k, VNICD_OP_ATTACH, name, def) < 0 || vnicd_call_conn(&k) < 0)
+    _cleanup_def_ vnic_domain_def *iface = NULL, *whole = NULL;
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_parse(&k, xml, docname,
+                                                    (skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0) |
+                                                        (no_schema ? VNIC_PARSE_NO_SCHEMA : 0),
+                                                    &iface) < 0)
+        return 0;
+    /* The policy's limits count the whole domain: it checks the running definition with the
+     * new interface in it. */
+    if (iface) {
+        _cleanup_free_ char *live = vnic_domain_get_xml(c->conn, name, 0, NULL);
+        if (live && vnic_domain_def_parse_string(live, name,
+                                                 VNIC_PARSE_NO_SCHEMA | VNIC_PARSE_SKIP_UNSUPPORTED,
+                                                 &whole, NULL, NULL) == 0) {
+            vnic_iface_def *one = vnic_domain_def_steal_interface(iface);
+            if (one)
+                vnic_domain_def_add_interface(whole, one);
+        }
+    }
+    if (vnicd_call_allowed(&k, VNICD_OP_ATTACH, name, whole ? whole : iface) < 0)
         return 0;
     unsigned flags =
         (skip ? VNIC_ATTACH_SKIP_UNSUPPORTED : 0) | (no_schema ? VNIC_ATTACH_NO_SCHEMA : 0);
@@ -208,7 +222,7 @@ int vnicd_m_detach(vnicd_client *c, json_object *params, vnicd_reply *r)
 {
     VNICD_CALL(c, r);
     const char *name = vnicd_pstr(params, "name"), *alias = vnicd_pstr(params, "alias");
-    if (vnicd_call_allowed(&k, VNICD_OP_DETACH, name, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_DETACH, name, NULL) < 0)
         return 0;
     if (vnic_domain_detach_interface(c->conn, name, alias, &k.err) < 0)
         return vnicd_call_fail(&k);
@@ -225,7 +239,7 @@ const vnicd_param vnicd_reconcile_params[2] = {
 int vnicd_m_reconcile(vnicd_client *c, json_object *params, vnicd_reply *r)
 {
     VNICD_CALL(c, r);
-    if (vnicd_call_allowed(&k, VNICD_OP_RECONCILE, NULL, NULL) < 0 || vnicd_call_conn(&k) < 0)
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_RECONCILE, NULL, NULL) < 0)
         return 0;
     unsigned flags = (vnicd_pbool(params, "dry_run") ? VNIC_RECONCILE_DRY_RUN : 0) |
                      (vnicd_pbool(params, "quick") ? VNIC_RECONCILE_QUICK : 0);

@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "daemon.h"
+#include "driver.h"
 #include "error.h"
 #include "i18n.h"
 #include "marshal.h"

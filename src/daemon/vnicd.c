@@ -316,6 +316,18 @@ int main(int argc, char **argv)
             vnicd_access_free(srv.access);
             return 1;
         }
+        /* Domains made outside vnicd (vnic:///embed on the same root) are root's. */
+        vnic_domain_info **list = NULL;
+        size_t n = 0;
+        _cleanup_error_ vnic_error *lerr = NULL;
+        (void)vnic_domain_list(conn, VNIC_LIST_ALL, &list, &n, &lerr);
+        for (size_t i = 0; i < n; i++) {
+            _cleanup_error_ vnic_error *aerr = NULL;
+            if (vnicd_access_adopt(srv.access, list[i]->name, &aerr) < 0)
+                vnicd_log(LOG_WARNING, "cannot record the owner of '%s': %s", list[i]->name,
+                          aerr && aerr->message ? aerr->message : "?");
+        }
+        vnic_domain_info_list_free(list, n);
         vnic_conn_close(conn);
     }
 

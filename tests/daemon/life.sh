@@ -59,7 +59,9 @@ except socket.timeout:
 EOF
     notify_pid=$!
     wait_until 5 test -S "$notify"
-    NOTIFY_SOCKET=$notify vd_in_ns systemd-socket-activate -l "$act_sock" \
+    # systemd-socket-activate passes NOTIFY_SOCKET only when told (-E); started directly
+    # (not through a shell function, which would fork), so that $! is vnicd's pid once it execs.
+    ip netns exec "$vd_ns" systemd-socket-activate -l "$act_sock" -E NOTIFY_SOCKET="$notify" \
         "$VD_VNICD" --root "$vd_root" --socket "$vd_tmp/not-this.sock" >>"$VD_LOG" 2>&1 &
     act_pid=$!
     wait_until 10 test -S "$act_sock"
@@ -111,17 +113,20 @@ out=$(vd_client io.vnic.Domain.List '{"all": true}')
 check "neither is listed any more: $out" grep -q '"domains": \[\]' <<<"$out"
 
 # ---- events ------------------------------------------------------------------------------------
+# Deleting an up device gives device-down, then device-removed.
 check "a plain domain is created" vd_client io.vnic.Domain.Create "$(params keep1 keep1-tap)" >/dev/null
-python3 "$VD_DIR/varlink_client.py" "$VD_SOCK" io.vnic.Events.Watch --more 2 >"$vd_tmp/watch.out" &
+check "a domain to lose a device" vd_client io.vnic.Domain.Create "$(params ev1 ev1-tap)" >/dev/null
+python3 "$VD_DIR/varlink_client.py" "$VD_SOCK" io.vnic.Events.Watch --more 3 >"$vd_tmp/watch.out" &
 watch_pid=$!
 check "the watch is in place" wait_until 10 grep -q '"continues": true' "$vd_tmp/watch.out"
-check "a second plain domain" vd_client io.vnic.Domain.Create "$(params keep2 keep2-tap)" >/dev/null
-ip -n "$vd_ns" link del keep2-tap
-check "the watcher gets device-removed of keep2" \
-    wait_until 10 grep -q '"domain": "keep2".*"type": "device-removed"' "$vd_tmp/watch.out"
+ip -n "$vd_ns" link del ev1-tap
+check "the watcher gets device-removed of ev1" \
+    wait_until 10 grep -q '"domain": "ev1".*"type": "device-removed"' "$vd_tmp/watch.out"
 wait_until 10 bash -c "! kill -0 $watch_pid 2>/dev/null" || kill "$watch_pid"
 wait "$watch_pid" 2>/dev/null
-vd_client io.vnic.Domain.Destroy '{"name": "keep2"}' >/dev/null
+out=$(vd_client io.vnic.Domain.Lookup '{"name": "ev1"}')
+check "ev1 is degraded: $out" grep -q '"state": "degraded"' <<<"$out"
+vd_client io.vnic.Domain.Destroy '{"name": "ev1"}' >/dev/null
 
 # ---- SIGTERM -------------------------------------------------------------------------------------
 python3 "$vd_tmp/supervise.py" "$VD_SOCK" "$(params sup3 sup3-tap 1)" hold >"$vd_tmp/sup3.out" &
