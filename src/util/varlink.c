@@ -404,7 +404,8 @@ static int recv_message(vnic_varlink *v, int wait_ms, struct json_object **ret, 
 {
     long long wait_deadline = wait_ms < 0 ? -1 : now_ms() + wait_ms;
     for (;;) {
-        char *nul = memchr(v->buf + v->scan, '\0', v->len - v->scan);
+        /* (The buffer is NULL until the first read: memchr must not see it.) */
+        char *nul = v->len > v->scan ? memchr(v->buf + v->scan, '\0', v->len - v->scan) : NULL;
         size_t have = (nul ? (size_t)(nul - v->buf) : v->len) - v->start;
         if (have > v->max_message) {
             vnic_error_set(err, VNIC_ERR_IO,
