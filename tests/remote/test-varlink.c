@@ -79,7 +79,9 @@ static int recv_one(vnic_varlink *v, int wait_ms, json_object **ret, char *msg, 
 static const char *member(json_object *o, const char *key)
 {
     json_object *m;
-    return json_object_object_get_ex(o, key, &m) ? json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN) : NULL;
+    return json_object_object_get_ex(o, key, &m)
+               ? json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN)
+               : NULL;
 }
 
 static void test_builders(void)
