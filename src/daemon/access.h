@@ -32,10 +32,10 @@ typedef enum {
     VNICD_OP_UNDEFINE,
     VNICD_OP_START, /* start and create */
     VNICD_OP_DESTROY,
-    VNICD_OP_RUN,   /* supervised start, snapshot with fds (vnicsh run, pass, qemu-args) */
+    VNICD_OP_RUN, /* supervised start, snapshot with fds (vnicsh run, pass, qemu-args) */
     VNICD_OP_ATTACH,
     VNICD_OP_DETACH,
-    VNICD_OP_READ,  /* lookup, list, XML, events, open queues */
+    VNICD_OP_READ,      /* lookup, list, XML, events, open queues */
     VNICD_OP_RECONCILE, /* root only */
     VNICD_OP_LAST
 } vnicd_op;
