@@ -284,7 +284,8 @@ static const vnicd_param list_params[] = {{"all", VNICD_P_BOOL, true}};
 static int m_list(vnicd_client *c, json_object *params, vnicd_reply *r)
 {
     VNICD_CALL(c, r);
-    if (vnicd_call_conn(&k) < 0)
+    /* A caller no rule lets read anything is refused, as for every other call. */
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_READ, NULL, NULL) < 0)
         return 0;
     vnic_domain_info **list = NULL;
     size_t n = 0;
