@@ -127,6 +127,10 @@ cat >"$VD_POLICY" <<'EOF'
     <domain name='vm-*'/>
     <ethernet prefix='vm'/>
   </allow>
+  <allow group='4242'>
+    <domain name='grp-*'/>
+    <ethernet prefix='vg'/>
+  </allow>
 </policy>
 EOF
 vd_start || exit 1
@@ -136,6 +140,21 @@ refused "no rule, create" "no rule allows user 65532 to start domain 'vm-1'" \
     65532 io.vnic.Domain.Create "$(params "$f")"
 nothing_made vm-1
 refused "no rule, list" "no rule allows user 65532 to read" 65532 io.vnic.Domain.List
+
+# A group rule matches a supplementary group of the peer (as the kernel gave it at connect
+# time), and only that.
+gf=$(tap grp-1 vg0)
+refused "a group rule, without the group" "no rule allows user 65532 to start domain 'grp-1'" \
+    65532 io.vnic.Domain.Create "$(params "$gf")"
+nothing_made grp-1
+out=$(vd_in_ns setpriv --reuid=65532 --regid=65532 --groups=4242 "$upy" "$VD_DIR/varlink_client.py" \
+    "$VD_SOCK" io.vnic.Domain.Create "$(params "$gf")")
+check "a group rule, with the group as a supplementary one: $out" [ $? = 0 ]
+check "... vg0 made, owned by the peer" [ "$(vd_in_ns cat /sys/class/net/vg0/owner 2>&1)" = 65532 ]
+check "... and its group" [ "$(vd_in_ns cat /sys/class/net/vg0/group 2>&1)" = 65532 ]
+out=$(vd_in_ns setpriv --reuid=65532 --regid=65532 --groups=4242 "$upy" "$VD_DIR/varlink_client.py" \
+    "$VD_SOCK" io.vnic.Domain.Destroy '{"name": "grp-1"}')
+check "... destroyed by its owner: $out" [ $? = 0 ]
 
 # The domain glob, both ways.
 g=$(tap db-1 vm0)
