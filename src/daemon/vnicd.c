@@ -67,16 +67,15 @@ static void setup_locale(void)
 static void usage(FILE *f)
 {
     fprintf(f, _("Usage: %s [OPTION]...\n\n"), PROGRAM);
-    fprintf(f, "%s\n", _("Serve vnic's domains over varlink (io.vnic.Domain, io.vnic.Events)."));
-    fprintf(f, _("\nOptions:\n"));
+    fputs(_("Serve vnic's domains over varlink (io.vnic.Domain, io.vnic.Events).\n"), f);
+    fputs(_("\nOptions:\n"), f);
     fprintf(f, _("  --socket PATH    listen on PATH (default %s)\n"), DEFAULT_SOCKET);
-    fprintf(f,
-            _("  --root DIR       keep the state under DIR (default /run/vnic, /var/lib/vnic)\n"));
+    fputs(_("  --root DIR       keep the state under DIR (default /run/vnic, /var/lib/vnic)\n"), f);
     fprintf(f,
             _("  --policy FILE    the access policy (default %s; without it only root may act)\n"),
             DEFAULT_POLICY);
-    fprintf(f, _("  -h, --help       show this help and exit\n"));
-    fprintf(f, _("  -V, --version    show the version and exit\n"));
+    fputs(_("  -h, --help       show this help and exit\n"), f);
+    fputs(_("  -V, --version    show the version and exit\n"), f);
 }
 
 static void print_error(const char *msg)

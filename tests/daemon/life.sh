@@ -128,6 +128,18 @@ out=$(vd_client io.vnic.Domain.Lookup '{"name": "ev1"}')
 check "ev1 is degraded: $out" grep -q '"state": "degraded"' <<<"$out"
 vd_client io.vnic.Domain.Destroy '{"name": "ev1"}' >/dev/null
 
+# ---- without a policy, only root may act -----------------------------------------------------------
+out=$(vd_client_nobody io.vnic.Domain.Create "$(params nb1 nb1-tap)")
+check "an unprivileged Create without a policy: PermissionDenied: $out" \
+    grep -q '"error": "io.vnic.Domain.PermissionDenied"' <<<"$out"
+check "... and nothing made" gone nb1-tap
+out=$(vd_client_nobody io.vnic.Domain.List '{"all": true}')
+check "an unprivileged List sees none of root's domains: $out" grep -q '"domains": \[\]' <<<"$out"
+out=$(vd_client_nobody io.vnic.Domain.Destroy '{"name": "keep1"}')
+check "an unprivileged Destroy of root's domain: PermissionDenied: $out" \
+    grep -q '"error": "io.vnic.Domain.PermissionDenied"' <<<"$out"
+check "... which keeps running" device_exists keep1-tap
+
 # ---- SIGTERM -------------------------------------------------------------------------------------
 python3 "$vd_tmp/supervise.py" "$VD_SOCK" "$(params sup3 sup3-tap 1)" hold >"$vd_tmp/sup3.out" &
 sup_pid=$!
