@@ -315,6 +315,18 @@ int main(int argc, char **argv)
             vnicd_access_free(srv.access);
             return 1;
         }
+        /* The domains that the clients of a killed daemon supervised have nobody to end them
+         * now: a full reconcile destroys them (their supervisor's lock is free), as it does
+         * the remains of anything else that died half way. */
+        vnic_reconcile_action **acts = NULL;
+        size_t nacts = 0;
+        _cleanup_error_ vnic_error *rerr = NULL;
+        if (vnic_reconcile(conn, 0, &acts, &nacts, &rerr) < 0)
+            vnicd_log(LOG_WARNING, "reconcile: %s", rerr && rerr->message ? rerr->message : "?");
+        for (size_t i = 0; i < nacts; i++)
+            vnicd_log(LOG_INFO, "reconcile: %s", acts[i]->message);
+        vnic_reconcile_actions_free(acts, nacts);
+
         /* Domains made outside vnicd (vnic:///embed on the same root) are root's. */
         vnic_domain_info **list = NULL;
         size_t n = 0;
