@@ -67,16 +67,15 @@ static void setup_locale(void)
 static void usage(FILE *f)
 {
     fprintf(f, _("Usage: %s [OPTION]...\n\n"), PROGRAM);
-    fprintf(f, "%s\n", _("Serve vnic's domains over varlink (io.vnic.Domain, io.vnic.Events)."));
-    fprintf(f, _("\nOptions:\n"));
+    fputs(_("Serve vnic's domains over varlink (io.vnic.Domain, io.vnic.Events).\n"), f);
+    fputs(_("\nOptions:\n"), f);
     fprintf(f, _("  --socket PATH    listen on PATH (default %s)\n"), DEFAULT_SOCKET);
-    fprintf(f,
-            _("  --root DIR       keep the state under DIR (default /run/vnic, /var/lib/vnic)\n"));
+    fputs(_("  --root DIR       keep the state under DIR (default /run/vnic, /var/lib/vnic)\n"), f);
     fprintf(f,
             _("  --policy FILE    the access policy (default %s; without it only root may act)\n"),
             DEFAULT_POLICY);
-    fprintf(f, _("  -h, --help       show this help and exit\n"));
-    fprintf(f, _("  -V, --version    show the version and exit\n"));
+    fputs(_("  -h, --help       show this help and exit\n"), f);
+    fputs(_("  -V, --version    show the version and exit\n"), f);
 }
 
 static void print_error(const char *msg)
@@ -316,6 +315,18 @@ int main(int argc, char **argv)
             vnicd_access_free(srv.access);
             return 1;
         }
+        /* The domains that the clients of a killed daemon supervised have nobody to end them
+         * now: a full reconcile destroys them (their supervisor's lock is free), as it does
+         * the remains of anything else that died half way. */
+        vnic_reconcile_action **acts = NULL;
+        size_t nacts = 0;
+        _cleanup_error_ vnic_error *rerr = NULL;
+        if (vnic_reconcile(conn, 0, &acts, &nacts, &rerr) < 0)
+            vnicd_log(LOG_WARNING, "reconcile: %s", rerr && rerr->message ? rerr->message : "?");
+        for (size_t i = 0; i < nacts; i++)
+            vnicd_log(LOG_INFO, "reconcile: %s", acts[i]->message);
+        vnic_reconcile_actions_free(acts, nacts);
+
         /* Domains made outside vnicd (vnic:///embed on the same root) are root's. */
         vnic_domain_info **list = NULL;
         size_t n = 0;

@@ -11,6 +11,7 @@
 #   vd_stop [SIGNAL]           signal vnicd (TERM by default) by pid, wait; $VD_STATUS
 #   vd_uri                     prints the remote URI of this vnicd
 #   vd_client ARGS...          tests/daemon/varlink_client.py on this socket
+#   vd_client_nobody ARGS...   the same as uid/gid 65534 (setpriv)
 #   vd_embed ARGS...           vnicsh on the same state root, embedded, in the namespace
 #   vd_in_ns COMMAND...        run in the namespace
 #   marked_devices, device_exists NAME, check WHAT CMD..., fail MSG, vd_finish
@@ -40,6 +41,9 @@ VD_POLICY=${VD_POLICY:-}
 
 vd_ns=vnic-t-vd-$$-$RANDOM
 vd_tmp=$(mktemp -d /tmp/vnic-vd.XXXXXX)
+# Unprivileged clients (setpriv --reuid=65534) must reach the socket; the state root inside
+# keeps its own modes.
+chmod 0755 "$vd_tmp"
 vd_root=$vd_tmp/root
 VD_SOCK=$vd_tmp/vnicd.sock
 VD_LOG=$vd_tmp/vnicd.log
@@ -75,6 +79,7 @@ check() {
 }
 
 vd_finish() {
+    vd_check_log
     if [ "$vd_failures" -ne 0 ]; then
         echo "$VD_NAME: $vd_failures of $vd_checks checks failed" >&2
         if [ -s "$VD_LOG" ]; then
@@ -98,6 +103,14 @@ vd_in_ns() { ip netns exec "$vd_ns" "$@"; }
 vd_uri() { echo "vnic+unix:///system?socket=$VD_SOCK"; }
 
 vd_client() { python3 "$VD_DIR/varlink_client.py" "$VD_SOCK" "$@"; }
+# The same as the unprivileged user 65534.
+# (A python and a copy of the client that user can reach: root's own python may live under
+# /root.)
+VD_PYTHON_ANY=$(command -v /usr/bin/python3 || command -v python3)
+cp "$VD_DIR/varlink_client.py" "$vd_tmp/varlink_client.py"
+vd_client_nobody() {
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$VD_PYTHON_ANY" "$vd_tmp/varlink_client.py" "$VD_SOCK" "$@"
+}
 
 vd_embed() { vd_in_ns "$VD_VNICSH" -c "vnic:///embed?root=$vd_root" "$@"; }
 
@@ -144,6 +157,14 @@ vd_stop() {
     wait "$VD_PID"
     VD_STATUS=$?
     VD_PID=
+    vd_check_log
+}
+
+# A sanitizer's report in vnicd's log is a failure, whatever the test checked.
+vd_check_log() {
+    if grep -q "ERROR: [A-Za-z]*Sanitizer\|runtime error:" "$VD_LOG" 2>/dev/null; then
+        fail "vnicd's log has a sanitizer report: $(grep -m1 "Sanitizer\|runtime error:" "$VD_LOG")"
+    fi
 }
 
 # Devices carrying any vnic mark, one name per line (the kernel as witness).
