@@ -75,6 +75,7 @@ struct vnic_driver {
 };
 
 extern const vnic_driver vnic_embed_driver;
+extern const vnic_driver vnic_remote_driver; /* src/remote */
 
 /* ---- backend registry ------------------------------------------------------------------ */
 
