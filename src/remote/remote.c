@@ -120,6 +120,7 @@ static int remote_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_er
     if (r < 0)
         return r;
     remote_priv *p = vnic_xcalloc(1, sizeof(*p));
+    p->ev_epoll = p->ev_wake = -1;
     p->socket = TAKE_PTR(socket);
     conn->priv = p;
     if ((r = vnic_remote_connect(p, &p->v, err)) < 0) {

@@ -25,6 +25,10 @@ typedef struct remote_priv {
     vnic_varlink *v; /* calls and their replies; NULL once the connection failed */
     /* events: a second connection streaming io.vnic.Events.Watch, opened on first need */
     vnic_varlink *ev;
+    /* The fd the caller polls: an epoll set of the stream's socket and of ev_wake, which is
+     * made readable while the wire holds a message already read off the socket (poll on the
+     * socket alone would not say so). */
+    int ev_epoll, ev_wake;
     bool ev_failed; /* the stream broke: the fd handed out stays, but says so */
     remote_sub *subs;
     size_t nsubs;

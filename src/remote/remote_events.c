@@ -7,8 +7,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cleanup.h"
 #include "i18n.h"
 #include "marshal.h"
 #include "remote.h"
@@ -18,6 +22,11 @@ void vnic_remote_events_close(remote_priv *p)
 {
     vnic_varlink_free(p->ev);
     p->ev = NULL;
+    if (p->ev_epoll >= 0)
+        close(p->ev_epoll);
+    if (p->ev_wake >= 0)
+        close(p->ev_wake);
+    p->ev_epoll = p->ev_wake = -1;
     free(p->subs);
     p->subs = NULL;
     p->nsubs = 0;
@@ -79,15 +88,56 @@ static int handle_message(remote_priv *p, json_object *msg, bool first, vnic_err
     return 0;
 }
 
+/* Keep the caller's fd readable exactly while a message is pending: on the socket (epoll sees
+ * that) or already in the wire's buffer (the wake-up eventfd says that). */
+static void update_wake(remote_priv *p)
+{
+    uint64_t v = 1;
+    if (vnic_varlink_has_buffered(p->ev)) {
+        (void)!write(p->ev_wake, &v, sizeof(v));
+    } else {
+        (void)!read(p->ev_wake, &v, sizeof(v));
+    }
+}
+
+/* The epoll set the caller polls, made once (it stays the same fd for the connection's life). */
+static int make_poll_set(remote_priv *p, vnic_error **err)
+{
+    if (p->ev_epoll >= 0)
+        return 0;
+    _cleanup_close_ int ep = epoll_create1(EPOLL_CLOEXEC);
+    _cleanup_close_ int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (ep < 0 || wake < 0) {
+        int e = errno;
+        return vnic_error_set_errno(err, e, _("cannot listen for events of vnicd")), -e;
+    }
+    struct epoll_event ev = {.events = EPOLLIN};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, wake, &ev) < 0) {
+        int e = errno;
+        return vnic_error_set_errno(err, e, _("cannot listen for events of vnicd")), -e;
+    }
+    p->ev_epoll = TAKE_FD(ep);
+    p->ev_wake = TAKE_FD(wake);
+    return 0;
+}
+
 /* Open the stream once: connect, call Watch, and wait for its first reply. */
 static int open_stream(remote_priv *p, vnic_error **err)
 {
     if (p->ev)
         return 0;
-    vnic_varlink *v = NULL;
-    int r = vnic_remote_connect(p, &v, err);
+    int r = make_poll_set(p, err);
     if (r < 0)
         return r;
+    vnic_varlink *v = NULL;
+    if ((r = vnic_remote_connect(p, &v, err)) < 0)
+        return r;
+    struct epoll_event sev = {.events = EPOLLIN};
+    if (epoll_ctl(p->ev_epoll, EPOLL_CTL_ADD, vnic_varlink_fd(v), &sev) < 0) {
+        int e = errno;
+        vnic_varlink_free(v);
+        return vnic_error_set_errno(err, e, _("cannot listen for events of vnicd")), -e;
+    }
     json_object *call =
         vnic_varlink_call_new(VNIC_VARLINK_EVENTS ".Watch", NULL, VNIC_VARLINK_MORE);
     r = vnic_varlink_send(v, call, NULL, 0, err);
@@ -102,6 +152,7 @@ static int open_stream(remote_priv *p, vnic_error **err)
         }
     }
     if (r < 0) {
+        epoll_ctl(p->ev_epoll, EPOLL_CTL_DEL, vnic_varlink_fd(v), NULL);
         vnic_varlink_free(v);
         return vnic_error_prefix(err, _("cannot listen for events of vnicd")), r;
     }
@@ -111,11 +162,14 @@ static int open_stream(remote_priv *p, vnic_error **err)
     json_object_put(msg);
     if (r < 0) {
         /* Nothing was handed out yet: a later call may try again. */
+        epoll_ctl(p->ev_epoll, EPOLL_CTL_DEL, vnic_varlink_fd(p->ev), NULL);
         vnic_varlink_free(p->ev);
         p->ev = NULL;
         p->ev_failed = false;
         return vnic_error_prefix(err, _("cannot listen for events of vnicd")), r;
     }
+    /* Events that came right behind the first reply may be in the wire's buffer already. */
+    update_wake(p);
     return 0;
 }
 
@@ -151,7 +205,7 @@ int vnic_remote_event_get_fd(vnic_conn *conn, vnic_error **err)
     int r = open_stream(p, err);
     if (r < 0)
         return r;
-    return vnic_varlink_fd(p->ev);
+    return p->ev_epoll;
 }
 
 /* Everything pending: what the socket has and what the wire buffered already (poll would not
@@ -168,8 +222,10 @@ int vnic_remote_event_dispatch(vnic_conn *conn, vnic_error **err)
     for (;;) {
         json_object *msg = NULL;
         r = vnic_varlink_recv(p->ev, 0, &msg, err);
-        if (r == -EAGAIN)
+        if (r == -EAGAIN) {
+            update_wake(p);
             return 0;
+        }
         if (r == 0)
             return vnic_error_set(err, VNIC_ERR_SYSTEM, _("vnicd closed the stream of events")),
                    stream_failed(p, -ECONNRESET);
@@ -177,8 +233,10 @@ int vnic_remote_event_dispatch(vnic_conn *conn, vnic_error **err)
             return vnic_error_prefix(err, _("cannot read events from vnicd")), stream_failed(p, r);
         r = handle_message(p, msg, false, err);
         json_object_put(msg);
-        if (r < 0)
+        if (r < 0) {
+            update_wake(p);
             return r;
+        }
     }
 }
 
@@ -192,7 +250,6 @@ static long long now_ms(void)
 /* The convenience loop, on get_fd and dispatch as any other event loop. */
 int vnic_remote_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
 {
-    remote_priv *p = conn->priv;
     int fd = vnic_remote_event_get_fd(conn, err);
     if (fd < 0)
         return fd;
@@ -200,9 +257,6 @@ int vnic_remote_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err)
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     for (;;) {
         int r;
-        /* What the wire holds already would not wake poll. */
-        if (vnic_varlink_has_buffered(p->ev) && (r = vnic_remote_event_dispatch(conn, err)) < 0)
-            return r;
         int wait = -1;
         if (deadline >= 0) {
             long long left = deadline - now_ms();
