@@ -1,6 +1,7 @@
 /* vnic's results as the JSON of the varlink interfaces io.vnic.Domain and io.vnic.Events
- * (src/daemon/*.varlink), both ways: the daemon marshals what the embedded driver returns, the
- * remote driver unmarshals it into the same structs the embedded driver would have given.
+ * (the .varlink files in src/daemon), both ways: the daemon marshals what the embedded driver
+ * returns, the remote driver unmarshals it into the same structs the embedded driver would have
+ * given.
  *
  * Unmarshalling checks everything (the peer is hostile): types, required members, string
  * lengths (VNIC_MARSHAL_MAX_STRING), array lengths (VNIC_MARSHAL_MAX_ITEMS), integers in

@@ -225,7 +225,7 @@ int vnic_varlink_send(vnic_varlink *v, struct json_object *msg, const int *fds, 
         size_t n = nfds - fds_done < VARLINK_FDS_PER_SEND ? nfds - fds_done : VARLINK_FDS_PER_SEND;
         /* Every chunk of fds but the last rides on a byte of its own. */
         size_t want = fds_done + n < nfds ? 1 : total - done;
-        ssize_t w = send_some(v, text + done, want, fds + fds_done, n, deadline);
+        ssize_t w = send_some(v, text + done, want, n ? fds + fds_done : NULL, n, deadline);
         if (w < 0) {
             /* Nothing sent yet leaves the stream in step; anything else does not. */
             v->broken = done > 0;
@@ -399,12 +399,21 @@ static int eof_mid_message(vnic_varlink *v, vnic_error **err)
     return -ECONNRESET;
 }
 
+static int recv_timed_out(vnic_varlink *v, vnic_error **err)
+{
+    vnic_error_set(err, VNIC_ERR_IO, _("the varlink peer did not finish a message within %d ms"),
+                   v->timeout_ms);
+    return -ETIMEDOUT;
+}
+
 /* vnic_varlink_recv without the bookkeeping of failures. */
 static int recv_message(vnic_varlink *v, int wait_ms, struct json_object **ret, vnic_error **err)
 {
-    long long wait_deadline = wait_ms < 0 ? -1 : now_ms() + wait_ms;
+    long long called = now_ms();
+    long long wait_deadline = wait_ms < 0 ? -1 : called + wait_ms;
     for (;;) {
-        char *nul = memchr(v->buf + v->scan, '\0', v->len - v->scan);
+        /* (The buffer is NULL until the first read: memchr must not see it.) */
+        char *nul = v->len > v->scan ? memchr(v->buf + v->scan, '\0', v->len - v->scan) : NULL;
         size_t have = (nul ? (size_t)(nul - v->buf) : v->len) - v->start;
         if (have > v->max_message) {
             vnic_error_set(err, VNIC_ERR_IO,
@@ -426,6 +435,17 @@ static int recv_message(vnic_varlink *v, int wait_ms, struct json_object **ret, 
         }
         v->scan = v->len;
 
+        /* The rest of a message begun is due within the timeout, counted from its first byte
+         * or, if that came before this call, from the call: the peer is not to blame for the
+         * time its message sat here unread. Checked before every read, not only when the
+         * socket runs dry: a peer that trickles never lets it run dry. */
+        bool partial = v->len > v->start;
+        long long due = v->timeout_ms < 0   ? -1
+                        : v->begun > called ? v->begun + v->timeout_ms
+                                            : called + v->timeout_ms;
+        if (partial && due >= 0 && now_ms() >= due)
+            return recv_timed_out(v, err);
+
         ssize_t got = read_some(v, err);
         if (got > 0)
             continue;
@@ -435,13 +455,10 @@ static int recv_message(vnic_varlink *v, int wait_ms, struct json_object **ret, 
             return (int)got;
 
         /* Nothing pending: wait for the first byte up to wait_ms, for the rest of a message
-         * begun up to the timeout. */
-        bool partial = v->len > v->start;
-        long long deadline = !partial            ? wait_deadline
-                             : v->timeout_ms < 0 ? -1
-                                                 : v->begun + v->timeout_ms;
+         * begun until it is due. */
+        partial = v->len > v->start;
         struct pollfd pfd = {.fd = v->fd, .events = POLLIN};
-        int p = poll(&pfd, 1, time_left(deadline));
+        int p = poll(&pfd, 1, time_left(partial ? due : wait_deadline));
         if (p < 0 && errno != EINTR) {
             int e = errno;
             vnic_error_set_errno(err, e, _("cannot wait for a varlink message"));
@@ -449,12 +466,8 @@ static int recv_message(vnic_varlink *v, int wait_ms, struct json_object **ret, 
         }
         if (p == 0 && !partial)
             return -EAGAIN;
-        if (p == 0) {
-            vnic_error_set(err, VNIC_ERR_IO,
-                           _("the varlink peer did not finish a message within %d ms"),
-                           v->timeout_ms);
-            return -ETIMEDOUT;
-        }
+        if (p == 0)
+            return recv_timed_out(v, err);
     }
 }
 

@@ -79,7 +79,9 @@ static int recv_one(vnic_varlink *v, int wait_ms, json_object **ret, char *msg, 
 static const char *member(json_object *o, const char *key)
 {
     json_object *m;
-    return json_object_object_get_ex(o, key, &m) ? json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN) : NULL;
+    return json_object_object_get_ex(o, key, &m)
+               ? json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN)
+               : NULL;
 }
 
 static void test_builders(void)
@@ -209,7 +211,8 @@ static void *writer_main(void *opaque)
     }
     for (size_t off = 0; off < w->len; off += w->step) {
         size_t n = w->len - off < w->step ? w->len - off : w->step;
-        write_all(w->fd, w->data + off, n);
+        if (send(w->fd, w->data + off, n, MSG_NOSIGNAL) != (ssize_t)n)
+            break; /* the reader gave up */
         usleep((useconds_t)w->pause_us);
     }
     return NULL;
@@ -410,6 +413,37 @@ static void test_timeouts(void)
     long long took = now_ms() - t0;
     CHECK(took >= 150 && took < 3000);
     CHECK(strstr(err, "within 200 ms") != NULL);
+    vnic_varlink_free(v);
+    close(peer);
+
+    /* A peer that trickles a message a byte at a time never lets the socket run dry, and
+     * still cannot take longer than the timeout. */
+    v = pair(4 << 20, 200, &peer);
+    static char slow[4000];
+    memset(slow, ' ', sizeof(slow));
+    slow[0] = '{';
+    struct writer w = {.fd = peer, .data = slow, .len = sizeof(slow), .step = 1, .pause_us = 1000};
+    pthread_t t;
+    pthread_create(&t, NULL, writer_main, &w);
+    t0 = now_ms();
+    CHECK(recv_one(v, 5000, NULL, err, sizeof(err)) == -ETIMEDOUT);
+    took = now_ms() - t0;
+    CHECK(took >= 150 && took < 2000);
+    vnic_varlink_free(v);
+    pthread_join(t, NULL);
+    close(peer);
+
+    /* The start of a message that sat unread in the buffer longer than the timeout: the
+     * reader's delay is not the peer's, and the rest is read. */
+    v = pair(4 << 20, 200, &peer);
+    write_all(peer, "{}\0{\"late\":", 11);
+    CHECK(recv_one(v, 1000, NULL, NULL, 0) == 1);
+    usleep(300000);
+    write_all(peer, "1}", 3);
+    json_object *late = NULL;
+    CHECK(recv_one(v, 1000, &late, NULL, 0) == 1);
+    CHECK_STREQ(member(late, "late"), "1");
+    json_object_put(late);
     vnic_varlink_free(v);
     close(peer);
 
