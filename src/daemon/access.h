@@ -32,10 +32,10 @@ typedef enum {
     VNICD_OP_UNDEFINE,
     VNICD_OP_START, /* start and create */
     VNICD_OP_DESTROY,
-    VNICD_OP_RUN,   /* supervised start, snapshot with fds (vnicsh run, pass, qemu-args) */
+    VNICD_OP_RUN, /* supervised start, snapshot with fds (vnicsh run, pass, qemu-args) */
     VNICD_OP_ATTACH,
     VNICD_OP_DETACH,
-    VNICD_OP_READ,  /* lookup, list, XML, events, open queues */
+    VNICD_OP_READ,      /* lookup, list, XML, events, open queues */
     VNICD_OP_RECONCILE, /* root only */
     VNICD_OP_LAST
 } vnicd_op;
@@ -52,7 +52,11 @@ void vnicd_access_free(vnicd_access *a);
 /* May PEER do OP on domain NAME (NULL for no particular domain)? DEF (may be NULL) is the
  * definition the request brings or makes run (its interfaces are checked against the
  * direct/ethernet/limit rules, and vnic:owner against the caller). 0, or -EACCES with *err
- * "permission denied: ..." naming the missing rule. */
+ * "permission denied: ..." naming the missing rule (VNIC_ERR_INVALID, sys_errno EACCES).
+ * For ATTACH, DEF is the domain's definition with the new interface in it (the limits count
+ * the whole domain). A non-root peer touches only domains recorded as its own; a name
+ * without a record is free for a DEFINE, START or RUN that brings DEF, so call
+ * vnicd_access_adopt first for a domain that exists. */
 int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, const char *name,
                        const vnic_domain_def *def, vnic_error **err);
 
@@ -63,3 +67,7 @@ bool vnicd_access_can_read(vnicd_access *a, const vnicd_peer *peer, const char *
 int vnicd_access_set_owner(vnicd_access *a, const vnicd_peer *peer, const char *name,
                            vnic_error **err);
 void vnicd_access_forget(vnicd_access *a, const char *name);
+
+/* NAME exists (the driver found it): if it has no owner record (made outside vnicd, e.g.
+ * through vnic:///embed on the same root), record root as its owner. */
+int vnicd_access_adopt(vnicd_access *a, const char *name, vnic_error **err);

@@ -392,6 +392,16 @@ int vnic_conn_domain_attach_interface_file(vnic_conn *conn, const char *name, co
                         attach_file(conn, name, path, flags, ret_index, ret_alias, c.diags, c.err));
 }
 
+int vnic_conn_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
+                                          const char *docname, unsigned flags,
+                                          unsigned *ret_index, char **ret_alias,
+                                          vnic_diag_list *diags, vnic_error **err)
+{
+    API_BEGIN(flags, ATTACH_FLAGS, err, diags);
+    return vnic_api_end(
+        &c, domain_attach(conn, name, xml, docname, flags, ret_index, ret_alias, c.diags, c.err));
+}
+
 int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
                                  vnic_error **err)
 {

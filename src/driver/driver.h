@@ -77,6 +77,13 @@ struct vnic_driver {
 extern const vnic_driver vnic_embed_driver;
 extern const vnic_driver vnic_remote_driver; /* src/remote */
 
+/* Make the taps of later starts and attaches on CONN whose interface has no vnic:owner belong
+ * to UID and GID (as if the definition said <vnic:owner user=UID group=GID/>, which the live
+ * XML then shows), so that the process vnicd serves can use them without privileges. UID
+ * (uid_t)-1 goes back to root-owned taps. For the embedded driver only: any other refuses
+ * with -EOPNOTSUPP (a remote peer cannot hand its taps to someone else). */
+int vnic_conn_set_client(vnic_conn *conn, uid_t uid, gid_t gid, vnic_error **err);
+
 /* ---- backend registry ------------------------------------------------------------------ */
 
 typedef struct vnic_registry vnic_registry;

@@ -152,6 +152,29 @@ static int embed_open(vnic_conn *conn, const char *uri, unsigned flags, vnic_err
     return 0;
 }
 
+int vnic_conn_set_client(vnic_conn *conn, uid_t uid, gid_t gid, vnic_error **err)
+{
+    if (conn->driver != &vnic_embed_driver)
+        return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                              _("the %s driver cannot make devices for another user"),
+                              conn->driver->name),
+               -EOPNOTSUPP;
+    embed_priv *p = conn->priv;
+    p->has_client = uid != (uid_t)-1;
+    p->client_uid = uid;
+    p->client_gid = gid;
+    return 0;
+}
+
+void vnic_embed_apply_client(embed_priv *p, vnic_iface_def *d)
+{
+    if (!p->has_client || d->type != VNIC_IFACE_ETHERNET || d->owner_user || d->owner_group)
+        return;
+    d->owner_user = vnic_xasprintf("%u", (unsigned)p->client_uid);
+    if (p->client_gid != (gid_t)-1)
+        d->owner_group = vnic_xasprintf("%u", (unsigned)p->client_gid);
+}
+
 const vnic_driver vnic_embed_driver = {
     .name = "embed",
     .probe = embed_probe,

@@ -33,6 +33,10 @@ typedef struct embed_priv {
     /* The directories above, opened once and checked (no symbolic link, ours, writable by
      * nobody else); every file of the store is opened relative to them. */
     int run_fd, domains_fd, locks_fd, lib_fd, defs_fd;
+    /* vnic_conn_set_client: the owner of taps without vnic:owner, when has_client. */
+    bool has_client;
+    uid_t client_uid;
+    gid_t client_gid;
     vnic_registry *reg;
     struct nl_sock *nl;
 
@@ -85,6 +89,10 @@ int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long
                                vnic_error **err);
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);
 bool vnic_embed_is_vnic_group(unsigned group);
+
+/* A tap without vnic:owner gets the connection's client (vnic_conn_set_client), if any, as
+ * owner and group. */
+void vnic_embed_apply_client(embed_priv *p, vnic_iface_def *d);
 
 /* ---- names from templates (embed_names.c) ----------------------------------------------- */
 

@@ -103,6 +103,7 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
         }
     }
 
+    vnic_embed_apply_client(p, iface);
     const vnic_backend_ops *ops = vnic_registry_find(p->reg, iface, err);
     if (!ops)
         return -ENOENT;

@@ -52,6 +52,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     env.nlinks = nlinks;
     for (size_t i = 0; i < def->niface; i++) {
         vnic_iface_def *d = def->ifaces[i];
+        vnic_embed_apply_client(p, d);
         ops[i] = vnic_registry_find(p->reg, d, err);
         if (!ops[i])
             return vnic_embed_prefix_iface(err, def, i), -ENOENT;

@@ -58,3 +58,10 @@ int vnic_conn_domain_snapshot(vnic_conn *conn, const char *name, const char *xml
 int vnic_conn_domain_attach_interface_file(vnic_conn *conn, const char *name, const char *path,
                                            unsigned flags, unsigned *ret_index, char **ret_alias,
                                            vnic_diag_list *diags, vnic_error **err);
+
+/* vnic_domain_attach_interface_xml, also giving the new interface's alias (as above): vnicd
+ * serves AttachInterface with it. The public return convention (-1 on failure). */
+int vnic_conn_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
+                                          const char *docname, unsigned flags,
+                                          unsigned *ret_index, char **ret_alias,
+                                          vnic_diag_list *diags, vnic_error **err);

@@ -465,6 +465,11 @@ const char *vnic_version(void);
 /* Directory of the installed RelaxNG schemas (or $VNIC_SCHEMA_DIR). Static storage. */
 const char *vnic_schema_dir(void);
 
+/* Check vnicd's access policy file PATH (a <policy> document, schemas/policy.rng): well-formed,
+ * valid, every user and group name known to this system. 0 when it is good; otherwise -1,
+ * with one diagnostic per problem in diags (FILE:LINE naming the element). */
+int vnic_policy_validate_file(const char *path, vnic_diag_list *diags, vnic_error **err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,300 @@
+/* One call: the message checked for the shape of a varlink call, the method found, its
+ * parameters checked against the method's spec, and the reply sent with its fds.
+ * org.varlink.service (GetInfo, GetInterfaceDescription) is answered here. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "dispatch.h"
+#include "error.h"
+#include "i18n.h"
+#include "marshal.h"
+#include "strutil.h"
+
+#define SERVICE "org.varlink.service"
+#define ERR_INVALID_PARAMETER SERVICE ".InvalidParameter"
+#define ERR_METHOD_NOT_FOUND SERVICE ".MethodNotFound"
+#define ERR_INTERFACE_NOT_FOUND SERVICE ".InterfaceNotFound"
+#define ERR_EXPECTED_MORE SERVICE ".ExpectedMore"
+
+void vnicd_add(json_object *o, const char *key, json_object *val)
+{
+    json_object_object_add(o, key, val);
+}
+
+const char *vnicd_pstr(json_object *params, const char *name)
+{
+    json_object *v;
+    if (!params || !json_object_object_get_ex(params, name, &v) || !v)
+        return NULL;
+    return json_object_get_string(v);
+}
+
+bool vnicd_phas(json_object *params, const char *name)
+{
+    json_object *v;
+    return params && json_object_object_get_ex(params, name, &v) && v;
+}
+
+bool vnicd_pbool(json_object *params, const char *name)
+{
+    json_object *v;
+    return params && json_object_object_get_ex(params, name, &v) && v && json_object_get_boolean(v);
+}
+
+unsigned vnicd_puint(json_object *params, const char *name)
+{
+    json_object *v;
+    if (!params || !json_object_object_get_ex(params, name, &v) || !v)
+        return 0;
+    return (unsigned)json_object_get_int64(v);
+}
+
+void vnicd_reply_ok(vnicd_reply *r, json_object *params)
+{
+    r->msg = vnic_varlink_reply_new(params, false);
+}
+
+void vnicd_reply_failure(vnicd_reply *r, const vnic_error *err, const vnic_diag_list *diags)
+{
+    r->msg = vnic_marshal_failure(err, diags);
+}
+
+void vnicd_reply_invalid(vnicd_reply *r, const char *parameter)
+{
+    json_object *p = json_object_new_object();
+    vnicd_add(p, "parameter", json_object_new_string(parameter));
+    r->msg = vnic_varlink_error_new(ERR_INVALID_PARAMETER, p);
+}
+
+/* Do PARAMS (an object or NULL) match SPEC: known members only, of the right types, the
+ * required ones present? Returns NULL, or the name of the first member that is wrong. */
+static const char *check_params(json_object *params, const vnicd_param *spec, size_t n)
+{
+    if (params) {
+        json_object_object_foreach(params, key, val)
+        {
+            const vnicd_param *p = NULL;
+            for (size_t i = 0; i < n; i++)
+                if (vnic_streq(spec[i].name, key))
+                    p = &spec[i];
+            if (!p)
+                return key;
+            if (!val) {
+                if (!p->optional)
+                    return key;
+                continue;
+            }
+            switch (p->type) {
+            case VNICD_P_STRING:
+                /* A C string it must be: an embedded NUL would cut it short unseen. */
+                if (!json_object_is_type(val, json_type_string) ||
+                    strlen(json_object_get_string(val)) != (size_t)json_object_get_string_len(val))
+                    return key;
+                break;
+            case VNICD_P_BOOL:
+                if (!json_object_is_type(val, json_type_boolean))
+                    return key;
+                break;
+            case VNICD_P_INT: {
+                if (!json_object_is_type(val, json_type_int))
+                    return key;
+                errno = 0;
+                int64_t x = json_object_get_int64(val);
+                if (errno || x < 0 || x > INT_MAX)
+                    return key;
+                break;
+            }
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!spec[i].optional && !vnicd_phas(params, spec[i].name))
+            return spec[i].name;
+    return NULL;
+}
+
+static void get_info(vnicd_reply *r)
+{
+    json_object *p = json_object_new_object();
+    vnicd_add(p, "vendor", json_object_new_string("vnic"));
+    vnicd_add(p, "product", json_object_new_string("vnicd"));
+    vnicd_add(p, "version", json_object_new_string(vnic_version()));
+    vnicd_add(p, "url", json_object_new_string("https://vnic.dev"));
+    json_object *ifs = json_object_new_array();
+    for (size_t i = 0; i < vnicd_ninterfaces; i++)
+        json_object_array_add(ifs, json_object_new_string(vnicd_interfaces[i].name));
+    vnicd_add(p, "interfaces", ifs);
+    vnicd_reply_ok(r, p);
+}
+
+static void get_interface_description(json_object *params, vnicd_reply *r)
+{
+    const char *name = vnicd_pstr(params, "interface");
+    for (size_t i = 0; i < vnicd_ninterfaces; i++)
+        if (vnic_streq(vnicd_interfaces[i].name, name)) {
+            json_object *p = json_object_new_object();
+            vnicd_add(p, "description", json_object_new_string(vnicd_interfaces[i].text));
+            vnicd_reply_ok(r, p);
+            return;
+        }
+    json_object *p = json_object_new_object();
+    vnicd_add(p, "interface", json_object_new_string(name));
+    r->msg = vnic_varlink_error_new(ERR_INTERFACE_NOT_FOUND, p);
+}
+
+static bool known_interface(const char *method)
+{
+    const char *dot = strrchr(method, '.');
+    if (!dot)
+        return false;
+    size_t len = (size_t)(dot - method);
+    for (size_t i = 0; i < vnicd_ninterfaces; i++)
+        if (strlen(vnicd_interfaces[i].name) == len &&
+            strncmp(vnicd_interfaces[i].name, method, len) == 0)
+            return true;
+    return false;
+}
+
+static const vnicd_param interface_param[] = {{"interface", VNICD_P_STRING, false}};
+
+/* The call's shape: an object with a string "method", an object (or absent) "parameters",
+ * booleans "more", "oneway" and "upgrade", nothing else. Returns the offending member, or
+ * NULL. */
+static const char *check_call(json_object *call, const char **ret_method, json_object **ret_params,
+                              bool *ret_more, bool *ret_oneway)
+{
+    json_object *method = NULL;
+    *ret_params = NULL;
+    *ret_more = *ret_oneway = false;
+    json_object_object_foreach(call, key, val)
+    {
+        if (vnic_streq(key, "method")) {
+            if (!json_object_is_type(val, json_type_string))
+                return "method";
+            method = val;
+        } else if (vnic_streq(key, "parameters")) {
+            if (val && !json_object_is_type(val, json_type_object))
+                return "parameters";
+            *ret_params = val;
+        } else if (vnic_streq(key, "more") || vnic_streq(key, "oneway") ||
+                   vnic_streq(key, "upgrade")) {
+            if (val && !json_object_is_type(val, json_type_boolean))
+                return key;
+            bool b = val && json_object_get_boolean(val);
+            /* Upgrading the connection to another protocol: vnicd speaks none. */
+            if (vnic_streq(key, "upgrade") && b)
+                return key;
+            if (vnic_streq(key, "more"))
+                *ret_more = b;
+            else if (vnic_streq(key, "oneway"))
+                *ret_oneway = b;
+        } else {
+            return key;
+        }
+    }
+    if (!method)
+        return "method";
+    *ret_method = json_object_get_string(method);
+    return NULL;
+}
+
+static void reply_clear(vnicd_reply *r)
+{
+    json_object_put(r->msg);
+    r->msg = NULL;
+    for (size_t i = 0; i < r->nfds; i++)
+        if (r->fds[i] >= 0)
+            close(r->fds[i]);
+    free(r->fds);
+    r->fds = NULL;
+    r->nfds = 0;
+}
+
+int vnicd_dispatch(vnicd_client *c, json_object *call)
+{
+    vnicd_reply r = {0};
+    const char *method = NULL;
+    json_object *params = NULL;
+    bool more = false, oneway = false;
+
+    /* Nothing vnicd serves takes fds: fds sent to it are a protocol error (and would pile
+     * up). */
+    if (vnic_varlink_queued_fds(c->link) > 0) {
+        vnicd_log(LOG_WARNING, "client %lu: sent fds, closing", c->id);
+        vnicd_reply_invalid(&r, "fds");
+        (void)vnicd_send(c, r.msg, NULL, 0);
+        reply_clear(&r);
+        return -1;
+    }
+    const char *bad = check_call(call, &method, &params, &more, &oneway);
+    if (bad) {
+        vnicd_log(LOG_WARNING, "client %lu: not a varlink call (member '%s'), closing", c->id, bad);
+        vnicd_reply_invalid(&r, bad);
+        (void)vnicd_send(c, r.msg, NULL, 0);
+        reply_clear(&r);
+        return -1;
+    }
+
+    const vnicd_method *m = NULL;
+    for (size_t i = 0; i < vnicd_ndomain_methods; i++)
+        if (vnic_streq(vnicd_domain_methods[i].name, method))
+            m = &vnicd_domain_methods[i];
+
+    int ret = 0;
+    if (vnic_streq(method, VNIC_VARLINK_EVENTS ".Watch")) {
+        if ((bad = check_params(params, NULL, 0))) {
+            vnicd_reply_invalid(&r, bad);
+        } else if (!more) {
+            r.msg = vnic_varlink_error_new(ERR_EXPECTED_MORE, NULL);
+        } else {
+            vnicd_log(LOG_INFO, "client %lu: %s", c->id, method);
+            return vnicd_watch(c, params, more);
+        }
+    } else if (vnic_streq(method, SERVICE ".GetInfo")) {
+        if ((bad = check_params(params, NULL, 0)))
+            vnicd_reply_invalid(&r, bad);
+        else
+            get_info(&r);
+    } else if (vnic_streq(method, SERVICE ".GetInterfaceDescription")) {
+        if ((bad = check_params(params, interface_param, ELEMENTSOF(interface_param))))
+            vnicd_reply_invalid(&r, bad);
+        else
+            get_interface_description(params, &r);
+    } else if (m) {
+        if ((bad = check_params(params, m->params, m->nparams))) {
+            vnicd_reply_invalid(&r, bad);
+        } else {
+            vnicd_log(LOG_INFO, "client %lu: %s", c->id, method);
+            if (m->fn(c, params, &r) < 0)
+                ret = -1;
+        }
+    } else {
+        json_object *p = json_object_new_object();
+        if (known_interface(method)) {
+            vnicd_add(p, "method", json_object_new_string(method));
+            r.msg = vnic_varlink_error_new(ERR_METHOD_NOT_FOUND, p);
+        } else {
+            const char *dot = strrchr(method, '.');
+            vnicd_add(p, "interface",
+                      dot ? json_object_new_string_len(method, (int)(dot - method))
+                          : json_object_new_string(method));
+            r.msg = vnic_varlink_error_new(ERR_INTERFACE_NOT_FOUND, p);
+        }
+    }
+
+    if (!r.msg) {
+        vnic_error e = {.size = sizeof(e), .code = VNIC_ERR_INTERNAL, .message = (char *)"?"};
+        vnicd_reply_failure(&r, &e, NULL);
+    }
+    /* A oneway call wants no reply: its fds are closed unsent. */
+    if (!oneway && vnicd_send(c, r.msg, r.fds, r.nfds) < 0)
+        ret = -1;
+    reply_clear(&r);
+    return ret;
+}

@@ -1,0 +1,164 @@
+#!/bin/bash
+# vnicd's life: its options; socket activation (systemd-socket-activate) and READY=1 to
+# $NOTIFY_SOCKET; a domain supervised by a client goes when that client disconnects and when
+# it is killed; events stream to a watcher; SIGTERM stops it with exit 0, removes the socket
+# it made, destroys what its clients supervised and leaves running domains running, which a
+# restarted vnicd lists as active.
+source "$(dirname "$0")/lib.sh"
+
+# ---- options ---------------------------------------------------------------------------------
+check "--help exits 0" "$VD_VNICD" --help >/dev/null
+check "--version prints the version" bash -c "'$VD_VNICD' --version | grep -q '^vnicd [0-9]'"
+"$VD_VNICD" --bogus >/dev/null 2>&1
+check "an unknown option exits 2" [ $? = 2 ]
+out=$("$VD_VNICD" --root "$vd_root" --socket "$vd_tmp/x.sock" --policy "$vd_tmp/missing.xml" 2>&1)
+status=$?
+check "a missing --policy file refuses to start (exit 1, got $status)" [ $status = 1 ]
+check "... naming the file: $out" grep -q "missing.xml" <<<"$out"
+check "... and leaves no socket" [ ! -e "$vd_tmp/x.sock" ]
+printf '<policy>\n  <allow\n</policy>\n' >"$vd_tmp/bad.xml"
+out=$("$VD_VNICD" --root "$vd_root" --socket "$vd_tmp/x.sock" --policy "$vd_tmp/bad.xml" 2>&1)
+status=$?
+check "a bad policy refuses to start (exit 1, got $status)" [ $status = 1 ]
+check "... with file:line diagnostics: $out" grep -q "bad.xml:[0-9]" <<<"$out"
+
+domain_xml() { # NAME TAP
+    echo "<domain><name>$1</name><devices><interface type='ethernet'><target dev='$2'/></interface></devices></domain>"
+}
+params() { # NAME TAP [SUPERVISED]
+    python3 -c 'import json, sys; print(json.dumps({"xml": sys.argv[1], "docname": "t.xml", **({"supervised": True} if sys.argv[2] == "1" else {})}))' "$(domain_xml "$1" "$2")" "${3:-0}"
+}
+# wait_until SECONDS COMMAND...: bounded.
+wait_until() {
+    local until=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ $SECONDS -lt "$until" ] || return 1
+        sleep 0.1
+    done
+}
+gone() { ! device_exists "$1"; }
+
+# ---- socket activation -------------------------------------------------------------------------
+if command -v systemd-socket-activate >/dev/null; then
+    act_sock=$vd_tmp/act.sock
+    notify=$vd_tmp/notify.sock
+    python3 - "$notify" >"$vd_tmp/notify.out" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    while True:
+        msg = s.recv(4096).decode()
+        print(msg.replace("\n", " "), flush=True)
+        if "STOPPING=1" in msg:
+            break
+except socket.timeout:
+    pass
+EOF
+    notify_pid=$!
+    wait_until 5 test -S "$notify"
+    # systemd-socket-activate passes NOTIFY_SOCKET only when told (-E); started directly
+    # (not through a shell function, which would fork), so that $! is vnicd's pid once it execs.
+    ip netns exec "$vd_ns" systemd-socket-activate -l "$act_sock" -E NOTIFY_SOCKET="$notify" \
+        "$VD_VNICD" --root "$vd_root" --socket "$vd_tmp/not-this.sock" >>"$VD_LOG" 2>&1 &
+    act_pid=$!
+    wait_until 10 test -S "$act_sock"
+    out=$(timeout 20 python3 "$VD_DIR/varlink_client.py" "$act_sock" org.varlink.service.GetInfo)
+    check "socket-activated vnicd answers: $out" grep -q '"product": "vnicd"' <<<"$out"
+    check "it sent READY=1" wait_until 10 grep -q "READY=1" "$vd_tmp/notify.out"
+    check "it did not make a socket of its own" [ ! -e "$vd_tmp/not-this.sock" ]
+    kill -TERM "$act_pid"
+    wait_until 20 bash -c "! kill -0 $act_pid 2>/dev/null"
+    wait "$act_pid"
+    status=$?
+    check "socket-activated vnicd exits 0 on SIGTERM (got $status)" [ $status = 0 ]
+    check "it sent STOPPING=1" wait_until 10 grep -q "STOPPING=1" "$vd_tmp/notify.out"
+    check "it left the socket it did not make" [ -S "$act_sock" ]
+    kill "$notify_pid" 2>/dev/null
+    wait "$notify_pid" 2>/dev/null
+else
+    echo "no systemd-socket-activate: socket activation not tested"
+fi
+
+# ---- supervision -------------------------------------------------------------------------------
+vd_start || exit 1
+
+# A supervised domain lives as long as its client's connection.
+cat >"$vd_tmp/supervise.py" <<EOF
+import json, os, sys, time
+sys.path.insert(0, "$VD_DIR")
+from varlink_client import Client
+c = Client(sys.argv[1])
+r, _ = c.call("io.vnic.Domain.Create", json.loads(sys.argv[2]))
+print(json.dumps(r), flush=True)
+if "error" in r:
+    sys.exit(1)
+if sys.argv[3] == "hold":
+    time.sleep(600)
+c.close()
+EOF
+out=$(python3 "$vd_tmp/supervise.py" "$VD_SOCK" "$(params sup1 sup1-tap 1)" close)
+check "a supervised Create: $out" grep -q '"state": "active"' <<<"$out"
+check "the supervised domain goes when its client disconnects" wait_until 10 gone sup1-tap
+
+python3 "$vd_tmp/supervise.py" "$VD_SOCK" "$(params sup2 sup2-tap 1)" hold >"$vd_tmp/sup2.out" &
+sup_pid=$!
+check "the held supervised domain is created" wait_until 10 device_exists sup2-tap
+kill -KILL "$sup_pid"
+wait "$sup_pid" 2>/dev/null
+check "the supervised domain goes when its client is killed" wait_until 10 gone sup2-tap
+out=$(vd_client io.vnic.Domain.List '{"all": true}')
+check "neither is listed any more: $out" grep -q '"domains": \[\]' <<<"$out"
+
+# ---- events ------------------------------------------------------------------------------------
+# Deleting an up device gives device-down, then device-removed.
+check "a plain domain is created" vd_client io.vnic.Domain.Create "$(params keep1 keep1-tap)" >/dev/null
+check "a domain to lose a device" vd_client io.vnic.Domain.Create "$(params ev1 ev1-tap)" >/dev/null
+python3 "$VD_DIR/varlink_client.py" "$VD_SOCK" io.vnic.Events.Watch --more 3 >"$vd_tmp/watch.out" &
+watch_pid=$!
+check "the watch is in place" wait_until 10 grep -q '"continues": true' "$vd_tmp/watch.out"
+ip -n "$vd_ns" link del ev1-tap
+check "the watcher gets device-removed of ev1" \
+    wait_until 10 grep -q '"domain": "ev1".*"type": "device-removed"' "$vd_tmp/watch.out"
+wait_until 10 bash -c "! kill -0 $watch_pid 2>/dev/null" || kill "$watch_pid"
+wait "$watch_pid" 2>/dev/null
+out=$(vd_client io.vnic.Domain.Lookup '{"name": "ev1"}')
+check "ev1 is degraded: $out" grep -q '"state": "degraded"' <<<"$out"
+vd_client io.vnic.Domain.Destroy '{"name": "ev1"}' >/dev/null
+
+# ---- without a policy, only root may act -----------------------------------------------------------
+out=$(vd_client_nobody io.vnic.Domain.Create "$(params nb1 nb1-tap)")
+check "an unprivileged Create without a policy: PermissionDenied: $out" \
+    grep -q '"error": "io.vnic.Domain.PermissionDenied"' <<<"$out"
+check "... and nothing made" gone nb1-tap
+out=$(vd_client_nobody io.vnic.Domain.List '{"all": true}')
+check "an unprivileged List sees none of root's domains: $out" grep -q '"domains": \[\]' <<<"$out"
+out=$(vd_client_nobody io.vnic.Domain.Destroy '{"name": "keep1"}')
+check "an unprivileged Destroy of root's domain: PermissionDenied: $out" \
+    grep -q '"error": "io.vnic.Domain.PermissionDenied"' <<<"$out"
+check "... which keeps running" device_exists keep1-tap
+
+# ---- SIGTERM -------------------------------------------------------------------------------------
+python3 "$vd_tmp/supervise.py" "$VD_SOCK" "$(params sup3 sup3-tap 1)" hold >"$vd_tmp/sup3.out" &
+sup_pid=$!
+check "a supervised domain before SIGTERM" wait_until 10 device_exists sup3-tap
+vd_stop TERM
+check "vnicd exits 0 on SIGTERM (got $VD_STATUS)" [ "$VD_STATUS" = 0 ]
+check "the socket file is removed" [ ! -e "$VD_SOCK" ]
+check "the running domain keeps its device" device_exists keep1-tap
+check "the supervised domain was destroyed" gone sup3-tap
+kill "$sup_pid" 2>/dev/null
+wait "$sup_pid" 2>/dev/null
+
+vd_start || exit 1
+out=$(vd_client io.vnic.Domain.List '{}')
+check "the restarted vnicd lists keep1 as active: $out" \
+    grep -q '"name": "keep1", "uuid": null, "state": "active"\|"name": "keep1".*"state": "active"' <<<"$out"
+check "destroy through the restarted vnicd" vd_client io.vnic.Domain.Destroy '{"name": "keep1"}' >/dev/null
+check "the device is gone" gone keep1-tap
+vd_stop TERM
+check "vnicd exits 0 again (got $VD_STATUS)" [ "$VD_STATUS" = 0 ]
+check "no marked device left" [ -z "$(marked_devices)" ]
+vd_finish
