@@ -10,7 +10,10 @@
 #include "strutil.h"
 #include "tun.h"
 
-#define VNIC_DEFAULT_URI "vnic:///embed"
+/* Without a URI: root runs the driver in its own process; anyone else asks the daemon, which
+ * holds the privileges (and the policy that says what they may do). */
+#define VNIC_DEFAULT_URI_ROOT "vnic:///embed"
+#define VNIC_DEFAULT_URI_USER "vnic:///system"
 
 /* The flags each entry point knows (its own enum of vnic.h); any other bit is refused first
  * thing. */
@@ -30,6 +33,7 @@
 
 static const vnic_driver *const drivers[] = {
     &vnic_embed_driver,
+    &vnic_remote_driver,
 };
 
 int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err)
@@ -42,7 +46,7 @@ static int conn_open(const char *uri, unsigned flags, vnic_conn **ret, vnic_erro
     if (!uri || !*uri)
         uri = secure_getenv("VNIC_DEFAULT_URI");
     if (!uri || !*uri)
-        uri = VNIC_DEFAULT_URI;
+        uri = geteuid() == 0 ? VNIC_DEFAULT_URI_ROOT : VNIC_DEFAULT_URI_USER;
 
     for (size_t i = 0; i < ELEMENTSOF(drivers); i++) {
         if (!drivers[i]->probe(uri))

@@ -75,6 +75,7 @@ struct vnic_driver {
 };
 
 extern const vnic_driver vnic_embed_driver;
+extern const vnic_driver vnic_remote_driver; /* src/remote */
 
 /* Make the taps of later starts and attaches on CONN whose interface has no vnic:owner belong
  * to UID and GID (as if the definition said <vnic:owner user=UID group=GID/>, which the live

@@ -438,7 +438,8 @@ static void main_help(void)
     printf(_("Usage: %s [OPTIONS] COMMAND [ARGS...]\n\n"), PROGRAM);
     printf(_("Manage the host-side network devices of virtual machines.\n\n"));
     printf(_("Options:\n"));
-    printf(_("  -c, --connect URI       connection URI (default vnic:///embed)\n"));
+    printf(_("  -c, --connect URI       connection URI (default $VNIC_DEFAULT_URI, else\n"
+             "                          vnic:///embed for root, vnic:///system for others)\n"));
     printf(_("  -d, --debug             log debugging messages to stderr\n"));
     printf(_("  -h, --help              show this help and exit\n"));
     printf(_("  -V, --version           show the version and exit\n"));

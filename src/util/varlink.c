@@ -225,7 +225,7 @@ int vnic_varlink_send(vnic_varlink *v, struct json_object *msg, const int *fds, 
         size_t n = nfds - fds_done < VARLINK_FDS_PER_SEND ? nfds - fds_done : VARLINK_FDS_PER_SEND;
         /* Every chunk of fds but the last rides on a byte of its own. */
         size_t want = fds_done + n < nfds ? 1 : total - done;
-        ssize_t w = send_some(v, text + done, want, fds + fds_done, n, deadline);
+        ssize_t w = send_some(v, text + done, want, n ? fds + fds_done : NULL, n, deadline);
         if (w < 0) {
             /* Nothing sent yet leaves the stream in step; anything else does not. */
             v->broken = done > 0;

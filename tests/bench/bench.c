@@ -64,13 +64,14 @@ extern char **environ;
 #define BACKGROUND_GROUP 0x626e0003U
 
 enum { KIND_TAP, KIND_MACVTAP, KIND_COUNT };
-enum { M_VNIC, M_FLOOR, M_IP, M_COUNT };
+/* M_REMOTE: vnic's same calls through vnicd (the remote driver), when --remote gives its URI. */
+enum { M_VNIC, M_FLOOR, M_IP, M_REMOTE, M_COUNT };
 
 static const char *const kind_name[KIND_COUNT] = {"tap", "macvtap"};
-static const char *const method_name[M_COUNT] = {"vnic", "floor", "ip"};
+static const char *const method_name[M_COUNT] = {"vnic", "floor", "ip", "remote"};
 /* Name prefixes: vnic's come from a template and its own counter. */
 static const char *const name_prefix[M_COUNT][KIND_COUNT] = {
-    {"bvt", "bvm"}, {"bft", "bfm"}, {"bit", "bim"}};
+    {"bvt", "bvm"}, {"bft", "bfm"}, {"bit", "bim"}, {"brt", "brm"}};
 
 /* One repetition of one method: totals in microseconds. */
 typedef struct {
@@ -108,6 +109,9 @@ static struct {
     bool no_ipv6;
     int settle_ms;
     bool verbose;
+    const char *remote_uri; /* vnicd's URI: the remote method and the round trip */
+    bool methods_given;
+    int rtt_calls;
 } opt = {
     .settle_ms = 50,
     .lower = "uplink0",
@@ -115,10 +119,12 @@ static struct {
     .kinds = {true, true},
     .sizes = {1, 16, 256, 1024},
     .nsizes = 4,
-    .methods = {true, true, true},
+    .methods = {true, true, true, false},
+    .rtt_calls = 2000,
 };
 
 static vnic_conn *conn;
+static vnic_conn *rconn; /* through vnicd, with --remote */
 static int nl_fd = -1;
 static int ioctl_fd = -1;
 static uint32_t nl_seq;
@@ -621,14 +627,14 @@ static void run_floor(int kind, int n, method_result *m)
 
 /* ---- vnic ------------------------------------------------------------------------------ */
 
-static char *domain_xml(int kind, int n, const char *name)
+static char *domain_xml(int method, int kind, int n, const char *name)
 {
     buf b = {0};
     bprintf(&b, "<domain>\n  <name>%s</name>\n  <devices>\n", name);
     for (int i = 0; i < n; i++) {
         uint8_t mac[6];
         char ms[18];
-        mac_of(0x52, M_VNIC, kind, i, mac);
+        mac_of(0x52, method, kind, i, mac);
         mac_str(mac, ms);
         if (kind == KIND_TAP)
             bprintf(&b,
@@ -637,7 +643,7 @@ static char *domain_xml(int kind, int n, const char *name)
                     "      <target dev='%s%%d'/>\n"
                     "      <model type='virtio'/>\n"
                     "    </interface>\n",
-                    ms, name_prefix[M_VNIC][kind]);
+                    ms, name_prefix[method][kind]);
         else
             bprintf(&b,
                     "    <interface type='direct'>\n"
@@ -646,7 +652,7 @@ static char *domain_xml(int kind, int n, const char *name)
                     "      <target dev='%s%%d'/>\n"
                     "      <model type='virtio'/>\n"
                     "    </interface>\n",
-                    ms, opt.lower, name_prefix[M_VNIC][kind]);
+                    ms, opt.lower, name_prefix[method][kind]);
     }
     bprintf(&b, "  </devices>\n</domain>\n");
     return b.s;
@@ -663,12 +669,15 @@ static void vnic_fail(method_result *m, const char *what, vnic_error *err, vnic_
     seterr(m, "%s: %s%s", what, err && err->message ? err->message : "failed", extra);
 }
 
-static void run_vnic(int kind, int n, method_result *m)
+/* vnic's create, open and destroy on connection C: the embedded driver (M_VNIC) or vnicd
+ * through the remote driver (M_REMOTE). */
+static void run_vnic(vnic_conn *c, int method, int kind, int n, method_result *m)
 {
     char name[64], path[4200];
-    snprintf(name, sizeof(name), "bench-%s-%d-%lu", kind_name[kind], n, run_counter);
+    snprintf(name, sizeof(name), "%s-%s-%d-%lu", method == M_REMOTE ? "rbench" : "bench",
+             kind_name[kind], n, run_counter);
     snprintf(path, sizeof(path), "%s/%s.xml", opt.root, name);
-    char *xml = domain_xml(kind, n, name);
+    char *xml = domain_xml(method, kind, n, name);
     if (write_file(path, xml, strlen(xml)) < 0)
         die("cannot write %s", path);
     free(xml);
@@ -680,13 +689,13 @@ static void run_vnic(int kind, int n, method_result *m)
     size_t *counts = NULL, nif = 0;
 
     double t0 = now_us();
-    int r = vnic_domain_create_file(conn, path, 0, NULL, &diags, &err);
+    int r = vnic_domain_create_file(c, path, 0, NULL, &diags, &err);
     double t1 = now_us();
     if (r < 0) {
         vnic_fail(m, "vnic_domain_create_file", err, &diags);
         goto out;
     }
-    r = vnic_domain_open_all_queues(conn, name, &fds, &counts, &nif, &err);
+    r = vnic_domain_open_all_queues(c, name, &fds, &counts, &nif, &err);
     double t2 = now_us();
     if (r == 0) {
         size_t total = 0;
@@ -702,7 +711,7 @@ static void run_vnic(int kind, int n, method_result *m)
         err = NULL;
     }
     double tc = now_us();
-    int d = vnic_domain_destroy(conn, name, &err);
+    int d = vnic_domain_destroy(c, name, &err);
     double t3 = now_us();
     if (d < 0) {
         vnic_fail(m, "vnic_domain_destroy", err, NULL);
@@ -849,7 +858,9 @@ static void run_row(row *r)
             if (opt.settle_ms)
                 usleep((useconds_t)opt.settle_ms * 1000);
             if (method == M_VNIC)
-                run_vnic(r->kind, r->n, m);
+                run_vnic(conn, M_VNIC, r->kind, r->n, m);
+            else if (method == M_REMOTE)
+                run_vnic(rconn, M_REMOTE, r->kind, r->n, m);
             else if (method == M_FLOOR)
                 run_floor(r->kind, r->n, m);
             else
@@ -954,6 +965,89 @@ static void print_table(row *rows, int nrows)
                        rows[i].n, rows[i].m[k].error);
 }
 
+/* ---- through the daemon ---------------------------------------------------------------- */
+
+/* The round trip of a trivial call: vnic_domain_list of an empty store, CALLS times. */
+typedef struct {
+    bool ran;
+    int calls;
+    double p50, p99, max; /* microseconds */
+    char error[512];
+} round_trip;
+
+static round_trip rtt_remote, rtt_embed;
+
+static void measure_round_trip(vnic_conn *c, round_trip *rt)
+{
+    double *t = calloc((size_t)opt.rtt_calls, sizeof(*t));
+    if (!t)
+        die("out of memory");
+    for (int i = 0; i < opt.rtt_calls; i++) {
+        vnic_domain_info **list = NULL;
+        size_t n = 0;
+        vnic_error *err = NULL;
+        double t0 = now_us();
+        int r = vnic_domain_list(c, 0, &list, &n, &err);
+        t[i] = now_us() - t0;
+        vnic_domain_info_list_free(list, n);
+        if (r < 0 || n != 0) {
+            snprintf(rt->error, sizeof(rt->error), "vnic_domain_list: %s",
+                     r < 0 ? (err && err->message ? err->message : "failed")
+                           : "the store is not empty");
+            vnic_error_free(err);
+            free(t);
+            return;
+        }
+        vnic_error_free(err);
+    }
+    qsort(t, (size_t)opt.rtt_calls, sizeof(*t), cmp_double);
+    rt->ran = true;
+    rt->calls = opt.rtt_calls;
+    rt->p50 = t[opt.rtt_calls / 2];
+    rt->p99 = t[(int)((opt.rtt_calls - 1) * 0.99)];
+    rt->max = t[opt.rtt_calls - 1];
+    free(t);
+}
+
+static void print_remote(const row *rows, int nrows)
+{
+    printf("\nThrough vnicd (the remote driver) against the embedded driver, microseconds per\n"
+           "interface (medians):\n\n");
+    printf("%-7s %5s | %8s %8s %8s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", "r.create",
+           "r.open", "r.close", "r.START", "v.START", "r/v", "r.DESTR", "v.DESTR", "r/v");
+    for (int i = 0; i < nrows; i++) {
+        const row *r = &rows[i];
+        if (!r->ran)
+            continue;
+        int n = r->n;
+        const method_result *x = &r->m[M_REMOTE], *v = &r->m[M_VNIC];
+        bool both = have(r, M_REMOTE) && have(r, M_VNIC);
+        char c[9][32];
+        cell(c[0], 32, r, M_REMOTE, per_if(x->create, n));
+        cell(c[1], 32, r, M_REMOTE, per_if(x->open, n));
+        cell(c[2], 32, r, M_REMOTE, per_if(x->close, n));
+        cell(c[3], 32, r, M_REMOTE, per_if(x->start, n));
+        cell(c[4], 32, r, M_VNIC, per_if(v->start, n));
+        ratio_cell(c[5], 32, both, x->start, v->start);
+        cell(c[6], 32, r, M_REMOTE, per_if(x->destroy, n));
+        cell(c[7], 32, r, M_VNIC, per_if(v->destroy, n));
+        ratio_cell(c[8], 32, both, x->destroy, v->destroy);
+        printf("%-7s %5d | %8s %8s %8s | %8s %8s %6s | %8s %8s %6s\n", kind_name[r->kind], n, c[0],
+               c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+    }
+    const round_trip *rts[] = {&rtt_remote, &rtt_embed};
+    const char *names[] = {"remote", "embedded"};
+    printf("\nRound trip of a trivial call (vnic_domain_list of an empty store):\n");
+    for (int i = 0; i < 2; i++) {
+        if (rts[i]->ran)
+            printf("  %-8s %d calls: p50 %.1f us, p99 %.1f us, max %.1f us\n", names[i],
+                   rts[i]->calls, rts[i]->p50, rts[i]->p99, rts[i]->max);
+        else
+            printf("  %-8s not measured%s%s\n", names[i], rts[i]->error[0] ? ": " : "",
+                   rts[i]->error);
+    }
+}
+
 typedef struct {
     char name[64];
     const char *kind;
@@ -1048,6 +1142,25 @@ static int evaluate(const row *rows, int nrows, target *t)
             snprintf(c->detail, sizeof(c->detail), "needs N=16 and N=1024 of vnic%s",
                      r1k && r1k->m[M_VNIC].failed ? " (N=1024 failed)" : "");
         }
+
+        /* 4: through vnicd, the start of 16 interfaces within 1.2x the embedded driver's. */
+        if (!opt.methods[M_REMOTE])
+            continue;
+        target *d = &t[nt++];
+        snprintf(d->name, sizeof(d->name), "remote-start-16");
+        d->kind = kind_name[kind];
+        d->limit = 1.2;
+        d->state = -1;
+        if (have(r16, M_REMOTE) && have(r16, M_VNIC)) {
+            d->value = r16->m[M_REMOTE].start / r16->m[M_VNIC].start;
+            d->state = d->value <= d->limit;
+            snprintf(d->detail, sizeof(d->detail),
+                     "start of 16 through vnicd: %.2f ms, embedded: %.2f ms = %.3fx",
+                     r16->m[M_REMOTE].start / 1000, r16->m[M_VNIC].start / 1000, d->value);
+        } else {
+            snprintf(d->detail, sizeof(d->detail), "needs N=16 of vnic and remote%s",
+                     r16 && r16->m[M_REMOTE].failed ? " (remote failed)" : "");
+        }
     }
     return nt;
 }
@@ -1126,6 +1239,10 @@ static char *make_json(const row *rows, int nrows, const target *t, int nt)
             json_method(&b, r, k);
             bprintf(&b, ",");
         }
+        if (have(r, M_VNIC) && have(r, M_REMOTE))
+            bprintf(&b, "\"remote_over_vnic\":{\"start\":%.3f,\"destroy\":%.3f},",
+                    r->m[M_REMOTE].start / r->m[M_VNIC].start,
+                    r->m[M_REMOTE].destroy / r->m[M_VNIC].destroy);
         bool vf = have(r, M_VNIC) && have(r, M_FLOOR);
         if (vf)
             bprintf(&b, "\"vnic_over_floor\":{\"start\":%.3f,\"destroy\":%.3f}}",
@@ -1134,7 +1251,18 @@ static char *make_json(const row *rows, int nrows, const target *t, int nt)
         else
             bprintf(&b, "\"vnic_over_floor\":null}");
     }
-    bprintf(&b, "],\"targets\":[");
+    bprintf(&b, "],\"round_trip\":{");
+    const round_trip *rts[] = {&rtt_remote, &rtt_embed};
+    const char *rt_names[] = {"remote", "embedded"};
+    for (int i = 0; i < 2; i++) {
+        bprintf(&b, "%s\"%s\":", i ? "," : "", rt_names[i]);
+        if (rts[i]->ran)
+            bprintf(&b, "{\"calls\":%d,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f}",
+                    rts[i]->calls, rts[i]->p50, rts[i]->p99, rts[i]->max);
+        else
+            bprintf(&b, "null");
+    }
+    bprintf(&b, "},\"targets\":[");
     for (int i = 0; i < nt; i++) {
         bprintf(&b, "%s{\"name\":\"%s\",\"kind\":\"%s\",\"limit\":%.2f,", i ? "," : "", t[i].name,
                 t[i].kind, t[i].limit);
@@ -1162,7 +1290,10 @@ static void usage(FILE *f)
                "  --kinds LIST      tap,macvtap (default both)\n"
                "  --reps K          repetitions of every size (default 15/9/5/3 for\n"
                "                    1/16/256/1024; ip runs once from 256 on)\n"
-               "  --methods LIST    vnic,floor,ip (default all three)\n"
+               "  --methods LIST    vnic,floor,ip,remote (default all, remote with --remote)\n"
+               "  --remote URI      vnicd's URI: the same create, open and destroy through\n"
+               "                    the daemon, and the round trip of a trivial call\n"
+               "  --rtt-calls K     calls timed for the round trip (default 2000)\n"
                "  --no-ip           skip the ip -batch comparison (--methods vnic,floor)\n"
                "  --background K    K other devices exist during the run (a busy host)\n"
                "  --settle MS       pause before every timed run (default 50)\n"
@@ -1190,6 +1321,8 @@ static void parse_args(int argc, char **argv)
         {"background", required_argument, NULL, 'b'},
         {"no-ipv6", no_argument, NULL, '6'},
         {"settle", required_argument, NULL, 'S'},
+        {"remote", required_argument, NULL, 'R'},
+        {"rtt-calls", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -1258,7 +1391,19 @@ static void parse_args(int argc, char **argv)
             opt.settle_ms = (int)v;
             break;
         }
+        case 'R':
+            opt.remote_uri = optarg;
+            break;
+        case 'T': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000000)
+                die("bad call count '%s' (1 to 1000000)", optarg);
+            opt.rtt_calls = (int)v;
+            break;
+        }
         case 'm': {
+            opt.methods_given = true;
             memset(opt.methods, 0, sizeof(opt.methods));
             char *save = NULL;
             for (char *t = strtok_r(optarg, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -1266,7 +1411,7 @@ static void parse_args(int argc, char **argv)
                 while (k < M_COUNT && strcmp(t, method_name[k]))
                     k++;
                 if (k == M_COUNT)
-                    die("unknown method '%s' (vnic, floor, ip)", t);
+                    die("unknown method '%s' (vnic, floor, ip, remote)", t);
                 opt.methods[k] = true;
             }
             break;
@@ -1292,6 +1437,10 @@ static void parse_args(int argc, char **argv)
         usage(stderr);
         exit(2);
     }
+    if (opt.remote_uri && !opt.methods_given)
+        opt.methods[M_REMOTE] = true;
+    if (opt.methods[M_REMOTE] && !opt.remote_uri)
+        die("the remote method needs --remote URI");
 }
 
 static void setup(void)
@@ -1359,6 +1508,8 @@ static void setup(void)
     vnic_error *err = NULL;
     if (vnic_conn_open(uri, &conn, &err) < 0)
         die("cannot open %s: %s", uri, err && err->message ? err->message : "failed");
+    if (opt.remote_uri && vnic_conn_open(opt.remote_uri, &rconn, &err) < 0)
+        die("cannot open %s: %s", opt.remote_uri, err && err->message ? err->message : "failed");
 }
 
 int main(int argc, char **argv)
@@ -1394,10 +1545,22 @@ int main(int argc, char **argv)
                kind_name[r->kind], r->n, r->reps, r->m[M_VNIC].start / r->n,
                r->m[M_VNIC].destroy / r->n, r->m[M_FLOOR].start / r->n,
                r->m[M_FLOOR].destroy / r->n, (now_us() - ts) / 1e6);
+        if (rconn)
+            printf("  %-7s N=%-5d %2d reps: through vnicd start %8.1f us/if, destroy %8.1f us/if\n",
+                   kind_name[r->kind], r->n, r->reps, r->m[M_REMOTE].start / r->n,
+                   r->m[M_REMOTE].destroy / r->n);
+    }
+
+    /* The round trip, on stores the runs left empty: the daemon's, and the embedded one. */
+    if (rconn) {
+        measure_round_trip(rconn, &rtt_remote);
+        measure_round_trip(conn, &rtt_embed);
     }
 
     print_table(rows, nrows);
-    target t[KIND_COUNT * 3];
+    if (rconn)
+        print_remote(rows, nrows);
+    target t[KIND_COUNT * 4];
     int nt = evaluate(rows, nrows, t);
     print_targets(t, nt);
     printf("\nTotal time: %.1f s\n", (now_us() - t0) / 1e6);
@@ -1409,6 +1572,7 @@ int main(int argc, char **argv)
     free(json);
 
     vnic_conn_close(conn);
+    vnic_conn_close(rconn);
     if (opt.background > 0)
         delete_group(BACKGROUND_GROUP);
     close(nl_fd);
@@ -1416,7 +1580,7 @@ int main(int argc, char **argv)
 
     /* vnic failing where the bare system calls succeed is a bug worth a non-zero status. */
     for (int i = 0; i < nrows; i++)
-        if (rows[i].m[M_VNIC].failed && !rows[i].m[M_FLOOR].failed)
+        if ((rows[i].m[M_VNIC].failed || rows[i].m[M_REMOTE].failed) && !rows[i].m[M_FLOOR].failed)
             return 1;
     return 0;
 }

@@ -5,6 +5,9 @@
 #
 #   run-bench.sh VNIC_BENCH BACKEND_DIR [vnic-bench options...]
 #
+# With $VNICD (the daemon's program), vnicd runs in the same namespace on a state root of its
+# own and vnic-bench gets --remote: the same runs through the daemon, in the same run.
+#
 # $VNIC_BENCH_PREFIX, when set, is put before the program (word-split), to profile it:
 #   VNIC_BENCH_PREFIX='perf record -g -o /tmp/vnic.perf' run-bench.sh ...
 # Exit 77 (skipped) when not root or when ip is missing.
@@ -29,7 +32,12 @@ fi
 ns=vnic-bench-$$-$RANDOM
 tmp=
 mounted=
+vnicd_pid=
 cleanup() {
+    if [ -n "$vnicd_pid" ]; then
+        kill -TERM "$vnicd_pid" 2>/dev/null
+        wait "$vnicd_pid" 2>/dev/null
+    fi
     ip netns del "$ns" 2>/dev/null
     if [ -n "$tmp" ]; then
         [ -n "$mounted" ] && umount "$tmp" 2>/dev/null
@@ -63,6 +71,26 @@ ip -n "$ns" link set lo up &&
     ip -n "$ns" link set peer0 up || exit 2
 
 echo "vnic-bench: namespace $ns, state root $tmp ($(stat -f -c %T "$tmp"))"
+
+remote=()
+if [ -n "${VNICD:-}" ]; then
+    sock=$tmp/vnicd.sock
+    VNIC_BACKEND_DIR=$backend_dir ip netns exec "$ns" "$VNICD" --root "$tmp/daemon" \
+        --socket "$sock" 2>"$tmp/vnicd.log" &
+    vnicd_pid=$!
+    for _ in $(seq 1 200); do
+        [ -S "$sock" ] && break
+        kill -0 "$vnicd_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ -S "$sock" ]; then
+        echo "vnic-bench: vnicd $VNICD on $sock"
+        remote=(--remote "vnic+unix:///system?socket=$sock")
+    else
+        echo "vnic-bench: vnicd did not come up (no remote runs): $(tail -n 5 "$tmp/vnicd.log")"
+    fi
+fi
+
 # shellcheck disable=SC2086 # the prefix is a command line of its own
 VNIC_BACKEND_DIR=$backend_dir ip netns exec "$ns" ${VNIC_BENCH_PREFIX:-} "$bench" \
-    --root "$tmp" --lower uplink0 "$@"
+    --root "$tmp" --lower uplink0 "${remote[@]}" "$@"

@@ -10,21 +10,36 @@ example=$here/../examples/web1.xml
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
-ns=vnic-t-run-$$-$RANDOM
-tmp=$(mktemp -d)
-root=$tmp/root
-uri="vnic:///embed?root=$root"
 bg_pids=()
-cleanup() {
-    for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip netns add "$ns" || exit 1
-ip -n "$ns" link add uplink0 type veth peer name peer0 || exit 1
-ip -n "$ns" link set uplink0 up
-ip -n "$ns" link set peer0 up
+if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
+    # Remote mode (suite 'remote'): the same test against a real vnicd, started by
+    # tests/daemon/lib.sh ($VNICD) in the test's namespace on the test's state root, and
+    # reached over its socket; the rest of the test is unchanged.
+    source "$here/../daemon/lib.sh" || exit 1
+    ns=$vd_ns tmp=$vd_tmp root=$vd_root
+    cleanup() {
+        for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+        vd_cleanup
+    }
+    trap cleanup EXIT
+    vd_start || exit 1
+    uri=$(vd_uri)
+else
+    ns=vnic-t-run-$$-$RANDOM
+    tmp=$(mktemp -d)
+    root=$tmp/root
+    uri="vnic:///embed?root=$root"
+    cleanup() {
+        for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+        ip netns del "$ns" 2>/dev/null
+        rm -rf "$tmp"
+    }
+    trap cleanup EXIT
+    ip netns add "$ns" || exit 1
+    ip -n "$ns" link add uplink0 type veth peer name peer0 || exit 1
+    ip -n "$ns" link set uplink0 up
+    ip -n "$ns" link set peer0 up
+fi
 
 vsh() { ip netns exec "$ns" "$vnicsh" -c "$uri" "$@"; }
 # What a child run by `vnicsh run` uses to call vnicsh again.

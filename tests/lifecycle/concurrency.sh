@@ -15,10 +15,13 @@ worker() {
         vsh destroy "par$i" >/dev/null 2>>"$tmp/errors.$i" || echo "destroy par$i round $r" >>"$tmp/errors.$i"
     done
 }
+# The workers' pids: a bare `wait` would also wait for vnicd in the remote mode.
+pids=()
 for i in $(seq 1 8); do
     worker "$i" &
+    pids+=($!)
 done
-wait
+wait "${pids[@]}"
 
 for i in $(seq 1 8); do
     [ -s "$tmp/errors.$i" ] && fail "worker $i: $(cat "$tmp/errors.$i")"

@@ -11,7 +11,7 @@ for i in json.load(sys.stdin): print(i["device"])')
 macvtap=${devs[0]} tap=${devs[1]}
 
 # Started without a wrapper function, so that $! is vnicsh itself (ip netns exec execs it).
-ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$root" events --json --timeout 60 \
+ip netns exec "$ns" "$vnicsh" -c "$uri" events --json --timeout 60 \
     >"$tmp/events" 2>"$tmp/events.err" &
 pid=$!
 for _ in $(seq 1 200); do

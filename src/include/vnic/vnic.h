@@ -142,9 +142,13 @@ void vnic_domain_def_free(vnic_domain_def *def);
 /* A connection to a driver. Opaque. */
 typedef struct vnic_conn vnic_conn;
 
-/* Open a connection. URI NULL means $VNIC_DEFAULT_URI, else "vnic:///embed" (the driver runs
- * in this process, with its state under /run/vnic and /var/lib/vnic). "vnic:///embed?root=DIR"
- * keeps all state under DIR instead. The caller closes the connection. */
+/* Open a connection. "vnic:///embed" runs the driver in this process, with its state under
+ * /run/vnic and /var/lib/vnic ("vnic:///embed?root=DIR": all state under DIR instead), and
+ * needs root. "vnic:///system" reaches the daemon vnicd on its socket /run/vnic/vnicd.sock
+ * ("vnic+unix:///system?socket=PATH", or "vnic:///system?socket=PATH": on PATH), which does the
+ * work with its own privileges as its policy allows the caller; the same calls give the same
+ * results over both. URI NULL means $VNIC_DEFAULT_URI, else "vnic:///embed" when the effective
+ * user is root and "vnic:///system" otherwise. The caller closes the connection. */
 int vnic_conn_open(const char *uri, vnic_conn **ret, vnic_error **err);
 
 enum {
