@@ -289,6 +289,31 @@ gone_within() {
 }
 check "the run's domain went with its client" gone_within 20 vmr0
 
+# The same through vnicsh over the remote driver, as a VM manager's user runs it: `vnicsh run`
+# places the fds for the launcher (here the probe) as with the embedded driver.
+vsh() { # UID ARGS...: vnicsh as UID on this vnicd
+    local uid=$1
+    shift
+    as "$uid" "$VD_VNICSH" -c "$(vd_uri)" "$@"
+}
+out=$(vsh 65534 run "$r" -- "$upy" "$VD_DIR/policy_fds.py" probe 2>&1)
+status=$?
+check "vnicsh run as nobody (status $status): $out" [ $status = 0 ]
+macvtap=$(check_fds "$(grep '^{' <<<"$out")")
+check "vnicsh run: the launcher's fds: $out" [ -n "$macvtap" ]
+check "vnicsh run: the domain went with vnicsh" gone_within 20 vmr0
+out=$(vsh 65534 create "$g" 2>&1)
+status=$?
+check "vnicsh create refused: exit 1 (got $status)" [ $status = 1 ]
+check "... with vnicsh's error line: $out" grep -qxF \
+    "vnicsh: error: permission denied: no rule allows user 'nobody' (65534) to start domain 'db-1'" <<<"$out"
+nothing_made db-1
+out=$(vsh 65534 run "$(direct vm-d uplink0 vepa vmd0)" -- true 2>&1)
+status=$?
+check "vnicsh run of a refused mode: exit 1 (got $status)" [ $status = 1 ]
+check "... naming the rule: $out" grep -qF "no <direct dev='uplink0' modes='vepa'> rule allows it" <<<"$out"
+nothing_made vm-d
+
 # ---- other users' domains ------------------------------------------------------------------------
 allowed "root defines vm-root" 0 io.vnic.Domain.Define "$(params "$(tap vm-root vmroot1)")"
 allowed "65533 defines vm-other" 65533 io.vnic.Domain.Define "$(params "$(tap vm-other vmoth0)")"
@@ -297,6 +322,9 @@ out=$(call 65534 io.vnic.Domain.List '{"all": true}')
 check "nobody's list: $out" grep -q '"name": "vm-mine"' <<<"$out"
 check "... without root's domain" bash -c "! grep -q vm-root <<<'$out'"
 check "... without 65533's domain" bash -c "! grep -q vm-other <<<'$out'"
+out=$(vsh 65534 list --all --json)
+check "vnicsh list as nobody: $out" grep -q '"vm-mine"' <<<"$out"
+check "... without the others'" bash -c "! grep -qE 'vm-root|vm-other' <<<'$out'"
 out=$(call 0 io.vnic.Domain.List '{"all": true}')
 check "root's list has all three: $out" bash -c "grep -q vm-root <<<'$out' && grep -q vm-other <<<'$out' && grep -q vm-mine <<<'$out'"
 for m in Lookup GetXML Start Undefine; do
