@@ -79,14 +79,30 @@ int vnicd_access_open(const char *policy_path, const char *state_dir, vnicd_acce
 
 /* ---- messages --------------------------------------------------------------------------- */
 
-/* "user 'nobody' (65534)", or "user 65534" for a uid without a name. Caller frees. */
-static char *describe_user(uid_t uid)
+/* The peer as messages name it: "user 'nobody' (65534)", or "user 65534" for a uid without a
+ * name. Looked up only for a refusal: a list checks every domain, and the user database may be
+ * a network service. */
+typedef struct {
+    uid_t uid;
+    char *text;
+} who_t;
+
+static const char *who_str(who_t *w)
 {
-    char buf[16384];
-    struct passwd pw, *p = NULL;
-    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &p) == 0 && p)
-        return vnic_xasprintf(_("user '%s' (%u)"), p->pw_name, (unsigned)uid);
-    return vnic_xasprintf(_("user %u"), (unsigned)uid);
+    if (!w->text) {
+        char buf[16384];
+        struct passwd pw, *p = NULL;
+        if (getpwuid_r(w->uid, &pw, buf, sizeof(buf), &p) == 0 && p)
+            w->text = vnic_xasprintf(_("user '%s' (%u)"), p->pw_name, (unsigned)w->uid);
+        else
+            w->text = vnic_xasprintf(_("user %u"), (unsigned)w->uid);
+    }
+    return w->text;
+}
+
+static void who_clear(who_t *w)
+{
+    free(w->text);
 }
 
 /* Every refusal: VNIC_ERR_INVALID with sys_errno EACCES (what the remote driver makes of
@@ -223,7 +239,7 @@ static int read_tun_id(const char *dev, const char *attr, long *ret)
  * rule for a tun device (its owner, or a member of its group): vnicd must not lend its
  * privilege to reach someone else's traffic. */
 static int check_unmanaged_tap(const vnicd_peer *peer, const vnic_iface_def *d, size_t i,
-                               const char *who, vnic_error **err)
+                               who_t *who, vnic_error **err)
 {
     _cleanup_free_ char *what = describe_iface(d, i);
     if (!d->target_dev || vnic_ifname_check(d->target_dev) ||
@@ -237,7 +253,7 @@ static int check_unmanaged_tap(const vnicd_peer *peer, const vnic_iface_def *d, 
         (group >= 0 && peer_in_group(peer, (gid_t)group)))
         return 0;
     return deny(err, _("%s: managed='no' on tap '%s', which %s does not own"), what, d->target_dev,
-                who);
+                who_str(who));
 }
 
 static bool resolve_user(const char *s, uid_t *ret)
@@ -271,7 +287,7 @@ static bool resolve_group(const char *s, gid_t *ret)
 }
 
 /* vnic:owner hands a tap to a user: only to the caller itself, and to one of its groups. */
-static int check_owner(const vnicd_peer *peer, const vnic_iface_def *d, size_t i, const char *who,
+static int check_owner(const vnicd_peer *peer, const vnic_iface_def *d, size_t i, who_t *who,
                        vnic_error **err)
 {
     uid_t uid;
@@ -281,12 +297,12 @@ static int check_owner(const vnicd_peer *peer, const vnic_iface_def *d, size_t i
         return deny(err,
                     _("%s: vnic:owner user '%s' is not %s; only root may give a tap to "
                       "another user"),
-                    what, d->owner_user, who);
+                    what, d->owner_user, who_str(who));
     }
     if (d->owner_group && (!resolve_group(d->owner_group, &gid) || !peer_in_group(peer, gid))) {
         _cleanup_free_ char *what = describe_iface(d, i);
         return deny(err, _("%s: vnic:owner group '%s' is not a group of %s"), what, d->owner_group,
-                    who);
+                    who_str(who));
     }
     return 0;
 }
@@ -308,8 +324,7 @@ static bool deny_names_def(const vnic_policy_rule *r, const vnic_domain_def *def
 /* Every interface of DEF allowed by one of the COVER rules, and the domain within the most
  * generous of their limits. */
 static int check_def(const vnic_policy *pol, const bool *cover, const vnicd_peer *peer,
-                     const char *name, const vnic_domain_def *def, const char *who,
-                     vnic_error **err)
+                     const char *name, const vnic_domain_def *def, who_t *who, vnic_error **err)
 {
     if (!name)
         name = def->name ? def->name : "";
@@ -325,14 +340,14 @@ static int check_def(const vnic_policy *pol, const bool *cover, const vnicd_peer
     if (def->niface > max_ifaces)
         return deny(err,
                     _("domain '%s' has %zu interfaces; no <limit> rule allows %s more than %u"),
-                    name, def->niface, who, max_ifaces);
+                    name, def->niface, who_str(who), max_ifaces);
     unsigned long queues = 0;
     for (size_t i = 0; i < def->niface; i++)
         queues += vnic_iface_def_queues(def->ifaces[i]);
     if (queues > max_queues)
         return deny(err,
                     _("domain '%s' has %lu queues in all; no <limit> rule allows %s more than %u"),
-                    name, queues, who, max_queues);
+                    name, queues, who_str(who), max_queues);
 
     for (size_t i = 0; i < def->niface; i++) {
         const vnic_iface_def *d = def->ifaces[i];
@@ -375,7 +390,7 @@ int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, con
 {
     if (peer->uid == 0)
         return 0;
-    _cleanup_free_ char *who = describe_user(peer->uid);
+    _cleanup_(who_clear) who_t who = {.uid = peer->uid};
     if (op < 0 || op >= VNICD_OP_RECONCILE)
         return deny(err, _("only root may %s"), op_name(op));
     /* The rules are about the domain the definition makes, whatever else the request says. */
@@ -395,7 +410,7 @@ int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, con
     _cleanup_free_ char *req = describe_request(op, name);
     const vnic_policy *pol = a->policy;
     if (!pol)
-        return deny(err, _("no policy allows %s %s"), who, req);
+        return deny(err, _("no policy allows %s %s"), who_str(&who), req);
 
     /* Deny beats allow. */
     vnic_policy_op pop = (vnic_policy_op)op;
@@ -405,7 +420,7 @@ int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, con
             vnic_policy_rule_applies(rule, peer->uid, peer->gid, peer->groups, peer->ngroups) &&
             vnic_policy_rule_names(rule, pop, name) && deny_names_def(rule, def))
             return deny(err, _("the <deny> rule at %s:%d refuses %s %s"), pol->file, rule->line,
-                        who, req);
+                        who_str(&who), req);
     }
 
     _cleanup_free_ bool *cover = vnic_xcalloc(pol->nrules ? pol->nrules : 1, sizeof(*cover));
@@ -419,7 +434,7 @@ int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, con
         any |= cover[k];
     }
     if (!any)
-        return deny(err, _("no rule allows %s %s"), who, req);
+        return deny(err, _("no rule allows %s %s"), who_str(&who), req);
 
     /* Own domains only. A name without an owner record is free for a request that brings a
      * definition (the daemon records the owner when it succeeds, and first adopts for root any
@@ -434,9 +449,9 @@ int vnicd_access_check(vnicd_access *a, const vnicd_peer *peer, vnicd_op op, con
         }
         bool brings = def && (op == VNICD_OP_DEFINE || op == VNICD_OP_START || op == VNICD_OP_RUN);
         if ((r == 0 && owner != peer->uid) || (r < 0 && !(r == -ENOENT && brings)))
-            return deny(err, _("%s owns no domain '%s'"), who, name);
+            return deny(err, _("%s owns no domain '%s'"), who_str(&who), name);
     }
-    return def ? check_def(pol, cover, peer, name, def, who, err) : 0;
+    return def ? check_def(pol, cover, peer, name, def, &who, err) : 0;
 }
 
 bool vnicd_access_can_read(vnicd_access *a, const vnicd_peer *peer, const char *name)
