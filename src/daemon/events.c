@@ -66,6 +66,17 @@ int vnicd_watch(vnicd_client *c, json_object *params, bool more)
     _cleanup_error_ vnic_error *err = NULL;
     int id = -1, efd = -1;
     watch w = {.c = c};
+    /* A caller no rule lets read anything is refused, as by io.vnic.Domain.List. */
+    if (vnicd_access_check(c->srv->access, &c->peer, VNICD_OP_READ, NULL, NULL, &err) < 0) {
+        json_object *p = json_object_new_object();
+        vnicd_add(
+            p, "message",
+            json_object_new_string(err && err->message ? err->message : _("permission denied")));
+        json_object *msg = vnic_varlink_error_new(VNIC_VARLINK_EVENTS ".PermissionDenied", p);
+        int r = vnicd_send(c, msg, NULL, 0);
+        json_object_put(msg);
+        return r < 0 ? -1 : 0;
+    }
     if (vnicd_client_conn(c, &err) < 0 ||
         vnic_event_register(c->conn, on_event, &w, &id, &err) < 0 ||
         (efd = vnic_event_get_fd(c->conn, &err)) < 0) {

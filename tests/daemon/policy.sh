@@ -314,6 +314,29 @@ check "vnicsh run of a refused mode: exit 1 (got $status)" [ $status = 1 ]
 check "... naming the rule: $out" grep -qF "no <direct dev='uplink0' modes='vepa'> rule allows it" <<<"$out"
 nothing_made vm-d
 
+# ---- events: only of one's own domains --------------------------------------------------------------
+out=$(call 65532 io.vnic.Events.Watch --more 1)
+check "a Watch without a rule: PermissionDenied: $out" \
+    grep -q '"io.vnic.Events.PermissionDenied".*no rule allows user 65532 to read' <<<"$out"
+allowed "nobody's domain vm-ev" 65534 io.vnic.Domain.Create "$(params "$(tap vm-ev vmev0)")"
+allowed "root's domain vm-rootev" 0 io.vnic.Domain.Create "$(params "$(tap vm-rootev vmrev0)")"
+as 65534 timeout 20 "$upy" "$VD_DIR/varlink_client.py" "$VD_SOCK" io.vnic.Events.Watch --more 2 \
+    >"$vd_tmp/watch.out" 2>&1 &
+watch_pid=$!
+watching() { grep -q '"continues": true' "$vd_tmp/watch.out"; }
+until=$((SECONDS + 10))
+until watching || [ $SECONDS -ge $until ]; do sleep 0.05; done
+check "nobody's watch is in place" watching
+# Root's device first: had it reached nobody, it would be the reply after the first.
+vd_in_ns ip link set vmrev0 down
+vd_in_ns ip link set vmev0 down
+wait "$watch_pid"
+out=$(sed -n 2p "$vd_tmp/watch.out")
+check "nobody's watch got its own domain's event: $out" grep -q '"domain": "vm-ev"' <<<"$out"
+check "... and none of root's" bash -c "! grep -q vm-rootev '$vd_tmp/watch.out'"
+allowed "destroy vm-ev" 65534 io.vnic.Domain.Destroy '{"name": "vm-ev"}'
+allowed "destroy vm-rootev" 0 io.vnic.Domain.Destroy '{"name": "vm-rootev"}'
+
 # ---- other users' domains ------------------------------------------------------------------------
 allowed "root defines vm-root" 0 io.vnic.Domain.Define "$(params "$(tap vm-root vmroot1)")"
 allowed "65533 defines vm-other" 65533 io.vnic.Domain.Define "$(params "$(tap vm-other vmoth0)")"
