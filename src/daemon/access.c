@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -53,6 +54,31 @@ void vnicd_access_free(vnicd_access *a)
 
 VNIC_DEFINE_CLEANUP(vnicd_access, vnicd_access_free)
 
+/* Whoever may write the policy decides what everyone may do: it must be root's (or the
+ * daemon's own user's) and writable by nobody else. A missing file is left to the parser,
+ * which says so. */
+static int check_policy_file(const char *path, vnic_error **err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return 0;
+    if (!S_ISREG(st.st_mode))
+        return vnic_error_set(err, VNIC_ERR_IO, _("the policy '%s' is not a regular file"), path),
+               -EINVAL;
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        return vnic_error_set(err, VNIC_ERR_IO,
+                              _("the policy '%s' belongs to user %u, not to root; refusing it"),
+                              path, (unsigned)st.st_uid),
+               -EPERM;
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return vnic_error_set(err, VNIC_ERR_IO,
+                              _("the policy '%s' may be written by other users (mode %04o); "
+                                "refusing it"),
+                              path, (unsigned)(st.st_mode & 07777)),
+               -EPERM;
+    return 0;
+}
+
 int vnicd_access_open(const char *policy_path, const char *state_dir, vnicd_access **ret,
                       vnic_diag_list *diags, vnic_error **err)
 {
@@ -60,6 +86,8 @@ int vnicd_access_open(const char *policy_path, const char *state_dir, vnicd_acce
     a->owners_fd = -1;
     int r;
 
+    if (policy_path && (r = check_policy_file(policy_path, err)) < 0)
+        return r;
     if (policy_path && vnic_policy_parse_file(policy_path, &a->policy, diags, err) < 0)
         return -EINVAL;
     if (!state_dir)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -402,6 +403,28 @@ static void test_decisions(void)
     }
     vnic_error_free(e);
     e = NULL;
+
+    /* A policy others may write is refused: its writer would decide for everyone. */
+    char *loose = write_file("loose.xml", "<policy " NS "/>\n");
+    CHECK(chmod(loose, 0664) == 0);
+    a = NULL;
+    CHECK(vnicd_access_open(loose, state, &a, &diags, &e) == -EPERM);
+    CHECK(a == NULL && diags.count == 0);
+    CHECK(e && strstr(e->message, "may be written by other users (mode 0664); refusing it"));
+    vnic_error_free(e);
+    e = NULL;
+    CHECK(chmod(loose, 0644) == 0);
+    CHECK(vnicd_access_open(loose, state, &a, &diags, &e) == 0);
+    vnicd_access_free(a);
+    if (geteuid() == 0) { /* only root can give the file away */
+        CHECK(chown(loose, 65534, 65534) == 0);
+        a = NULL;
+        CHECK(vnicd_access_open(loose, state, &a, &diags, &e) == -EPERM);
+        CHECK(e && strstr(e->message, "belongs to user 65534, not to root"));
+        vnic_error_free(e);
+        e = NULL;
+    }
+    free(loose);
 
     /* A bad policy: open fails with file:line. */
     char *bad = write_file("bad.xml", "<policy " NS ">\n  <allow user='no-such-user-vnic'/>\n"
