@@ -98,6 +98,13 @@ check "... naming file, line and element: $out" \
     grep -qF "$vd_tmp/bad.xml:2: error: <allow>: unknown user 'no-such-user-vnic'" <<<"$out"
 check "... and serves nothing" [ ! -e "$vd_tmp/bad.sock" ]
 
+printf '<policy xmlns="http://vnic.dev/xmlns/policy/1.0"/>\n' >"$vd_tmp/loose.xml"
+chmod 0666 "$vd_tmp/loose.xml"
+out=$(vd_in_ns "$VD_VNICD" --root "$vd_root" --socket "$vd_tmp/bad.sock" --policy "$vd_tmp/loose.xml" 2>&1)
+status=$?
+check "a policy anyone may write: vnicd exits 1 (got $status)" [ $status = 1 ]
+check "... saying why: $out" grep -qF "may be written by other users (mode 0666)" <<<"$out"
+
 # ---- no policy: nobody but root ------------------------------------------------------------------
 vd_start || exit 1
 f=$(tap vm-1 vm0)
