@@ -374,6 +374,19 @@ check "vmmine1 gone" bash -c "! ip -n $vd_ns link show vmmine1 >/dev/null 2>&1"
 allowed "root undefines" 0 io.vnic.Domain.Undefine '{"name": "vm-root"}'
 allowed "65533 undefines" 65533 io.vnic.Domain.Undefine '{"name": "vm-other"}'
 
+# A start is checked against the policy of the day, not the one the definition was stored
+# under.
+allowed "nobody defines vm-later (a macvtap on uplink0)" 65534 io.vnic.Domain.Define \
+    "$(params "$(direct vm-later uplink0 bridge vml0)")"
+vd_stop
+sed -i "/<direct dev='uplink0'/d" "$VD_POLICY"
+vd_start || exit 1
+refused "a start the new policy does not allow" "interface 1 (direct, dev 'uplink0', mode 'bridge'): no <direct dev='uplink0' modes='bridge'> rule allows it" \
+    65534 io.vnic.Domain.Start '{"name": "vm-later"}'
+check "vml0 not made" bash -c "! ip -n $vd_ns link show vml0 >/dev/null 2>&1"
+check "no record for vm-later" [ ! -e "$vd_root/run/domains/vm-later.xml" ]
+allowed "its owner still undefines it" 65534 io.vnic.Domain.Undefine '{"name": "vm-later"}'
+
 vd_stop
 check "vnicd stopped cleanly (status $VD_STATUS)" [ "$VD_STATUS" = 0 ]
 devs=$(marked_devices)
