@@ -359,11 +359,10 @@ int main(int argc, char **argv)
               policy_given || access(policy, F_OK) == 0 ? policy : "none, only root may act");
     sd_notify(0, "READY=1\nSTATUS=serving");
 
+    if (created)
+        srv.socket_path = socket_path;
     r = vnicd_server_run(&srv);
 
-    if (created)
-        unlink(socket_path);
-    close(srv.listen_fd);
     close(srv.stop_fd);
     close(srv.reap_fd);
     vnicd_access_free(srv.access);
