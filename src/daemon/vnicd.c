@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -258,6 +259,13 @@ int main(int argc, char **argv)
      * mmap would otherwise grow to the largest block freed, and a 32 MiB request would stay in
      * the heap for good. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* Each client holds its socket and its embedded connection's fds, and a reply may carry
+     * hundreds of queues: 256 clients need more than the usual soft limit of 1024. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
     signal(SIGPIPE, SIG_IGN);
 
     _cleanup_free_ char *abs_root = NULL;
