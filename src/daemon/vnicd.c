@@ -21,6 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
 #include <systemd/sd-daemon.h>
 
 #include "cleanup.h"
@@ -259,6 +260,9 @@ int main(int argc, char **argv)
      * mmap would otherwise grow to the largest block freed, and a 32 MiB request would stay in
      * the heap for good. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* libxml2 sets up its global state once, here, before the client threads parse XML at
+     * the same time. */
+    xmlInitParser();
     /* Each client holds its socket and its embedded connection's fds, and a reply may carry
      * hundreds of queues: 256 clients need more than the usual soft limit of 1024. */
     struct rlimit rl;
