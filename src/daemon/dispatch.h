@@ -77,8 +77,10 @@ int vnicd_call_parse(vnicd_call *k, const char *xml, const char *docname, unsign
 vnic_domain_def *vnicd_call_stored_def(vnicd_call *k, const char *name);
 const char *vnicd_docname(json_object *params);
 void vnicd_reply_info(vnicd_call *k, const vnic_domain_info *info);
-/* Note that the caller owns NAME; on failure undo what made it and reply the failure. */
-int vnicd_note_owner(vnicd_call *k, const char *name, bool undo_define);
+/* Note that the caller owns NAME (root: only if nobody does); on failure undo what made it,
+ * unless it EXISTED before, and reply the failure. */
+int vnicd_note_owner(vnicd_call *k, const char *name, bool undo_define, bool existed);
+bool vnicd_call_exists(vnicd_call *k, const vnic_domain_def *def);
 
 static inline void vnicd_free_defp(vnic_domain_def **d)
 {

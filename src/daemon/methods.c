@@ -111,20 +111,41 @@ void vnicd_reply_info(vnicd_call *k, const vnic_domain_info *info)
     vnicd_reply_ok(k->r, p);
 }
 
-/* A domain the caller made is the caller's (the policy's ownership). Without the note the
- * caller could not even see it: undo the start or definition then. */
-int vnicd_note_owner(vnicd_call *k, const char *name, bool undo_define)
+/* A domain the caller made is the caller's (the policy's ownership). Root's is recorded only
+ * when nobody owns the name yet: root redefining a user's domain leaves it the user's. A
+ * non-root caller's domain must be recorded, or the caller could not even see it: what was
+ * new is undone then (a domain that EXISTED stays as it is). */
+int vnicd_note_owner(vnicd_call *k, const char *name, bool undo_define, bool existed)
 {
-    if (vnicd_access_set_owner(k->c->srv->access, &k->c->peer, name, &k->err) == 0)
+    vnicd_access *a = k->c->srv->access;
+    bool root = vnicd_call_is_root(k);
+    int r = root ? vnicd_access_adopt(a, name, &k->err)
+                 : vnicd_access_set_owner(a, &k->c->peer, name, &k->err);
+    if (r == 0)
         return 0;
     vnicd_log(LOG_ERR, "client %lu: cannot note the owner of '%s': %s", k->c->id, name,
               k->err && k->err->message ? k->err->message : "?");
+    if (root || existed) {
+        vnic_error_free(k->err);
+        k->err = NULL;
+        return 0;
+    }
     if (undo_define)
         (void)vnic_domain_undefine(k->c->conn, name, VNIC_UNDEFINE_DESTROY, NULL);
     else
         (void)vnic_domain_destroy(k->c->conn, name, NULL);
     vnicd_client_unsupervise(k->c, name);
     return vnicd_call_fail(k), -1;
+}
+
+/* Does the domain of DEF (a non-root caller's) exist already? */
+bool vnicd_call_exists(vnicd_call *k, const vnic_domain_def *def)
+{
+    const char *name = def ? vnic_domain_def_name(def) : NULL;
+    vnic_domain_info *info = NULL;
+    bool found = name && vnic_domain_lookup(k->c->conn, name, &info, NULL) == 0;
+    vnic_domain_info_free(info);
+    return found;
 }
 
 /* ---- Create, Define, Undefine, Start, Destroy ------------------------------------------ */
@@ -152,6 +173,7 @@ static int m_create(vnicd_client *c, json_object *params, vnicd_reply *r)
         vnicd_call_allowed(&k, supervised ? VNICD_OP_RUN : VNICD_OP_START,
                            def ? vnic_domain_def_name(def) : NULL, def) < 0)
         return 0;
+    bool existed = vnicd_call_exists(&k, def);
     unsigned flags = (vnicd_pbool(params, "skip_unsupported") ? VNIC_CREATE_SKIP_UNSUPPORTED : 0) |
                      (vnicd_pbool(params, "no_schema") ? VNIC_CREATE_NO_SCHEMA : 0) |
                      (supervised ? VNIC_CREATE_SUPERVISED : 0);
@@ -160,7 +182,7 @@ static int m_create(vnicd_client *c, json_object *params, vnicd_reply *r)
         return vnicd_call_fail(&k);
     if (supervised)
         vnicd_client_supervise(c, info->name);
-    if (vnicd_note_owner(&k, info->name, false) < 0)
+    if (vnicd_note_owner(&k, info->name, false, existed) < 0)
         return 0;
     vnicd_log(LOG_INFO, "client %lu: created domain '%s'%s", c->id, info->name,
               supervised ? " (supervised)" : "");
@@ -184,12 +206,13 @@ static int m_define(vnicd_client *c, json_object *params, vnicd_reply *r)
         vnicd_call_parse(&k, xml, docname, parse_flags(params), &def) < 0 ||
         vnicd_call_allowed(&k, VNICD_OP_DEFINE, def ? vnic_domain_def_name(def) : NULL, def) < 0)
         return 0;
+    bool existed = vnicd_call_exists(&k, def);
     unsigned flags = (vnicd_pbool(params, "skip_unsupported") ? VNIC_DEFINE_SKIP_UNSUPPORTED : 0) |
                      (vnicd_pbool(params, "no_schema") ? VNIC_DEFINE_NO_SCHEMA : 0);
     _cleanup_info_ vnic_domain_info *info = NULL;
     if (vnic_domain_define_xml(c->conn, xml, docname, flags, &info, &k.diags, &k.err) < 0)
         return vnicd_call_fail(&k);
-    if (vnicd_note_owner(&k, info->name, true) < 0)
+    if (vnicd_note_owner(&k, info->name, true, existed) < 0)
         return 0;
     vnicd_log(LOG_INFO, "client %lu: defined domain '%s'", c->id, info->name);
     vnicd_reply_info(&k, info);

@@ -143,7 +143,7 @@ int vnicd_m_snapshot(vnicd_client *c, json_object *params, vnicd_reply *r)
     if (s->started) {
         /* Started by this call: supervised by this client, as a start by `vnicsh run`. */
         vnicd_client_supervise(c, s->info->name);
-        if (!s->info->persistent && vnicd_note_owner(&k, s->info->name, false) < 0)
+        if (!s->info->persistent && vnicd_note_owner(&k, s->info->name, false, false) < 0)
             return 0;
         vnicd_log(LOG_INFO, "client %lu: started domain '%s' (supervised)", c->id, s->info->name);
     }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
 #include <systemd/sd-daemon.h>
 
 #include "cleanup.h"
@@ -258,6 +260,16 @@ int main(int argc, char **argv)
      * mmap would otherwise grow to the largest block freed, and a 32 MiB request would stay in
      * the heap for good. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* libxml2 sets up its global state once, here, before the client threads parse XML at
+     * the same time. */
+    xmlInitParser();
+    /* Each client holds its socket and its embedded connection's fds, and a reply may carry
+     * hundreds of queues: 256 clients need more than the usual soft limit of 1024. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
     signal(SIGPIPE, SIG_IGN);
 
     _cleanup_free_ char *abs_root = NULL;
@@ -359,11 +371,10 @@ int main(int argc, char **argv)
               policy_given || access(policy, F_OK) == 0 ? policy : "none, only root may act");
     sd_notify(0, "READY=1\nSTATUS=serving");
 
+    if (created)
+        srv.socket_path = socket_path;
     r = vnicd_server_run(&srv);
 
-    if (created)
-        unlink(socket_path);
-    close(srv.listen_fd);
     close(srv.stop_fd);
     close(srv.reap_fd);
     vnicd_access_free(srv.access);

@@ -177,5 +177,34 @@ check "destroy through the restarted vnicd" vd_client io.vnic.Domain.Destroy '{"
 check "the device is gone" gone keep1-tap
 vd_stop TERM
 check "vnicd exits 0 again (got $VD_STATUS)" [ "$VD_STATUS" = 0 ]
+
+# ---- an unprivileged client with a policy ------------------------------------------------------
+# Its domain is its own (root redefining it leaves it so), its tap is owned by it (the
+# connection's client), and it sees nothing of root's.
+cat >"$vd_tmp/policy.xml" <<'EOF'
+<policy xmlns='http://vnic.dev/xmlns/policy/1.0'>
+  <allow user='65534'>
+    <domain name='nb-*'/>
+    <ethernet prefix='nb'/>
+    <operations>define undefine start destroy read</operations>
+  </allow>
+</policy>
+EOF
+VD_POLICY=$vd_tmp/policy.xml
+vd_start || exit 1
+check "root's domain" vd_client io.vnic.Domain.Create "$(params rootdom root-tap)" >/dev/null
+out=$(vd_client_nobody io.vnic.Domain.Define "$(params nb-1 nb1-tap)")
+check "the unprivileged Define: $out" grep -q '"state": "defined"' <<<"$out"
+check "root redefines it" vd_client io.vnic.Domain.Define "$(params nb-1 nb1-tap)" >/dev/null
+out=$(vd_client_nobody io.vnic.Domain.Start '{"name": "nb-1"}')
+check "after root's redefinition it is still the user's: Start: $out" grep -q '"state": "active"' <<<"$out"
+check "its tap is the user's" [ "$(vd_in_ns cat /sys/class/net/nb1-tap/owner 2>&1)" = 65534 ]
+out=$(vd_client_nobody io.vnic.Domain.List '{"all": true}')
+check "the user lists its own domain only: $out" \
+    python3 -c 'import json, sys; sys.exit([d["name"] for d in json.loads(sys.argv[1])["parameters"]["domains"]] != ["nb-1"])' "$out"
+out=$(vd_client_nobody io.vnic.Domain.Undefine '{"name": "nb-1", "destroy": true}')
+check "the user undefines it: $out" grep -q '"parameters": {}' <<<"$out"
+vd_client io.vnic.Domain.Destroy '{"name": "rootdom"}' >/dev/null
+vd_stop TERM
 check "no marked device left" [ -z "$(marked_devices)" ]
 vd_finish
