@@ -39,8 +39,9 @@ struct vnicd_server {
     const char *uri; /* the embedded driver's URI */
     vnicd_access *access;
     int listen_fd;
-    int stop_fd; /* signalfd of SIGTERM and SIGINT */
-    int reap_fd; /* eventfd: a client thread has finished */
+    const char *socket_path; /* the socket file vnicd made (removed on stop), or NULL */
+    int stop_fd;             /* signalfd of SIGTERM and SIGINT */
+    int reap_fd;             /* eventfd: a client thread has finished */
     pthread_mutex_t lock;
     vnicd_client *clients;
     size_t nclients;

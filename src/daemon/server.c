@@ -243,6 +243,7 @@ static void accept_client(vnicd_server *srv, int fd)
 
 int vnicd_server_run(vnicd_server *srv)
 {
+    int ret = 0;
     for (;;) {
         struct pollfd p[] = {
             {.fd = srv->stop_fd, .events = POLLIN},
@@ -253,6 +254,7 @@ int vnicd_server_run(vnicd_server *srv)
             if (errno == EINTR)
                 continue;
             vnicd_log(LOG_ERR, "poll: %s", strerror(errno));
+            ret = -1;
             break;
         }
         if (p[0].revents) {
@@ -280,6 +282,12 @@ int vnicd_server_run(vnicd_server *srv)
     }
 
     sd_notify(0, "STOPPING=1");
+    /* No new client from now on: one that connects meanwhile is refused at once instead of
+     * waiting in the backlog. */
+    close(srv->listen_fd);
+    srv->listen_fd = -1;
+    if (srv->socket_path)
+        unlink(srv->socket_path);
     /* End every client: their threads see the connection close, destroy what they supervise
      * and finish. */
     pthread_mutex_lock(&srv->lock);
@@ -287,5 +295,5 @@ int vnicd_server_run(vnicd_server *srv)
         shutdown(vnic_varlink_fd(c->link), SHUT_RDWR);
     pthread_mutex_unlock(&srv->lock);
     reap(srv, true);
-    return 0;
+    return ret;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
 #include <systemd/sd-daemon.h>
 
 #include "cleanup.h"
@@ -258,6 +260,16 @@ int main(int argc, char **argv)
      * mmap would otherwise grow to the largest block freed, and a 32 MiB request would stay in
      * the heap for good. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* libxml2 sets up its global state once, here, before the client threads parse XML at
+     * the same time. */
+    xmlInitParser();
+    /* Each client holds its socket and its embedded connection's fds, and a reply may carry
+     * hundreds of queues: 256 clients need more than the usual soft limit of 1024. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
     signal(SIGPIPE, SIG_IGN);
 
     _cleanup_free_ char *abs_root = NULL;
@@ -315,6 +327,18 @@ int main(int argc, char **argv)
             vnicd_access_free(srv.access);
             return 1;
         }
+        /* The domains that the clients of a killed daemon supervised have nobody to end them
+         * now: a full reconcile destroys them (their supervisor's lock is free), as it does
+         * the remains of anything else that died half way. */
+        vnic_reconcile_action **acts = NULL;
+        size_t nacts = 0;
+        _cleanup_error_ vnic_error *rerr = NULL;
+        if (vnic_reconcile(conn, 0, &acts, &nacts, &rerr) < 0)
+            vnicd_log(LOG_WARNING, "reconcile: %s", rerr && rerr->message ? rerr->message : "?");
+        for (size_t i = 0; i < nacts; i++)
+            vnicd_log(LOG_INFO, "reconcile: %s", acts[i]->message);
+        vnic_reconcile_actions_free(acts, nacts);
+
         /* Domains made outside vnicd (vnic:///embed on the same root) are root's. */
         vnic_domain_info **list = NULL;
         size_t n = 0;
@@ -347,11 +371,10 @@ int main(int argc, char **argv)
               policy_given || access(policy, F_OK) == 0 ? policy : "none, only root may act");
     sd_notify(0, "READY=1\nSTATUS=serving");
 
+    if (created)
+        srv.socket_path = socket_path;
     r = vnicd_server_run(&srv);
 
-    if (created)
-        unlink(socket_path);
-    close(srv.listen_fd);
     close(srv.stop_fd);
     close(srv.reap_fd);
     vnicd_access_free(srv.access);

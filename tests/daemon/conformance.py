@@ -192,6 +192,23 @@ def main():
         check(f"{msg}: then the connection is closed", closed)
         d.close()
 
+    # A Watch streams until the client goes: a call sent meanwhile is out of order, gets an
+    # error, and the connection is closed.
+    w = Client(sock)
+    r, _ = w.call("io.vnic.Events.Watch", {}, more=True)
+    check("Watch: the first reply continues, without an event",
+          r.get("continues") is True and "event" not in r.get("parameters", {}), r)
+    w.send({"method": "io.vnic.Domain.List"})
+    r = w.recv()
+    check("a call during Watch: InvalidParameter", error_of(r) == "org.varlink.service.InvalidParameter", r)
+    try:
+        w.recv()
+        closed = False
+    except (EOFError, ConnectionResetError):
+        closed = True
+    check("then the connection is closed", closed)
+    w.close()
+
     c.close()
     print(f"conformance: {checks - failures} of {checks} checks passed")
     return 1 if failures else 0

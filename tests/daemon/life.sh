@@ -112,6 +112,22 @@ check "the supervised domain goes when its client is killed" wait_until 10 gone 
 out=$(vd_client io.vnic.Domain.List '{"all": true}')
 check "neither is listed any more: $out" grep -q '"domains": \[\]' <<<"$out"
 
+# A daemon killed with SIGKILL ends no client: the restarted one destroys what they
+# supervised (their supervisor is gone), and keeps the rest.
+python3 "$vd_tmp/supervise.py" "$VD_SOCK" "$(params sup4 sup4-tap 1)" hold >"$vd_tmp/sup4.out" &
+sup_pid=$!
+check "a supervised domain before vnicd's SIGKILL" wait_until 10 device_exists sup4-tap
+check "a plain one too" vd_client io.vnic.Domain.Create "$(params plain4 plain4-tap)" >/dev/null
+vd_stop KILL
+check "vnicd died by SIGKILL (got $VD_STATUS)" [ "$VD_STATUS" = 137 ]
+kill "$sup_pid" 2>/dev/null
+wait "$sup_pid" 2>/dev/null
+vd_start || exit 1
+check "the restarted vnicd destroyed the orphaned supervised domain" gone sup4-tap
+out=$(vd_client io.vnic.Domain.List '{}')
+check "and keeps the plain one active: $out" grep -q '"name": "plain4".*"state": "active"' <<<"$out"
+vd_client io.vnic.Domain.Destroy '{"name": "plain4"}' >/dev/null
+
 # ---- events ------------------------------------------------------------------------------------
 # Deleting an up device gives device-down, then device-removed.
 check "a plain domain is created" vd_client io.vnic.Domain.Create "$(params keep1 keep1-tap)" >/dev/null

@@ -5,7 +5,12 @@
 # connection limit; and vnicd still serves and stops cleanly afterwards.
 source "$(dirname "$0")/lib.sh"
 
+# Started with the usual soft fd limit, vnicd raises it to the hard one (256 clients).
+[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 1024 ] && ulimit -Sn 1024
 vd_start || exit 1
+soft=$(awk '/^Max open files/ {print $4}' "/proc/$VD_PID/limits")
+hard=$(awk '/^Max open files/ {print $5}' "/proc/$VD_PID/limits")
+check "vnicd's soft fd limit is the hard one ($soft, $hard)" [ "$soft" = "$hard" ]
 check_rss=1
 ldd "$VD_VNICD" 2>/dev/null | grep -q libasan && check_rss=0
 check "robustness.py" python3 "$VD_DIR/robustness.py" "$VD_SOCK" "$VD_PID" "$check_rss"
