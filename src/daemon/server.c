@@ -187,6 +187,14 @@ static void refuse_client(int fd, unsigned long id, const char *why)
     vnic_varlink_free(link);
 }
 
+/* Has the peer of C closed its end? Its thread may not have noticed yet (it is still finishing
+ * the connection), but a connection its client has left does not count against that user. */
+static bool peer_gone(const vnicd_client *c)
+{
+    struct pollfd p = {.fd = vnic_varlink_fd(c->link), .events = POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP));
+}
+
 static void accept_client(vnicd_server *srv, int fd)
 {
     unsigned long id = ++srv->next_id;
@@ -201,7 +209,7 @@ static void accept_client(vnicd_server *srv, int fd)
     size_t of_uid = 0;
     pthread_mutex_lock(&srv->lock);
     for (vnicd_client *o = srv->clients; o; o = o->next)
-        if (!o->done && o->peer.uid == peer.uid)
+        if (!o->done && o->peer.uid == peer.uid && !peer_gone(o))
             of_uid++;
     size_t total = srv->nclients;
     pthread_mutex_unlock(&srv->lock);

@@ -230,9 +230,26 @@ int vnic_remote_call(remote_priv *p, const char *method, json_object *params, js
     }
     _cleanup_free_ char *full = vnic_xasprintf("%s.%s", VNIC_VARLINK_DOMAIN, method);
     json_object *call = vnic_varlink_call_new(full, params, 0);
-    int r = vnic_varlink_send(p->v, call, NULL, 0, err);
+    vnic_error *send_err = NULL;
+    int r = vnic_varlink_send(p->v, call, NULL, 0, &send_err);
     json_object_put(call);
     if (r < 0) {
+        /* A daemon that refused the connection (too many of them, ...) said why before it
+         * closed: that is the error, not the broken pipe it left. */
+        json_object *msg = NULL;
+        if ((r == -EPIPE || r == -ECONNRESET) && vnic_varlink_recv(p->v, 0, &msg, NULL) == 1 &&
+            json_object_object_get_ex(msg, "error", NULL)) {
+            vnic_error_free(send_err);
+            r = take_reply(p, msg, NULL, NULL, NULL, diags, err);
+            json_object_put(msg);
+            conn_lost(p);
+            return r;
+        }
+        json_object_put(msg);
+        if (send_err && !*err)
+            *err = send_err;
+        else
+            vnic_error_free(send_err);
         conn_lost(p);
         return vnic_error_prefix(err, _("cannot send a call to vnicd")), r;
     }

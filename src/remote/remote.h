@@ -47,8 +47,9 @@ int vnic_remote_connect(const remote_priv *p, vnic_varlink **ret, vnic_error **e
 int vnic_remote_call(remote_priv *p, const char *method, json_object *params, json_object **ret,
                      int **ret_fds, size_t *ret_nfds, vnic_diag_list *diags, vnic_error **err);
 
-/* A reply's members, checked (a hostile or newer peer): absent (a nullable member) leaves *ret
- * as it is and returns 0 when !required. WHAT names the member in errors. */
+/* A reply's member KEY, checked (the peer may be hostile): a string (absent or null leaves
+ * *ret as it is unless required; *ret points into o), an integer from 0 to max, a boolean, an
+ * array (of at most VNIC_MARSHAL_MAX_ITEMS). Errors name the member (-EBADMSG). */
 int vnic_remote_get_string(json_object *o, const char *key, bool required, const char **ret,
                            vnic_error **err);
 int vnic_remote_get_uint(json_object *o, const char *key, unsigned max, unsigned *ret,

@@ -347,14 +347,18 @@ static void test_file_wrappers(vnic_conn *conn)
     CHECK(info == NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
     }
+    /* An embedded connection on a fresh root, or the URI given (the remote copy of this test
+     * runs through vnicd: tests/lifecycle/in-netns.sh's remote mode). */
     char uri[512];
     snprintf(uri, sizeof(uri), "vnic:///embed?root=%s/root", tmpdir);
+    if (argc > 1)
+        snprintf(uri, sizeof(uri), "%s", argv[1]);
     vnic_error *err = NULL;
     vnic_conn *conn = NULL;
     if (vnic_conn_open(uri, &conn, &err) < 0) {

@@ -151,7 +151,7 @@ static void test_result_abi(vnic_conn *conn, const char *ok_xml)
     CHECK(vnic_domain_destroy(conn, "abi1", NULL) == 0);
 }
 
-int main(void)
+int main(int argc, char **args)
 {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -174,8 +174,12 @@ int main(void)
                         "<interface type='ethernet'><target dev='abitap1'/></interface>\n"
                         "</devices></domain>\n");
 
+    /* An embedded connection on a fresh root, or the URI given (the remote copy of this test
+     * runs through vnicd: tests/lifecycle/in-netns.sh's remote mode). */
     char uri[512];
     snprintf(uri, sizeof(uri), "vnic:///embed?root=%s/root", tmpdir);
+    if (argc > 1)
+        snprintf(uri, sizeof(uri), "%s", args[1]);
 
     vnic_error *err = NULL;
     vnic_diag_list diags = {0};

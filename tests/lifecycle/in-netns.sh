@@ -9,7 +9,12 @@ prog=$1
 shift
 ns=vnic-t-api-$$-$RANDOM
 tmp=$(mktemp -d)
+vnicd_pid=
 cleanup() {
+    if [ -n "$vnicd_pid" ]; then
+        kill -TERM "$vnicd_pid" 2>/dev/null
+        wait "$vnicd_pid" 2>/dev/null
+    fi
     ip netns del "$ns" 2>/dev/null
     rm -rf "$tmp"
 }
@@ -21,4 +26,18 @@ for pair in "uplink0 peer0" "uplink1 peer1" "noise0 noise1"; do
     ip -n "$ns" link set "$a" up
     ip -n "$ns" link set "$b" up
 done
-TMPDIR=$tmp ip netns exec "$ns" "$prog" "vnic:///embed?root=$tmp/root" "$@"
+uri="vnic:///embed?root=$tmp/root"
+if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
+    # Remote mode (suite 'remote'): the same program through a real vnicd ($VNICD) serving that
+    # root in the namespace.
+    ip netns exec "$ns" "$VNICD" --root "$tmp/root" --socket "$tmp/vnicd.sock" 2>"$tmp/vnicd.log" &
+    vnicd_pid=$!
+    for _ in $(seq 1 200); do
+        [ -S "$tmp/vnicd.sock" ] && break
+        kill -0 "$vnicd_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -S "$tmp/vnicd.sock" ] || { echo "vnicd did not come up: $(cat "$tmp/vnicd.log")"; exit 1; }
+    uri="vnic+unix:///system?socket=$tmp/vnicd.sock"
+fi
+TMPDIR=$tmp ip netns exec "$ns" "$prog" "$uri" "$@"

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +192,11 @@ int main(int argc, char **argv)
 
     /* The overrun: the smallest receive buffer the kernel allows, filled by noise nobody
      * reads, and then the changes that matter, which the kernel must drop. */
+    /* Over the remote driver (VNIC_TEST_REMOTE) the fd is not the netlink socket: the burst
+     * goes to vnicd's monitor, and every change must still come over the stream. */
+    bool remote = getenv("VNIC_TEST_REMOTE") && strcmp(getenv("VNIC_TEST_REMOTE"), "1") == 0;
     int one = 1;
-    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)) == 0, "SO_RCVBUF: %s",
+    CHECK(remote || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)) == 0, "SO_RCVBUF: %s",
           strerror(errno));
     char batch[4096];
     snprintf(batch, sizeof(batch), "%s/batch", tmpdir);
@@ -207,8 +211,8 @@ int main(int argc, char **argv)
     long before = drops_of(fd);
     sh("ip -batch %s", batch);
     long after = drops_of(fd);
-    CHECK(before >= 0 && after > before, "the kernel dropped no message (drops %ld -> %ld)", before,
-          after);
+    CHECK(remote || (before >= 0 && after > before),
+          "the kernel dropped no message (drops %ld -> %ld)", before, after);
     fprintf(stderr, "messages dropped by the kernel: %ld\n", after - before);
 
     loop(conn, fd, 500, NULL, NULL);

@@ -12,6 +12,8 @@
 #   {"close": true}            close the connection without answering
 #   {"msgs": [{...}, ...]}     several messages (a stream: Watch), then keep the connection
 # A call without a step left is answered with org.varlink.service.MethodNotFound.
+# "@accept": [STEP, ...]: for the next connections, STEP's message is sent as soon as the
+# connection is accepted and the connection is closed (a daemon refusing a client).
 import json
 import os
 import socket
@@ -42,6 +44,15 @@ def send(conn, msg, nfds=0):
 
 
 def serve(conn):
+    with lock:
+        steps = scenario.get("@accept", [])
+        refusal = steps.pop(0) if steps else None
+    if refusal is not None:
+        log({"method": "@accept"})
+        send(conn, refusal["msg"])
+        conn.shutdown(socket.SHUT_RDWR)
+        conn.close()
+        return
     buf = b""
     while True:
         while b"\0" not in buf:

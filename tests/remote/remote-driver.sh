@@ -28,6 +28,9 @@ grep -q ready "$tmp/peer.out" || { echo "the scripted peer did not start: $(cat 
 python3 - "$tmp/log" <<'PY' || fail "what the driver sent: $(cat "$tmp/log")"
 import json, sys
 calls = [json.loads(l) for l in open(sys.argv[1])]
+# The refused connection sent nothing the peer read.
+assert calls[0]["method"] == "@accept", calls[0]
+calls = calls[1:]
 methods = [c["method"].rsplit(".", 1)[1] for c in calls]
 def first(m):
     return next(c["parameters"] for c in calls if c["method"].endswith("." + m))

@@ -87,6 +87,20 @@ int main(int argc, char **argv)
     vnic_error *err = NULL;
     vnic_diag_list diags = {0};
 
+    /* R: the daemon refuses the connection (with a reason, then closes it) before the first
+     * call is sent: the reason is the error, not the broken pipe. */
+    vnic_conn *refused = connect_to(uri);
+    usleep(300 * 1000);
+    vnic_domain_info **rlist = NULL;
+    size_t rn = 0;
+    CHECK(vnic_domain_list(refused, 0, &rlist, &rn, &err) == -1, "a refused connection listed");
+    CHECK(err && err->code == VNIC_ERR_SYSTEM && err->sys_errno == 11 &&
+              strcmp(err->message, "too many connections (at most 256, and 64 of one user)") == 0,
+          "refused: %s", msg(err));
+    vnic_error_free(err);
+    err = NULL;
+    vnic_conn_close(refused);
+
     /* A: errors, the partial list, fds good and bad. */
     vnic_conn *a = connect_to(uri);
     int base = open_fds();
@@ -178,8 +192,8 @@ int main(int argc, char **argv)
     vnic_conn *c = connect_to(uri);
     base = open_fds();
     vnic_domain_snapshot *s = NULL;
-    CHECK(vnic_conn_domain_snapshot(c, "s1", NULL, NULL, 0,
-                                    VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START, &s, NULL, &err) == -1,
+    CHECK(vnic_conn_domain_snapshot(c, "s1", NULL, NULL, 0, VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START,
+                                    &s, NULL, &err) == -1,
           "a bad snapshot was taken");
     CHECK(err && strstr(err->message, "the domain's definition cannot be read"), "snapshot: %s",
           msg(err));
@@ -187,8 +201,7 @@ int main(int argc, char **argv)
     err = NULL;
     CHECK(open_fds() == base, "snapshot: fds open: %d, before: %d", open_fds(), base);
 
-    CHECK(vnic_conn_domain_snapshot(c, "s1", NULL, NULL, 0, VNIC_SNAPSHOT_FDS, &s, NULL, &err) ==
-              0,
+    CHECK(vnic_conn_domain_snapshot(c, "s1", NULL, NULL, 0, VNIC_SNAPSHOT_FDS, &s, NULL, &err) == 0,
           "snapshot: %s", msg(err));
     if (s) {
         CHECK(s->niface == 2 && s->counts[0] == 1 && s->counts[1] == 2 && s->nfds == 3 &&
@@ -224,8 +237,7 @@ int main(int argc, char **argv)
     CHECK(events_seen == 2 && strcmp(last_event, "s1/0/uplink0/lower-removed/0") == 0,
           "events: %d, the last: %s", events_seen, last_event);
     CHECK(vnic_event_run(d, 100, &err) == 0, "run: %s", msg(err));
-    CHECK(vnic_event_deregister(d, id) == 0 && vnic_event_deregister(d, id) == -1,
-          "deregister");
+    CHECK(vnic_event_deregister(d, id) == 0 && vnic_event_deregister(d, id) == -1, "deregister");
     vnic_conn_close(d);
 
     if (failures) {
