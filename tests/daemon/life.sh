@@ -40,7 +40,12 @@ wait_until() {
 gone() { ! device_exists "$1"; }
 
 # ---- socket activation -------------------------------------------------------------------------
-if command -v systemd-socket-activate >/dev/null; then
+# As systemd does it (sd_listen_fds(3)): the listening socket as fd 3, LISTEN_FDS=1 and
+# LISTEN_PID naming vnicd's own pid, NOTIFY_SOCKET for READY=1. A small launcher of our own
+# binds the socket and execs vnicd in its own process, so that LISTEN_PID is right and $! is
+# vnicd's pid (systemd-socket-activate is in Debian's systemd package, which a machine
+# need not have).
+{
     act_sock=$vd_tmp/act.sock
     notify=$vd_tmp/notify.sock
     python3 - "$notify" >"$vd_tmp/notify.out" <<'EOF' &
@@ -61,7 +66,19 @@ EOF
     wait_until 5 test -S "$notify"
     # systemd-socket-activate passes NOTIFY_SOCKET only when told (-E); started directly
     # (not through a shell function, which would fork), so that $! is vnicd's pid once it execs.
-    ip netns exec "$vd_ns" systemd-socket-activate -l "$act_sock" -E NOTIFY_SOCKET="$notify" \
+    cat >"$vd_tmp/activate.py" <<'EOF'
+import os, socket, sys
+path, notify, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(16)
+if s.fileno() != 3:
+    os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()), NOTIFY_SOCKET=notify)
+os.execve(argv[0], argv, env)
+EOF
+    ip netns exec "$vd_ns" python3 "$vd_tmp/activate.py" "$act_sock" "$notify" \
         "$VD_VNICD" --root "$vd_root" --socket "$vd_tmp/not-this.sock" >>"$VD_LOG" 2>&1 &
     act_pid=$!
     wait_until 10 test -S "$act_sock"
@@ -78,9 +95,7 @@ EOF
     check "it left the socket it did not make" [ -S "$act_sock" ]
     kill "$notify_pid" 2>/dev/null
     wait "$notify_pid" 2>/dev/null
-else
-    echo "no systemd-socket-activate: socket activation not tested"
-fi
+}
 
 # ---- supervision -------------------------------------------------------------------------------
 vd_start || exit 1
