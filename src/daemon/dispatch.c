@@ -27,6 +27,17 @@ void vnicd_add(json_object *o, const char *key, json_object *val)
     json_object_object_add(o, key, val);
 }
 
+void vnicd_add_partial_error(json_object *p, const vnic_error *e)
+{
+    if (!e)
+        return;
+    json_object *o = json_object_new_object();
+    vnicd_add(o, "code", json_object_new_string(vnic_marshal_error_code(e->code)));
+    vnicd_add(o, "errno", json_object_new_int(e->sys_errno));
+    vnicd_add(o, "message", json_object_new_string(e->message ? e->message : ""));
+    vnicd_add(p, "error", o);
+}
+
 const char *vnicd_pstr(json_object *params, const char *name)
 {
     json_object *v;

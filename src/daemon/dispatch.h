@@ -48,6 +48,9 @@ void vnicd_reply_invalid(vnicd_reply *r, const char *parameter);
 
 /* json-c helpers: add member (taking VAL). */
 void vnicd_add(json_object *o, const char *key, json_object *val);
+/* The error of a partial result (List, Reconcile): member "error" {code, errno, message} of
+ * the reply's parameters P, when E is set. */
+void vnicd_add_partial_error(json_object *p, const vnic_error *e);
 
 /* What every method of io.vnic.Domain does first and last (methods.c): the error and
  * diagnostics of its call, and the failure reply built from them. */

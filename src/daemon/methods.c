@@ -324,13 +324,7 @@ static int m_list(vnicd_client *c, json_object *params, vnicd_reply *r)
     vnic_domain_info_list_free(list, n);
     json_object *p = json_object_new_object();
     vnicd_add(p, "domains", arr);
-    if (k.err) {
-        json_object *e = json_object_new_object();
-        vnicd_add(e, "code", json_object_new_string(vnic_marshal_error_code(k.err->code)));
-        vnicd_add(e, "errno", json_object_new_int(k.err->sys_errno));
-        vnicd_add(e, "message", json_object_new_string(k.err->message ? k.err->message : ""));
-        vnicd_add(p, "error", e);
-    }
+    vnicd_add_partial_error(p, k.err);
     vnicd_reply_ok(r, p);
     return 0;
 }

@@ -245,10 +245,13 @@ int vnicd_m_reconcile(vnicd_client *c, json_object *params, vnicd_reply *r)
                      (vnicd_pbool(params, "quick") ? VNIC_RECONCILE_QUICK : 0);
     vnic_reconcile_action **acts = NULL;
     size_t n = 0;
-    if (vnic_reconcile(c->conn, flags, &acts, &n, &k.err) < 0)
+    /* A reconcile that could not settle everything still reports what it did (and found):
+     * the actions, and its failure as a partial result's error, as List does. */
+    if (vnic_reconcile(c->conn, flags, &acts, &n, &k.err) < 0 && !acts)
         return vnicd_call_fail(&k);
     json_object *p = json_object_new_object();
     vnicd_add(p, "actions", vnic_marshal_actions(acts, n));
+    vnicd_add_partial_error(p, k.err);
     vnic_reconcile_actions_free(acts, n);
     vnicd_log(LOG_INFO, "client %lu: reconcile: %zu actions", c->id, n);
     vnicd_reply_ok(r, p);

@@ -39,6 +39,11 @@ int vnicd_client_conn(vnicd_client *c, vnic_error **err)
         vnic_conn_close(conn);
         return -1;
     }
+    /* A domain this client supervises names the client's pid to those it refuses. */
+    if (c->peer.pid > 0 && vnic_conn_set_client_pid(conn, c->peer.pid, err) < 0) {
+        vnic_conn_close(conn);
+        return -1;
+    }
     c->conn = conn;
     return 0;
 }

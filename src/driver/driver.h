@@ -84,6 +84,12 @@ extern const vnic_driver vnic_remote_driver; /* src/remote */
  * with -EOPNOTSUPP (a remote peer cannot hand its taps to someone else). */
 int vnic_conn_set_client(vnic_conn *conn, uid_t uid, gid_t gid, vnic_error **err);
 
+/* The process a supervised start on CONN is for: vnicd supervises on behalf of its client,
+ * and those refused because a supervisor holds the domain are told the client's pid (the
+ * `vnicsh run` they can see), not the daemon's. 0 goes back to the caller's own pid. Embedded
+ * driver only (-EOPNOTSUPP otherwise). */
+int vnic_conn_set_client_pid(vnic_conn *conn, pid_t pid, vnic_error **err);
+
 /* ---- backend registry ------------------------------------------------------------------ */
 
 typedef struct vnic_registry vnic_registry;

@@ -166,6 +166,18 @@ int vnic_conn_set_client(vnic_conn *conn, uid_t uid, gid_t gid, vnic_error **err
     return 0;
 }
 
+int vnic_conn_set_client_pid(vnic_conn *conn, pid_t pid, vnic_error **err)
+{
+    if (conn->driver != &vnic_embed_driver)
+        return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                              _("the %s driver cannot supervise for another process"),
+                              conn->driver->name),
+               -EOPNOTSUPP;
+    embed_priv *p = conn->priv;
+    p->client_pid = pid > 0 ? pid : 0;
+    return 0;
+}
+
 void vnic_embed_apply_client(embed_priv *p, vnic_iface_def *d)
 {
     if (!p->has_client || d->type != VNIC_IFACE_ETHERNET || d->owner_user || d->owner_group)

@@ -37,6 +37,8 @@ typedef struct embed_priv {
     bool has_client;
     uid_t client_uid;
     gid_t client_gid;
+    /* vnic_conn_set_client_pid: the pid noted in NAME.run for a supervised start; 0: ours. */
+    pid_t client_pid;
     vnic_registry *reg;
     struct nl_sock *nl;
 

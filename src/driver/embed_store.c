@@ -240,7 +240,7 @@ int vnic_embed_run_lock(embed_priv *p, const char *name, int *ret_fd, vnic_error
     /* Who holds it, for the messages of those refused: flock has no owner to ask. Only a
      * hint, so a failure to write it is no failure of the lock. */
     char pid[24];
-    int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    int len = snprintf(pid, sizeof(pid), "%ld\n", (long)(p->client_pid ? p->client_pid : getpid()));
     if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
         VNIC_DEBUG("cannot note the supervisor's pid in '%s'", path);
     *ret_fd = TAKE_FD(fd);

@@ -128,8 +128,10 @@ int vnic_remote_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_inf
     return r;
 }
 
-/* The partial result's error of List: {code, errno, message}, as the daemon's driver set it. */
-static int take_list_error(json_object *reply, vnic_error **err)
+/* The partial result's error of List and Reconcile: {code, errno, message}, as the daemon's
+ * driver set it.
+ * Returns 0 without one, 1 with one (set in *err), or a negative errno for a bad reply. */
+static int take_list_error(json_object *reply, int *list_status, vnic_error **err)
 {
     json_object *o = NULL;
     if (!json_object_object_get_ex(reply, "error", &o) || json_object_is_type(o, json_type_null))
@@ -144,9 +146,10 @@ static int take_list_error(json_object *reply, vnic_error **err)
         (r = vnic_remote_get_uint(o, "errno", 4095, &errnum, err)) < 0)
         return r;
     vnic_error_set(err, vnic_unmarshal_error_code(code), "%s", message);
-    if (*err)
+    if (err && *err)
         (*err)->sys_errno = (int)errnum;
-    return 0;
+    *list_status = errnum ? -(int)errnum : -EIO;
+    return 1;
 }
 
 int vnic_remote_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info ***ret, size_t *ret_n,
@@ -171,10 +174,12 @@ int vnic_remote_domain_list(vnic_conn *conn, unsigned flags, vnic_domain_info **
             0)
             goto out;
     }
-    /* Last: on success *err may name what could not be read (the documented partial
-     * result). */
-    if ((r = take_list_error(reply, err)) < 0)
+    /* Last: a record that could not be read: the list with *err naming it and a negative
+     * return, as the embedded driver gives it (the documented partial result). */
+    int status = 0;
+    if ((r = take_list_error(reply, &status, err)) < 0)
         goto out;
+    r = status;
     *ret = TAKE_PTR(list);
     *ret_n = n;
 out:
@@ -254,10 +259,16 @@ int vnic_remote_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action
     if (r < 0)
         return r;
     json_object *o = NULL;
+    int status = 0;
     if (!json_object_object_get_ex(reply, "actions", &o))
         r = vnic_remote_bad_reply(err, _("reply member '%s': missing"), "actions");
-    else
-        r = vnic_unmarshal_actions(o, "actions", ret, ret_n, err);
+    else if ((r = vnic_unmarshal_actions(o, "actions", ret, ret_n, err)) == 0 &&
+             (r = take_list_error(reply, &status, err)) < 0) {
+        vnic_reconcile_actions_free(*ret, *ret_n);
+        *ret = NULL;
+        *ret_n = 0;
+    }
     json_object_put(reply);
-    return r;
+    /* What could not be settled: the actions with *err and a negative return, as embedded. */
+    return r < 0 ? r : status;
 }

@@ -16,6 +16,9 @@ if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
     # tests/daemon/lib.sh ($VNICD) in the test's namespace on the test's state root, and
     # reached over its socket; the rest of the test is unchanged.
     source "$here/../daemon/lib.sh" || exit 1
+    # lib.sh counts its failures in vd_failures; this test counts in $failures, which
+    # finish checks: every fail (ours and lib.sh's vd_check_log) must land there.
+    fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
     ns=$vd_ns tmp=$vd_tmp root=$vd_root
     cleanup() {
         for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
@@ -82,6 +85,7 @@ wait_for_line() { # FILE PATTERN
 }
 
 finish() {
+    if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then vd_check_log; fi
     [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
     echo "$(basename "$0"): all checks passed"
     exit 0

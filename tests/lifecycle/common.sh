@@ -11,6 +11,9 @@ if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
     # tests/daemon/lib.sh ($VNICD) in the test's namespace on the test's state root, and
     # reached over its socket; the rest of the test is unchanged.
     source "$(dirname "${BASH_SOURCE[0]}")/../daemon/lib.sh" || exit 1
+    # lib.sh counts its failures in vd_failures; this test counts in $failures, which
+    # finish checks: every fail (ours and lib.sh's vd_check_log) must land there.
+    fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
     ns=$vd_ns tmp=$vd_tmp root=$vd_root
     cleanup() { vd_cleanup; }
     trap cleanup EXIT
@@ -61,6 +64,7 @@ write_domain() { # NAME N FILE
 }
 
 finish() {
+    if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then vd_check_log; fi
     [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
     echo "$(basename "$0"): all checks passed"
     exit 0

@@ -41,3 +41,11 @@ if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
     uri="vnic+unix:///system?socket=$tmp/vnicd.sock"
 fi
 TMPDIR=$tmp ip netns exec "$ns" "$prog" "$uri" "$@"
+status=$?
+# In remote mode a sanitizer report of the vnicd that served the program fails the test too.
+if [ "${VNIC_TEST_REMOTE:-0}" = 1 ] && grep -q "ERROR: [A-Za-z]*Sanitizer\|runtime error:" "$tmp/vnicd.log"; then
+    echo "FAIL: vnicd's log has a sanitizer report:" >&2
+    cat "$tmp/vnicd.log" >&2
+    status=1
+fi
+exit $status
