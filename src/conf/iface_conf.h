@@ -124,7 +124,7 @@ typedef struct vnic_iface_def {
     size_t ncomments;
 
     /* <bandwidth> (iface_qos.c): libvirt's units, rates in KiB/s and bursts in KiB. */
-    bool has_bandwidth; /* given, perhaps empty: written back */
+    bool has_bandwidth;              /* given, perhaps empty: written back */
     vnic_bandwidth_rate bw_inbound;  /* towards the guest; average 0: not shaped */
     vnic_bandwidth_rate bw_outbound; /* from the guest; average 0: not policed */
 

@@ -127,6 +127,18 @@ void vnic_embed_release_supervision(embed_priv *p, const char *name);
 bool vnic_embed_supervised_elsewhere(embed_priv *p, const vnic_record *rec);
 int vnic_embed_check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_error **err);
 
+/* ---- bandwidth and coalescing (embed_qos.c) -------------------------------------------- */
+
+/* Apply d's <bandwidth> and <coalesce> to its device rt, just made. On failure the caller
+ * removes the device (which takes whatever was applied with it). */
+int vnic_embed_qos_apply(embed_priv *p, const vnic_iface_def *d, const vnic_iface_runtime *rt,
+                         vnic_error **err);
+/* Replace the bandwidth of a running device of TYPE: its traffic control is cleared, then the
+ * directions with an average set are applied. */
+int vnic_embed_bandwidth_set(embed_priv *p, vnic_iface_type type, const vnic_iface_runtime *rt,
+                             const vnic_bandwidth_rate *inbound,
+                             const vnic_bandwidth_rate *outbound, vnic_error **err);
+
 /* ---- undo and finish (embed_undo.c) ----------------------------------------------------- */
 
 /* Remove what a record names (devices of a start or a destroy that never finished, or of an
