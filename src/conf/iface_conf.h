@@ -184,3 +184,8 @@ void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6]);
 
 /* A random locally administered unicast MAC in QEMU's 52:54:00 range, as libvirt makes. */
 void vnic_mac_generate(uint8_t ret[6]);
+
+/* Check one direction of <bandwidth> as the parser does (iface_qos.c): the ranges, peak not
+ * below average, burst within what the kernel holds, nothing but an average of 0 (no limit)
+ * when the average is 0. DIR ("inbound" or "outbound") names it in the message. */
+int vnic_bandwidth_rate_check(const vnic_bandwidth_rate *r, const char *dir, vnic_error **err);

@@ -3,6 +3,7 @@
  * settings when it makes the device (src/driver/embed_qos.c). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -250,4 +251,35 @@ void vnic_iface_format_qos(xmlNode *iface, const vnic_iface_def *def)
     if (def->has_coalesce_rx_frames)
         set_ull(new_child(new_child(new_child(iface, "coalesce"), "rx"), "frames"), "max",
                 def->coalesce_rx_frames);
+}
+
+int vnic_bandwidth_rate_check(const vnic_bandwidth_rate *r, const char *dir, vnic_error **err)
+{
+    if (!r->average) {
+        if (r->peak || r->burst)
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("%s: a peak or burst needs an average (an average of 0 "
+                                    "lifts the limit)"),
+                                  dir),
+                   -EINVAL;
+        return 0;
+    }
+    if (r->average > VNIC_BANDWIDTH_RATE_MAX || r->peak > VNIC_BANDWIDTH_RATE_MAX)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: the average and the peak must be at most %llu KiB/s"), dir,
+                              VNIC_BANDWIDTH_RATE_MAX),
+               -ERANGE;
+    if (r->peak && r->peak < r->average)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: peak %llu is below average %llu: the peak is the highest "
+                                "rate"),
+                              dir, r->peak, r->average),
+               -EINVAL;
+    if (r->burst > r->average * VNIC_BANDWIDTH_BURST_SECONDS_MAX)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("%s: burst %llu is more than %d seconds of the average rate "
+                                "(%llu), more than the kernel can hold"),
+                              dir, r->burst, VNIC_BANDWIDTH_BURST_SECONDS_MAX, r->average),
+               -ERANGE;
+    return 0;
 }

@@ -244,3 +244,11 @@ int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
 int vnic_embed_event_get_fd(vnic_conn *conn, vnic_error **err);
 int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err);
 void vnic_embed_events_close(embed_priv *p);
+
+/* ---- domiftune (embed_tune.c) -------------------------------------------------------------- */
+
+int vnic_embed_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                              vnic_interface_bandwidth **ret, vnic_error **err);
+int vnic_embed_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                              const unsigned long long *inbound,
+                                              const unsigned long long *outbound, vnic_error **err);
