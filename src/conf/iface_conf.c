@@ -410,6 +410,8 @@ static const struct {
     {"rom", vnic_iface_parse_rom, true},
     {"boot", vnic_iface_parse_boot, true},
     {"acpi", vnic_iface_parse_acpi, true},
+    {"bandwidth", vnic_iface_parse_bandwidth},
+    {"coalesce", vnic_iface_parse_coalesce},
 };
 
 vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *ret_skipped)
@@ -545,6 +547,8 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
         vnic_iface_error(ctx, node, _("interface type 'direct' requires a <source> element"));
         ok = false;
     }
+    if (ok)
+        ok = vnic_iface_check_qos(ctx, node, def);
 
     if (!ok)
         return NULL;
@@ -640,6 +644,7 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
         if (def->owner_group)
             set_prop(n, "group", def->owner_group);
     }
+    vnic_iface_format_qos(iface, def);
     for (size_t i = 0; i < def->nkept; i++)
         if (!xmlAddChild(iface, vnic_iface_copy_node(def->kept[i])))
             abort();

@@ -60,6 +60,20 @@ typedef enum {
 } vnic_tristate;
 VNIC_ENUM_DECL(vnic_tristate, vnic_tristate);
 
+/* One direction of <bandwidth>: average 0 when the direction is absent; peak and burst 0 when
+ * not given. */
+typedef struct vnic_bandwidth_rate {
+    unsigned long long average; /* KiB/s */
+    unsigned long long peak;    /* KiB/s */
+    unsigned long long burst;   /* KiB */
+} vnic_bandwidth_rate;
+
+/* The largest rate vnic hands the kernel: its rate fields are 32-bit bytes per second. */
+#define VNIC_BANDWIDTH_RATE_MAX (0xffffffffULL / 1024)
+/* The largest burst: the kernel keeps a burst as the time to send it, and 250 s of the
+ * average rate stays below what its 32-bit clock ticks hold. */
+#define VNIC_BANDWIDTH_BURST_SECONDS_MAX 250
+
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
     unsigned node_index; /* position among the document's interface elements */
@@ -108,6 +122,15 @@ typedef struct vnic_iface_def {
         xmlNode *node;
     } * comments;
     size_t ncomments;
+
+    /* <bandwidth> (iface_qos.c): libvirt's units, rates in KiB/s and bursts in KiB. */
+    bool has_bandwidth;              /* given, perhaps empty: written back */
+    vnic_bandwidth_rate bw_inbound;  /* towards the guest; average 0: not shaped */
+    vnic_bandwidth_rate bw_outbound; /* from the guest; average 0: not policed */
+
+    /* <coalesce><rx><frames max='N'/></rx></coalesce> (iface_qos.c). */
+    bool has_coalesce_rx_frames;
+    unsigned coalesce_rx_frames;
 } vnic_iface_def;
 
 void vnic_iface_def_free(vnic_iface_def *def);
@@ -161,3 +184,8 @@ void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6]);
 
 /* A random locally administered unicast MAC in QEMU's 52:54:00 range, as libvirt makes. */
 void vnic_mac_generate(uint8_t ret[6]);
+
+/* Check one direction of <bandwidth> as the parser does (iface_qos.c): the ranges, peak not
+ * below average, burst within what the kernel holds, nothing but an average of 0 (no limit)
+ * when the average is 0. DIR ("inbound" or "outbound") names it in the message. */
+int vnic_bandwidth_rate_check(const vnic_bandwidth_rate *r, const char *dir, vnic_error **err);

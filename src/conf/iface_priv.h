@@ -44,3 +44,11 @@ bool vnic_iface_parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def
 bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 bool vnic_iface_parse_boot(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 bool vnic_iface_parse_acpi(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+
+/* iface_qos.c: <bandwidth> and <coalesce>, each checked into def; false after a diagnostic. */
+bool vnic_iface_parse_bandwidth(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+bool vnic_iface_parse_coalesce(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* Checks across elements, once all are read (node: the <interface>). */
+bool vnic_iface_check_qos(vnic_parse_ctx *ctx, xmlNode *node, const vnic_iface_def *def);
+/* Append <bandwidth> and <coalesce> as def says, if it has them. */
+void vnic_iface_format_qos(xmlNode *iface, const vnic_iface_def *def);

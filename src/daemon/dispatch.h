@@ -106,3 +106,7 @@ int vnicd_m_detach(vnicd_client *c, json_object *params, vnicd_reply *r);
 int vnicd_m_reconcile(vnicd_client *c, json_object *params, vnicd_reply *r);
 extern const vnicd_param vnicd_open_queues_params[2], vnicd_snapshot_params[8],
     vnicd_attach_params[5], vnicd_detach_params[2], vnicd_reconcile_params[2];
+/* domiftune (methods_tune.c). */
+int vnicd_m_get_bandwidth(vnicd_client *c, json_object *params, vnicd_reply *r);
+int vnicd_m_set_bandwidth(vnicd_client *c, json_object *params, vnicd_reply *r);
+extern const vnicd_param vnicd_get_bandwidth_params[2], vnicd_set_bandwidth_params[8];

@@ -370,5 +370,7 @@ const vnicd_method vnicd_domain_methods[] = {
     M("AttachInterface", vnicd_attach_params, vnicd_m_attach),
     M("DetachInterface", vnicd_detach_params, vnicd_m_detach),
     M("Reconcile", vnicd_reconcile_params, vnicd_m_reconcile),
+    M("GetInterfaceBandwidth", vnicd_get_bandwidth_params, vnicd_m_get_bandwidth),
+    M("SetInterfaceBandwidth", vnicd_set_bandwidth_params, vnicd_m_set_bandwidth),
 };
 const size_t vnicd_ndomain_methods = ELEMENTSOF(vnicd_domain_methods);

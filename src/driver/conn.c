@@ -408,3 +408,45 @@ int vnic_domain_detach_interface(vnic_conn *conn, const char *name, const char *
     API_BEGIN(0, 0, err, NULL);
     return vnic_api_end(&c, conn->driver->domain_detach_interface(conn, name, alias, c.err));
 }
+
+/* ---- domiftune ------------------------------------------------------------------------------ */
+
+void vnic_interface_bandwidth_free(vnic_interface_bandwidth *bw)
+{
+    if (!bw)
+        return;
+    free(bw->alias);
+    free(bw->device);
+    free(bw);
+}
+
+int vnic_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                        vnic_interface_bandwidth **ret, vnic_error **err)
+{
+    API_BEGIN(0, 0, err, NULL);
+    if (!iface)
+        return vnic_api_end(&c, (vnic_error_set(c.err, VNIC_ERR_INVALID,
+                                                _("no interface given (an alias, a device name "
+                                                  "or a MAC)")),
+                                 -EINVAL));
+    if (!ret)
+        return vnic_api_end(&c, (vnic_error_set(c.err, VNIC_ERR_INVALID,
+                                                _("no place for the result given")),
+                                 -EINVAL));
+    return vnic_api_end(
+        &c, conn->driver->domain_get_interface_bandwidth(conn, name, iface, ret, c.err));
+}
+
+int vnic_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                        const unsigned long long *inbound,
+                                        const unsigned long long *outbound, vnic_error **err)
+{
+    API_BEGIN(0, 0, err, NULL);
+    if (!iface)
+        return vnic_api_end(&c, (vnic_error_set(c.err, VNIC_ERR_INVALID,
+                                                _("no interface given (an alias, a device name "
+                                                  "or a MAC)")),
+                                 -EINVAL));
+    return vnic_api_end(&c, conn->driver->domain_set_interface_bandwidth(conn, name, iface, inbound,
+                                                                         outbound, c.err));
+}

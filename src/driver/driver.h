@@ -72,6 +72,14 @@ struct vnic_driver {
      * what is pending without blocking. */
     int (*event_get_fd)(vnic_conn *conn, vnic_error **err);
     int (*event_dispatch)(vnic_conn *conn, vnic_error **err);
+
+    /* domiftune: IFACE is an alias, a device name or a MAC; INBOUND and OUTBOUND NULL or
+     * VNIC_BANDWIDTH_NPARAMS values (vnic.h). */
+    int (*domain_get_interface_bandwidth)(vnic_conn *conn, const char *name, const char *iface,
+                                          vnic_interface_bandwidth **ret, vnic_error **err);
+    int (*domain_set_interface_bandwidth)(vnic_conn *conn, const char *name, const char *iface,
+                                          const unsigned long long *inbound,
+                                          const unsigned long long *outbound, vnic_error **err);
 };
 
 extern const vnic_driver vnic_embed_driver;

@@ -211,4 +211,6 @@ const vnic_driver vnic_embed_driver = {
     .event_run = vnic_embed_event_run,
     .event_get_fd = vnic_embed_event_get_fd,
     .event_dispatch = vnic_embed_event_dispatch,
+    .domain_get_interface_bandwidth = vnic_embed_domain_get_interface_bandwidth,
+    .domain_set_interface_bandwidth = vnic_embed_domain_set_interface_bandwidth,
 };

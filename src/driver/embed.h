@@ -129,6 +129,18 @@ void vnic_embed_release_supervision(embed_priv *p, const char *name);
 bool vnic_embed_supervised_elsewhere(embed_priv *p, const vnic_record *rec);
 int vnic_embed_check_not_supervised(embed_priv *p, const vnic_record *rec, vnic_error **err);
 
+/* ---- bandwidth and coalescing (embed_qos.c) -------------------------------------------- */
+
+/* Apply d's <bandwidth> and <coalesce> to its device rt, just made. On failure the caller
+ * removes the device (which takes whatever was applied with it). */
+int vnic_embed_qos_apply(embed_priv *p, const vnic_iface_def *d, const vnic_iface_runtime *rt,
+                         vnic_error **err);
+/* Replace the bandwidth of a running device of TYPE: its traffic control is cleared, then the
+ * directions with an average set are applied. */
+int vnic_embed_bandwidth_set(embed_priv *p, vnic_iface_type type, const vnic_iface_runtime *rt,
+                             const vnic_bandwidth_rate *inbound,
+                             const vnic_bandwidth_rate *outbound, vnic_error **err);
+
 /* ---- undo and finish (embed_undo.c) ----------------------------------------------------- */
 
 /* Remove what a record names (devices of a start or a destroy that never finished, or of an
@@ -234,3 +246,11 @@ int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
 int vnic_embed_event_get_fd(vnic_conn *conn, vnic_error **err);
 int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err);
 void vnic_embed_events_close(embed_priv *p);
+
+/* ---- domiftune (embed_tune.c) -------------------------------------------------------------- */
+
+int vnic_embed_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                              vnic_interface_bandwidth **ret, vnic_error **err);
+int vnic_embed_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                              const unsigned long long *inbound,
+                                              const unsigned long long *outbound, vnic_error **err);

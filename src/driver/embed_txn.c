@@ -140,6 +140,17 @@ int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_op
         }
         if (r < 0)
             return r;
+        /* Bandwidth and coalescing belong to the device's creation: if they cannot be had,
+         * the device goes again and nothing of this interface is left. */
+        if ((r = vnic_embed_qos_apply(p, d, &ri->rt, err)) < 0) {
+            vnic_error *de = NULL;
+            if (ops->destroy(&env, &ri->rt, mark, &de) < 0) {
+                vnic_error_prefix(&de, _("cannot remove device '%s' again"), ri->rt.name);
+                vnic_error_prefix(err, "%s", de->message);
+                vnic_error_free(de);
+            }
+            return r;
+        }
         ri->done = true;
         return 0;
     }

@@ -373,4 +373,6 @@ const vnic_driver vnic_remote_driver = {
     .event_run = vnic_remote_event_run,
     .event_get_fd = vnic_remote_event_get_fd,
     .event_dispatch = vnic_remote_event_dispatch,
+    .domain_get_interface_bandwidth = vnic_remote_domain_get_interface_bandwidth,
+    .domain_set_interface_bandwidth = vnic_remote_domain_set_interface_bandwidth,
 };

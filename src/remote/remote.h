@@ -110,3 +110,11 @@ int vnic_remote_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
 int vnic_remote_event_get_fd(vnic_conn *conn, vnic_error **err);
 int vnic_remote_event_dispatch(vnic_conn *conn, vnic_error **err);
 void vnic_remote_events_close(remote_priv *p);
+
+/* domiftune (remote_domain.c). */
+int vnic_remote_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                               vnic_interface_bandwidth **ret, vnic_error **err);
+int vnic_remote_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                               const unsigned long long *inbound,
+                                               const unsigned long long *outbound,
+                                               vnic_error **err);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,4 +272,95 @@ int vnic_remote_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action
     json_object_put(reply);
     /* What could not be settled: the actions with *err and a negative return, as embedded. */
     return r < 0 ? r : status;
+}
+
+/* ---- domiftune ------------------------------------------------------------------------------ */
+
+/* Reply member KEY, a Rate (average, peak, burst), into v. */
+static int take_rate(json_object *reply, const char *key,
+                     unsigned long long v[VNIC_BANDWIDTH_NPARAMS], vnic_error **err)
+{
+    static const char *const names[VNIC_BANDWIDTH_NPARAMS] = {"average", "peak", "burst"};
+    json_object *o = NULL;
+    if (!json_object_object_get_ex(reply, key, &o) || !json_object_is_type(o, json_type_object))
+        return vnic_remote_bad_reply(err, _("reply member '%s': missing"), key);
+    for (size_t i = 0; i < VNIC_BANDWIDTH_NPARAMS; i++) {
+        unsigned x;
+        int r = vnic_remote_get_uint(o, names[i], 0x7fffffff, &x, err);
+        if (r < 0)
+            return r;
+        v[i] = x;
+    }
+    return 0;
+}
+
+int vnic_remote_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                               vnic_interface_bandwidth **ret, vnic_error **err)
+{
+    int r = check_name(name, err);
+    if (r < 0)
+        return r;
+    json_object *params = name_params(name);
+    vnic_remote_add_string(params, "interface", iface);
+    json_object *reply = NULL;
+    if ((r = vnic_remote_call(conn->priv, "GetInterfaceBandwidth", params, &reply, NULL, NULL, NULL,
+                              err)) < 0)
+        return r;
+    vnic_interface_bandwidth *bw = vnic_xcalloc(1, sizeof(*bw));
+    bw->size = sizeof(*bw);
+    const char *alias = NULL, *device = NULL;
+    if ((r = vnic_remote_get_string(reply, "alias", true, &alias, err)) == 0 &&
+        (r = vnic_remote_get_string(reply, "device", false, &device, err)) == 0 &&
+        (r = take_rate(reply, "inbound", bw->inbound, err)) == 0 &&
+        (r = take_rate(reply, "outbound", bw->outbound, err)) == 0) {
+        bw->alias = vnic_xstrdup(alias);
+        bw->device = vnic_xstrdup_null(device);
+    }
+    json_object_put(reply);
+    if (r < 0) {
+        vnic_interface_bandwidth_free(bw);
+        return r;
+    }
+    *ret = bw;
+    return 0;
+}
+
+/* Direction DIR of a SetInterfaceBandwidth request: checked here as the server would (the wire
+ * carries integers up to INT_MAX only), then as DIR_average, DIR_peak, DIR_burst. */
+static int add_rate(json_object *params, const char *dir, const unsigned long long *v,
+                    vnic_error **err)
+{
+    if (!v)
+        return 0;
+    vnic_bandwidth_rate r = {.average = v[VNIC_BANDWIDTH_AVERAGE],
+                             .peak = v[VNIC_BANDWIDTH_PEAK],
+                             .burst = v[VNIC_BANDWIDTH_BURST]};
+    int rv = vnic_bandwidth_rate_check(&r, dir, err);
+    if (rv < 0)
+        return rv;
+    static const char *const names[VNIC_BANDWIDTH_NPARAMS] = {"average", "peak", "burst"};
+    for (size_t i = 0; i < VNIC_BANDWIDTH_NPARAMS; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "%s_%s", dir, names[i]);
+        json_object_object_add(params, key, json_object_new_int64((int64_t)v[i]));
+    }
+    return 0;
+}
+
+int vnic_remote_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                               const unsigned long long *inbound,
+                                               const unsigned long long *outbound, vnic_error **err)
+{
+    int r = check_name(name, err);
+    if (r < 0)
+        return r;
+    json_object *params = name_params(name);
+    vnic_remote_add_string(params, "interface", iface);
+    if ((r = add_rate(params, "inbound", inbound, err)) < 0 ||
+        (r = add_rate(params, "outbound", outbound, err)) < 0) {
+        json_object_put(params);
+        return r;
+    }
+    return vnic_remote_call(conn->priv, "SetInterfaceBandwidth", params, NULL, NULL, NULL, NULL,
+                            err);
 }

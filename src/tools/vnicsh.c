@@ -47,6 +47,8 @@ static const option_spec option_specs[] = {
     {O_CONNECT, "connect", 'c', true},
     {O_DEBUG, "debug", 'd', false},
     {O_VERSION, "version", 'V', false},
+    {O_INBOUND, "inbound", 0, true},
+    {O_OUTBOUND, "outbound", 0, true},
 };
 
 typedef struct {
@@ -182,6 +184,8 @@ static int parse_command_line(const command *cmd, int argc, char **argv, cmd_opt
         .timeout_ms = -1,
         .qmp = p.value[O_QMP],
         .socket = p.value[O_SOCKET],
+        .inbound = p.value[O_INBOUND],
+        .outbound = p.value[O_OUTBOUND],
     };
     if (p.given & OPT_SKIP)
         ret->parse_flags |= VNIC_PARSE_SKIP_UNSUPPORTED;
@@ -410,6 +414,23 @@ static const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface's alias"),
         .run = cmd_detach_interface,
+    },
+    {
+        .name = "domiftune",
+        .usage = N_("[--inbound AVG[,PEAK[,BURST]]] [--outbound AVG[,PEAK[,BURST]]] [--json] "
+                    "NAME IFACE"),
+        .summary = N_("Show the bandwidth of an interface (its alias, device or MAC); with\n"
+                      "--inbound or --outbound change it on the running device and in the\n"
+                      "live definition. Rates in KiB/s, bursts in KiB; an average of 0 lifts\n"
+                      "that direction's limit."),
+        .options = N_("      --inbound AVG[,PEAK[,BURST]]   traffic towards the guest\n"
+                      "      --outbound AVG[,PEAK[,BURST]]  traffic from the guest\n"
+                      "      --json              print the settings as JSON\n"),
+        .accept = OPT_INBOUND | OPT_OUTBOUND | OPT_JSON,
+        .min_operands = 2,
+        .max_operands = 2,
+        .missing = N_("missing the domain name or the interface"),
+        .run = cmd_domiftune,
     },
     {
         .name = "pass",

@@ -82,6 +82,8 @@ typedef enum {
     O_CONNECT,
     O_DEBUG,
     O_VERSION,
+    O_INBOUND,  /* domiftune */
+    O_OUTBOUND, /* domiftune */
     O__LAST,
 } option_id;
 
@@ -100,6 +102,8 @@ enum {
     OPT_QMP = OPT(O_QMP),
     OPT_SOCKET = OPT(O_SOCKET),
     OPT_HELP = OPT(O_HELP),
+    OPT_INBOUND = OPT(O_INBOUND),
+    OPT_OUTBOUND = OPT(O_OUTBOUND),
     OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION),
 };
 
@@ -112,6 +116,8 @@ typedef struct cmd_options {
     int timeout_ms;     /* -1: none */
     const char *qmp;    /* --qmp */
     const char *socket; /* --socket */
+    const char *inbound;  /* --inbound (domiftune) */
+    const char *outbound; /* --outbound (domiftune) */
 } cmd_options;
 
 /* ARGV: the ARGC operands, options taken out. Returns the exit status. */
@@ -178,3 +184,4 @@ int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **arg
 int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, char **argv);
 int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, char **argv);
 int cmd_pass(const command *cmd, const cmd_options *o, int argc, char **argv);
+int cmd_domiftune(const command *cmd, const cmd_options *o, int argc, char **argv);

@@ -348,3 +348,12 @@ int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err)
         return kernel_fail(r, err, _("cannot delete the devices of a group"));
     return 0;
 }
+
+int vnic_nl_request(struct nl_sock *sk, struct nl_msg *msg, const char *what, vnic_error **err)
+{
+    ack_reset();
+    int r = nl_send_sync(sk, msg);
+    if (r < 0)
+        return kernel_fail(r, err, what);
+    return 0;
+}

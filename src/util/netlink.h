@@ -70,3 +70,7 @@ int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err);
 
 /* Map a libnl error code to the nearest errno. */
 int vnic_nl_errno(int nlerr);
+
+/* Send MSG (taken, freed in every case) and wait for the kernel's answer. A refusal sets *err
+ * to WHAT with the kernel's errno and, where it gave one, its own message. */
+int vnic_nl_request(struct nl_sock *sk, struct nl_msg *msg, const char *what, vnic_error **err);

@@ -308,6 +308,26 @@ int main(int argc, char **args)
     CHECK(vnic_domain_detach_interface(conn, "lo1", "net0", &err) == -1);
     ERR(VNIC_ERR_NONE, "lo1");
 
+    /* ---- interface bandwidth ---- */
+    vnic_interface_bandwidth *bw = NULL;
+    const unsigned long long rate[VNIC_BANDWIDTH_NPARAMS] = {100, 0, 0};
+    CHECK(vnic_domain_get_interface_bandwidth(conn, "nosuch", "net0", &bw, NULL) == -1);
+    CHECK(vnic_domain_get_interface_bandwidth(conn, "nosuch", "net0", &bw, &err) == -1);
+    ERR(VNIC_ERR_NONE, "nosuch");
+    CHECK(vnic_domain_get_interface_bandwidth(conn, "lo1", NULL, &bw, &err) == -1);
+    ERR(VNIC_ERR_INVALID, "no interface given");
+    CHECK(vnic_domain_get_interface_bandwidth(conn, "lo1", "net0", NULL, &err) == -1);
+    ERR(VNIC_ERR_INVALID, "no place for the result");
+    CHECK(vnic_domain_get_interface_bandwidth(conn, "lo1", "nosuch0", &bw, &err) == -1);
+    ERR(VNIC_ERR_NONE, "nosuch0");
+    CHECK(bw == NULL);
+    CHECK(vnic_domain_set_interface_bandwidth(conn, "lo1", "net0", rate, NULL, NULL) == -1);
+    CHECK(vnic_domain_set_interface_bandwidth(conn, "lo1", "net0", rate, NULL, &err) == -1);
+    ERR(VNIC_ERR_NONE, "not active");
+    CHECK(vnic_domain_set_interface_bandwidth(conn, "lo1", NULL, NULL, rate, &err) == -1);
+    ERR(VNIC_ERR_INVALID, "no interface given");
+    vnic_interface_bandwidth_free(NULL);
+
     /* ---- undefine, reconcile ---- */
     CHECK(vnic_domain_undefine(conn, "nosuch", 0, NULL) == -1);
     CHECK(vnic_domain_undefine(conn, "nosuch", 0, &err) == -1);

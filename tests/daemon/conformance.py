@@ -76,7 +76,7 @@ def main():
 
     # A bad document: its diagnostics name the caller's document and line.
     bad_xml = "<domain>\n  <name>d1</name>\n  <devices>\n    <interface type='ethernet'>\n" \
-              "      <bandwidth/>\n    </interface>\n  </devices>\n</domain>\n"
+              "      <filterref filter='clean-traffic'/>\n    </interface>\n  </devices>\n</domain>\n"
     r, _ = c.call("io.vnic.Domain.Create", {"xml": bad_xml, "docname": "my/doc.xml"})
     diags = r.get("parameters", {}).get("diagnostics", [])
     check("Create of a bad document: Failed with code xml",

@@ -14,7 +14,7 @@ msg_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["parameters"
 remote=$(vd_client io.vnic.Domain.Lookup '{"name": "nosuch"}' | msg_of)
 embedded=$(vd_embed domiflist nosuch 2>&1 | sed 's/^vnicsh: error: //')
 check "Lookup's message is the embedded driver's ('$remote' vs '$embedded')" [ "$remote" = "$embedded" ]
-printf "<domain>\n  <name>d1</name>\n  <devices>\n    <interface type='ethernet'>\n      <bandwidth/>\n    </interface>\n  </devices>\n</domain>\n" >"$vd_tmp/bad.xml"
+printf "<domain>\n  <name>d1</name>\n  <devices>\n    <interface type='ethernet'>\n      <filterref filter='clean-traffic'/>\n    </interface>\n  </devices>\n</domain>\n" >"$vd_tmp/bad.xml"
 remote=$(vd_client io.vnic.Domain.Create "$(python3 -c 'import json, sys; print(json.dumps({"xml": open(sys.argv[1]).read(), "docname": sys.argv[1]}))' "$vd_tmp/bad.xml")" |
     python3 -c '
 import json, sys

@@ -42,13 +42,13 @@ cat >"$tmp/bad.xml" <<'XML'
 <domain>
   <name>bad</name>
   <devices>
-    <interface type='ethernet'><target dev='badtap%d'/><model type='virtio'/><bandwidth/></interface>
+    <interface type='ethernet'><target dev='badtap%d'/><model type='virtio'/><filterref filter='clean-traffic'/></interface>
   </devices>
 </domain>
 XML
 vsh run "$tmp/bad.xml" -- true >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" = 1 ] || fail "run of a bad document exited with $rc"
-grep -q "bad\.xml:4: error: .*bandwidth" "$tmp/err" || fail "the error names no file and line: $(cat "$tmp/err")"
+grep -q "bad\.xml:4: error: .*filterref" "$tmp/err" || fail "the error names no file and line: $(cat "$tmp/err")"
 expect_all_gone "after the bad document"
 finish

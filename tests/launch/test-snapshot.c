@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 
     /* A bad document: its name and line in the diagnostics, nothing started. */
     const char *bad = "<domain>\n  <name>bad</name>\n  <devices>\n"
-                      "    <interface type='ethernet'><bandwidth/></interface>\n"
+                      "    <interface type='ethernet'><filterref filter='x'/></interface>\n"
                       "  </devices>\n</domain>\n";
     CHECK(vnic_conn_domain_snapshot(conn, NULL, bad, "bad.xml", 0,
                                     VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_FDS, &s, &diags, &err) < 0);

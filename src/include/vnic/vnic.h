@@ -470,6 +470,41 @@ const char *vnic_schema_dir(void);
  * with one diagnostic per problem in diags (FILE:LINE naming the element). */
 int vnic_policy_validate_file(const char *path, vnic_diag_list *diags, vnic_error **err);
 
+/* ---- interface bandwidth (vnicsh domiftune) ------------------------------------------------ */
+
+/* One direction of an interface's <bandwidth>: three values in libvirt's units, indexed so. */
+enum {
+    VNIC_BANDWIDTH_AVERAGE, /* KiB/s; 0: the direction is not limited */
+    VNIC_BANDWIDTH_PEAK,    /* KiB/s; 0: not given */
+    VNIC_BANDWIDTH_BURST,   /* KiB; 0: not given */
+    VNIC_BANDWIDTH_NPARAMS
+};
+
+/* The bandwidth of one interface: a result struct, as "ABI" above says of the others. */
+typedef struct vnic_interface_bandwidth {
+    size_t size;  /* see "ABI" above */
+    char *alias;  /* the interface's alias */
+    char *device; /* its device, NULL when the domain is not running */
+    unsigned long long inbound[VNIC_BANDWIDTH_NPARAMS];  /* towards the guest */
+    unsigned long long outbound[VNIC_BANDWIDTH_NPARAMS]; /* from the guest */
+} vnic_interface_bandwidth;
+
+void vnic_interface_bandwidth_free(vnic_interface_bandwidth *bw);
+
+/* The bandwidth of interface IFACE (its alias, its device's name or its MAC, as virsh takes
+ * them) of domain NAME: of the running domain as it runs, else of its stored definition. */
+int vnic_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                        vnic_interface_bandwidth **ret, vnic_error **err);
+
+/* Change the bandwidth of interface IFACE of running domain NAME, on its device and in its live
+ * definition (what vnic_domain_get_xml shows; the stored definition is left alone, as virsh
+ * domiftune --live does). INBOUND and OUTBOUND are NULL (that direction stays as it is) or
+ * VNIC_BANDWIDTH_NPARAMS values; an average of 0 lifts the direction's limit. Checked as the
+ * XML would be; when the device refuses, the previous settings are put back. */
+int vnic_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
+                                        const unsigned long long *inbound,
+                                        const unsigned long long *outbound, vnic_error **err);
+
 #ifdef __cplusplus
 }
 #endif
