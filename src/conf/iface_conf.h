@@ -60,6 +60,33 @@ typedef enum {
 } vnic_tristate;
 VNIC_ENUM_DECL(vnic_tristate, vnic_tristate);
 
+/* An IPv4 or IPv6 address (network byte order), as <source><ip> and <route> hold them. */
+typedef struct vnic_ip_addr {
+    int family; /* AF_INET or AF_INET6 */
+    uint8_t bytes[16];
+} vnic_ip_addr;
+
+#define VNIC_HOST_IPS_MAX 64 /* <ip> or <route> elements in one <source> */
+
+/* <source><ip address= prefix= peer=/> of an ethernet interface: an address of the host side. */
+typedef struct vnic_host_ip {
+    int line;
+    vnic_ip_addr addr;
+    unsigned prefix;
+    bool has_peer; /* a point-to-point peer (IFA_ADDRESS) */
+    vnic_ip_addr peer;
+} vnic_host_ip;
+
+/* <source><route address= prefix= gateway= metric=/>: a route through the host side. */
+typedef struct vnic_host_route {
+    int line;
+    vnic_ip_addr addr;
+    unsigned prefix;
+    vnic_ip_addr gateway;
+    bool has_metric;
+    unsigned metric;
+} vnic_host_route;
+
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
     unsigned node_index; /* position among the document's interface elements */
@@ -108,6 +135,14 @@ typedef struct vnic_iface_def {
         xmlNode *node;
     } * comments;
     size_t ncomments;
+
+    /* The <source> of an ethernet interface (iface_host.c): the host side's addresses and
+     * routes, set up after the device is made and gone with it. */
+    bool host_source; /* the element was written, even empty */
+    vnic_host_ip *host_ips;
+    size_t nhost_ips;
+    vnic_host_route *host_routes;
+    size_t nhost_routes;
 } vnic_iface_def;
 
 void vnic_iface_def_free(vnic_iface_def *def);
@@ -161,3 +196,6 @@ void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6]);
 
 /* A random locally administered unicast MAC in QEMU's 52:54:00 range, as libvirt makes. */
 void vnic_mac_generate(uint8_t ret[6]);
+
+/* Format an address as inet_ntop does into buf of at least 46 bytes. */
+void vnic_ip_addr_format(const vnic_ip_addr *a, char buf[static 46]);

@@ -44,3 +44,10 @@ bool vnic_iface_parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def
 bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 bool vnic_iface_parse_boot(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 bool vnic_iface_parse_acpi(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+
+/* iface_host.c: the <source> of an ethernet interface (host addresses and routes). */
+bool vnic_iface_parse_host_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* Checks that need the whole interface (after every child was read). */
+bool vnic_iface_check_host_source(vnic_parse_ctx *ctx, xmlNode *iface, const vnic_iface_def *def);
+/* Write <source> with its <ip> and <route> children, if def has one. */
+void vnic_iface_format_host_source(xmlNode *iface, const vnic_iface_def *def);

@@ -232,3 +232,10 @@ int vnic_embed_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
 int vnic_embed_event_get_fd(vnic_conn *conn, vnic_error **err);
 int vnic_embed_event_dispatch(vnic_conn *conn, vnic_error **err);
 void vnic_embed_events_close(embed_priv *p);
+
+/* ---- the host side of an ethernet interface (embed_hostnet.c) --------------------------- */
+
+/* Add the addresses and routes of d's <source> to the device rt names (nothing for other
+ * types). On failure some may be in place: the caller deletes the device, and them with it. */
+int vnic_embed_host_setup(embed_priv *p, const vnic_iface_def *d, const vnic_iface_runtime *rt,
+                          vnic_error **err);

@@ -12,6 +12,7 @@
 
 #include "embed.h"
 #include "i18n.h"
+#include "log.h"
 #include "strutil.h"
 
 /* How many names a template may try before giving up. */
@@ -140,6 +141,16 @@ int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_op
         }
         if (r < 0)
             return r;
+        r = vnic_embed_host_setup(p, d, &ri->rt, err);
+        if (r < 0) {
+            /* All or nothing for this interface: the device goes, its addresses with it. */
+            vnic_error *e = NULL;
+            if (ops->destroy(&env, &ri->rt, mark, &e) < 0) {
+                VNIC_WARN("rollback: %s", e->message);
+                vnic_error_free(e);
+            }
+            return r;
+        }
         ri->done = true;
         return 0;
     }

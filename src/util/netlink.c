@@ -348,3 +348,15 @@ int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err)
         return kernel_fail(r, err, _("cannot delete the devices of a group"));
     return 0;
 }
+
+/* ---- for the other netlink_*.c files: the kernel's own answer to a request ------------- */
+
+void vnic_nl_ack_reset(void)
+{
+    ack_reset();
+}
+
+int vnic_nl_kernel_fail(int nlerr, vnic_error **err, const char *what)
+{
+    return kernel_fail(nlerr, err, what);
+}

@@ -70,3 +70,34 @@ int vnic_nl_group_delete(struct nl_sock *sk, unsigned group, vnic_error **err);
 
 /* Map a libnl error code to the nearest errno. */
 int vnic_nl_errno(int nlerr);
+
+/* For requests sent from the other netlink_*.c files: forget the last refusal before sending,
+ * and report a refusal with the kernel's errno and extended ack message. */
+void vnic_nl_ack_reset(void);
+int vnic_nl_kernel_fail(int nlerr, vnic_error **err, const char *what);
+
+/* netlink_addr.c: addresses and routes of a device (the host side of an ethernet interface). */
+typedef struct vnic_nl_addr_args {
+    int family;           /* AF_INET or AF_INET6 */
+    const uint8_t *local; /* 4 or 16 bytes */
+    unsigned prefix;
+    const uint8_t *peer; /* NULL: none; else the point-to-point peer (IFA_ADDRESS) */
+} vnic_nl_addr_args;
+
+/* Add an address to the device IFINDEX. -EEXIST when it has it already. */
+int vnic_nl_addr_add(struct nl_sock *sk, int ifindex, const vnic_nl_addr_args *args,
+                     vnic_error **err);
+
+typedef struct vnic_nl_route_args {
+    int family;
+    const uint8_t *dst; /* with prefix: the destination */
+    unsigned prefix;
+    const uint8_t *gateway;
+    bool has_metric;
+    unsigned metric;
+} vnic_nl_route_args;
+
+/* Add a route of the main table through the device IFINDEX (NLM_F_EXCL: -EEXIST when the
+ * table has one for that destination and metric already). */
+int vnic_nl_route_add(struct nl_sock *sk, int ifindex, const vnic_nl_route_args *args,
+                      vnic_error **err);
