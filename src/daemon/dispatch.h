@@ -103,3 +103,9 @@ int vnicd_m_detach(vnicd_client *c, json_object *params, vnicd_reply *r);
 int vnicd_m_reconcile(vnicd_client *c, json_object *params, vnicd_reply *r);
 extern const vnicd_param vnicd_open_queues_params[2], vnicd_snapshot_params[8],
     vnicd_attach_params[5], vnicd_detach_params[2], vnicd_reconcile_params[2];
+
+/* The methods of methods_live.c (live interface state), and their parameters. */
+int vnicd_m_interface_stats(vnicd_client *c, json_object *params, vnicd_reply *r);
+int vnicd_m_interface_get_link(vnicd_client *c, json_object *params, vnicd_reply *r);
+int vnicd_m_interface_set_link(vnicd_client *c, json_object *params, vnicd_reply *r);
+extern const vnicd_param vnicd_iface_params[2], vnicd_set_link_params[3];

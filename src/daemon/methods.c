@@ -376,5 +376,8 @@ const vnicd_method vnicd_domain_methods[] = {
     M("AttachInterface", vnicd_attach_params, vnicd_m_attach),
     M("DetachInterface", vnicd_detach_params, vnicd_m_detach),
     M("Reconcile", vnicd_reconcile_params, vnicd_m_reconcile),
+    M("InterfaceStats", vnicd_iface_params, vnicd_m_interface_stats),
+    M("InterfaceGetLink", vnicd_iface_params, vnicd_m_interface_get_link),
+    M("InterfaceSetLink", vnicd_set_link_params, vnicd_m_interface_set_link),
 };
 const size_t vnicd_ndomain_methods = ELEMENTSOF(vnicd_domain_methods);

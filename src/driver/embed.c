@@ -199,4 +199,7 @@ const vnic_driver vnic_embed_driver = {
     .event_run = vnic_embed_event_run,
     .event_get_fd = vnic_embed_event_get_fd,
     .event_dispatch = vnic_embed_event_dispatch,
+    .domain_interface_stats = vnic_embed_domain_interface_stats,
+    .domain_interface_get_link = vnic_embed_domain_interface_get_link,
+    .domain_interface_set_link = vnic_embed_domain_interface_set_link,
 };

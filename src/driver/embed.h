@@ -239,3 +239,12 @@ void vnic_embed_events_close(embed_priv *p);
  * types). On failure some may be in place: the caller deletes the device, and them with it. */
 int vnic_embed_host_setup(embed_priv *p, const vnic_iface_def *d, const vnic_iface_runtime *rt,
                           vnic_error **err);
+
+/* ---- live interface state (embed_live.c) ------------------------------------------------ */
+
+int vnic_embed_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
+                                      vnic_interface_stats **ret, vnic_error **err);
+int vnic_embed_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,
+                                         bool *ret_up, char **ret_device, vnic_error **err);
+int vnic_embed_domain_interface_set_link(vnic_conn *conn, const char *name, const char *iface,
+                                         bool up, vnic_error **err);

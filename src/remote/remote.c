@@ -373,4 +373,7 @@ const vnic_driver vnic_remote_driver = {
     .event_run = vnic_remote_event_run,
     .event_get_fd = vnic_remote_event_get_fd,
     .event_dispatch = vnic_remote_event_dispatch,
+    .domain_interface_stats = vnic_remote_domain_interface_stats,
+    .domain_interface_get_link = vnic_remote_domain_interface_get_link,
+    .domain_interface_set_link = vnic_remote_domain_interface_set_link,
 };

@@ -110,3 +110,11 @@ int vnic_remote_event_run(vnic_conn *conn, int timeout_ms, vnic_error **err);
 int vnic_remote_event_get_fd(vnic_conn *conn, vnic_error **err);
 int vnic_remote_event_dispatch(vnic_conn *conn, vnic_error **err);
 void vnic_remote_events_close(remote_priv *p);
+
+/* remote_live.c: live interface state. */
+int vnic_remote_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
+                                       vnic_interface_stats **ret, vnic_error **err);
+int vnic_remote_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,
+                                          bool *ret_up, char **ret_device, vnic_error **err);
+int vnic_remote_domain_interface_set_link(vnic_conn *conn, const char *name, const char *iface,
+                                          bool up, vnic_error **err);

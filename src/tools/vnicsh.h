@@ -178,3 +178,8 @@ int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **arg
 int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, char **argv);
 int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, char **argv);
 int cmd_pass(const command *cmd, const cmd_options *o, int argc, char **argv);
+
+/* vnicsh-cmds-live.c: live interface state. */
+int cmd_domifstat(const command *cmd, const cmd_options *o, int argc, char **argv);
+int cmd_domif_getlink(const command *cmd, const cmd_options *o, int argc, char **argv);
+int cmd_domif_setlink(const command *cmd, const cmd_options *o, int argc, char **argv);

@@ -101,3 +101,15 @@ typedef struct vnic_nl_route_args {
  * table has one for that destination and metric already). */
 int vnic_nl_route_add(struct nl_sock *sk, int ifindex, const vnic_nl_route_args *args,
                       vnic_error **err);
+
+/* netlink_addr.c: a device's counters, 64-bit (IFLA_STATS64 as libnl reads it), as the kernel
+ * counts them (from the host's point of view), with its name and flags. */
+typedef struct vnic_nl_link_stats {
+    char name[IF_NAMESIZE];
+    unsigned flags; /* IFF_* */
+    uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+    uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+} vnic_nl_link_stats;
+
+int vnic_nl_link_stats_get(struct nl_sock *sk, int ifindex, vnic_nl_link_stats *ret,
+                           vnic_error **err);

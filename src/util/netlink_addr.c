@@ -1,12 +1,15 @@
-/* Addresses and routes of a device through libnl-route-3 (rtnl_addr, rtnl_route). They go
- * away with the device: nothing here removes them. */
+/* Addresses and routes of a device through libnl-route-3 (rtnl_addr, rtnl_route), and its
+ * counters (rtnl_link). Addresses and routes go away with the device: nothing here removes
+ * them. */
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include <linux/rtnetlink.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/link.h>
 #include <netlink/route/route.h>
 
 #include "i18n.h"
@@ -87,5 +90,30 @@ int vnic_nl_route_add(struct nl_sock *sk, int ifindex, const vnic_nl_route_args 
     int r = rtnl_route_add(sk, rt, NLM_F_EXCL);
     if (r < 0)
         return vnic_nl_kernel_fail(r, err, _("cannot add the route"));
+    return 0;
+}
+
+VNIC_DEFINE_CLEANUP(struct rtnl_link, rtnl_link_put)
+
+int vnic_nl_link_stats_get(struct nl_sock *sk, int ifindex, vnic_nl_link_stats *ret,
+                           vnic_error **err)
+{
+    _cleanup_(rtnl_link_putp) struct rtnl_link *l = NULL;
+    vnic_nl_ack_reset();
+    int r = rtnl_link_get_kernel(sk, ifindex, NULL, &l);
+    if (r < 0)
+        return vnic_nl_kernel_fail(r, err, _("cannot read the device's counters"));
+    vnic_nl_link_stats s = {.flags = rtnl_link_get_flags(l)};
+    const char *name = rtnl_link_get_name(l);
+    snprintf(s.name, sizeof(s.name), "%s", name ? name : "");
+    s.rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+    s.rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+    s.rx_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_ERRORS);
+    s.rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
+    s.tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
+    s.tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
+    s.tx_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_ERRORS);
+    s.tx_dropped = rtnl_link_get_stat(l, RTNL_LINK_TX_DROPPED);
+    *ret = s;
     return 0;
 }
