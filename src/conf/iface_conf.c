@@ -56,6 +56,8 @@ void vnic_iface_def_free(vnic_iface_def *def)
     free(def->rom_file);
     free(def->host_ips);
     free(def->host_routes);
+    free(def->script);
+    free(def->downscript);
     for (size_t i = 0; i < def->nkept; i++)
         xmlFreeNode(def->kept[i]);
     free(def->kept);
@@ -408,6 +410,8 @@ static const struct {
     {"mtu", parse_mtu},
     {"link", parse_link},
     {"alias", parse_alias},
+    {"script", vnic_iface_parse_script},
+    {"downscript", vnic_iface_parse_script},
     {"address", vnic_iface_parse_address, true},
     {"rom", vnic_iface_parse_rom, true},
     {"boot", vnic_iface_parse_boot, true},
@@ -610,6 +614,7 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
         /* The default mode is written out, so the output says what the device will be. */
         set_prop(n, "mode", vnic_macvtap_mode_to_string(def->mode));
     }
+    vnic_iface_format_scripts(iface, def);
     vnic_iface_add_comments(iface, def, "target");
     if (def->target_dev) {
         xmlNode *n = add_child(iface, NULL, "target");

@@ -143,6 +143,11 @@ typedef struct vnic_iface_def {
     size_t nhost_ips;
     vnic_host_route *host_routes;
     size_t nhost_routes;
+
+    /* <script path=/> and <downscript path=/> of an ethernet interface (iface_host.c): run
+     * with the device's name after it is made and before it is removed (embed_script.c). */
+    char *script;
+    char *downscript;
 } vnic_iface_def;
 
 void vnic_iface_def_free(vnic_iface_def *def);

@@ -338,3 +338,48 @@ void vnic_iface_format_host_source(xmlNode *iface, const vnic_iface_def *def)
         }
     }
 }
+
+/* ---- <script>, <downscript> -------------------------------------------------------------- */
+
+bool vnic_iface_parse_script(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
+{
+    static const char *const attrs[] = {"path", NULL};
+    const char *name = (const char *)node->name;
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
+    if (def->type != VNIC_IFACE_ETHERNET) {
+        vnic_iface_error(ctx, node, _("element <%s> is only for interfaces of type 'ethernet'"),
+                         name);
+        return false;
+    }
+    _cleanup_free_ char *path = vnic_iface_req_attr(ctx, node, "path");
+    if (!path)
+        return false;
+    const char *why = NULL;
+    if (path[0] != '/')
+        why = _("it must be an absolute path");
+    else if (strlen(path) >= 4096)
+        why = _("it is longer than 4095 bytes");
+    for (const unsigned char *p = (const unsigned char *)path; !why && *p; p++)
+        if (vnic_is_control_char(p))
+            why = _("it contains a control character");
+    if (why) {
+        _cleanup_free_ char *shown = vnic_iface_shown(path);
+        vnic_iface_error(ctx, node, _("invalid path '%s' of <%s>: %s"), shown, name, why);
+        return false;
+    }
+    if (vnic_streq(name, "script"))
+        def->script = TAKE_PTR(path);
+    else
+        def->downscript = TAKE_PTR(path);
+    return ok;
+}
+
+void vnic_iface_format_scripts(xmlNode *iface, const vnic_iface_def *def)
+{
+    vnic_iface_add_comments(iface, def, "script");
+    if (def->script)
+        set_prop(add_child(iface, "script"), "path", def->script);
+    vnic_iface_add_comments(iface, def, "downscript");
+    if (def->downscript)
+        set_prop(add_child(iface, "downscript"), "path", def->downscript);
+}

@@ -51,3 +51,7 @@ bool vnic_iface_parse_host_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface
 bool vnic_iface_check_host_source(vnic_parse_ctx *ctx, xmlNode *iface, const vnic_iface_def *def);
 /* Write <source> with its <ip> and <route> children, if def has one. */
 void vnic_iface_format_host_source(xmlNode *iface, const vnic_iface_def *def);
+/* <script> and <downscript>: their path, checked, into def (ethernet only). */
+bool vnic_iface_parse_script(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* Write <script> and <downscript> (with the comments written before them). */
+void vnic_iface_format_scripts(xmlNode *iface, const vnic_iface_def *def);

@@ -239,6 +239,16 @@ void vnic_embed_events_close(embed_priv *p);
  * types). On failure some may be in place: the caller deletes the device, and them with it. */
 int vnic_embed_host_setup(embed_priv *p, const vnic_iface_def *d, const vnic_iface_runtime *rt,
                           vnic_error **err);
+/* Before anything is made: may this connection run d's scripts (not for a client vnicd
+ * serves without root's rights: "permission denied"), and are their files safe to run? */
+int vnic_embed_host_check(embed_priv *p, const vnic_iface_def *d, vnic_error **err);
+int vnic_embed_scripts_allowed(embed_priv *p, const vnic_iface_def *d, vnic_error **err);
+/* The same for every interface of a running domain (its downscripts run at destroy). */
+int vnic_embed_domain_scripts_allowed(embed_priv *p, const vnic_record *rec, vnic_error **err);
+/* Run the <downscript> of interface I (of every interface, last first) whose device was set
+ * up completely; a failure is logged, never fatal: the device goes all the same. */
+void vnic_embed_run_downscript(embed_priv *p, const vnic_record *rec, size_t i);
+void vnic_embed_run_downscripts(embed_priv *p, const vnic_record *rec);
 
 /* ---- live interface state (embed_live.c) ------------------------------------------------ */
 
