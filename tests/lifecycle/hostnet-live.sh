@@ -4,7 +4,23 @@
 # view: a tap's kernel counters swapped, a macvtap's not), interfaces named by alias, device
 # name or MAC, the link as the kernel has it (ip -j link) and in the live XML, the guest's link
 # over QMP (a logging QMP peer), and errors for an unknown interface or state.
+if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
+    # nobody may read and start its lv-* domains, not attach: the policy operations of the
+    # live methods are read (InterfaceStats, InterfaceGetLink) and attach (InterfaceSetLink).
+    pol=$(mktemp)
+    cat >"$pol" <<'POL'
+<policy xmlns='http://vnic.dev/xmlns/policy/1.0'>
+  <allow user='nobody'>
+    <domain name='lv-*'/>
+    <ethernet prefix='lvn'/>
+    <operations>start destroy read</operations>
+  </allow>
+</policy>
+POL
+    export VD_POLICY=$pol
+fi
 source "$(dirname "$0")/common.sh"
+[ -n "${pol:-}" ] && rm -f "$pol"
 # In remote mode tests/daemon/lib.sh replaces fail() with one that finish() does not count.
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,6 +123,27 @@ kill "$pid"; wait "$pid" 2>/dev/null
 # No QEMU there: nothing changes.
 out=$(vsh domif-setlink --qmp "$tmp/none.sock" live lv0 up 2>&1) && fail "setlink --qmp without QEMU succeeded"
 [ "$(kernel_up lv0)" = down ] || fail "lv0 changed although QMP failed"
+
+# Through vnicd for a client that is not root: read is enough to look, setting needs attach.
+if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
+    printf '%s\n' "<domain><name>lv-1</name><devices><interface type='ethernet'><target dev='lvn0'/></interface></devices></domain>" >"$tmp/lv.xml"
+    chmod 755 "$tmp"
+    params=$(python3 -c 'import json,sys; print(json.dumps({"xml": open(sys.argv[1]).read(), "docname": "lv.xml"}))' "$tmp/lv.xml")
+    out=$(vd_client_nobody io.vnic.Domain.Create "$params" 2>&1) || fail "nobody's create: $out"
+    out=$(vd_client_nobody io.vnic.Domain.InterfaceStats '{"name": "lv-1", "interface": "lvn0"}' 2>&1) ||
+        fail "nobody's InterfaceStats: $out"
+    grep -q '"device": *"lvn0"' <<<"$out" || fail "nobody's InterfaceStats: $out"
+    out=$(vd_client_nobody io.vnic.Domain.InterfaceGetLink '{"name": "lv-1", "interface": "net0"}' 2>&1) ||
+        fail "nobody's InterfaceGetLink: $out"
+    out=$(vd_client_nobody io.vnic.Domain.InterfaceSetLink '{"name": "lv-1", "interface": "lvn0", "up": false}' 2>&1) &&
+        fail "nobody set a link without the attach operation: $out"
+    grep -q "PermissionDenied" <<<"$out" && grep -q "attach" <<<"$out" ||
+        fail "nobody's InterfaceSetLink: $out"
+    [ "$(kernel_up lvn0)" = up ] || fail "lvn0 went down although the call was refused"
+    out=$(vd_client_nobody io.vnic.Domain.InterfaceStats '{"name": "live", "interface": "lv0"}' 2>&1) &&
+        fail "nobody read root's domain: $out"
+    vd_client_nobody io.vnic.Domain.Destroy '{"name": "lv-1"}' >/dev/null || fail "destroy lv-1"
+fi
 
 out=$(vsh destroy live 2>&1) || fail "destroy: $out"
 out=$(vsh domifstat live lv0 2>&1); st=$?
