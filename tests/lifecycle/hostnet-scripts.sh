@@ -132,7 +132,7 @@ if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
     domain vs-1 "$(iface vs0 "$sd/up")" >"$tmp/vs.xml"
     params=$(python3 -c 'import json,sys; print(json.dumps({"xml": open(sys.argv[1]).read(), "docname": "vs.xml"}))' "$tmp/vs.xml")
     out=$(vd_client_nobody io.vnic.Domain.Create "$params" 2>&1) && fail "nobody ran a script through vnicd"
-    grep -qF "permission denied: <script> runs a program as root" <<<"$out" ||
+    grep -q "PermissionDenied" <<<"$out" && grep -qF "permission denied: <script> runs a program as root" <<<"$out" ||
         fail "nobody's create with a script: $out"
     device_exists vs0 && fail "vs0 was made for nobody"
     domain vs-2 "$(iface vs1)" >"$tmp/vs2.xml"
