@@ -135,7 +135,7 @@ int vnic_embed_domain_interface_set_link(vnic_conn *conn, const char *name, cons
         return r;
     vnic_nl_link_change chg = {.up = up ? 1 : 0};
     if ((r = vnic_nl_link_change_apply(p->nl, rec->ifaces[i].rt.ifindex, &chg, err)) < 0)
-        return vnic_error_prefix(err, _("setting the link of '%s' %s"), s.name, up ? "up" : "down"),
+        return vnic_error_prefix(err, up ? _("setting '%s' up") : _("setting '%s' down"), s.name),
                r;
     /* The live definition says what the device is now, as libvirt's does after
      * domif-setlink. */

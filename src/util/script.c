@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,29 @@
 /* What the script's output may add to an error message. */
 #define OUTPUT_KEEP 512
 
-static int refuse(vnic_error **err, const char *path, const char *what, const char *why)
+/* FMT names the script, then the part of its path that is not safe. */
+static int __attribute__((format(printf, 2, 3))) refuse(vnic_error **err, const char *fmt, ...)
 {
-    vnic_error_set(err, VNIC_ERR_INVALID, _("refusing to run script '%s': '%s' %s"), path, what,
-                   why);
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *msg = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    vnic_error_set(err, VNIC_ERR_INVALID, "%s", msg);
     if (err && *err)
         (*err)->sys_errno = EPERM;
     return -EPERM;
+}
+
+/* A failed system call: its errno, saved before the error is made. */
+static int __attribute__((format(printf, 2, 3))) sys_fail(vnic_error **err, const char *fmt, ...)
+{
+    int e = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *msg = vnic_xvasprintf(fmt, ap);
+    va_end(ap);
+    vnic_error_set_errno(err, e, "%s", msg);
+    return -e;
 }
 
 int vnic_script_open(const char *path, int *ret_fd, vnic_error **err)
@@ -38,19 +55,22 @@ int vnic_script_open(const char *path, int *ret_fd, vnic_error **err)
                -EINVAL;
     _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return vnic_error_set_errno(err, errno, _("cannot open '/'")), -errno;
+        return sys_fail(err, _("cannot open '%s'"), "/");
     _cleanup_free_ char *copy = vnic_xstrdup(path);
     _cleanup_free_ char *sofar = vnic_xstrdup("/");
     bool last = false;
     for (char *comp = copy + 1, *next; !last; comp = next) {
         struct stat st;
         if (fstat(fd, &st) < 0)
-            return vnic_error_set_errno(err, errno, _("cannot check '%s'"), sofar), -errno;
+            return sys_fail(err, _("cannot check '%s'"), sofar);
         /* fd is a directory here: who could change what it holds? */
         if (st.st_uid != 0)
-            return refuse(err, path, sofar, _("is not owned by root"));
+            return refuse(err, _("refusing to run script '%s': '%s' is not owned by root"), path,
+                          sofar);
         if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-            return refuse(err, path, sofar, _("is writable by others than root"));
+            return refuse(err,
+                          _("refusing to run script '%s': '%s' is writable by others than root"),
+                          path, sofar);
 
         while (*comp == '/')
             comp++;
@@ -67,31 +87,41 @@ int vnic_script_open(const char *path, int *ret_fd, vnic_error **err)
             last = true;
         }
         if (!*comp || vnic_streq(comp, ".") || vnic_streq(comp, ".."))
-            return refuse(err, path, path, _("is not a plain path (empty, '.' or '..' part)"));
+            return refuse(err,
+                          _("refusing to run script '%s': '%s' is not a plain path (empty, '.' or "
+                            "'..' part)"),
+                          path, path);
         char *joined = vnic_xasprintf("%s%s%s", sofar, vnic_streq(sofar, "/") ? "" : "/", comp);
         free(sofar);
         sofar = joined;
 
         int child = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (child < 0)
-            return vnic_error_set_errno(err, errno, _("cannot open script '%s'"), path), -errno;
+            return sys_fail(err, _("cannot open script '%s'"), path);
         close(fd);
         fd = child;
         if (fstat(fd, &st) < 0)
-            return vnic_error_set_errno(err, errno, _("cannot check '%s'"), sofar), -errno;
+            return sys_fail(err, _("cannot check '%s'"), sofar);
         if (S_ISLNK(st.st_mode))
-            return refuse(err, path, sofar, _("is a symbolic link"));
+            return refuse(err, _("refusing to run script '%s': '%s' is a symbolic link"), path,
+                          sofar);
         if (!last && !S_ISDIR(st.st_mode))
-            return refuse(err, path, sofar, _("is not a directory"));
+            return refuse(err, _("refusing to run script '%s': '%s' is not a directory"), path,
+                          sofar);
         if (last) {
             if (!S_ISREG(st.st_mode))
-                return refuse(err, path, sofar, _("is not a regular file"));
+                return refuse(err, _("refusing to run script '%s': '%s' is not a regular file"),
+                              path, sofar);
             if (st.st_uid != 0)
-                return refuse(err, path, sofar, _("is not owned by root"));
+                return refuse(err, _("refusing to run script '%s': '%s' is not owned by root"),
+                              path, sofar);
             if (st.st_mode & (S_IWGRP | S_IWOTH))
-                return refuse(err, path, sofar, _("is writable by others than root"));
+                return refuse(
+                    err, _("refusing to run script '%s': '%s' is writable by others than root"),
+                    path, sofar);
             if (!(st.st_mode & S_IXUSR))
-                return refuse(err, path, sofar, _("is not executable"));
+                return refuse(err, _("refusing to run script '%s': '%s' is not executable"), path,
+                              sofar);
         }
     }
     *ret_fd = TAKE_FD(fd);
@@ -158,7 +188,7 @@ int vnic_script_run(const char *path, const char *arg, vnic_error **err)
         return r;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return vnic_error_set_errno(err, errno, _("cannot make a pipe")), -errno;
+        return sys_fail(err, _("cannot make a pipe for script '%s'"), path);
     _cleanup_close_ int out_r = pipefd[0];
     char *argv[] = {(char *)path, (char *)arg, NULL};
     char *envp[] = {(char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
