@@ -54,6 +54,10 @@ void vnic_iface_def_free(vnic_iface_def *def)
     free(def->owner_user);
     free(def->owner_group);
     free(def->rom_file);
+    free(def->host_ips);
+    free(def->host_routes);
+    free(def->script);
+    free(def->downscript);
     for (size_t i = 0; i < def->nkept; i++)
         xmlFreeNode(def->kept[i]);
     free(def->kept);
@@ -406,6 +410,8 @@ static const struct {
     {"mtu", parse_mtu},
     {"link", parse_link},
     {"alias", parse_alias},
+    {"script", vnic_iface_parse_script},
+    {"downscript", vnic_iface_parse_script},
     {"address", vnic_iface_parse_address, true},
     {"rom", vnic_iface_parse_rom, true},
     {"boot", vnic_iface_parse_boot, true},
@@ -516,13 +522,10 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
             }
             seen[i] = true;
             if (vnic_streq(name, "source") && def->type != VNIC_IFACE_DIRECT) {
-                /* libvirt's <source> of an ethernet interface (with <ip> and <route> inside)
-                 * sets the host side's addresses: one thing vnic does not do, said once. */
-                vnic_iface_error(ctx, c,
-                                 _("element <source> in an interface of type '%s' is not "
-                                   "supported by vnic yet (only type 'direct' has a source)"),
-                                 def->type_tap ? "tap" : vnic_iface_type_to_string(def->type));
-                ok = false;
+                /* libvirt's <source> of an ethernet interface: <ip> and <route> of the host
+                 * side (iface_host.c). */
+                vnic_iface_place_comments(def, pending, &npending, "source");
+                ok &= vnic_iface_parse_host_source(ctx, c, def);
                 continue;
             }
             if (vnic_streq(name, "source"))
@@ -532,6 +535,15 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
             ok &= child_parsers[i].parse(ctx, c, def);
             if (child_parsers[i].keep)
                 vnic_iface_keep_node(def, c);
+        } else if (vnic_streq(name, "ip") || vnic_streq(name, "route")) {
+            /* Directly under <interface> these are the guest's side, which only the guest
+             * configures; the host side's are read from <source> (iface_host.c). */
+            vnic_iface_error(ctx, c,
+                             _("element <%s> directly in <interface> configures the guest's "
+                               "side, which vnic does not do (the host side's addresses and "
+                               "routes go in <source>)"),
+                             qname);
+            ok = false;
         } else if (in_list(unimplemented_elements, ELEMENTSOF(unimplemented_elements), name)) {
             vnic_iface_error(ctx, c, _("element <%s> is not supported by vnic yet"), qname);
             ok = false;
@@ -542,6 +554,8 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
     }
 
     vnic_iface_place_comments(def, pending, &npending, NULL);
+
+    ok &= vnic_iface_check_host_source(ctx, node, def);
 
     if (def->type == VNIC_IFACE_DIRECT && !source) {
         vnic_iface_error(ctx, node, _("interface type 'direct' requires a <source> element"));
@@ -597,12 +611,14 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
         set_prop(add_child(iface, NULL, "mac"), "address", buf);
     }
     vnic_iface_add_comments(iface, def, "source");
+    vnic_iface_format_host_source(iface, def);
     if (def->source_dev) {
         xmlNode *n = add_child(iface, NULL, "source");
         set_prop(n, "dev", def->source_dev);
         /* The default mode is written out, so the output says what the device will be. */
         set_prop(n, "mode", vnic_macvtap_mode_to_string(def->mode));
     }
+    vnic_iface_format_scripts(iface, def);
     vnic_iface_add_comments(iface, def, "target");
     if (def->target_dev) {
         xmlNode *n = add_child(iface, NULL, "target");

@@ -73,6 +73,32 @@ typedef struct vnic_bandwidth_rate {
 /* The largest burst: the kernel keeps a burst as the time to send it, and 250 s of the
  * average rate stays below what its 32-bit clock ticks hold. */
 #define VNIC_BANDWIDTH_BURST_SECONDS_MAX 250
+/* An IPv4 or IPv6 address (network byte order), as <source><ip> and <route> hold them. */
+typedef struct vnic_ip_addr {
+    int family; /* AF_INET or AF_INET6 */
+    uint8_t bytes[16];
+} vnic_ip_addr;
+
+#define VNIC_HOST_IPS_MAX 64 /* <ip> or <route> elements in one <source> */
+
+/* <source><ip address= prefix= peer=/> of an ethernet interface: an address of the host side. */
+typedef struct vnic_host_ip {
+    int line;
+    vnic_ip_addr addr;
+    unsigned prefix;
+    bool has_peer; /* a point-to-point peer (IFA_ADDRESS) */
+    vnic_ip_addr peer;
+} vnic_host_ip;
+
+/* <source><route address= prefix= gateway= metric=/>: a route through the host side. */
+typedef struct vnic_host_route {
+    int line;
+    vnic_ip_addr addr;
+    unsigned prefix;
+    vnic_ip_addr gateway;
+    bool has_metric;
+    unsigned metric;
+} vnic_host_route;
 
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
@@ -131,6 +157,18 @@ typedef struct vnic_iface_def {
     /* <coalesce><rx><frames max='N'/></rx></coalesce> (iface_qos.c). */
     bool has_coalesce_rx_frames;
     unsigned coalesce_rx_frames;
+    /* The <source> of an ethernet interface (iface_host.c): the host side's addresses and
+     * routes, set up after the device is made and gone with it. */
+    bool host_source; /* the element was written, even empty */
+    vnic_host_ip *host_ips;
+    size_t nhost_ips;
+    vnic_host_route *host_routes;
+    size_t nhost_routes;
+
+    /* <script path=/> and <downscript path=/> of an ethernet interface (iface_host.c): run
+     * with the device's name after it is made and before it is removed (embed_script.c). */
+    char *script;
+    char *downscript;
 } vnic_iface_def;
 
 void vnic_iface_def_free(vnic_iface_def *def);
@@ -189,3 +227,5 @@ void vnic_mac_generate(uint8_t ret[6]);
  * below average, burst within what the kernel holds, nothing but an average of 0 (no limit)
  * when the average is 0. DIR ("inbound" or "outbound") names it in the message. */
 int vnic_bandwidth_rate_check(const vnic_bandwidth_rate *r, const char *dir, vnic_error **err);
+/* Format an address as inet_ntop does into buf of at least 46 bytes. */
+void vnic_ip_addr_format(const vnic_ip_addr *a, char buf[static 46]);

@@ -52,3 +52,13 @@ bool vnic_iface_parse_coalesce(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_de
 bool vnic_iface_check_qos(vnic_parse_ctx *ctx, xmlNode *node, const vnic_iface_def *def);
 /* Append <bandwidth> and <coalesce> as def says, if it has them. */
 void vnic_iface_format_qos(xmlNode *iface, const vnic_iface_def *def);
+/* iface_host.c: the <source> of an ethernet interface (host addresses and routes). */
+bool vnic_iface_parse_host_source(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* Checks that need the whole interface (after every child was read). */
+bool vnic_iface_check_host_source(vnic_parse_ctx *ctx, xmlNode *iface, const vnic_iface_def *def);
+/* Write <source> with its <ip> and <route> children, if def has one. */
+void vnic_iface_format_host_source(xmlNode *iface, const vnic_iface_def *def);
+/* <script> and <downscript>: their path, checked, into def (ethernet only). */
+bool vnic_iface_parse_script(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* Write <script> and <downscript> (with the comments written before them). */
+void vnic_iface_format_scripts(xmlNode *iface, const vnic_iface_def *def);

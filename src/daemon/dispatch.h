@@ -110,3 +110,9 @@ extern const vnicd_param vnicd_open_queues_params[2], vnicd_snapshot_params[8],
 int vnicd_m_get_bandwidth(vnicd_client *c, json_object *params, vnicd_reply *r);
 int vnicd_m_set_bandwidth(vnicd_client *c, json_object *params, vnicd_reply *r);
 extern const vnicd_param vnicd_get_bandwidth_params[2], vnicd_set_bandwidth_params[8];
+
+/* The methods of methods_live.c (live interface state), and their parameters. */
+int vnicd_m_interface_stats(vnicd_client *c, json_object *params, vnicd_reply *r);
+int vnicd_m_interface_get_link(vnicd_client *c, json_object *params, vnicd_reply *r);
+int vnicd_m_interface_set_link(vnicd_client *c, json_object *params, vnicd_reply *r);
+extern const vnicd_param vnicd_iface_params[2], vnicd_set_link_params[3];

@@ -80,6 +80,13 @@ struct vnic_driver {
     int (*domain_set_interface_bandwidth)(vnic_conn *conn, const char *name, const char *iface,
                                           const unsigned long long *inbound,
                                           const unsigned long long *outbound, vnic_error **err);
+    /* Live interface state (conn_live.c): IFACE is an alias, a device name or a MAC. */
+    int (*domain_interface_stats)(vnic_conn *conn, const char *name, const char *iface,
+                                  vnic_interface_stats **ret, vnic_error **err);
+    int (*domain_interface_get_link)(vnic_conn *conn, const char *name, const char *iface,
+                                     bool *ret_up, char **ret_device, vnic_error **err);
+    int (*domain_interface_set_link)(vnic_conn *conn, const char *name, const char *iface, bool up,
+                                     vnic_error **err);
 };
 
 extern const vnic_driver vnic_embed_driver;

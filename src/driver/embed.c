@@ -213,4 +213,7 @@ const vnic_driver vnic_embed_driver = {
     .event_dispatch = vnic_embed_event_dispatch,
     .domain_get_interface_bandwidth = vnic_embed_domain_get_interface_bandwidth,
     .domain_set_interface_bandwidth = vnic_embed_domain_set_interface_bandwidth,
+    .domain_interface_stats = vnic_embed_domain_interface_stats,
+    .domain_interface_get_link = vnic_embed_domain_interface_get_link,
+    .domain_interface_set_link = vnic_embed_domain_interface_set_link,
 };

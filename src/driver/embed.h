@@ -254,3 +254,28 @@ int vnic_embed_domain_get_interface_bandwidth(vnic_conn *conn, const char *name,
 int vnic_embed_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
                                               const unsigned long long *inbound,
                                               const unsigned long long *outbound, vnic_error **err);
+/* ---- the host side of an ethernet interface (embed_hostnet.c) --------------------------- */
+
+/* Add the addresses and routes of d's <source> to the device rt names (nothing for other
+ * types). On failure some may be in place: the caller deletes the device, and them with it. */
+int vnic_embed_host_setup(embed_priv *p, const vnic_iface_def *d, const vnic_iface_runtime *rt,
+                          vnic_error **err);
+/* Before anything is made: may this connection run d's scripts (not for a client vnicd
+ * serves without root's rights: "permission denied"), and are their files safe to run? */
+int vnic_embed_host_check(embed_priv *p, const vnic_iface_def *d, vnic_error **err);
+int vnic_embed_scripts_allowed(embed_priv *p, const vnic_iface_def *d, vnic_error **err);
+/* The same for every interface of a running domain (its downscripts run at destroy). */
+int vnic_embed_domain_scripts_allowed(embed_priv *p, const vnic_record *rec, vnic_error **err);
+/* Run the <downscript> of interface I (of every interface, last first) whose device was set
+ * up completely; a failure is logged, never fatal: the device goes all the same. */
+void vnic_embed_run_downscript(embed_priv *p, const vnic_record *rec, size_t i);
+void vnic_embed_run_downscripts(embed_priv *p, const vnic_record *rec);
+
+/* ---- live interface state (embed_live.c) ------------------------------------------------ */
+
+int vnic_embed_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
+                                      vnic_interface_stats **ret, vnic_error **err);
+int vnic_embed_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,
+                                         bool *ret_up, char **ret_device, vnic_error **err);
+int vnic_embed_domain_interface_set_link(vnic_conn *conn, const char *name, const char *iface,
+                                         bool up, vnic_error **err);

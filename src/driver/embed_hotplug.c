@@ -108,7 +108,8 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
     if (!ops)
         return -ENOENT;
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
-    if ((r = ops->verify(&env, vnic_backend_iface_of(iface), err)) < 0)
+    if ((r = ops->verify(&env, vnic_backend_iface_of(iface), err)) < 0 ||
+        (r = vnic_embed_host_check(p, iface, err)) < 0)
         return r;
 
     /* Intent first, as for a start: the new interface in the record, not yet made. */
@@ -205,6 +206,9 @@ int vnic_embed_domain_detach_interface(vnic_conn *conn, const char *name, const 
      * whoever comes next (any command's quick pass, reconcile), instead of leaving a running
      * domain with a device that is gone for good. */
     if (ri->done) {
+        if ((r = vnic_embed_scripts_allowed(p, rec->def->ifaces[index], err)) < 0)
+            return r;
+        vnic_embed_run_downscript(p, rec, index);
         ri->detaching = true;
         if ((r = vnic_embed_record_write(p, rec, err)) < 0)
             return r;

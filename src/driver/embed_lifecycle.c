@@ -59,7 +59,8 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
         vnic_strlcpy(rec->ifaces[i].backend, ops[i]->name, sizeof(rec->ifaces[i].backend));
         _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, def->name, (unsigned)i);
         vnic_strlcpy(rec->ifaces[i].mark, mark, sizeof(rec->ifaces[i].mark));
-        if ((r = ops[i]->verify(&env, vnic_backend_iface_of(d), err)) < 0)
+        if ((r = ops[i]->verify(&env, vnic_backend_iface_of(d), err)) < 0 ||
+            (r = vnic_embed_host_check(p, d, err)) < 0)
             return vnic_embed_prefix_iface(err, def, i), r;
         if (!d->has_mac) {
             vnic_mac_generate(d->mac);
@@ -116,6 +117,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
         r = vnic_embed_create_one(p, rec, ops[i], i, err);
         if (r < 0) {
             vnic_embed_prefix_iface(err, def, i);
+            vnic_embed_run_downscripts(p, rec);
             vnic_error *rerr = NULL;
             if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
                 VNIC_WARN("rollback: %s", rerr->message);
@@ -128,6 +130,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
 
     rec->status = VNIC_RECORD_ACTIVE;
     if ((r = vnic_embed_record_write(p, rec, err)) < 0) {
+        vnic_embed_run_downscripts(p, rec);
         vnic_error *rerr = NULL;
         if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
             VNIC_WARN("rollback: %s", rerr->message);
@@ -253,6 +256,9 @@ int vnic_embed_domain_destroy(vnic_conn *conn, const char *name, vnic_error **er
         return r;
     if ((r = vnic_embed_need_cap_net_admin(false, err)) < 0 || (r = vnic_embed_get_nl(p, err)) < 0)
         return r;
+    if ((r = vnic_embed_domain_scripts_allowed(p, rec, err)) < 0)
+        return r;
+    vnic_embed_run_downscripts(p, rec);
     if ((r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
         return r;
     vnic_embed_release_supervision(p, name);
@@ -280,7 +286,10 @@ int vnic_embed_domain_undefine(vnic_conn *conn, const char *name, unsigned flags
         if ((r = vnic_embed_check_not_supervised(p, rec, err)) < 0 ||
             (r = vnic_embed_need_cap_net_admin(false, err)) < 0 ||
             (r = vnic_embed_get_nl(p, err)) < 0 ||
-            (r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
+            (r = vnic_embed_domain_scripts_allowed(p, rec, err)) < 0)
+            return r;
+        vnic_embed_run_downscripts(p, rec);
+        if ((r = vnic_embed_finish_record(p, rec, false, NULL, NULL, err)) < 0)
             return r;
         st = DOM_DEFINED;
     }

@@ -12,6 +12,7 @@
 
 #include "embed.h"
 #include "i18n.h"
+#include "log.h"
 #include "strutil.h"
 
 /* How many names a template may try before giving up. */
@@ -140,9 +141,11 @@ int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_op
         }
         if (r < 0)
             return r;
-        /* Bandwidth and coalescing belong to the device's creation: if they cannot be had,
-         * the device goes again and nothing of this interface is left. */
-        if ((r = vnic_embed_qos_apply(p, d, &ri->rt, err)) < 0) {
+        /* Bandwidth, coalescing and the host side's addresses and routes belong to the
+         * device's creation: if any of them cannot be had, the device goes again (and they
+         * with it) and nothing of this interface is left. */
+        if ((r = vnic_embed_qos_apply(p, d, &ri->rt, err)) < 0 ||
+            (r = vnic_embed_host_setup(p, d, &ri->rt, err)) < 0) {
             vnic_error *de = NULL;
             if (ops->destroy(&env, &ri->rt, mark, &de) < 0) {
                 vnic_error_prefix(&de, _("cannot remove device '%s' again"), ri->rt.name);

@@ -119,6 +119,22 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
 
     if ((r = vnic_qmp_execute(q, "device_add", device_args, -1, NULL, err)) < 0)
         goto undo;
+
+    /* <link state='down'/>: the guest's link goes down too, as libvirt does once the device is
+     * there (QEMU has no device property for it). Named by the device's id, QEMU takes the
+     * NIC and its netdev down together. */
+    if (d->link == VNIC_LINK_DOWN) {
+        _cleanup_(json_object_putp) json_object *a = id_args("name", id);
+        json_object_object_add(a, "up", json_object_new_boolean(false));
+        if ((r = vnic_qmp_execute(q, "set_link", a, -1, NULL, err)) < 0) {
+            /* The device is in the guest with its link up, which the XML does not say: ask
+             * the guest to let it go (asynchronous: its answer is not awaited here). */
+            _cleanup_(json_object_putp) json_object *del = id_args("id", id);
+            if (!vnic_qmp_broken(q))
+                forget(q, "device_del", del, false);
+            goto undo;
+        }
+    }
     vnic_strv_free(names);
     return 0;
 

@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -591,4 +593,54 @@ json_object *vnic_marshal_fds(const size_t *ifaces, const size_t *counts, size_t
             json_object_array_add(arr, o);
         }
     return arr;
+}
+
+/* ---- InterfaceStats (issue 11) ---------------------------------------------------------- */
+
+/* The counters in the order of the varlink type InterfaceStats. */
+#define STATS_FIELDS(X)                                                                            \
+    X(rx_bytes)                                                                                    \
+    X(rx_packets) X(rx_errors) X(rx_dropped) X(tx_bytes) X(tx_packets) X(tx_errors) X(tx_dropped)
+
+/* varlink's int is JSON's: a counter past INT64_MAX (centuries of traffic) is sent clamped. */
+static long long counter_to_wire(uint64_t v)
+{
+    return v > (uint64_t)INT64_MAX ? INT64_MAX : (long long)v;
+}
+
+json_object *vnic_marshal_interface_stats(const vnic_interface_stats *s)
+{
+    json_object *o = json_object_new_object();
+    add_opt_string(o, "alias", s->alias);
+    add_string(o, "device", s->device);
+#define ADD(f) add_int(o, #f, counter_to_wire(s->f));
+    STATS_FIELDS(ADD)
+#undef ADD
+    return o;
+}
+
+int vnic_unmarshal_interface_stats(json_object *o, const char *what, vnic_interface_stats **ret,
+                                   vnic_error **err)
+{
+    const char *alias, *device;
+    long long v;
+    int r;
+    if ((r = get_typed(o, what, NULL, json_type_object, true, &o, err)) < 0 ||
+        (r = get_string(o, what, "alias", false, &alias, err)) < 0 ||
+        (r = get_string(o, what, "device", true, &device, err)) < 0)
+        return r;
+    vnic_interface_stats *s = vnic_xcalloc(1, sizeof(*s));
+    s->size = sizeof(*s);
+#define GET(f)                                                                                     \
+    if ((r = get_int(o, what, #f, 0, INT64_MAX, &v, err)) < 0) {                                   \
+        free(s);                                                                                   \
+        return r;                                                                                  \
+    }                                                                                              \
+    s->f = (uint64_t)v;
+    STATS_FIELDS(GET)
+#undef GET
+    s->alias = dup_null(alias);
+    s->device = vnic_xstrdup(device);
+    *ret = s;
+    return 0;
 }

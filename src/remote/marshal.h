@@ -67,3 +67,8 @@ int vnic_unmarshal_failure(struct json_object *msg, vnic_error **err, vnic_diag_
 /* []Fd of a reply that carries fds: counts[i] fds of interface ifaces[i] ... as
  * {"interface": I, "queue": Q} in order. */
 struct json_object *vnic_marshal_fds(const size_t *ifaces, const size_t *counts, size_t n);
+
+/* InterfaceStats (vnic_interface_stats): counters as varlink ints (clamped to INT64_MAX). */
+struct json_object *vnic_marshal_interface_stats(const vnic_interface_stats *s);
+int vnic_unmarshal_interface_stats(struct json_object *o, const char *what,
+                                   vnic_interface_stats **ret, vnic_error **err);

@@ -375,4 +375,7 @@ const vnic_driver vnic_remote_driver = {
     .event_dispatch = vnic_remote_event_dispatch,
     .domain_get_interface_bandwidth = vnic_remote_domain_get_interface_bandwidth,
     .domain_set_interface_bandwidth = vnic_remote_domain_set_interface_bandwidth,
+    .domain_interface_stats = vnic_remote_domain_interface_stats,
+    .domain_interface_get_link = vnic_remote_domain_interface_get_link,
+    .domain_interface_set_link = vnic_remote_domain_interface_set_link,
 };

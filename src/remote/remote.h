@@ -118,3 +118,10 @@ int vnic_remote_domain_set_interface_bandwidth(vnic_conn *conn, const char *name
                                                const unsigned long long *inbound,
                                                const unsigned long long *outbound,
                                                vnic_error **err);
+/* remote_live.c: live interface state. */
+int vnic_remote_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
+                                       vnic_interface_stats **ret, vnic_error **err);
+int vnic_remote_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,
+                                          bool *ret_up, char **ret_device, vnic_error **err);
+int vnic_remote_domain_interface_set_link(vnic_conn *conn, const char *name, const char *iface,
+                                          bool up, vnic_error **err);

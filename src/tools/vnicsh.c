@@ -444,6 +444,43 @@ static const command commands[] = {
         .missing = N_("missing the domain name"),
         .run = cmd_pass,
     },
+    /* Live interface state (issue 11). */
+    {
+        .name = "domifstat",
+        .usage = N_("[--json] NAME IFACE"),
+        .summary = N_("Print an interface's counters from the guest's point of view (IFACE: an\n"
+                      "alias, a host device name or a MAC)."),
+        .options = N_("      --json              print JSON\n"),
+        .accept = OPT_JSON,
+        .min_operands = 2,
+        .max_operands = 2,
+        .missing = N_("missing the domain name or the interface"),
+        .run = cmd_domifstat,
+    },
+    {
+        .name = "domif-getlink",
+        .usage = N_("[--json] NAME IFACE"),
+        .summary = N_("Print whether an interface's host device is up or down."),
+        .options = N_("      --json              print JSON\n"),
+        .accept = OPT_JSON,
+        .min_operands = 2,
+        .max_operands = 2,
+        .missing = N_("missing the domain name or the interface"),
+        .run = cmd_domif_getlink,
+    },
+    {
+        .name = "domif-setlink",
+        .usage = N_("[--qmp SOCKET] [--json] NAME IFACE up|down"),
+        .summary = N_("Set an interface's host device up or down; with --qmp also the guest's\n"
+                      "link (QMP set_link) in the QEMU listening on SOCKET."),
+        .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --json              print JSON\n"),
+        .accept = OPT_QMP | OPT_JSON,
+        .min_operands = 3,
+        .max_operands = 3,
+        .missing = N_("missing the domain name, the interface or the state (up or down)"),
+        .run = cmd_domif_setlink,
+    },
 };
 
 static const command *find_command(const char *name)

@@ -185,3 +185,8 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
 int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, char **argv);
 int cmd_pass(const command *cmd, const cmd_options *o, int argc, char **argv);
 int cmd_domiftune(const command *cmd, const cmd_options *o, int argc, char **argv);
+
+/* vnicsh-cmds-live.c: live interface state. */
+int cmd_domifstat(const command *cmd, const cmd_options *o, int argc, char **argv);
+int cmd_domif_getlink(const command *cmd, const cmd_options *o, int argc, char **argv);
+int cmd_domif_setlink(const command *cmd, const cmd_options *o, int argc, char **argv);

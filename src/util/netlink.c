@@ -357,3 +357,15 @@ int vnic_nl_request(struct nl_sock *sk, struct nl_msg *msg, const char *what, vn
         return kernel_fail(r, err, what);
     return 0;
 }
+
+/* ---- for the other netlink_*.c files: the kernel's own answer to a request ------------- */
+
+void vnic_nl_ack_reset(void)
+{
+    ack_reset();
+}
+
+int vnic_nl_kernel_fail(int nlerr, vnic_error **err, const char *what)
+{
+    return kernel_fail(nlerr, err, what);
+}

@@ -74,3 +74,45 @@ int vnic_nl_errno(int nlerr);
 /* Send MSG (taken, freed in every case) and wait for the kernel's answer. A refusal sets *err
  * to WHAT with the kernel's errno and, where it gave one, its own message. */
 int vnic_nl_request(struct nl_sock *sk, struct nl_msg *msg, const char *what, vnic_error **err);
+/* For requests sent from the other netlink_*.c files: forget the last refusal before sending,
+ * and report a refusal with the kernel's errno and extended ack message. */
+void vnic_nl_ack_reset(void);
+int vnic_nl_kernel_fail(int nlerr, vnic_error **err, const char *what);
+
+/* netlink_addr.c: addresses and routes of a device (the host side of an ethernet interface). */
+typedef struct vnic_nl_addr_args {
+    int family;           /* AF_INET or AF_INET6 */
+    const uint8_t *local; /* 4 or 16 bytes */
+    unsigned prefix;
+    const uint8_t *peer; /* NULL: none; else the point-to-point peer (IFA_ADDRESS) */
+} vnic_nl_addr_args;
+
+/* Add an address to the device IFINDEX. -EEXIST when it has it already. */
+int vnic_nl_addr_add(struct nl_sock *sk, int ifindex, const vnic_nl_addr_args *args,
+                     vnic_error **err);
+
+typedef struct vnic_nl_route_args {
+    int family;
+    const uint8_t *dst; /* with prefix: the destination */
+    unsigned prefix;
+    const uint8_t *gateway;
+    bool has_metric;
+    unsigned metric;
+} vnic_nl_route_args;
+
+/* Add a route of the main table through the device IFINDEX (NLM_F_EXCL: -EEXIST when the
+ * table has one for that destination and metric already). */
+int vnic_nl_route_add(struct nl_sock *sk, int ifindex, const vnic_nl_route_args *args,
+                      vnic_error **err);
+
+/* netlink_addr.c: a device's counters, 64-bit (IFLA_STATS64 as libnl reads it), as the kernel
+ * counts them (from the host's point of view), with its name and flags. */
+typedef struct vnic_nl_link_stats {
+    char name[IF_NAMESIZE];
+    unsigned flags; /* IFF_* */
+    uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+    uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+} vnic_nl_link_stats;
+
+int vnic_nl_link_stats_get(struct nl_sock *sk, int ifindex, vnic_nl_link_stats *ret,
+                           vnic_error **err);

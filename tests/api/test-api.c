@@ -327,6 +327,27 @@ int main(int argc, char **args)
     CHECK(vnic_domain_set_interface_bandwidth(conn, "lo1", NULL, NULL, rate, &err) == -1);
     ERR(VNIC_ERR_INVALID, "no interface given");
     vnic_interface_bandwidth_free(NULL);
+    /* ---- live interface state (issue 11) ---- */
+    vnic_interface_stats *stats = NULL;
+    bool up = true;
+    CHECK(vnic_domain_interface_stats(conn, "lo1", "net0", &stats, NULL) == -1);
+    CHECK(vnic_domain_interface_stats(conn, "lo1", "net0", &stats, &err) == -1 && !stats);
+    ERR(VNIC_ERR_INVALID, "lo1");
+    CHECK(vnic_domain_interface_stats(conn, "lo1", NULL, &stats, &err) == -1);
+    ERR(VNIC_ERR_INVALID, NULL);
+    CHECK(vnic_domain_interface_stats(conn, "lo1", "net0", NULL, &err) == -1);
+    ERR(VNIC_ERR_INVALID, NULL);
+    CHECK(vnic_domain_interface_get_link(conn, "lo1", "net0", &up, NULL, NULL) == -1);
+    CHECK(vnic_domain_interface_get_link(conn, "nosuch", "net0", &up, NULL, &err) == -1);
+    ERR(VNIC_ERR_NONE, "nosuch");
+    CHECK(vnic_domain_interface_get_link(conn, "lo1", "net0", NULL, NULL, &err) == -1);
+    ERR(VNIC_ERR_INVALID, NULL);
+    CHECK(vnic_domain_interface_set_link(conn, "lo1", "net0", false, NULL) == -1);
+    CHECK(vnic_domain_interface_set_link(conn, "lo1", "net0", false, &err) == -1);
+    ERR(VNIC_ERR_INVALID, "lo1");
+    CHECK(vnic_qmp_interface_set_link(conn, "lo1", "net0", false, NULL, &err) == -1);
+    ERR(VNIC_ERR_INVALID, NULL);
+    vnic_interface_stats_free(NULL);
 
     /* ---- undefine, reconcile ---- */
     CHECK(vnic_domain_undefine(conn, "nosuch", 0, NULL) == -1);

@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -504,6 +505,45 @@ int vnic_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const
 int vnic_domain_set_interface_bandwidth(vnic_conn *conn, const char *name, const char *iface,
                                         const unsigned long long *inbound,
                                         const unsigned long long *outbound, vnic_error **err);
+/* ---- live interface state: counters and link (virsh's domifstat, domif-getlink,
+ * domif-setlink) ------------------------------------------------------------------------ */
+
+/* In these calls IFACE names one interface of running domain NAME, as virsh takes it: its
+ * alias, its host device's name or its (guest) MAC address. */
+
+/* An interface's counters, 64-bit, from the guest's point of view: rx is what the guest
+ * received. For a tap that is what the host device sent (the kernel's counters are swapped,
+ * as libvirt does); a macvtap counts as the guest sees already. */
+typedef struct vnic_interface_stats {
+    size_t size;  /* see "ABI" above */
+    char *alias;  /* the interface's id */
+    char *device; /* its host device */
+    uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+    uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+} vnic_interface_stats;
+
+void vnic_interface_stats_free(vnic_interface_stats *stats);
+
+/* The counters of IFACE, read from the kernel (IFLA_STATS64). *ret is new. */
+int vnic_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
+                                vnic_interface_stats **ret, vnic_error **err);
+
+/* Is IFACE's host device up (IFF_UP, as the kernel has it)? *ret_device (may be NULL)
+ * receives the device's name (caller frees). */
+int vnic_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,
+                                   bool *ret_up, char **ret_device, vnic_error **err);
+
+/* Set IFACE's host device up or down, and its <link state> in the live definition to match
+ * (dumpxml shows it; a later attach over QMP or a restart keeps nothing of it: the stored
+ * definition is unchanged). */
+int vnic_domain_interface_set_link(vnic_conn *conn, const char *name, const char *iface, bool up,
+                                   vnic_error **err);
+
+/* The same, and the guest's link too: QMP set_link on the interface's id over the QMP socket
+ * SOCKET of the QEMU that runs the domain. The guest's link is set first; when QEMU refuses,
+ * nothing has changed. */
+int vnic_qmp_interface_set_link(vnic_conn *conn, const char *name, const char *iface, bool up,
+                                const char *socket, vnic_error **err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,144 @@
+/* Live state of a running domain's interfaces in the embedded driver: the counters of a host
+ * device (from the guest's point of view) and its link. An interface is named as virsh names
+ * it: by alias, host device name or MAC. */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+
+#include "embed.h"
+#include "i18n.h"
+#include "strutil.h"
+
+/* The running domain NAME locked (*ret_lock), its record, and the index of IFACE in it; the
+ * interface's device must exist and still be the one vnic made (same ifindex and name). */
+static int find_iface(embed_priv *p, const char *name, const char *iface, int *ret_lock,
+                      vnic_record **ret_rec, size_t *ret_index, vnic_error **err)
+{
+    dom_state st;
+    int r = vnic_embed_lock_and_settle(p, name, ret_lock, &st, ret_rec, err);
+    if (r < 0)
+        return r;
+    if (st != DOM_ACTIVE && st != DOM_DEGRADED)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -EINVAL;
+    const vnic_record *rec = *ret_rec;
+    uint8_t mac[6];
+    bool is_mac = vnic_mac_parse(iface, mac) == 0;
+    size_t n = rec->def->niface, found = n;
+    /* An alias first, then a device name, then a MAC: the first kind that matches wins. */
+    for (size_t i = 0; i < n && found == n; i++)
+        if (rec->def->ifaces[i]->alias && vnic_streq(rec->def->ifaces[i]->alias, iface))
+            found = i;
+    for (size_t i = 0; i < n && found == n; i++)
+        if (rec->ifaces[i].done && vnic_streq(rec->ifaces[i].rt.name, iface))
+            found = i;
+    for (size_t i = 0; is_mac && i < n && found == n; i++)
+        if (rec->def->ifaces[i]->has_mac && memcmp(rec->def->ifaces[i]->mac, mac, 6) == 0)
+            found = i;
+    if (found == n)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("domain '%s' has no interface with alias, device name or MAC "
+                                "'%s'"),
+                              name, iface),
+               -ENOENT;
+    if (!rec->ifaces[found].done || rec->ifaces[found].detaching)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("interface '%s' of domain '%s' has no device"), iface, name),
+               -ENODEV;
+    if ((r = vnic_embed_get_nl(p, err)) < 0)
+        return r;
+    *ret_index = found;
+    return 0;
+}
+
+/* The counters of the interface's device, checked to be the device vnic made. */
+static int read_stats(embed_priv *p, const vnic_record *rec, size_t i, const char *iface,
+                      vnic_nl_link_stats *ret, vnic_error **err)
+{
+    const vnic_iface_runtime *rt = &rec->ifaces[i].rt;
+    int r = vnic_nl_link_stats_get(p->nl, rt->ifindex, ret, err);
+    if (r == -ENODEV || (r == 0 && !vnic_streq(ret->name, rt->name))) {
+        vnic_error_free(err ? *err : NULL);
+        if (err)
+            *err = NULL;
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("the device '%s' of interface '%s' of domain '%s' is gone"),
+                              rt->name, iface, rec->def->name),
+               -ENODEV;
+    }
+    return r;
+}
+
+int vnic_embed_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
+                                      vnic_interface_stats **ret, vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    _cleanup_close_ int lock = -1;
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    size_t i;
+    vnic_nl_link_stats s;
+    int r;
+    if ((r = find_iface(p, name, iface, &lock, &rec, &i, err)) < 0 ||
+        (r = read_stats(p, rec, i, iface, &s, err)) < 0)
+        return r;
+
+    vnic_interface_stats *st = vnic_xcalloc(1, sizeof(*st));
+    st->size = sizeof(*st);
+    st->alias = vnic_xstrdup_null(rec->def->ifaces[i]->alias);
+    st->device = vnic_xstrdup(s.name);
+    /* A tap's kernel counters are the host's view: what the guest sends arrives at the host
+     * device (its rx), so they are swapped for the guest's. A macvtap counts what the guest's
+     * queues send as the device's tx already: the same view, not swapped. */
+    bool swap = rec->def->ifaces[i]->type == VNIC_IFACE_ETHERNET;
+    st->rx_bytes = swap ? s.tx_bytes : s.rx_bytes;
+    st->rx_packets = swap ? s.tx_packets : s.rx_packets;
+    st->rx_errors = swap ? s.tx_errors : s.rx_errors;
+    st->rx_dropped = swap ? s.tx_dropped : s.rx_dropped;
+    st->tx_bytes = swap ? s.rx_bytes : s.tx_bytes;
+    st->tx_packets = swap ? s.rx_packets : s.tx_packets;
+    st->tx_errors = swap ? s.rx_errors : s.tx_errors;
+    st->tx_dropped = swap ? s.rx_dropped : s.tx_dropped;
+    *ret = st;
+    return 0;
+}
+
+int vnic_embed_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,
+                                         bool *ret_up, char **ret_device, vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    _cleanup_close_ int lock = -1;
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    size_t i;
+    vnic_nl_link_stats s;
+    int r;
+    if ((r = find_iface(p, name, iface, &lock, &rec, &i, err)) < 0 ||
+        (r = read_stats(p, rec, i, iface, &s, err)) < 0)
+        return r;
+    *ret_up = s.flags & IFF_UP;
+    if (ret_device)
+        *ret_device = vnic_xstrdup(s.name);
+    return 0;
+}
+
+int vnic_embed_domain_interface_set_link(vnic_conn *conn, const char *name, const char *iface,
+                                         bool up, vnic_error **err)
+{
+    embed_priv *p = conn->priv;
+    _cleanup_close_ int lock = -1;
+    _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
+    size_t i;
+    vnic_nl_link_stats s;
+    int r;
+    if ((r = find_iface(p, name, iface, &lock, &rec, &i, err)) < 0 ||
+        (r = read_stats(p, rec, i, iface, &s, err)) < 0)
+        return r;
+    vnic_nl_link_change chg = {.up = up ? 1 : 0};
+    if ((r = vnic_nl_link_change_apply(p->nl, rec->ifaces[i].rt.ifindex, &chg, err)) < 0)
+        return vnic_error_prefix(err, up ? _("setting '%s' up") : _("setting '%s' down"), s.name),
+               r;
+    /* The live definition says what the device is now, as libvirt's does after
+     * domif-setlink. */
+    rec->def->ifaces[i]->link = up ? VNIC_LINK_UP : VNIC_LINK_DOWN;
+    return vnic_embed_record_write(p, rec, err);
+}
