@@ -108,7 +108,8 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
     if (!ops)
         return -ENOENT;
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
-    if ((r = ops->verify(&env, vnic_backend_iface_of(iface), err)) < 0)
+    if ((r = ops->verify(&env, vnic_backend_iface_of(iface), err)) < 0 ||
+        (r = vnic_embed_check_host_iface(p, iface, true, err)) < 0)
         return r;
 
     /* Intent first, as for a start: the new interface in the record, not yet made. */

@@ -78,6 +78,7 @@ typedef enum {
     O_ENV,
     O_QMP,
     O_SOCKET,
+    O_VHOST,
     O_HELP,
     O_CONNECT,
     O_DEBUG,
@@ -99,6 +100,7 @@ enum {
     OPT_ENV = OPT(O_ENV),
     OPT_QMP = OPT(O_QMP),
     OPT_SOCKET = OPT(O_SOCKET),
+    OPT_VHOST = OPT(O_VHOST),
     OPT_HELP = OPT(O_HELP),
     OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION),
 };
