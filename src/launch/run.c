@@ -144,11 +144,11 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     {
         size_t k = 0, qoff = 0, voff = 0;
         for (size_t i = 0; i < snap->niface; i++) {
-            for (size_t q = 0; q < counts[i] && qoff < snap->nfds; q++)
-                fds[k++] = TAKE_FD(snap->fds[qoff++]);
+            for (size_t q = 0; q < counts[i] && qoff < snap->nfds; q++, qoff++)
+                fds[k++] = TAKE_FD(snap->fds[qoff]);
             size_t nv = snap->vhost_counts ? snap->vhost_counts[i] : 0;
-            for (size_t q = 0; q < nv && voff < snap->nvhostfds; q++)
-                fds[k++] = TAKE_FD(snap->vhostfds[voff++]);
+            for (size_t q = 0; q < nv && voff < snap->nvhostfds; q++, voff++)
+                fds[k++] = TAKE_FD(snap->vhostfds[voff]);
         }
     }
     char **child_argv = NULL, **child_env = NULL;
