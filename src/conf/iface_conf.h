@@ -163,7 +163,8 @@ unsigned vnic_iface_def_queues(const vnic_iface_def *def);
  * serves virtio queues only, so libvirt leaves it off for other models, and so does vnic. */
 bool vnic_iface_def_vhost(const vnic_iface_def *def);
 
-/* The vhost-net node of def: <backend vhost>, or /dev/vhost-net. Static or def's. */
+/* The vhost-net node of def: <backend vhost>, or $VNIC_VHOST_NET (an absolute path, read with
+ * secure_getenv), or /dev/vhost-net. Static, the environment's or def's. */
 #define VNIC_VHOST_NET_PATH "/dev/vhost-net"
 const char *vnic_iface_def_vhost_path(const vnic_iface_def *def);
 

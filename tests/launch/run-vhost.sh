@@ -212,8 +212,8 @@ grep -qx 'tap,id=hostnet0,fds=3:4,vhost=off' "$tmp/fb.argv" &&
     fail "fallback: VNIC_FDS has extra fields: $(cat "$tmp/fb.env")"
 expect_all_gone "after run of fb"
 
-# Without <backend>, /dev/vhost-net: where it does not exist (here), the same fallback.
-if [ ! -e /dev/vhost-net ]; then
+# Without <backend>, the default node: where it does not exist, the same fallback.
+if [ ! -e "${VNIC_VHOST_NET:-/dev/vhost-net}" ]; then
     sed -e "/<backend/d" -e 's|<name>fb<|<name>fbd<|' "$tmp/fb.xml" >"$tmp/fbd.xml"
     OUT=$tmp/fbd vsh run --qemu "$tmp/fbd.xml" -- "$tmp/bin/launcher" 2>"$tmp/err" ||
         fail "run of fbd: $(cat "$tmp/err")"
@@ -248,8 +248,23 @@ XML
 required rq-missing "$nonode" "<driver name='vhost'/> needs vhost-net, but $nonode cannot be used: cannot open $nonode for vhost-net: No such file or directory"
 required rq-link "$tmp/vhost-link" "cannot open $tmp/vhost-link for vhost-net: the path goes through a symbolic link"
 required rq-regular "$tmp/regular" "cannot open $tmp/regular for vhost-net: it is not a character device"
-if [ ! -e /dev/vhost-net ]; then
-    required rq-default "" "<driver name='vhost'/> needs vhost-net, but /dev/vhost-net cannot be used"
+# The default node: $VNIC_VHOST_NET (the suite points it nowhere), else /dev/vhost-net.
+required rq-default "" "<driver name='vhost'/> needs vhost-net, but ${VNIC_VHOST_NET:-/dev/vhost-net} cannot be used"
+if [ ! -e /dev/vhost-net ] && [ "${VNIC_TEST_REMOTE:-0}" != 1 ]; then
+    out=$(env -u VNIC_VHOST_NET ip netns exec "$ns" "$vnicsh" -c "$uri" create "$tmp/rq-default.xml" 2>&1) &&
+        fail "rq-default without VNIC_VHOST_NET was created"
+    grep -qF "<driver name='vhost'/> needs vhost-net, but /dev/vhost-net cannot be used: cannot open /dev/vhost-net for vhost-net: No such file or directory" <<<"$out" ||
+        fail "without VNIC_VHOST_NET: $out"
+    expect_all_gone "after the refused create of rq-default without VNIC_VHOST_NET"
+fi
+# Where the host has vhost-net, the real node through <backend vhost>.
+if [ -c /dev/vhost-net ] && [ -r /dev/vhost-net ] && [ -w /dev/vhost-net ]; then
+    sed -e "s|$tmp/vhost-null|/dev/vhost-net|g" -e 's|<name>vh<|<name>real<|' "$tmp/vh.xml" >"$tmp/real.xml"
+    OUT=$tmp/real vsh run --qemu "$tmp/real.xml" -- "$tmp/bin/launcher" 2>"$tmp/err" ||
+        fail "run with /dev/vhost-net: $(cat "$tmp/err")"
+    [ "$(grep -c ' /dev/vhost-net$' "$tmp/real.fds")" = 3 ] ||
+        fail "run with /dev/vhost-net: the launcher's fds: $(cat "$tmp/real.fds")"
+    expect_all_gone "after run with /dev/vhost-net"
 fi
 
 # A defined domain: its start is refused, nothing made, it stays defined.
