@@ -32,7 +32,8 @@ static vnic_domain_snapshot *snapshot_new(vnic_domain_def *def, vnic_domain_info
 }
 
 /* A domain that is only defined, not started: what a start would give it, from the stored
- * definition (its MACs were made at define), one fd per queue; nothing is opened. */
+ * definition (its MACs were made at define), one fd per queue; nothing is kept open (with
+ * VNIC_SNAPSHOT_VHOST a vhost-net node is opened once to learn whether it opens). */
 static int snapshot_defined(embed_priv *p, const char *name, unsigned flags,
                             vnic_domain_snapshot **ret, vnic_error **err)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "embed.h"
+#include "fault.h"
 #include "i18n.h"
 #include "strutil.h"
 #include "tun.h"
@@ -65,7 +66,11 @@ int vnic_embed_snapshot_vhost(vnic_domain_snapshot *s, size_t first, size_t last
         /* Without fds to hand out, one open tells whether the launcher would get them. */
         size_t n = open ? s->counts[i] : 1;
         vnic_error *e = NULL;
-        int r = vnic_vhost_open(vnic_iface_def_vhost_path(d), n, fds + off, &e);
+        int fail = vnic_fault_fail("snapshot-vhost");
+        int r = fail ? (vnic_error_set_errno(&e, fail, _("cannot open %s for %s"),
+                                             vnic_iface_def_vhost_path(d), "vhost-net"),
+                        -fail)
+                     : vnic_vhost_open(vnic_iface_def_vhost_path(d), n, fds + off, &e);
         if (r < 0 && use == VNIC_VHOST_REQUIRED) {
             *err = e;
             vhost_required_error(d, err);

@@ -267,6 +267,36 @@ if [ -c /dev/vhost-net ] && [ -r /dev/vhost-net ] && [ -w /dev/vhost-net ]; then
     expect_all_gone "after run with /dev/vhost-net"
 fi
 
+# run of such a file: refused before anything is made.
+vsh run "$tmp/rq-missing.xml" -- true >/dev/null 2>"$tmp/err" && fail "run of rq-missing succeeded"
+grep -qF "$nonode" "$tmp/err" || fail "run of rq-missing: $(cat "$tmp/err")"
+expect_all_gone "after the refused run of rq-missing"
+
+# The node fails after the start, when run's snapshot opens it (injected; a -Dfault_injection
+# build, embedded driver): with <driver name='vhost'/> the start is undone; without, the
+# launcher runs without vhost-net.
+if [ "${VNIC_TEST_REMOTE:-0}" != 1 ]; then
+    sed -e "s|$nonode|$tmp/vhost-null|g" -e 's|<name>rq-missing<|<name>late<|' \
+        "$tmp/rq-missing.xml" >"$tmp/late.xml"
+    VNIC_FAULT_FAIL=snapshot-vhost vsh run "$tmp/late.xml" -- true >/dev/null 2>"$tmp/err"
+    status=$?
+    if [ $status != 0 ]; then
+        [ $status = 1 ] || fail "late: exit status $status"
+        grep -qF "<driver name='vhost'/> needs vhost-net, but $tmp/vhost-null cannot be used" "$tmp/err" ||
+            fail "late: $(cat "$tmp/err")"
+        [ ! -e "$root/run/domains/late.xml" ] || fail "late: the state record was left"
+        expect_all_gone "after the undone run of late"
+        sed -e "s|<driver name='vhost' queues='2'/>|<driver queues='2'/>|" -e 's|<name>late<|<name>late2<|' \
+            "$tmp/late.xml" >"$tmp/late2.xml"
+        OUT=$tmp/late2 VNIC_FAULT_FAIL=snapshot-vhost vsh run --qemu "$tmp/late2.xml" -- "$tmp/bin/launcher" \
+            2>"$tmp/err" || fail "late2: $(cat "$tmp/err")"
+        grep -q 'vhostfd' "$tmp/late2.argv" && fail "late2: vhost fds: $(cat "$tmp/late2.argv")"
+        expect_all_gone "after the run of late2"
+    else
+        echo "(no fault injection in this build: the late failure is not tested)"
+    fi
+fi
+
 # A defined domain: its start is refused, nothing made, it stays defined.
 vsh define "$tmp/rq-missing.xml" >/dev/null || fail "define rq-missing"
 out=$(vsh start rq-missing 2>&1) && fail "start of rq-missing succeeded"
