@@ -193,6 +193,25 @@ if len(nd) != 1 or nd[0].get("fds") != "vnic-ua-hot-0:vnic-ua-hot-1" or nd[0].ge
     bad = True
 sys.exit(1 if bad else 0)
 PY
+# A hot-plug that QEMU refuses (netdev_add): every fd it named, vhost fds included, is closed
+# again with closefd, and the attach is undone.
+: >"$log"
+rm -f "$sock"
+sed -e 's|ua-hot|ua-hot2|' "$tmp/hot.xml" >"$tmp/hot2.xml"
+python3 "$peer" qmp refuse-netdev_add "$sock" "$log" &
+qpid=$!
+bg_pids+=("$qpid")
+for _ in $(seq 1 200); do [ -S "$sock" ] && break; sleep 0.05; done
+before=$(marked_devices | sort)
+vsh attach-interface vh "$tmp/hot2.xml" --qmp "$sock" >"$tmp/out" 2>&1 && fail "a refused hot-plug succeeded"
+kill "$qpid"; wait "$qpid" 2>/dev/null
+grep -q "refused by the test" "$tmp/out" || fail "refused hot-plug: $(cat "$tmp/out")"
+closed=$(sed -n 's/^closefd {"fdname": "\(.*\)"}$/\1/p' "$log" | sort | tr '\n' ' ')
+[ "$closed" = "vnic-ua-hot2-0 vnic-ua-hot2-1 vnic-ua-hot2-vhost-0 vnic-ua-hot2-vhost-1 " ] ||
+    fail "refused hot-plug: closefd of '$closed': $(cat "$log")"
+[ "$(marked_devices | sort)" = "$before" ] || fail "refused hot-plug: devices $(marked_devices)"
+vsh domiflist vh 2>/dev/null | grep -q ua-hot2 && fail "refused hot-plug: ua-hot2 still in the domain"
+
 vsh destroy vh >/dev/null || fail "destroy vh"
 expect_all_gone "after destroy of vh"
 
