@@ -27,6 +27,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "strutil.h"
+#include "tun.h"
 
 #define MACVTAP_KIND "macvtap"
 
@@ -700,10 +701,17 @@ static int macvtap_open_queues(const vnic_backend_env *env, const vnic_backend_i
     if (r < 0)
         return r;
 
+    int sndbuf = 0;
+    bool have_sndbuf = vnic_backend_iface_sndbuf(iface, &sndbuf);
     for (unsigned i = 0; i < n; i++)
         fds[i] = -1;
     for (unsigned i = 0; i < n; i++) {
         r = queue_open(env, &dev, devnum, rt->vnet_hdr, &fds[i], err);
+        /* <tune><sndbuf>: per queue, since the send buffer belongs to the fd's socket. */
+        if (r == 0 && have_sndbuf && (r = vnic_tun_set_sndbuf(fds[i], sndbuf, err)) < 0) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
         if (r < 0) {
             for (unsigned j = 0; j < i; j++) {
                 close(fds[j]);

@@ -188,6 +188,7 @@ static int tap_create(const vnic_backend_env *env, const vnic_backend_iface *ifa
         .vnet_hdr = vnic_backend_iface_vnet_hdr(iface),
         .multi_queue = vnic_backend_iface_queues(iface) > 1,
         .exclusive = true,
+        .path = vnic_backend_iface_tap_path(iface),
     };
     /* The fd keeps the new tap alive; closing it without TUNSETPERSIST removes the tap. */
     _cleanup_close_ int fd = -1;
@@ -273,13 +274,21 @@ static int tap_open_queues(const vnic_backend_env *env, const vnic_backend_iface
         .name = rt->name,
         .vnet_hdr = rt->vnet_hdr,
         .multi_queue = rt->multi_queue,
+        .path = vnic_backend_iface_tap_path(iface),
     };
+    int sndbuf = 0;
+    bool have_sndbuf = vnic_backend_iface_sndbuf(iface, &sndbuf);
     for (unsigned i = 0; i < rt->queues; i++)
         fds[i] = -1;
 
     int r;
     for (unsigned i = 0; i < rt->queues; i++) {
         r = vnic_tun_open(&oa, &fds[i], err);
+        /* <tune><sndbuf>: per queue, since the send buffer belongs to the fd's socket. */
+        if (r == 0 && have_sndbuf && (r = vnic_tun_set_sndbuf(fds[i], sndbuf, err)) < 0) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
         if (r < 0) {
             vnic_error_prefix(err, _("opening queue %u of %u"), i + 1, rt->queues);
             vnic_close_fds(fds, i);

@@ -30,9 +30,9 @@ static const char *const foreign_types[] = {
 /* Host-side elements of libvirt's vocabulary that vnic does not implement yet. Refused by
  * name, never silently ignored: the device would not be what the XML says. */
 static const char *const unimplemented_elements[] = {
-    "bandwidth", "vlan",    "virtualport",   "filterref",   "ip",         "route",
-    "script",    "backend", "coalesce",      "tune",        "downscript", "port",
-    "guest",     "teaming", "backenddomain", "portForward", "ipv4",       "ipv6",
+    "bandwidth",     "vlan",        "virtualport", "filterref", "ip",    "route",
+    "script",        "coalesce",    "downscript",  "port",      "guest", "teaming",
+    "backenddomain", "portForward", "ipv4",        "ipv6",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -58,6 +58,8 @@ void vnic_iface_def_free(vnic_iface_def *def)
     free(def->host_routes);
     free(def->script);
     free(def->downscript);
+    free(def->backend_tap);
+    free(def->backend_vhost);
     for (size_t i = 0; i < def->nkept; i++)
         xmlFreeNode(def->kept[i]);
     free(def->kept);
@@ -418,6 +420,8 @@ static const struct {
     {"acpi", vnic_iface_parse_acpi, true},
     {"bandwidth", vnic_iface_parse_bandwidth},
     {"coalesce", vnic_iface_parse_coalesce},
+    {"backend", vnic_iface_parse_backend},
+    {"tune", vnic_iface_parse_tune},
 };
 
 vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *ret_skipped)
@@ -652,6 +656,7 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
     vnic_iface_add_comments(iface, def, "alias");
     if (def->alias)
         set_prop(add_child(iface, NULL, "alias"), "name", def->alias);
+    vnic_iface_format_backend_tune(iface, def);
     vnic_iface_add_comments(iface, def, "owner");
     if (vnic_iface_def_needs_ns(def)) {
         xmlNode *n = add_child(iface, ns, "owner");

@@ -127,6 +127,14 @@ typedef struct vnic_iface_def {
     char *owner_user; /* vnic:owner, a name or a number */
     char *owner_group;
 
+    /* <backend tap='PATH' vhost='PATH'/>: other device nodes than /dev/net/tun and
+     * /dev/vhost-net (absolute, checked when parsed; opened as character devices only). */
+    char *backend_tap;
+    char *backend_vhost;
+    /* <tune><sndbuf>: the queues' send buffer in bytes (TUNSETSNDBUF, QEMU's sndbuf=). */
+    bool has_sndbuf;
+    unsigned long long sndbuf;
+
     /* What the guest-only elements say to QEMU, read from their attributes in no namespace
      * and checked when parsed. Builders of command lines and QMP objects use these fields,
      * never the kept nodes (whose other attributes are not options). */
@@ -215,6 +223,22 @@ unsigned vnic_iface_def_queues(const vnic_iface_def *def);
 /* Does the launcher ask for vhost-net? Only <driver name='vhost'> on a virtio model: vhost-net
  * serves virtio queues only, so libvirt leaves it off for other models, and so does vnic. */
 bool vnic_iface_def_vhost(const vnic_iface_def *def);
+
+/* The vhost-net node of def: <backend vhost>, or $VNIC_VHOST_NET (an absolute path, read with
+ * secure_getenv), or /dev/vhost-net. Static, the environment's or def's. */
+#define VNIC_VHOST_NET_PATH "/dev/vhost-net"
+const char *vnic_iface_def_vhost_path(const vnic_iface_def *def);
+
+/* Whether vnic opens vhost-net for def's queues: never for <driver name='qemu'> or a model
+ * that is not virtio; VNIC_VHOST_REQUIRED for <driver name='vhost'> (a node that does not open
+ * is an error), VNIC_VHOST_TRY by default (one that does not open means no vhost-net, as in
+ * libvirt). */
+typedef enum { VNIC_VHOST_NEVER, VNIC_VHOST_TRY, VNIC_VHOST_REQUIRED } vnic_vhost_use;
+vnic_vhost_use vnic_iface_def_vhost_use(const vnic_iface_def *def);
+
+/* The send buffer a queue gets with TUNSETSNDBUF for <tune><sndbuf>N>: N, capped at INT_MAX,
+ * and 0 meaning no limit (INT_MAX), as QEMU reads its sndbuf= (the kernel takes an int > 0). */
+int vnic_iface_def_sndbuf_value(const vnic_iface_def *def);
 
 /* The host side's MAC of a tap: the guest MAC with its first byte 0xFE (0xFA if the guest's
  * already is 0xFE), so the host never claims the guest's own address. */

@@ -62,3 +62,8 @@ void vnic_iface_format_host_source(xmlNode *iface, const vnic_iface_def *def);
 bool vnic_iface_parse_script(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 /* Write <script> and <downscript> (with the comments written before them). */
 void vnic_iface_format_scripts(xmlNode *iface, const vnic_iface_def *def);
+/* iface_tune.c: <backend> and <tune>, which choose device nodes and queue settings. Each
+ * returns false after adding a diagnostic; FORMAT adds them to a formatted <interface>. */
+bool vnic_iface_parse_backend(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+bool vnic_iface_parse_tune(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+void vnic_iface_format_backend_tune(xmlNode *iface, const vnic_iface_def *def);

@@ -104,7 +104,7 @@ int vnicd_m_snapshot(vnicd_client *c, json_object *params, vnicd_reply *r);
 int vnicd_m_attach(vnicd_client *c, json_object *params, vnicd_reply *r);
 int vnicd_m_detach(vnicd_client *c, json_object *params, vnicd_reply *r);
 int vnicd_m_reconcile(vnicd_client *c, json_object *params, vnicd_reply *r);
-extern const vnicd_param vnicd_open_queues_params[2], vnicd_snapshot_params[8],
+extern const vnicd_param vnicd_open_queues_params[2], vnicd_snapshot_params[9],
     vnicd_attach_params[5], vnicd_detach_params[2], vnicd_reconcile_params[2];
 /* domiftune (methods_tune.c). */
 int vnicd_m_get_bandwidth(vnicd_client *c, json_object *params, vnicd_reply *r);

@@ -70,12 +70,34 @@ int vnicd_m_open_all_queues(vnicd_client *c, json_object *params, vnicd_reply *r
     return 0;
 }
 
-const vnicd_param vnicd_snapshot_params[8] = {
+const vnicd_param vnicd_snapshot_params[9] = {
     {"name", VNICD_P_STRING, true},    {"xml", VNICD_P_STRING, true},
     {"docname", VNICD_P_STRING, true}, {"index", VNICD_P_INT, true},
     {"with_fds", VNICD_P_BOOL, true},  {"start", VNICD_P_BOOL, true},
     {"one", VNICD_P_BOOL, true},       {"skip_unsupported", VNICD_P_BOOL, true},
+    {"vhost", VNICD_P_BOOL, true},
 };
+
+/* The vhost-net part of a Snapshot reply: vhost_counts, and (with fds) the entries that
+ * describe the vhost fds, appended to the fds list after every queue fd. */
+static void snapshot_reply_vhost(const vnic_domain_snapshot *s, bool with_fds, json_object *p)
+{
+    json_object *counts = json_object_new_array();
+    for (size_t i = 0; i < s->niface; i++)
+        json_object_array_add(counts, json_object_new_int64((int64_t)s->vhost_counts[i]));
+    vnicd_add(p, "vhost_counts", counts);
+    json_object *fds = NULL;
+    if (!with_fds || !json_object_object_get_ex(p, "fds", &fds))
+        return;
+    for (size_t i = 0; i < s->niface; i++)
+        for (size_t q = 0; q < s->vhost_counts[i]; q++) {
+            json_object *o = json_object_new_object();
+            vnicd_add(o, "interface", json_object_new_int64((int64_t)i));
+            vnicd_add(o, "queue", json_object_new_int64((int64_t)q));
+            vnicd_add(o, "vhost", json_object_new_boolean(true));
+            json_object_array_add(fds, o);
+        }
+}
 
 static json_object *snapshot_reply(const vnic_domain_snapshot *s, bool with_fds, bool one,
                                    unsigned index, vnic_error **err)
@@ -105,6 +127,8 @@ static json_object *snapshot_reply(const vnic_domain_snapshot *s, bool with_fds,
             ifaces[i] = i;
         vnicd_add(p, "fds", vnic_marshal_fds(ifaces, s->counts, s->niface));
     }
+    if (s->vhost_counts)
+        snapshot_reply_vhost(s, with_fds, p);
     return p;
 }
 
@@ -116,6 +140,7 @@ int vnicd_m_snapshot(vnicd_client *c, json_object *params, vnicd_reply *r)
     unsigned index = vnicd_puint(params, "index");
     bool with_fds = vnicd_pbool(params, "with_fds"), start = vnicd_pbool(params, "start");
     bool one = vnicd_pbool(params, "one"), skip = vnicd_pbool(params, "skip_unsupported");
+    bool vhost = vnicd_pbool(params, "vhost");
     /* Of a domain by name, or of a document: one of the two. */
     if (!name == !xml) {
         vnicd_reply_invalid(r, name ? "xml" : "name");
@@ -135,7 +160,8 @@ int vnicd_m_snapshot(vnicd_client *c, json_object *params, vnicd_reply *r)
         0)
         return 0;
     unsigned flags = (with_fds ? VNIC_SNAPSHOT_FDS : 0) | (start ? VNIC_SNAPSHOT_START : 0) |
-                     (one ? VNIC_SNAPSHOT_ONE : 0) | (skip ? VNIC_SNAPSHOT_SKIP_UNSUPPORTED : 0);
+                     (one ? VNIC_SNAPSHOT_ONE : 0) | (skip ? VNIC_SNAPSHOT_SKIP_UNSUPPORTED : 0) |
+                     (vhost ? VNIC_SNAPSHOT_VHOST : 0);
     _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *s = NULL;
     if (vnic_conn_domain_snapshot(c->conn, name, xml, docname, index, flags, &s, &k.diags, &k.err) <
         0)
@@ -157,9 +183,13 @@ int vnicd_m_snapshot(vnicd_client *c, json_object *params, vnicd_reply *r)
     }
     vnicd_reply_ok(r, p);
     if (with_fds) {
-        r->fds = TAKE_PTR(s->fds);
-        r->nfds = s->nfds;
-        s->nfds = 0;
+        /* Every queue fd, then every vhost-net fd, as the reply's fds list says. */
+        r->nfds = s->nfds + s->nvhostfds;
+        r->fds = vnic_xcalloc(r->nfds + 1, sizeof(int));
+        for (size_t i = 0; i < s->nfds; i++)
+            r->fds[i] = TAKE_FD(s->fds[i]);
+        for (size_t i = 0; i < s->nvhostfds; i++)
+            r->fds[s->nfds + i] = TAKE_FD(s->vhostfds[i]);
     }
     return 0;
 }

@@ -100,6 +100,19 @@ const char *vnic_backend_iface_owner_group(const vnic_backend_iface *iface)
     return iface->def.owner_group;
 }
 
+const char *vnic_backend_iface_tap_path(const vnic_backend_iface *iface)
+{
+    return iface->def.backend_tap;
+}
+
+bool vnic_backend_iface_sndbuf(const vnic_backend_iface *iface, int *ret)
+{
+    if (!iface->def.has_sndbuf)
+        return false;
+    *ret = vnic_iface_def_sndbuf_value(&iface->def);
+    return true;
+}
+
 const vnic_backend_link *vnic_backend_env_find_link(const vnic_backend_env *env, const char *name)
 {
     for (size_t i = 0; name && env->links && i < env->nlinks; i++)

@@ -314,7 +314,7 @@ int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds
 
 #define SNAPSHOT_FLAGS                                                                             \
     ((unsigned)(VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_ONE |                      \
-                VNIC_SNAPSHOT_SKIP_UNSUPPORTED))
+                VNIC_SNAPSHOT_SKIP_UNSUPPORTED | VNIC_SNAPSHOT_VHOST))
 
 void vnic_domain_snapshot_free(vnic_domain_snapshot *s)
 {
@@ -323,6 +323,10 @@ void vnic_domain_snapshot_free(vnic_domain_snapshot *s)
     if (s->fds)
         vnic_close_fds(s->fds, s->nfds);
     free(s->fds);
+    if (s->vhostfds)
+        vnic_close_fds(s->vhostfds, s->nvhostfds);
+    free(s->vhostfds);
+    free(s->vhost_counts);
     vnic_strv_free(s->ids);
     free(s->counts);
     vnic_domain_info_free(s->info);
@@ -393,9 +397,8 @@ int vnic_conn_domain_attach_interface_file(vnic_conn *conn, const char *name, co
 }
 
 int vnic_conn_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
-                                          const char *docname, unsigned flags,
-                                          unsigned *ret_index, char **ret_alias,
-                                          vnic_diag_list *diags, vnic_error **err)
+                                          const char *docname, unsigned flags, unsigned *ret_index,
+                                          char **ret_alias, vnic_diag_list *diags, vnic_error **err)
 {
     API_BEGIN(flags, ATTACH_FLAGS, err, diags);
     return vnic_api_end(

@@ -96,6 +96,19 @@ bool vnic_embed_is_vnic_group(unsigned group);
  * owner and group. */
 void vnic_embed_apply_client(embed_priv *p, vnic_iface_def *d);
 
+/* ---- vhost-net and <backend> (embed_vhost.c) ------------------------------------------ */
+
+/* What a define, start or attach checks of interface D beyond its backend's verify:
+ * a client of the daemon that is not root may not choose device nodes (<backend>), and (with
+ * START, for a start or an attach) an interface with <driver name='vhost'> needs its
+ * vhost-net node to open. Nothing is kept open. */
+int vnic_embed_check_host_iface(embed_priv *p, const vnic_iface_def *d, bool start,
+                                vnic_error **err);
+/* VNIC_SNAPSHOT_VHOST for interfaces FIRST..LAST-1 of s (s->counts filled): s->vhost_counts,
+ * and with OPEN s->vhostfds. On failure nothing stays open. */
+int vnic_embed_snapshot_vhost(vnic_domain_snapshot *s, size_t first, size_t last, bool open,
+                              vnic_error **err);
+
 /* ---- names from templates (embed_names.c) ----------------------------------------------- */
 
 /* tmpl (one "%d") filled with n; owned by the caller. */

@@ -109,7 +109,8 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
         return -ENOENT;
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
     if ((r = ops->verify(&env, vnic_backend_iface_of(iface), err)) < 0 ||
-        (r = vnic_embed_host_check(p, iface, err)) < 0)
+        (r = vnic_embed_host_check(p, iface, err)) < 0 ||
+        (r = vnic_embed_check_host_iface(p, iface, true, err)) < 0)
         return r;
 
     /* Intent first, as for a start: the new interface in the record, not yet made. */

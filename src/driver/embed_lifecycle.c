@@ -60,7 +60,8 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
         _cleanup_free_ char *mark = vnic_record_mark(p->mark_prefix, def->name, (unsigned)i);
         vnic_strlcpy(rec->ifaces[i].mark, mark, sizeof(rec->ifaces[i].mark));
         if ((r = ops[i]->verify(&env, vnic_backend_iface_of(d), err)) < 0 ||
-            (r = vnic_embed_host_check(p, d, err)) < 0)
+            (r = vnic_embed_host_check(p, d, err)) < 0 ||
+            (r = vnic_embed_check_host_iface(p, d, true, err)) < 0)
             return vnic_embed_prefix_iface(err, def, i), r;
         if (!d->has_mac) {
             vnic_mac_generate(d->mac);
@@ -218,6 +219,9 @@ int vnic_embed_domain_define(vnic_conn *conn, const char *xml, const char *docna
     if (r < 0)
         return r;
 
+    for (size_t i = 0; i < def->niface; i++)
+        if ((r = vnic_embed_check_host_iface(p, def->ifaces[i], false, err)) < 0)
+            return vnic_embed_prefix_iface(err, def, i), r;
     /* A MAC the XML lacks is made once, here, and stored: qemu-args and every start of the
      * domain then give the guest the same one. */
     for (size_t i = 0; i < def->niface; i++)

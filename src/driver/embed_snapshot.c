@@ -32,9 +32,10 @@ static vnic_domain_snapshot *snapshot_new(vnic_domain_def *def, vnic_domain_info
 }
 
 /* A domain that is only defined, not started: what a start would give it, from the stored
- * definition (its MACs were made at define), one fd per queue; nothing is opened. */
-static int snapshot_defined(embed_priv *p, const char *name, vnic_domain_snapshot **ret,
-                            vnic_error **err)
+ * definition (its MACs were made at define), one fd per queue; nothing is kept open (with
+ * VNIC_SNAPSHOT_VHOST a vhost-net node is opened once to learn whether it opens). */
+static int snapshot_defined(embed_priv *p, const char *name, unsigned flags,
+                            vnic_domain_snapshot **ret, vnic_error **err)
 {
     vnic_domain_def *def = NULL;
     int r = vnic_embed_def_read(p, name, &def, err);
@@ -43,6 +44,11 @@ static int snapshot_defined(embed_priv *p, const char *name, vnic_domain_snapsho
     vnic_domain_snapshot *s = snapshot_new(def, vnic_embed_make_defined_info(p->reg, def));
     for (size_t i = 0; i < def->niface; i++)
         s->counts[i] = vnic_iface_def_queues(def->ifaces[i]);
+    if ((flags & VNIC_SNAPSHOT_VHOST) &&
+        (r = vnic_embed_snapshot_vhost(s, 0, s->niface, false, err)) < 0) {
+        vnic_domain_snapshot_free(s);
+        return r;
+    }
     *ret = s;
     return 0;
 }
@@ -78,9 +84,12 @@ static int snapshot_running(embed_priv *p, vnic_record *rec_in, unsigned index, 
                                            : vnic_iface_def_queues(s->def->ifaces[i]);
     vnic_fault_step("snapshot: state read");
 
+    size_t first = flags & VNIC_SNAPSHOT_ONE ? index : 0;
+    size_t last = flags & VNIC_SNAPSHOT_ONE ? index + 1 : s->niface;
+    if ((flags & VNIC_SNAPSHOT_VHOST) &&
+        (r = vnic_embed_snapshot_vhost(s, first, last, flags & VNIC_SNAPSHOT_FDS, err)) < 0)
+        return r;
     if (flags & VNIC_SNAPSHOT_FDS) {
-        size_t first = flags & VNIC_SNAPSHOT_ONE ? index : 0;
-        size_t last = flags & VNIC_SNAPSHOT_ONE ? index + 1 : s->niface;
         size_t total = 0;
         for (size_t i = first; i < last; i++)
             total += s->counts[i];
@@ -201,7 +210,7 @@ int vnic_embed_domain_snapshot(vnic_conn *conn, const char *name_in, const char 
         if (flags & VNIC_SNAPSHOT_FDS)
             return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name),
                    -ENOENT;
-        return snapshot_defined(p, name, ret, err);
+        return snapshot_defined(p, name, flags, ret, err);
     }
 
     vnic_domain_snapshot *s = NULL;

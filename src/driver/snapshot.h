@@ -22,6 +22,12 @@ enum {
     VNIC_SNAPSHOT_ONE = 1 << 2,
     /* XML text: as VNIC_PARSE_SKIP_UNSUPPORTED. */
     VNIC_SNAPSHOT_SKIP_UNSUPPORTED = 1 << 3,
+    /* vhost-net for the interfaces that use it (vnic_iface_def_vhost_use): with
+     * VNIC_SNAPSHOT_FDS one vhost fd per queue in vhostfds; without, vhost_counts say what a
+     * launcher would get (the node is opened once to find out, and closed). Where the node
+     * does not open, an interface that may do without gets none, and one with
+     * <driver name='vhost'> fails the snapshot. */
+    VNIC_SNAPSHOT_VHOST = 1 << 4,
 };
 
 typedef struct vnic_domain_snapshot {
@@ -37,6 +43,12 @@ typedef struct vnic_domain_snapshot {
     int *fds;               /* with VNIC_SNAPSHOT_FDS: nfds fds (O_CLOEXEC, owned), interface after
                              * interface (only interface INDEX's with VNIC_SNAPSHOT_ONE); else NULL */
     size_t nfds;
+    /* With VNIC_SNAPSHOT_VHOST: niface entries, each interface's vhost fds (0, or one per
+     * queue); else NULL. vhostfds (with VNIC_SNAPSHOT_FDS) holds nvhostfds fds (O_CLOEXEC,
+     * owned), interface after interface, as fds does. */
+    size_t *vhost_counts;
+    int *vhostfds;
+    size_t nvhostfds;
 } vnic_domain_snapshot;
 
 /* Closes the fds still in s->fds (a caller that hands them on sets them to -1). NULL is
@@ -62,6 +74,6 @@ int vnic_conn_domain_attach_interface_file(vnic_conn *conn, const char *name, co
 /* vnic_domain_attach_interface_xml, also giving the new interface's alias (as above): vnicd
  * serves AttachInterface with it. The public return convention (-1 on failure). */
 int vnic_conn_domain_attach_interface_xml(vnic_conn *conn, const char *name, const char *xml,
-                                          const char *docname, unsigned flags,
-                                          unsigned *ret_index, char **ret_alias,
-                                          vnic_diag_list *diags, vnic_error **err);
+                                          const char *docname, unsigned flags, unsigned *ret_index,
+                                          char **ret_alias, vnic_diag_list *diags,
+                                          vnic_error **err);

@@ -84,21 +84,31 @@ static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char
 
 /* Pass the fds, add the netdev and the device; undo what was done on failure. */
 static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const char *id,
-                const int *fds, size_t n, vnic_error **err)
+                const int *fds, size_t nq, const int *vhostfds, size_t nv, vnic_error **err)
 {
     _cleanup_free_ char *netdev = vnic_qemu_netdev_id(id);
+    size_t n = nq + nv;
     char **names = vnic_xcalloc(n + 1, sizeof(char *));
+    _cleanup_free_ int *all = vnic_xcalloc(n + 1, sizeof(int));
     size_t sent = 0;
     plug_step step = PLUG_GETFD;
     int r = 0;
 
-    for (size_t i = 0; i < n; i++)
+    /* The queue fds, then the vhost-net fds, each passed with getfd under a name of its own. */
+    for (size_t i = 0; i < nq; i++) {
         names[i] = vnic_xasprintf("vnic-%s-%zu", id, i);
+        all[i] = fds[i];
+    }
+    for (size_t i = 0; i < nv; i++) {
+        names[nq + i] = vnic_xasprintf("vnic-%s-vhost-%zu", id, i);
+        all[nq + i] = vhostfds[i];
+    }
 
     /* The same builder as the command line's: a hot-plugged NIC gets every property a NIC
      * of the command line gets, its fds named as getfd named them. */
     vnic_qemu_props nprops, dprops;
-    vnic_qemu_nic_props(d, id, (const char *const *)names, n, &nprops, &dprops);
+    vnic_qemu_nic_props(d, id, (const char *const *)names, nq, &nprops, &dprops);
+    vnic_qemu_netdev_vhostfds(&nprops, (const char *const *)names + nq, nv);
     _cleanup_(json_object_putp) json_object *netdev_args = vnic_qemu_props_to_json(&nprops);
     _cleanup_(json_object_putp) json_object *device_args = vnic_qemu_props_to_json(&dprops);
     vnic_qemu_props_clear(&nprops);
@@ -106,7 +116,7 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
 
     for (; sent < n; sent++) {
         _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[sent]);
-        if ((r = vnic_qmp_execute(q, "getfd", a, fds[sent], NULL, err)) < 0)
+        if ((r = vnic_qmp_execute(q, "getfd", a, all[sent], NULL, err)) < 0)
             goto undo;
     }
 
@@ -174,24 +184,25 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
     vnic_domain_snapshot *snap = NULL;
     char *id = NULL;
     if ((r = vnic_conn_domain_snapshot(conn, name, NULL, NULL, index,
-                                       VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_ONE, &snap, NULL, err)) <
-        0)
+                                       VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_ONE | VNIC_SNAPSHOT_VHOST,
+                                       &snap, NULL, err)) < 0)
         goto undo;
     if (index >= snap->niface || !vnic_streq(snap->ids[index], alias)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
-                       _("another process changed the interfaces of domain '%s' meanwhile"),
-                       name);
+                       _("another process changed the interfaces of domain '%s' meanwhile"), name);
         r = -EAGAIN;
         goto undo;
     }
     id = vnic_xstrdup(snap->ids[index]);
-    r = plug(q, socket, snap->def->ifaces[index], id, snap->fds, snap->nfds, err);
+    r = plug(q, socket, snap->def->ifaces[index], id, snap->fds, snap->nfds, snap->vhostfds,
+             snap->nvhostfds, err);
 
 undo:
     vnic_domain_snapshot_free(snap); /* QEMU has its own copies of the fds */
     if (r < 0) {
-        vnic_error_prefix(err, _("interface '%s' was not plugged into QEMU and its attach was "
-                                 "undone"),
+        vnic_error_prefix(err,
+                          _("interface '%s' was not plugged into QEMU and its attach was "
+                            "undone"),
                           alias);
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;

@@ -3,7 +3,8 @@
  *
  * Protocol (documented in the README): on a SOCK_STREAM connection, one message per
  * interface whose bytes are a JSON object and a newline, and whose SCM_RIGHTS carry that
- * interface's queue fds in order; then a last line {"done": true, "interfaces": N}. The peer
+ * interface's queue fds in order, then its vhost-net fds ("vhost_fds": N, one per queue, where
+ * it has them); then a last line {"done": true, "interfaces": N}. The peer
  * answers with one line, {"ack": true} (or {"ack": false, "error": "WHY"}): only then has it
  * surely taken the fds, and a peer that closes or never reads is an error. */
 #include "config.h"
@@ -169,8 +170,8 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
     /* One snapshot: the interfaces described and the fds sent agree, whatever happens to the
      * domain meanwhile. */
     _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *snap = NULL;
-    int r =
-        vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0, VNIC_SNAPSHOT_FDS, &snap, NULL, err);
+    int r = vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0,
+                                      VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_VHOST, &snap, NULL, err);
     if (r < 0)
         return r;
     const vnic_domain_def *def = snap->def;
@@ -195,14 +196,15 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
         goto out;
     }
 
-    size_t off = 0;
+    size_t off = 0, voff = 0;
     for (size_t i = 0; i < n; i++) {
         const vnic_iface_def *d = def->ifaces[i];
-        if (counts[i] > PASS_MAX_FDS) {
+        size_t nv = snap->vhost_counts ? snap->vhost_counts[i] : 0;
+        if (counts[i] + nv > PASS_MAX_FDS) {
             vnic_error_set(err, VNIC_ERR_INVALID,
                            _("interface %zu has %zu queues; one message carries at most %d "
                              "fds"),
-                           i, counts[i], PASS_MAX_FDS);
+                           i, counts[i] + nv, PASS_MAX_FDS);
             r = -E2BIG;
             goto out;
         }
@@ -225,12 +227,20 @@ static int pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_er
         json_object_object_add(o, "vnet_hdr",
                                json_object_new_boolean(vnic_model_uses_vnet_hdr(d->model)));
         json_object_object_add(o, "queues", json_object_new_int((int)counts[i]));
+        /* The vhost-net fds (one per queue) follow the queue fds in the same message. */
+        if (nv)
+            json_object_object_add(o, "vhost_fds", json_object_new_int((int)nv));
         _cleanup_free_ char *line =
             vnic_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
-        if ((r = send_line(sock, line, fds + off, counts[i], deadline, err)) < 0)
+        _cleanup_free_ int *all = vnic_xcalloc(counts[i] + nv + 1, sizeof(int));
+        memcpy(all, fds + off, counts[i] * sizeof(int));
+        if (nv)
+            memcpy(all + counts[i], snap->vhostfds + voff, nv * sizeof(int));
+        if ((r = send_line(sock, line, all, counts[i] + nv, deadline, err)) < 0)
             goto out;
         off += counts[i];
+        voff += nv;
     }
     {
         /* Written by json-c as every other line, in the same compact form. */

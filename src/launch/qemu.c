@@ -165,6 +165,8 @@ void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *
         prop_str(&netdev, "fds", fds.s);
     }
     prop_bool(&netdev, "vhost", vnic_iface_def_vhost(def));
+    if (def->has_sndbuf)
+        prop_int(&netdev, "sndbuf", (long long)def->sndbuf);
 
     prop_str(&device, "driver", vnic_qemu_device_model(def));
     prop_str(&device, "netdev", vnic_qemu_netdev_id(id));
@@ -184,6 +186,31 @@ void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *
 
     *ret_netdev = netdev;
     *ret_device = device;
+}
+
+void vnic_qemu_netdev_vhostfds(vnic_qemu_props *netdev, const char *const *names, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t at = 0;
+    while (at < netdev->n && !vnic_streq(netdev->items[at].key, "vhost"))
+        at++;
+    if (at == netdev->n)
+        prop_bool(netdev, "vhost", true);
+    netdev->items[at].flag = true;
+    /* The fds go right after vhost=on, where libvirt writes them. */
+    if (n == 1) {
+        prop_str(netdev, "vhostfd", vnic_xstrdup(names[0]));
+    } else {
+        strbuf b = {.s = vnic_xstrdup(""), .alloc = 1};
+        for (size_t q = 0; q < n; q++)
+            sb_add(&b, "%s%s", q ? ":" : "", names[q]);
+        prop_str(netdev, "vhostfds", b.s);
+    }
+    vnic_qemu_prop added = netdev->items[netdev->n - 1];
+    memmove(&netdev->items[at + 2], &netdev->items[at + 1],
+            (netdev->n - 2 - at) * sizeof(*netdev->items));
+    netdev->items[at + 1] = added;
 }
 
 /* The command-line form: the first property (type or driver) is QEMU's implied option and
@@ -240,7 +267,8 @@ json_object *vnic_qemu_props_to_json(const vnic_qemu_props *p)
     return o;
 }
 
-static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds)
+static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds,
+                         const int *vhostfds, size_t nvhost)
 {
     char **names = vnic_xcalloc(nfds + 1, sizeof(char *));
     for (size_t q = 0; q < nfds; q++)
@@ -248,6 +276,11 @@ static char **iface_args(const vnic_iface_def *def, const char *id, const int *f
     vnic_qemu_props netdev, device;
     vnic_qemu_nic_props(def, id, (const char *const *)names, nfds, &netdev, &device);
     vnic_strv_free(names);
+    char **vnames = vnic_xcalloc(nvhost + 1, sizeof(char *));
+    for (size_t q = 0; q < nvhost; q++)
+        vnames[q] = vnic_xasprintf("%d", vhostfds[q]);
+    vnic_qemu_netdev_vhostfds(&netdev, (const char *const *)vnames, nvhost);
+    vnic_strv_free(vnames);
 
     char **v = vnic_xcalloc(5, sizeof(char *));
     v[0] = vnic_xstrdup("-netdev");
@@ -262,21 +295,29 @@ static char **iface_args(const vnic_iface_def *def, const char *id, const int *f
 char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds, size_t nfds)
 {
     _cleanup_free_ char *id = vnic_qemu_iface_id(def, index);
-    return iface_args(def, id, fds, nfds);
+    return iface_args(def, id, fds, nfds, NULL, 0);
 }
 
 char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
                              size_t *ret_n)
 {
+    return vnic_qemu_domain_args_vhost(def, counts, NULL, first_fd, ret_n);
+}
+
+char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *counts,
+                                   const size_t *vhost_counts, int first_fd, size_t *ret_n)
+{
     char **all = vnic_xcalloc(4 * def->niface + 1, sizeof(char *));
     size_t n = 0;
     int fd = first_fd;
     for (size_t i = 0; i < def->niface; i++) {
-        _cleanup_free_ int *fds = vnic_xcalloc(counts[i] ? counts[i] : 1, sizeof(int));
-        for (size_t q = 0; q < counts[i]; q++)
+        size_t nv = vhost_counts ? vhost_counts[i] : 0;
+        _cleanup_free_ int *fds = vnic_xcalloc(counts[i] + nv + 1, sizeof(int));
+        /* An interface's queue fds, then its vhost fds, as run places them. */
+        for (size_t q = 0; q < counts[i] + nv; q++)
             fds[q] = fd++;
         _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
-        char **one = iface_args(def->ifaces[i], id, fds, counts[i]);
+        char **one = iface_args(def->ifaces[i], id, fds, counts[i], fds + counts[i], nv);
         for (size_t k = 0; one[k]; k++)
             all[n++] = one[k];
         free(one);
@@ -324,9 +365,20 @@ char **vnic_domain_def_qemu_args(const vnic_domain_def *def, const size_t *count
     return vnic_qemu_domain_args(def, counts, first_fd, NULL);
 }
 
+char **vnic_domain_def_qemu_args_vhost(const vnic_domain_def *def, const size_t *counts,
+                                       const size_t *vhost_counts, int first_fd)
+{
+    return vnic_qemu_domain_args_vhost(def, counts, vhost_counts, first_fd, NULL);
+}
+
 size_t vnic_domain_def_interface_queues(const vnic_domain_def *def, size_t index)
 {
     if (index >= def->niface)
         return 0;
     return vnic_iface_def_queues(def->ifaces[index]);
+}
+
+bool vnic_domain_def_interface_vhost(const vnic_domain_def *def, size_t index)
+{
+    return index < def->niface && vnic_iface_def_vhost_use(def->ifaces[index]) != VNIC_VHOST_NEVER;
 }

@@ -55,6 +55,12 @@ char *vnic_qemu_netdev_id(const char *id);
 void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *const *fdnames,
                          size_t nfds, vnic_qemu_props *ret_netdev, vnic_qemu_props *ret_device);
 
+/* Give the netdev NETDEV (of vnic_qemu_nic_props) the N vhost-net fds named NAMES (numbers
+ * or getfd names, one per queue): vhost=on and vhostfd= (one) or vhostfds=A:B:... right after
+ * it. N 0 changes nothing: vhost= is then what the definition says (on only for
+ * <driver name='vhost'>, which lets QEMU open /dev/vhost-net itself). */
+void vnic_qemu_netdev_vhostfds(vnic_qemu_props *netdev, const char *const *names, size_t n);
+
 /* The command-line value: the first property without its key, commas in values doubled.
  * Caller frees. */
 char *vnic_qemu_props_format(const vnic_qemu_props *p);
@@ -73,3 +79,8 @@ char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *
  * (if not NULL) is the number of strings. Caller frees with vnic_strv_free. */
 char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
                              size_t *ret_n);
+
+/* As vnic_qemu_domain_args, with VHOST_COUNTS[i] vhost-net fds (NULL: none) numbered right
+ * after interface i's queue fds: A queues, then A vhost fds, then the next interface's. */
+char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *counts,
+                                   const size_t *vhost_counts, int first_fd, size_t *ret_n);

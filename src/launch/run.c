@@ -57,6 +57,14 @@ char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd)
             free(fds);
             fds = next;
         }
+        /* The vhost-net fds, one per queue, as a sixth field: only where there are some, so
+         * that an entry without is what it always was. */
+        size_t nv = snap->vhost_counts ? snap->vhost_counts[i] : 0;
+        for (size_t q = 0; q < nv; q++) {
+            char *next = vnic_xasprintf("%s%s%d", fds, q ? "," : " ", fd++);
+            free(fds);
+            fds = next;
+        }
         char *next = vnic_xasprintf("%s%s%s %s %s %d %s", out, i ? ";" : "", snap->ids[i],
                                     d->target_dev ? d->target_dev : "-", mac,
                                     vnic_model_uses_vnet_hdr(d->model) ? 1 : 0, fds);
@@ -73,9 +81,10 @@ char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd)
 static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err)
 {
     _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *snap = NULL;
-    if (vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0, 0, &snap, NULL, err) < 0)
+    if (vnic_conn_domain_snapshot(conn, name, NULL, NULL, 0, VNIC_SNAPSHOT_VHOST, &snap, NULL,
+                                  err) < 0)
         return NULL;
-    return vnic_qemu_domain_args(snap->def, snap->counts, first_fd, NULL);
+    return vnic_qemu_domain_args_vhost(snap->def, snap->counts, snap->vhost_counts, first_fd, NULL);
 }
 
 /* The snapshot of the domain to run, with every fd: a domain's name (started if it is only
@@ -84,7 +93,7 @@ static char **domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, 
 static int take_snapshot(vnic_conn *conn, const char *target, unsigned flags,
                          vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err)
 {
-    unsigned sflags = VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START;
+    unsigned sflags = VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_VHOST;
     if (!looks_like_file(target))
         return vnic_conn_domain_snapshot(conn, target, NULL, NULL, 0, sflags, ret, diags, err);
     if (flags & VNIC_RUN_SKIP_UNSUPPORTED)
@@ -128,8 +137,20 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     bool started = snap->started;
     const vnic_domain_def *def = snap->def;
     const size_t *counts = snap->counts;
-    int *fds = snap->fds;
-    size_t total = snap->nfds;
+    /* The fds in the order the child gets them: each interface's queues, then its vhost-net
+     * fds (the snapshot keeps the two apart). Taken over from the snapshot. */
+    size_t total = snap->nfds + snap->nvhostfds;
+    int *fds = vnic_xcalloc(total + 1, sizeof(int));
+    {
+        size_t k = 0, qoff = 0, voff = 0;
+        for (size_t i = 0; i < snap->niface; i++) {
+            for (size_t q = 0; q < counts[i] && qoff < snap->nfds; q++, qoff++)
+                fds[k++] = TAKE_FD(snap->fds[qoff]);
+            size_t nv = snap->vhost_counts ? snap->vhost_counts[i] : 0;
+            for (size_t q = 0; q < nv && voff < snap->nvhostfds; q++, voff++)
+                fds[k++] = TAKE_FD(snap->vhostfds[voff]);
+        }
+    }
     char **child_argv = NULL, **child_env = NULL;
     int *scratch = NULL;
     int pipefd[2] = {-1, -1};
@@ -145,7 +166,9 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     while (argv[argc])
         argc++;
     size_t nextra = 0;
-    char **extra = want_qemu(flags, argv) ? vnic_qemu_domain_args(def, counts, 3, &nextra) : NULL;
+    char **extra = want_qemu(flags, argv)
+                       ? vnic_qemu_domain_args_vhost(def, counts, snap->vhost_counts, 3, &nextra)
+                       : NULL;
     child_argv = vnic_xcalloc(argc + nextra + 1, sizeof(char *));
     for (size_t i = 0; i < argc; i++)
         child_argv[i] = vnic_xstrdup(argv[i]);
@@ -266,6 +289,7 @@ out:
     if (pipefd[1] >= 0)
         close(pipefd[1]);
     vnic_close_fds(fds, total); /* already -1 once the child has them */
+    free(fds);
     free(scratch);
     vnic_strv_free(child_argv);
     vnic_strv_free(child_env);

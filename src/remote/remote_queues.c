@@ -34,9 +34,19 @@ static void fd_array_clear(fd_array *a)
 }
 
 /* The reply's "fds" member lists, in order, queues 0..counts[i]-1 of each interface i from
- * FIRST to LAST - 1, and nothing else. */
+ * FIRST to LAST - 1, then (VCOUNTS not NULL) the vhost fds of queues 0..vcounts[i]-1 of each,
+ * marked "vhost": true, and nothing else. */
+static int check_fd_list_vhost(json_object *reply, size_t first, size_t last, const size_t *counts,
+                               const size_t *vcounts, size_t nfds, vnic_error **err);
+
 static int check_fd_list(json_object *reply, size_t first, size_t last, const size_t *counts,
                          size_t nfds, vnic_error **err)
+{
+    return check_fd_list_vhost(reply, first, last, counts, NULL, nfds, err);
+}
+
+static int check_fd_list_vhost(json_object *reply, size_t first, size_t last, const size_t *counts,
+                               const size_t *vcounts, size_t nfds, vnic_error **err)
 {
     json_object *list = NULL;
     size_t n = 0;
@@ -59,17 +69,34 @@ static int check_fd_list(json_object *reply, size_t first, size_t last, const si
                                                "interface %zu"),
                                              k, q, i);
         }
+    for (size_t i = first; vcounts && i < last; i++)
+        for (size_t q = 0; q < vcounts[i]; q++, k++) {
+            if (k >= n)
+                return vnic_remote_bad_reply(err, _("fewer fds than queues"));
+            json_object *fd = json_object_array_get_idx(list, k), *vh = NULL;
+            unsigned iface = 0, queue = 0;
+            if (!json_object_is_type(fd, json_type_object) ||
+                vnic_remote_get_uint(fd, "interface", MAX_QUEUES, &iface, NULL) < 0 ||
+                vnic_remote_get_uint(fd, "queue", MAX_QUEUES, &queue, NULL) < 0 || iface != i ||
+                queue != q || !json_object_object_get_ex(fd, "vhost", &vh) ||
+                !json_object_is_type(vh, json_type_boolean) || !json_object_get_boolean(vh))
+                return vnic_remote_bad_reply(err,
+                                             _("reply member 'fds[%zu]' is not the vhost fd of "
+                                               "queue %zu of interface %zu"),
+                                             k, q, i);
+        }
     if (k != n || n != nfds)
         return vnic_remote_bad_reply(err, _("%zu fds for %zu queues"), nfds, k);
     return 0;
 }
 
-/* The reply's "counts" ([]int) as a new array of *ret_n entries. */
-static int take_counts(json_object *reply, size_t **ret, size_t *ret_n, vnic_error **err)
+/* The reply's member NAME ([]int, queue counts) as a new array of *ret_n entries. */
+static int take_counts_named(json_object *reply, const char *name, size_t **ret, size_t *ret_n,
+                             vnic_error **err)
 {
     json_object *list = NULL;
     size_t n = 0;
-    int r = vnic_remote_get_array(reply, "counts", &list, &n, err);
+    int r = vnic_remote_get_array(reply, name, &list, &n, err);
     if (r < 0)
         return r;
     _cleanup_free_ size_t *counts = vnic_xcalloc(n ? n : 1, sizeof(*counts));
@@ -77,13 +104,18 @@ static int take_counts(json_object *reply, size_t **ret, size_t *ret_n, vnic_err
         json_object *c = json_object_array_get_idx(list, i);
         int64_t v = json_object_is_type(c, json_type_int) ? json_object_get_int64(c) : -1;
         if (v < 0 || v > (int64_t)MAX_QUEUES)
-            return vnic_remote_bad_reply(err, _("reply member 'counts[%zu]' is not a queue count"),
-                                         i);
+            return vnic_remote_bad_reply(err, _("reply member '%s[%zu]' is not a queue count"),
+                                         name, i);
         counts[i] = (size_t)v;
     }
     *ret = TAKE_PTR(counts);
     *ret_n = n;
     return 0;
+}
+
+static int take_counts(json_object *reply, size_t **ret, size_t *ret_n, vnic_error **err)
+{
+    return take_counts_named(reply, "counts", ret, ret_n, err);
 }
 
 int vnic_remote_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
@@ -177,6 +209,7 @@ static json_object *snapshot_params(const char *name, const char *xml, const cha
     vnic_remote_add_flag(o, "start", flags & VNIC_SNAPSHOT_START);
     vnic_remote_add_flag(o, "one", flags & VNIC_SNAPSHOT_ONE);
     vnic_remote_add_flag(o, "skip_unsupported", flags & VNIC_SNAPSHOT_SKIP_UNSUPPORTED);
+    vnic_remote_add_flag(o, "vhost", flags & VNIC_SNAPSHOT_VHOST);
     return o;
 }
 
@@ -235,13 +268,41 @@ static int fill_snapshot(json_object *reply, const char *docname, unsigned index
         s->ids[i] = vnic_xstrdup(json_object_get_string(id));
     }
 
-    if (!(flags & VNIC_SNAPSHOT_FDS))
-        return check_fd_list(reply, 0, 0, s->counts, s->nfds, err);
     if ((flags & VNIC_SNAPSHOT_ONE) && index >= s->niface)
         return vnic_remote_bad_reply(err, _("no interface %u"), index);
     size_t first = flags & VNIC_SNAPSHOT_ONE ? index : 0;
     size_t last = flags & VNIC_SNAPSHOT_ONE ? index + 1 : s->niface;
-    return check_fd_list(reply, first, last, s->counts, s->nfds, err);
+    if (flags & VNIC_SNAPSHOT_VHOST) {
+        size_t nv = 0;
+        if ((r = take_counts_named(reply, "vhost_counts", &s->vhost_counts, &nv, err)) < 0)
+            return r;
+        if (nv != s->niface)
+            return vnic_remote_bad_reply(err, _("%zu interfaces with %zu vhost counts"), s->niface,
+                                         nv);
+        for (size_t i = 0; i < s->niface; i++)
+            if (s->vhost_counts[i] &&
+                (s->vhost_counts[i] != s->counts[i] || i < first || i >= last))
+                return vnic_remote_bad_reply(
+                    err, _("reply member 'vhost_counts[%zu]' is not a vhost fd count"), i);
+    }
+    if (!(flags & VNIC_SNAPSHOT_FDS))
+        return check_fd_list(reply, 0, 0, s->counts, s->nfds, err);
+    return check_fd_list_vhost(reply, first, last, s->counts, s->vhost_counts, s->nfds, err);
+}
+
+/* Split the fds received (every queue fd, then every vhost-net fd) into s->fds and
+ * s->vhostfds, once the reply's list is checked. */
+static void split_vhost_fds(vnic_domain_snapshot *s)
+{
+    size_t nv = 0;
+    for (size_t i = 0; s->vhost_counts && i < s->niface; i++)
+        nv += s->vhost_counts[i];
+    if (!nv || nv > s->nfds)
+        return;
+    s->vhostfds = vnic_xcalloc(nv, sizeof(int));
+    memcpy(s->vhostfds, s->fds + (s->nfds - nv), nv * sizeof(int));
+    s->nvhostfds = nv;
+    s->nfds -= nv;
 }
 
 int vnic_remote_domain_snapshot(vnic_conn *conn, const char *name, const char *xml,
@@ -274,6 +335,7 @@ int vnic_remote_domain_snapshot(vnic_conn *conn, const char *name, const char *x
     json_object_put(reply);
     if (r < 0)
         return r;
+    split_vhost_fds(s);
     if (!s->fds && (flags & VNIC_SNAPSHOT_FDS))
         s->fds = vnic_xcalloc(1, sizeof(int));
     *ret = TAKE_PTR(s);

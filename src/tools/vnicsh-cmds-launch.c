@@ -60,10 +60,17 @@ int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **arg
         }
         size_t n = vnic_domain_def_interface_count(def);
         size_t *counts = sh_xcalloc(n + 1, sizeof(size_t));
-        for (size_t i = 0; i < n; i++)
+        size_t *vhost = sh_xcalloc(n + 1, sizeof(size_t));
+        for (size_t i = 0; i < n; i++) {
             counts[i] = vnic_domain_def_interface_queues(def, i);
-        args = vnic_domain_def_qemu_args(def, counts, 3);
+            /* --vhost: what run adds where the node opens (a virtio model, not
+             * <driver name='qemu'>), found out from the XML alone. */
+            if (o->given & OPT_VHOST)
+                vhost[i] = vnic_domain_def_interface_vhost(def, i) ? counts[i] : 0;
+        }
+        args = vnic_domain_def_qemu_args_vhost(def, counts, vhost, 3);
         free(counts);
+        free(vhost);
         vnic_domain_def_free(def);
     } else {
         vnic_conn *conn = connect_or_fail();

@@ -43,6 +43,7 @@ static const option_spec option_specs[] = {
     {O_ENV, "env", 0, false},
     {O_QMP, "qmp", 0, true},
     {O_SOCKET, "socket", 0, true},
+    {O_VHOST, "vhost", 0, false},
     {O_HELP, "help", 'h', false},
     {O_CONNECT, "connect", 'c', true},
     {O_DEBUG, "debug", 'd', false},
@@ -379,10 +380,12 @@ static const command commands[] = {
     },
     {
         .name = "qemu-args",
-        .usage = N_("[--skip-unsupported] DOMAIN|FILE"),
+        .usage = N_("[--skip-unsupported] [--vhost] DOMAIN|FILE"),
         .summary = N_("Print the QEMU options run would add (fds numbered from 3)."),
-        .options = N_("      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_SKIP,
+        .options = N_("      --skip-unsupported  leave interfaces of other types alone\n"
+                      "      --vhost             FILE: as where vhost-net opens (a vhost fd per\n"
+                      "                          queue of each virtio interface)\n"),
+        .accept = OPT_SKIP | OPT_VHOST,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain name or XML file"),

@@ -17,6 +17,7 @@
 #include "netlink.h"
 #include "strutil.h"
 #include "tun.h"
+#include "vhost.h"
 
 static int open_tun(int *ret_fd, vnic_error **err)
 {
@@ -88,7 +89,7 @@ int vnic_tun_device_flags(const char *name, unsigned *ret, vnic_error **err)
 int vnic_tun_open(const vnic_tun_open_args *args, int *ret_fd, vnic_error **err)
 {
     _cleanup_close_ int fd = -1;
-    int r = open_tun(&fd, err);
+    int r = args->path ? vnic_chardev_open(args->path, "tun", &fd, err) : open_tun(&fd, err);
     if (r < 0)
         return r;
 
@@ -224,5 +225,15 @@ int vnic_tun_get_flags(int fd, unsigned *ret, vnic_error **err)
         return -e;
     }
     *ret = (unsigned short)ifr.ifr_flags;
+    return 0;
+}
+
+int vnic_tun_set_sndbuf(int fd, int sndbuf, vnic_error **err)
+{
+    if (ioctl(fd, TUNSETSNDBUF, &sndbuf) < 0) {
+        int e = errno;
+        return vnic_error_set_errno(err, e, _("cannot set the send buffer to %d bytes"), sndbuf),
+               -e;
+    }
     return 0;
 }

@@ -20,6 +20,8 @@ typedef struct vnic_tun_open_args {
     bool vnet_hdr;    /* IFF_VNET_HDR, and TUNSETVNETHDRSZ */
     bool multi_queue; /* IFF_MULTI_QUEUE */
     bool exclusive;   /* IFF_TUN_EXCL: fail with -EEXIST instead of attaching */
+    const char *path; /* <backend tap>: another node than /dev/net/tun (a character device,
+                       * reached through no symbolic link), or NULL */
 } vnic_tun_open_args;
 
 /* Open /dev/net/tun and attach a tap queue named args->name, creating the device if it does
@@ -41,3 +43,7 @@ int vnic_tun_get_flags(int fd, unsigned *ret, vnic_error **err);
 
 /* Open fds close-on-error helper: close the first n of fds and set them to -1. */
 void vnic_close_fds(int *fds, size_t n);
+
+/* The send buffer of a queue (tap or macvtap fd), in bytes: TUNSETSNDBUF, which takes an int
+ * greater than 0. */
+int vnic_tun_set_sndbuf(int fd, int sndbuf, vnic_error **err);

@@ -387,6 +387,19 @@ check "vml0 not made" bash -c "! ip -n $vd_ns link show vml0 >/dev/null 2>&1"
 check "no record for vm-later" [ ! -e "$vd_root/run/domains/vm-later.xml" ]
 allowed "its owner still undefines it" 65534 io.vnic.Domain.Undefine '{"name": "vm-later"}'
 
+# <backend> chooses device nodes that vnicd opens as root and hands to the client: refused to
+# a client that is not root, at define and at start, nothing made; root may.
+bk=$(doc vm-bk "<domain><name>vm-bk</name><devices><interface type='ethernet'><target dev='vmbk0'/><model type='virtio'/><backend vhost='/dev/null'/></interface></devices></domain>")
+for m in Create Define; do
+    out=$(call 65534 io.vnic.Domain.$m "$(params "$bk")")
+    status=$?
+    check "<backend> from nobody, $m: refused (status $status): $out" [ $status = 1 ]
+    check "... saying why: $out" grep -qF "element <backend> (other device nodes) is reserved to root" <<<"$out"
+    nothing_made vm-bk
+done
+allowed "root creates a domain with <backend>" 0 io.vnic.Domain.Create "$(params "$bk")"
+allowed "root destroys it" 0 io.vnic.Domain.Destroy '{"name": "vm-bk"}'
+
 vd_stop
 check "vnicd stopped cleanly (status $VD_STATUS)" [ "$VD_STATUS" = 0 ]
 devs=$(marked_devices)

@@ -59,7 +59,8 @@ typedef struct {
 
 /* Every key the builder emits, and what its value looks like. */
 static const option_rule netdev_rules[] = {
-    {"id", V_ID}, {"fd", V_UINT}, {"fds", V_UINT_LIST}, {"vhost", V_ON_OFF}, {NULL, 0},
+    {"id", V_ID},       {"fd", V_UINT},      {"fds", V_UINT_LIST},      {"vhost", V_ON_OFF},
+    {"sndbuf", V_UINT}, {"vhostfd", V_UINT}, {"vhostfds", V_UINT_LIST}, {NULL, 0},
 };
 static const option_rule device_rules[] = {
     {"netdev", V_ID},
@@ -377,6 +378,12 @@ static void check_qemu_args(const vnic_domain_def *def)
         FUZZ_CHECK((v = piece(&net, "vhost")) &&
                        !strcmp(v, vnic_iface_def_vhost(def->ifaces[i]) ? "on" : "off"),
                    "vhost of '%s'", nopt);
+        /* <tune><sndbuf> as written; no vhost fds without vhost counts. */
+        v = piece(&net, "sndbuf");
+        FUZZ_CHECK(!v == !def->ifaces[i]->has_sndbuf &&
+                       (!v || strtoull(v, NULL, 10) == def->ifaces[i]->sndbuf),
+                   "sndbuf of '%s'", nopt);
+        FUZZ_CHECK(!piece(&net, "vhostfd") && !piece(&net, "vhostfds"), "vhost fds in '%s'", nopt);
         check_device(def->ifaces[i], counts[i], &dev, dopt);
         const char *fds = piece(&net, counts[i] == 1 ? "fd" : "fds");
         if (fds) {

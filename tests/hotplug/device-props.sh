@@ -92,6 +92,12 @@ else:
         print("-netdev has no numbered fds: %s" % cnet)
         bad = True
     del net["fds"], cnet["fds"]
+    # vhost-net fds (where the node opens) are named as differently as the queue fds.
+    for k in ("vhostfd", "vhostfds"):
+        if (k in net) != (k in cnet):
+            print("%s in only one of netdev_add and -netdev: %s, %s" % (k, net, cnet))
+            bad = True
+        net.pop(k, None), cnet.pop(k, None)
     if net != cnet:
         print("netdev_add: %s\n  -netdev:    %s" % (net, cnet))
         bad = True

@@ -9,6 +9,8 @@
           silent    never answers
           close     sends half a reply and closes the connection
           good      does not misbehave: the first connection is served as the later ones
+          refuse-COMMAND  every connection is served as the later ones, except that
+                    COMMAND (netdev_add, ...) is answered with an error
         Every later connection (a rollback) is served correctly: each command is answered
         with an empty return and written to LOG as "COMMAND ARGUMENTS-JSON".
     fakepeer.py pass MODE SOCKET
@@ -25,7 +27,7 @@ import sys
 import threading
 
 
-def serve_rollback(conn, log):
+def serve_rollback(conn, log, refuse=None):
     f = conn.makefile("rwb")
     f.write(b'{"QMP": {"version": {}, "capabilities": []}}\n')
     f.flush()
@@ -36,7 +38,10 @@ def serve_rollback(conn, log):
         with open(log, "a") as out:
             out.write("%s %s\n" % (msg.get("execute"), json.dumps(msg.get("arguments", {}),
                                                                    sort_keys=True)))
-        f.write(b'{"return": {}}\n')
+        if refuse and msg.get("execute") == refuse:
+            f.write(b'{"error": {"class": "GenericError", "desc": "refused by the test"}}\n')
+        else:
+            f.write(b'{"return": {}}\n')
         f.flush()
     conn.close()
 
@@ -85,7 +90,10 @@ def qmp(mode, path, log):
     first = True
     while True:
         conn, _ = srv.accept()
-        if first and mode != "good":
+        if mode.startswith("refuse-"):
+            threading.Thread(target=serve_rollback, args=(conn, log, mode[len("refuse-"):]),
+                             daemon=True).start()
+        elif first and mode != "good":
             first = False
             threading.Thread(target=misbehave, args=(conn, mode), daemon=True).start()
         else:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # `vnicsh run` with a real QEMU (TCG, paused, no guest): QEMU accepts every option vnic
 # appends and finds a tap on every fd (`info network` through the monitor on stdin), for a
-# macvtap with two queues, a multi-queue tap, and the non-virtio models with guest options.
+# macvtap with two queues, a multi-queue tap (both with sndbuf=), and the non-virtio models
+# with guest options.
 # QEMU's MAC of every NIC is the one vnic gave the device (generated ones too: a macvtap in
 # bridge mode drops frames for any other MAC). Skipped (77) without qemu-system-x86_64.
 source "$(dirname "$0")/common.sh"
@@ -15,6 +16,7 @@ cat >"$tmp/q.xml" <<'XML'
       <source dev='uplink0' mode='bridge'/>
       <model type='virtio'/>
       <driver queues='2'/>
+      <tune><sndbuf>212992</sndbuf></tune>
       <mtu size='1500'/>
       <alias name='ua-mvt'/>
     </interface>
@@ -27,6 +29,7 @@ cat >"$tmp/q.xml" <<'XML'
       <mac address='52:54:00:71:00:03'/>
       <model type='virtio-non-transitional'/>
       <driver name='qemu' queues='3'/>
+      <tune><sndbuf>1600</sndbuf></tune>
       <mtu size='1450'/>
       <acpi index='5'/>
       <alias name='ua-mq'/>

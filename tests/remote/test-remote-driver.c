@@ -216,6 +216,29 @@ int main(int argc, char **argv)
     }
     CHECK(open_fds() == base, "snapshot: fds open: %d, before: %d", open_fds(), base);
 
+    /* vhost-net: a reply whose last fd is not marked as a vhost fd is refused, every fd
+     * closed; then a good one, its fds split into queue fds and vhost fds. */
+    unsigned vflags = VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_VHOST;
+    CHECK(vnic_conn_domain_snapshot(c, "s1", NULL, NULL, 0, vflags, &s, NULL, &err) == -1,
+          "a snapshot with a bad vhost fd list was taken");
+    CHECK(err && strstr(err->message, "is not the vhost fd of queue 1 of interface 1"), "vhost: %s",
+          msg(err));
+    vnic_error_free(err);
+    err = NULL;
+    CHECK(open_fds() == base, "bad vhost: fds open: %d, before: %d", open_fds(), base);
+    s = NULL;
+    CHECK(vnic_conn_domain_snapshot(c, "s1", NULL, NULL, 0, vflags, &s, NULL, &err) == 0,
+          "vhost snapshot: %s", msg(err));
+    if (s) {
+        CHECK(s->nfds == 3 && s->nvhostfds == 2 && s->vhost_counts && s->vhost_counts[0] == 0 &&
+                  s->vhost_counts[1] == 2,
+              "the vhost snapshot's fds: %zu queues, %zu vhost", s->nfds, s->nvhostfds);
+        for (size_t i = 0; i < s->nvhostfds; i++)
+            CHECK(is_null_dev(s->vhostfds[i]), "vhost fd %zu", i);
+        vnic_domain_snapshot_free(s);
+    }
+    CHECK(open_fds() == base, "vhost snapshot: fds open: %d, before: %d", open_fds(), base);
+
     /* The daemon closes without an answer. */
     CHECK(vnic_domain_destroy(c, "s1", &err) == -1, "an unanswered destroy succeeded");
     CHECK(err && strstr(err->message, "vnicd closed the connection before it answered"),

@@ -89,6 +89,13 @@ bool vnic_backend_iface_link_up(const vnic_backend_iface *iface);
 /* vnic:owner user and group as written (a name or a number), or NULL. */
 const char *vnic_backend_iface_owner_user(const vnic_backend_iface *iface);
 const char *vnic_backend_iface_owner_group(const vnic_backend_iface *iface);
+/* <backend tap='PATH'>: the node to open instead of /dev/net/tun (ethernet), or NULL. An
+ * absolute path; open it as a character device and through no symbolic link. (SDK 1.1) */
+const char *vnic_backend_iface_tap_path(const vnic_backend_iface *iface);
+/* <tune><sndbuf>: true and *ret the send buffer for TUNSETSNDBUF on every queue fd (bytes, an
+ * int > 0: 0 in the XML, no limit, is INT_MAX); false (ret untouched) when the XML has none.
+ * (SDK 1.1) */
+bool vnic_backend_iface_sndbuf(const vnic_backend_iface *iface, int *ret);
 
 /* ---- what the driver lends a backend --------------------------------------------------- */
 

@@ -446,11 +446,22 @@ int vnic_pass_fds(vnic_conn *conn, const char *name, const char *path, vnic_erro
  * free with vnic_strv_free. */
 char **vnic_domain_def_qemu_args(const vnic_domain_def *def, const size_t *counts, int first_fd);
 
+/* As vnic_domain_def_qemu_args, with VHOST_COUNTS[i] vhost-net fds for interface i (0, or
+ * one per queue) numbered right after its queue fds (interface i's queues, its vhost fds,
+ * then interface i+1's): vhost=on,vhostfd=N or vhostfds=A:B:... for those that have them.
+ * VHOST_COUNTS NULL is vnic_domain_def_qemu_args. (VNIC_1.1) */
+char **vnic_domain_def_qemu_args_vhost(const vnic_domain_def *def, const size_t *counts,
+                                       const size_t *vhost_counts, int first_fd);
+
 /* The same for a running domain, with its actual queue counts and MACs. */
 char **vnic_domain_qemu_args(vnic_conn *conn, const char *name, int first_fd, vnic_error **err);
 
 /* Queues of interface INDEX of a definition (1 when the XML gives none). */
 size_t vnic_domain_def_interface_queues(const vnic_domain_def *def, size_t index);
+
+/* Does interface INDEX of a definition get vhost-net fds where its node opens: a virtio model
+ * without <driver name='qemu'>? (VNIC_1.1) */
+bool vnic_domain_def_interface_vhost(const vnic_domain_def *def, size_t index);
 
 /* Quote a word for a POSIX shell (only when needed). Caller frees. */
 char *vnic_shell_quote(const char *s);
