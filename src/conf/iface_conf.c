@@ -285,8 +285,11 @@ static bool parse_model(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 
 static bool parse_driver(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
-    static const char *const attrs[] = {"name", "queues", NULL};
-    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_check_leaf(ctx, node, false);
+    static const char *const attrs[] = {
+        "name",          "queues",        "txmode", "ioeventfd",       "event_idx",
+        "rx_queue_size", "tx_queue_size", "rss",    "rss_hash_report", "iommu",
+        "ats",           "packed",        NULL};
+    bool ok = check_attrs(ctx, node, attrs) & vnic_iface_parse_driver_tuning(ctx, node, def);
 
     _cleanup_free_ char *name = vnic_iface_opt_attr(node, "name");
     if (name) {
@@ -448,8 +451,15 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
         def->type = (vnic_iface_type)t;
     }
 
-    static const char *const attrs[] = {"type", NULL};
+    static const char *const attrs[] = {"type", "trustGuestRxFilters", NULL};
     ok &= check_attrs(ctx, node, attrs);
+    if (xmlHasNsProp(node, BAD_CAST "trustGuestRxFilters", NULL)) {
+        /* libvirt's: the host follows the guest's receive filters (macvtap). Not done yet. */
+        vnic_iface_error(ctx, node,
+                         _("attribute 'trustGuestRxFilters' of element <interface> is not "
+                           "supported by vnic yet"));
+        ok = false;
+    }
 
     bool seen[ELEMENTSOF(child_parsers)] = {false};
     bool seen_owner = false;
@@ -541,6 +551,9 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
 
     vnic_iface_place_comments(def, pending, &npending, NULL);
 
+    if (def->driver_line && !vnic_iface_check_driver_model(ctx, def))
+        ok = false;
+
     if (def->type == VNIC_IFACE_DIRECT && !source) {
         vnic_iface_error(ctx, node, _("interface type 'direct' requires a <source> element"));
         ok = false;
@@ -610,7 +623,7 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
     if (def->model)
         set_prop(add_child(iface, NULL, "model"), "type", def->model);
     vnic_iface_add_comments(iface, def, "driver");
-    if (def->driver_name != VNIC_DRIVER_DEFAULT || def->queues) {
+    if (def->driver_name != VNIC_DRIVER_DEFAULT || def->queues || vnic_iface_driver_tuned(def)) {
         xmlNode *n = add_child(iface, NULL, "driver");
         if (def->driver_name != VNIC_DRIVER_DEFAULT)
             set_prop(n, "name", vnic_driver_name_to_string(def->driver_name));
@@ -619,6 +632,7 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
             snprintf(buf, sizeof(buf), "%u", def->queues);
             set_prop(n, "queues", buf);
         }
+        vnic_iface_format_driver_tuning(n, def);
     }
     vnic_iface_add_comments(iface, def, "mtu");
     if (def->mtu) {

@@ -83,9 +83,10 @@ static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char
 }
 
 /* Pass the fds, add the netdev and the device; undo what was done on failure. */
-static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const char *id,
-                const int *fds, size_t n, vnic_error **err)
+static int plug(vnic_qmp *q, const char *socket, const vnic_domain_def *dom, size_t index,
+                const char *id, const int *fds, size_t n, vnic_error **err)
 {
+    const vnic_iface_def *d = dom->ifaces[index];
     _cleanup_free_ char *netdev = vnic_qemu_netdev_id(id);
     char **names = vnic_xcalloc(n + 1, sizeof(char *));
     size_t sent = 0;
@@ -99,6 +100,7 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
      * of the command line gets, its fds named as getfd named them. */
     vnic_qemu_props nprops, dprops;
     vnic_qemu_nic_props(d, id, (const char *const *)names, n, &nprops, &dprops);
+    vnic_qemu_hotplug_props(dom, index, &dprops); /* its <address>, named for the machine */
     _cleanup_(json_object_putp) json_object *netdev_args = vnic_qemu_props_to_json(&nprops);
     _cleanup_(json_object_putp) json_object *device_args = vnic_qemu_props_to_json(&dprops);
     vnic_qemu_props_clear(&nprops);
@@ -163,19 +165,19 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
         goto undo;
     if (index >= snap->niface || !vnic_streq(snap->ids[index], alias)) {
         vnic_error_set(err, VNIC_ERR_INVALID,
-                       _("another process changed the interfaces of domain '%s' meanwhile"),
-                       name);
+                       _("another process changed the interfaces of domain '%s' meanwhile"), name);
         r = -EAGAIN;
         goto undo;
     }
     id = vnic_xstrdup(snap->ids[index]);
-    r = plug(q, socket, snap->def->ifaces[index], id, snap->fds, snap->nfds, err);
+    r = plug(q, socket, snap->def, index, id, snap->fds, snap->nfds, err);
 
 undo:
     vnic_domain_snapshot_free(snap); /* QEMU has its own copies of the fds */
     if (r < 0) {
-        vnic_error_prefix(err, _("interface '%s' was not plugged into QEMU and its attach was "
-                                 "undone"),
+        vnic_error_prefix(err,
+                          _("interface '%s' was not plugged into QEMU and its attach was "
+                            "undone"),
                           alias);
         /* Back to where we started: the device and its place in the record go. */
         vnic_error *e = NULL;
