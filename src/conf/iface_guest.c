@@ -119,7 +119,8 @@ bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *de
     return ok;
 }
 
-/* A PCI address number as libvirt writes it: hex with 0x (0x1f), or decimal. */
+/* A PCI address number as libvirt reads it: hex with 0x (0x1f), octal with a leading 0, or
+ * decimal. */
 static bool pci_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
                        unsigned *ret)
 {
@@ -135,6 +136,14 @@ static bool pci_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, uns
             n = n * 16 + (unsigned long)(isdigit((unsigned char)*p)
                                              ? *p - '0'
                                              : tolower((unsigned char)*p) - 'a' + 10);
+        }
+        ok = ok && n <= max;
+    } else if (ok && v[0] == '0' && v[1]) {
+        /* libvirt reads numbers as C does: a leading 0 is octal ("010" is 8). */
+        ok = strlen(v) <= 12;
+        for (const char *p = v + 1; ok && *p; p++) {
+            ok = *p >= '0' && *p <= '7';
+            n = n * 8 + (unsigned long)(*p - '0');
         }
         ok = ok && n <= max;
     } else if (ok) {
