@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "i18n.h"
 #include "iface_priv.h"
@@ -193,6 +194,17 @@ static const char *first_tuning(const vnic_iface_def *def)
 
 bool vnic_iface_check_driver_model(vnic_parse_ctx *ctx, const vnic_iface_def *def)
 {
+    /* VIRTIO_F_IOMMU_PLATFORM is a feature of virtio 1.0: QEMU refuses it on a device that also
+     * speaks legacy virtio, which a transitional model always does. */
+    if (def->drv[VNIC_DRV_IOMMU] == VNIC_TRISTATE_YES && def->model &&
+        strcasecmp(def->model, "virtio-transitional") == 0) {
+        vnic_diag_add(ctx->diags, ctx->file, def->driver_line,
+                      _("attribute 'iommu' of <driver> is on, but model '%s' is a transitional "
+                        "device, which QEMU gives no IOMMU support (use "
+                        "virtio-non-transitional)"),
+                      def->model);
+        return false;
+    }
     const char *attr = first_tuning(def);
     if (!attr || vnic_model_is_virtio(def->model))
         return true;
