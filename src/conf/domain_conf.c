@@ -33,6 +33,8 @@ void vnic_domain_def_free(vnic_domain_def *def)
     free(def->ifaces);
     free(def->name);
     free(def->uuid);
+    free(def->machine);
+    free(def->arch);
     free(def->file);
     xmlFreeDoc(def->doc);
     free(def);
@@ -383,6 +385,7 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
     } else if (root && is_plain(root, "domain")) {
         schema_file = "domain.rng";
         parse_domain_header(&ctx, root, def);
+        vnic_domain_parse_os(&ctx, root, def);
     } else if (root && root->ns) {
         vnic_diag_add(&semantic, file, node_line(root),
                       _("the root element <%s> must not be in a namespace (it is in '%s')"),
@@ -397,6 +400,7 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
 
     parse_interfaces(&ctx, doc, def);
     check_duplicates(&ctx, def);
+    vnic_domain_check_pci(&ctx, def);
 
     /* The schema only backs up the semantic checks (see below), and costs more than all of
      * them: it does not run on a document they already refused. */

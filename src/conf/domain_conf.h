@@ -14,6 +14,14 @@ struct vnic_domain_def {
     char *uuid;      /* as written, or NULL */
     vnic_iface_def **ifaces;
     size_t niface;
+
+    /* From <os> (domain_pci.c): the machine type and architecture as written (NULL when not),
+     * and the position (1-based) of <boot dev='network'/> among the <boot dev> elements, 0
+     * without one. device_boot: some device of the domain has a <boot order>. */
+    char *machine;
+    char *arch;
+    unsigned boot_network;
+    bool device_boot;
 };
 
 VNIC_DEFINE_CLEANUP(vnic_domain_def, vnic_domain_def_free)
@@ -70,3 +78,61 @@ int vnic_domain_def_parse_node(const xmlNode *node, const char *file, unsigned f
 
 /* The document vnic_domain_def_format writes, as a tree. Caller frees it. */
 xmlDoc *vnic_domain_def_format_doc(const vnic_domain_def *def, vnic_error **err);
+
+/* ---- the guest's PCI buses (domain_pci.c) ---------------------------------------------- */
+
+typedef enum {
+    VNIC_MACHINE_I440FX, /* pc, pc-i440fx-*, and QEMU's x86 default */
+    VNIC_MACHINE_Q35,    /* q35, pc-q35-* */
+    VNIC_MACHINE_OTHER,
+} vnic_machine_kind;
+
+/* Read <os> (type machine and arch, boot dev) and the devices' <boot order>s into def; problems
+ * are diagnostics. */
+void vnic_domain_parse_os(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_def *def);
+
+/* The machine's kind: a domain (or a standalone interface) that names no machine and no other
+ * architecture than x86 is QEMU's default, pc. */
+vnic_machine_kind vnic_domain_def_machine(const vnic_domain_def *def);
+
+/* The bootindex <os><boot dev='network'/> gives interface INDEX (the document's first interface,
+ * as libvirt does), or 0. */
+unsigned vnic_domain_def_boot_index(const vnic_domain_def *def, size_t index);
+
+/* Where each interface goes on the guest's PCI buses. Interfaces with a PCI <address> go there;
+ * of the others, the first VNIC_PCI_ROOT_NICS are left to QEMU (on the root bus, in its first
+ * free slots) and the rest go behind controllers vnic adds: pci-bridges (31 NICs each) on pc,
+ * pcie-root-ports (one NIC each, 8 to a slot of pcie.0) on q35. */
+#define VNIC_PCI_ROOT_NICS 16
+#define VNIC_PCI_MAX_BRIDGES 8    /* pc: pci-bridges vnic adds, each in a slot of pci.0 */
+#define VNIC_PCI_BRIDGE_SLOTS 31  /* a pci-bridge's slots 1..31 (0 is its SHPC's) */
+#define VNIC_PCI_MAX_PORT_SLOTS 8 /* q35: slots of pcie.0 for root ports, from 0x1e down */
+
+typedef struct {
+    bool placed;    /* false: QEMU chooses (no bus, no addr) */
+    bool explicit_; /* from the interface's <address> */
+    int controller; /* -1: bus number BUS (pci.0/pcie.0 for 0, pci.N); else one vnic adds */
+    unsigned bus, slot, function;
+    bool multifunction;
+} vnic_pci_place;
+
+typedef struct {
+    bool root_port; /* a pcie-root-port at SLOT.FUNCTION of pcie.0; else a pci-bridge */
+    unsigned slot, function;
+    bool multifunction;
+} vnic_pci_controller;
+
+typedef struct {
+    vnic_machine_kind machine;
+    vnic_pci_place *places; /* one per interface */
+    vnic_pci_controller *controllers;
+    size_t ncontrollers;
+    size_t unplaced; /* interfaces that did not fit behind the controllers */
+} vnic_pci_layout;
+
+void vnic_domain_pci_layout(const vnic_domain_def *def, vnic_pci_layout *ret);
+void vnic_pci_layout_clear(vnic_pci_layout *l);
+
+/* The checks of the interfaces' addresses against the domain: two NICs at one address; an
+ * address on a machine whose buses vnic does not name; more NICs than the machine takes. */
+void vnic_domain_check_pci(vnic_parse_ctx *ctx, const vnic_domain_def *def);

@@ -99,6 +99,47 @@ typedef struct vnic_host_route {
     bool has_metric;
     unsigned metric;
 } vnic_host_route;
+/* The virtio-net switches of <driver> and its <host>/<guest> children, each on or off (libvirt's
+ * words); which element and attribute each one is, iface_driver.c's table says, and which QEMU
+ * property, the QEMU builder's. */
+typedef enum {
+    VNIC_DRV_IOEVENTFD,
+    VNIC_DRV_EVENT_IDX,
+    VNIC_DRV_RSS,
+    VNIC_DRV_RSS_HASH_REPORT,
+    VNIC_DRV_IOMMU,
+    VNIC_DRV_ATS,
+    VNIC_DRV_PACKED,
+    VNIC_DRV_HOST_CSUM,
+    VNIC_DRV_HOST_GSO,
+    VNIC_DRV_HOST_TSO4,
+    VNIC_DRV_HOST_TSO6,
+    VNIC_DRV_HOST_ECN,
+    VNIC_DRV_HOST_UFO,
+    VNIC_DRV_HOST_MRG_RXBUF,
+    VNIC_DRV_GUEST_CSUM,
+    VNIC_DRV_GUEST_TSO4,
+    VNIC_DRV_GUEST_TSO6,
+    VNIC_DRV_GUEST_ECN,
+    VNIC_DRV_GUEST_UFO,
+    VNIC_DRV_SWITCH_LAST
+} vnic_driver_switch;
+
+typedef enum {
+    VNIC_TXMODE_DEFAULT, /* not given */
+    VNIC_TXMODE_IOTHREAD,
+    VNIC_TXMODE_TIMER,
+    VNIC_TXMODE_LAST
+} vnic_txmode;
+VNIC_ENUM_DECL(vnic_txmode, vnic_txmode);
+
+#define VNIC_VIRTQUEUE_SIZE_MIN 256 /* QEMU's bounds for rx_queue_size and tx_queue_size */
+#define VNIC_VIRTQUEUE_SIZE_MAX 1024
+
+/* QEMU's PCI buses: slots 0..31, functions 0..7, bus numbers 0..255. */
+#define VNIC_PCI_SLOT_MAX 31
+#define VNIC_PCI_FUNCTION_MAX 7
+#define VNIC_PCI_BUS_MAX 255
 
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
@@ -143,6 +184,19 @@ typedef struct vnic_iface_def {
     vnic_tristate rom_bar;     /* <rom bar>: YES for on, NO for off */
     vnic_tristate rom_enabled; /* <rom enabled> */
     char *rom_file;            /* <rom file>: no control characters; may be empty */
+
+    /* <address type='pci'>: where the NIC sits on the guest's PCI buses. Without a slot the
+     * address asks for nothing (libvirt's "any PCI slot") and has_pci_address stays false. */
+    bool has_pci_address;
+    int address_line;
+    unsigned pci_bus, pci_slot, pci_function;
+    vnic_tristate pci_multifunction; /* YES for on, NO for off */
+
+    /* <driver>'s virtio-net tuning (guest side): YES for on, NO for off; 0 when not given. */
+    vnic_txmode txmode;
+    unsigned rx_queue_size, tx_queue_size;
+    vnic_tristate drv[VNIC_DRV_SWITCH_LAST];
+    int driver_line; /* where <driver> is, for the model check after the whole interface */
 
     /* Guest-only elements and the comments written before them or after every element, copied
      * verbatim and written back after the rest, in the order read. */

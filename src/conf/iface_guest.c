@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "iface_priv.h"
 #include "xml_cleanup.h"
+#include "xml_line.h"
 
 /* A guest-only element may have the attributes in ALLOWED in no namespace, and anything in
  * another namespace: that is kept and written back (as libvirt keeps what it does not know),
@@ -118,8 +119,108 @@ bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *de
     return ok;
 }
 
-/* The guest's address on its bus: left to QEMU, which knows the machine's buses. */
+/* A PCI address number as libvirt reads it: hex with 0x (0x1f), octal with a leading 0, or
+ * decimal. */
+static bool pci_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
+                       unsigned *ret)
+{
+    _cleanup_free_ char *v = vnic_iface_opt_attr(node, attr);
+    if (!v)
+        return true;
+    unsigned long n = 0;
+    bool ok = *v != '\0';
+    if (ok && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+        ok = v[2] != '\0' && strlen(v + 2) <= 8;
+        for (const char *p = v + 2; ok && *p; p++) {
+            ok = isxdigit((unsigned char)*p);
+            n = n * 16 + (unsigned long)(isdigit((unsigned char)*p)
+                                             ? *p - '0'
+                                             : tolower((unsigned char)*p) - 'a' + 10);
+        }
+        ok = ok && n <= max;
+    } else if (ok && v[0] == '0' && v[1]) {
+        /* libvirt reads numbers as C does: a leading 0 is octal ("010" is 8). */
+        ok = strlen(v) <= 12;
+        for (const char *p = v + 1; ok && *p; p++) {
+            ok = *p >= '0' && *p <= '7';
+            n = n * 8 + (unsigned long)(*p - '0');
+        }
+        ok = ok && n <= max;
+    } else if (ok) {
+        ok = vnic_parse_uint(v, 0, max, &n) == 0;
+    }
+    if (!ok) {
+        _cleanup_free_ char *sv = vnic_iface_shown(v);
+        vnic_iface_error(ctx, node,
+                         _("invalid value '%s' for attribute '%s' of <address> (expected a "
+                           "number from 0 to %#lx)"),
+                         sv, attr, max);
+        return false;
+    }
+    *ret = (unsigned)n;
+    return true;
+}
+
+/* The guest's address: on QEMU's PCI buses (slot and function on bus N), which the launchers
+ * name as the machine does. Other address types (ccw, virtio-mmio, ...) belong to machines
+ * whose NICs vnic's launchers do not place. */
 bool vnic_iface_parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def)
 {
+    static const char *const attrs[] = {"type",     "domain",        "bus", "slot",
+                                        "function", "multifunction", NULL};
+    _cleanup_free_ char *type = vnic_iface_opt_attr(node, "type");
+    if (!type) {
+        /* Attributes of other namespaces alone say nothing to vnic; any of libvirt's needs
+         * the type to mean something. */
+        for (xmlAttr *a = node->properties; a; a = a->next)
+            if (!a->ns) {
+                vnic_iface_error(ctx, node, _("element <%s> requires attribute '%s'"), "address",
+                                 "type");
+                return false;
+            }
+        return vnic_iface_check_leaf(ctx, node, true);
+    }
+    if (!vnic_streq(type, "pci")) {
+        _cleanup_free_ char *sv = vnic_iface_shown(type);
+        vnic_iface_error(ctx, node,
+                         _("address type '%s' is not supported by vnic (only type 'pci')"), sv);
+        return false;
+    }
+    bool ok = check_guest_content(ctx, node, attrs);
+    unsigned domain = 0;
+    ok &= pci_number(ctx, node, "domain", 0xffff, &domain);
+    ok &= pci_number(ctx, node, "bus", VNIC_PCI_BUS_MAX, &def->pci_bus);
+    ok &= pci_number(ctx, node, "slot", VNIC_PCI_SLOT_MAX, &def->pci_slot);
+    ok &= pci_number(ctx, node, "function", VNIC_PCI_FUNCTION_MAX, &def->pci_function);
+    ok &= guest_choice(ctx, node, "multifunction", "on", "off", &def->pci_multifunction);
+    if (!ok)
+        return false;
+    if (domain != 0) {
+        vnic_iface_error(ctx, node,
+                         _("PCI domain %#x in <address> is not supported (QEMU's PCI buses are "
+                           "in domain 0)"),
+                         domain);
+        return false;
+    }
+
+    _cleanup_free_ char *slot = vnic_iface_opt_attr(node, "slot");
+    if (!slot) {
+        /* libvirt's "any slot": nothing asked but PCI, which the launchers use anyway. */
+        _cleanup_free_ char *bus = vnic_iface_opt_attr(node, "bus");
+        _cleanup_free_ char *fn = vnic_iface_opt_attr(node, "function");
+        if (bus || fn) {
+            vnic_iface_error(ctx, node, _("element <address> with '%s' needs attribute 'slot'"),
+                             bus ? "bus" : "function");
+            return false;
+        }
+        return true;
+    }
+    if (def->pci_bus == 0 && def->pci_slot == 0) {
+        vnic_iface_error(ctx, node,
+                         _("PCI slot 0 of bus 0 in <address> holds the machine's host bridge"));
+        return false;
+    }
+    def->has_pci_address = true;
+    def->address_line = vnic_xml_node_line(node);
     return true;
 }

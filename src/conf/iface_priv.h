@@ -67,3 +67,12 @@ void vnic_iface_format_scripts(xmlNode *iface, const vnic_iface_def *def);
 bool vnic_iface_parse_backend(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 bool vnic_iface_parse_tune(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
 void vnic_iface_format_backend_tune(xmlNode *iface, const vnic_iface_def *def);
+/* iface_driver.c: <driver>'s virtio-net tuning (its attributes besides name and queues, and its
+ * <host> and <guest> children). */
+bool vnic_iface_parse_driver_tuning(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *def);
+/* Refuse tuning on a model that is not virtio (a diagnostic at <driver>'s line). */
+bool vnic_iface_check_driver_model(vnic_parse_ctx *ctx, const vnic_iface_def *def);
+/* Is anything of the tuning given? */
+bool vnic_iface_driver_tuned(const vnic_iface_def *def);
+/* Write the tuning into DRIVER in canonical order. */
+void vnic_iface_format_driver_tuning(xmlNode *driver, const vnic_iface_def *def);

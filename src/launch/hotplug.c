@@ -83,9 +83,11 @@ static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char
 }
 
 /* Pass the fds, add the netdev and the device; undo what was done on failure. */
-static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const char *id,
-                const int *fds, size_t nq, const int *vhostfds, size_t nv, vnic_error **err)
+static int plug(vnic_qmp *q, const char *socket, const vnic_domain_def *dom, size_t index,
+                const char *id, const int *fds, size_t nq, const int *vhostfds, size_t nv,
+                vnic_error **err)
 {
+    const vnic_iface_def *d = dom->ifaces[index];
     _cleanup_free_ char *netdev = vnic_qemu_netdev_id(id);
     size_t n = nq + nv;
     char **names = vnic_xcalloc(n + 1, sizeof(char *));
@@ -109,6 +111,7 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_iface_def *d, const 
     vnic_qemu_props nprops, dprops;
     vnic_qemu_nic_props(d, id, (const char *const *)names, nq, &nprops, &dprops);
     vnic_qemu_netdev_vhostfds(&nprops, (const char *const *)names + nq, nv);
+    vnic_qemu_hotplug_props(dom, index, &dprops); /* its <address>, named for the machine */
     _cleanup_(json_object_putp) json_object *netdev_args = vnic_qemu_props_to_json(&nprops);
     _cleanup_(json_object_putp) json_object *device_args = vnic_qemu_props_to_json(&dprops);
     vnic_qemu_props_clear(&nprops);
@@ -194,7 +197,7 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
         goto undo;
     }
     id = vnic_xstrdup(snap->ids[index]);
-    r = plug(q, socket, snap->def->ifaces[index], id, snap->fds, snap->nfds, snap->vhostfds,
+    r = plug(q, socket, snap->def, index, id, snap->fds, snap->nfds, snap->vhostfds,
              snap->nvhostfds, err);
 
 undo:

@@ -130,8 +130,8 @@ char *vnic_qemu_netdev_id(const char *id)
 
 /* What the guest-only elements say to QEMU: ROM, boot order, ACPI index. Only the values the
  * parser checked and stored are used, never the kept elements themselves: an attribute of
- * another namespace there (x:order) is kept for the XML's sake and is no option. PCI addresses
- * depend on the machine's buses, which vnic does not know: they are left to QEMU. */
+ * another namespace there (x:order) is kept for the XML's sake and is no option. The PCI
+ * address depends on the domain's machine: vnic_qemu_place_props adds it. */
 static void guest_props(const vnic_iface_def *def, vnic_qemu_props *p)
 {
     if (def->rom_enabled == VNIC_TRISTATE_NO) {
@@ -147,6 +147,49 @@ static void guest_props(const vnic_iface_def *def, vnic_qemu_props *p)
         prop_int(p, "bootindex", def->boot_order);
     if (def->acpi_index)
         prop_int(p, "acpi-index", def->acpi_index);
+}
+
+/* <driver>'s virtio-net tuning, under the names of QEMU's virtio-net properties that libvirt
+ * uses. The parser refused it on any other model. */
+static const char *const switch_props[VNIC_DRV_SWITCH_LAST] = {
+    [VNIC_DRV_IOEVENTFD] = "ioeventfd",
+    [VNIC_DRV_EVENT_IDX] = "event_idx",
+    [VNIC_DRV_RSS] = "rss",
+    [VNIC_DRV_RSS_HASH_REPORT] = "hash",
+    [VNIC_DRV_IOMMU] = "iommu_platform",
+    [VNIC_DRV_ATS] = "ats",
+    [VNIC_DRV_PACKED] = "packed",
+    [VNIC_DRV_HOST_CSUM] = "csum",
+    [VNIC_DRV_HOST_GSO] = "gso",
+    [VNIC_DRV_HOST_TSO4] = "host_tso4",
+    [VNIC_DRV_HOST_TSO6] = "host_tso6",
+    [VNIC_DRV_HOST_ECN] = "host_ecn",
+    [VNIC_DRV_HOST_UFO] = "host_ufo",
+    [VNIC_DRV_HOST_MRG_RXBUF] = "mrg_rxbuf",
+    [VNIC_DRV_GUEST_CSUM] = "guest_csum",
+    [VNIC_DRV_GUEST_TSO4] = "guest_tso4",
+    [VNIC_DRV_GUEST_TSO6] = "guest_tso6",
+    [VNIC_DRV_GUEST_ECN] = "guest_ecn",
+    [VNIC_DRV_GUEST_UFO] = "guest_ufo",
+};
+
+static void driver_props(const vnic_iface_def *def, vnic_qemu_props *p)
+{
+    if (!is_virtio(def))
+        return;
+    /* libvirt's "iothread" is QEMU's bottom half. */
+    if (def->txmode != VNIC_TXMODE_DEFAULT)
+        prop_str(p, "tx", vnic_xstrdup(def->txmode == VNIC_TXMODE_TIMER ? "timer" : "bh"));
+    for (int s = VNIC_DRV_IOEVENTFD; s <= VNIC_DRV_EVENT_IDX; s++)
+        if (def->drv[s] != VNIC_TRISTATE_ABSENT)
+            prop_bool(p, switch_props[s], def->drv[s] == VNIC_TRISTATE_YES);
+    if (def->rx_queue_size)
+        prop_int(p, "rx_queue_size", def->rx_queue_size);
+    if (def->tx_queue_size)
+        prop_int(p, "tx_queue_size", def->tx_queue_size);
+    for (int s = VNIC_DRV_RSS; s < VNIC_DRV_SWITCH_LAST; s++)
+        if (def->drv[s] != VNIC_TRISTATE_ABSENT)
+            prop_bool(p, switch_props[s], def->drv[s] == VNIC_TRISTATE_YES);
 }
 
 void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *const *fdnames,
@@ -182,6 +225,7 @@ void vnic_qemu_nic_props(const vnic_iface_def *def, const char *id, const char *
     }
     if (def->mtu && is_virtio(def))
         prop_int(&device, "host_mtu", def->mtu);
+    driver_props(def, &device);
     guest_props(def, &device);
 
     *ret_netdev = netdev;
@@ -267,8 +311,68 @@ json_object *vnic_qemu_props_to_json(const vnic_qemu_props *p)
     return o;
 }
 
+/* ---- the NIC's place on the guest's PCI buses -------------------------------------------- */
+
+/* QEMU's name of bus number BUS: the root bus of the machine, or the id libvirt gives PCI
+ * controller N ("pci.N"), which the launcher's own options define. */
+static char *bus_name(vnic_machine_kind machine, unsigned bus)
+{
+    if (bus == 0)
+        return vnic_xstrdup(machine == VNIC_MACHINE_Q35 ? "pcie.0" : "pci.0");
+    return vnic_xasprintf("pci.%u", bus);
+}
+
+static char *devfn(unsigned slot, unsigned function)
+{
+    return function ? vnic_xasprintf("0x%x.0x%x", slot, function) : vnic_xasprintf("0x%x", slot);
+}
+
+static char *controller_id(const vnic_pci_layout *l, size_t c)
+{
+    return l->controllers[c].root_port ? vnic_xasprintf("vnic-port%zu", c)
+                                       : vnic_xasprintf("vnic-bridge%zu", c);
+}
+
+/* The -device value of controller C that vnic adds. The chassis numbers are vnic's own, from
+ * the top of their range, where libvirt's controller indexes (1, 2, ...) do not reach. */
+static char *controller_option(const vnic_pci_layout *l, size_t c)
+{
+    const vnic_pci_controller *k = &l->controllers[c];
+    _cleanup_free_ char *id = controller_id(l, c);
+    if (!k->root_port)
+        return vnic_xasprintf("pci-bridge,id=%s,chassis_nr=%zu", id, 0xf0 + c);
+    _cleanup_free_ char *addr = devfn(k->slot, k->function);
+    return vnic_xasprintf("pcie-root-port,id=%s,bus=pcie.0,addr=%s%s,chassis=254,slot=%zu", id,
+                          addr, k->multifunction ? ",multifunction=on" : "", c + 1);
+}
+
+void vnic_qemu_place_props(const vnic_pci_layout *l, size_t index, vnic_qemu_props *device)
+{
+    const vnic_pci_place *p = &l->places[index];
+    if (!p->placed)
+        return;
+    if (p->controller >= 0)
+        prop_str(device, "bus", controller_id(l, (size_t)p->controller));
+    else
+        prop_str(device, "bus", bus_name(l->machine, p->bus));
+    prop_str(device, "addr", devfn(p->slot, p->function));
+    if (p->multifunction)
+        prop_bool(device, "multifunction", true);
+}
+
+void vnic_qemu_hotplug_props(const vnic_domain_def *dom, size_t index, vnic_qemu_props *device)
+{
+    /* Only the NIC's own address: a hot-plugged NIC without one goes where QEMU finds room. */
+    vnic_pci_layout l;
+    vnic_domain_pci_layout(dom, &l);
+    if (l.places[index].explicit_)
+        vnic_qemu_place_props(&l, index, device);
+    vnic_pci_layout_clear(&l);
+}
+
 static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds,
-                         const int *vhostfds, size_t nvhost)
+                         const int *vhostfds, size_t nvhost, const vnic_pci_layout *layout,
+                         size_t index, unsigned bootindex)
 {
     char **names = vnic_xcalloc(nfds + 1, sizeof(char *));
     for (size_t q = 0; q < nfds; q++)
@@ -281,6 +385,10 @@ static char **iface_args(const vnic_iface_def *def, const char *id, const int *f
         vnames[q] = vnic_xasprintf("%d", vhostfds[q]);
     vnic_qemu_netdev_vhostfds(&netdev, (const char *const *)vnames, nvhost);
     vnic_strv_free(vnames);
+    if (bootindex)
+        prop_int(&device, "bootindex", bootindex);
+    if (layout)
+        vnic_qemu_place_props(layout, index, &device);
 
     char **v = vnic_xcalloc(5, sizeof(char *));
     v[0] = vnic_xstrdup("-netdev");
@@ -295,9 +403,12 @@ static char **iface_args(const vnic_iface_def *def, const char *id, const int *f
 char **vnic_qemu_iface_args(const vnic_iface_def *def, size_t index, const int *fds, size_t nfds)
 {
     _cleanup_free_ char *id = vnic_qemu_iface_id(def, index);
-    return iface_args(def, id, fds, nfds, NULL, 0);
+    return iface_args(def, id, fds, nfds, NULL, 0, NULL, index, 0);
 }
 
+/* Interfaces with an <address> go first, so that QEMU's own placement of the others (in the
+ * first free slot) cannot take their slots; a controller vnic adds goes right before its first
+ * NIC. The fds keep their numbers in interface order. */
 char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, int first_fd,
                              size_t *ret_n)
 {
@@ -307,22 +418,42 @@ char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, i
 char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *counts,
                                    const size_t *vhost_counts, int first_fd, size_t *ret_n)
 {
-    char **all = vnic_xcalloc(4 * def->niface + 1, sizeof(char *));
+    vnic_pci_layout layout;
+    vnic_domain_pci_layout(def, &layout);
+    char **all = vnic_xcalloc(4 * def->niface + 2 * layout.ncontrollers + 1, sizeof(char *));
+    _cleanup_free_ int *base = vnic_xcalloc(def->niface + 1, sizeof(int));
+    _cleanup_free_ bool *added = vnic_xcalloc(layout.ncontrollers + 1, sizeof(bool));
     size_t n = 0;
     int fd = first_fd;
+    /* An interface's queue fds, then its vhost fds, then the next interface's, as run places
+     * them. */
     for (size_t i = 0; i < def->niface; i++) {
-        size_t nv = vhost_counts ? vhost_counts[i] : 0;
-        _cleanup_free_ int *fds = vnic_xcalloc(counts[i] + nv + 1, sizeof(int));
-        /* An interface's queue fds, then its vhost fds, as run places them. */
-        for (size_t q = 0; q < counts[i] + nv; q++)
-            fds[q] = fd++;
-        _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
-        char **one = iface_args(def->ifaces[i], id, fds, counts[i], fds + counts[i], nv);
-        for (size_t k = 0; one[k]; k++)
-            all[n++] = one[k];
-        free(one);
+        base[i] = fd;
+        fd += (int)(counts[i] + (vhost_counts ? vhost_counts[i] : 0));
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < def->niface; i++) {
+            const vnic_pci_place *p = &layout.places[i];
+            if (p->explicit_ != (pass == 0))
+                continue;
+            if (p->controller >= 0 && !added[p->controller]) {
+                added[p->controller] = true;
+                all[n++] = vnic_xstrdup("-device");
+                all[n++] = controller_option(&layout, (size_t)p->controller);
+            }
+            size_t nv = vhost_counts ? vhost_counts[i] : 0;
+            _cleanup_free_ int *fds = vnic_xcalloc(counts[i] + nv + 1, sizeof(int));
+            for (size_t q = 0; q < counts[i] + nv; q++)
+                fds[q] = base[i] + (int)q;
+            _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
+            char **one = iface_args(def->ifaces[i], id, fds, counts[i], fds + counts[i], nv,
+                                    &layout, i, vnic_domain_def_boot_index(def, i));
+            for (size_t k = 0; one[k]; k++)
+                all[n++] = one[k];
+            free(one);
+        }
     all[n] = NULL;
+    vnic_pci_layout_clear(&layout);
     if (ret_n)
         *ret_n = n;
     return all;

@@ -84,3 +84,9 @@ char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, i
  * after interface i's queue fds: A queues, then A vhost fds, then the next interface's. */
 char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *counts,
                                    const size_t *vhost_counts, int first_fd, size_t *ret_n);
+/* Add to DEVICE where interface INDEX goes on the guest's PCI buses by layout L (bus, addr,
+ * multifunction), if anywhere. */
+void vnic_qemu_place_props(const vnic_pci_layout *l, size_t index, vnic_qemu_props *device);
+
+/* The same for interface INDEX of DOM hot-plugged: only an address it has itself. */
+void vnic_qemu_hotplug_props(const vnic_domain_def *dom, size_t index, vnic_qemu_props *device);

@@ -50,7 +50,17 @@ static void print_diags(const char *what, const vnic_diag_list *diags, const vni
 
 /* ---- the QEMU command line ------------------------------------------------------------- */
 
-typedef enum { V_ID, V_UINT, V_UINT_LIST, V_ON_OFF, V_ON, V_BIT, V_MAC, V_ANY } value_kind;
+typedef enum {
+    V_ID,
+    V_UINT,
+    V_UINT_LIST,
+    V_ON_OFF,
+    V_ON,
+    V_BIT,
+    V_MAC,
+    V_ANY,
+    V_DEVFN,
+} value_kind;
 
 typedef struct {
     const char *key;
@@ -73,6 +83,33 @@ static const option_rule device_rules[] = {
     {"acpi-index", V_UINT},
     {"rombar", V_BIT},
     {"romfile", V_ANY},
+    /* <driver>'s virtio-net tuning */
+    {"tx", V_ID},
+    {"ioeventfd", V_ON_OFF},
+    {"event_idx", V_ON_OFF},
+    {"rx_queue_size", V_UINT},
+    {"tx_queue_size", V_UINT},
+    {"rss", V_ON_OFF},
+    {"hash", V_ON_OFF},
+    {"iommu_platform", V_ON_OFF},
+    {"ats", V_ON_OFF},
+    {"packed", V_ON_OFF},
+    {"csum", V_ON_OFF},
+    {"gso", V_ON_OFF},
+    {"host_tso4", V_ON_OFF},
+    {"host_tso6", V_ON_OFF},
+    {"host_ecn", V_ON_OFF},
+    {"host_ufo", V_ON_OFF},
+    {"mrg_rxbuf", V_ON_OFF},
+    {"guest_csum", V_ON_OFF},
+    {"guest_tso4", V_ON_OFF},
+    {"guest_tso6", V_ON_OFF},
+    {"guest_ecn", V_ON_OFF},
+    {"guest_ufo", V_ON_OFF},
+    /* the PCI place */
+    {"bus", V_ID},
+    {"addr", V_DEVFN},
+    {"multifunction", V_ON_OFF},
     {NULL, 0},
 };
 
@@ -112,6 +149,8 @@ static bool value_ok(value_kind kind, const char *v, size_t n)
         return true;
     case V_ANY: /* commas inside come doubled; the splitter kept them in the value */
         return true;
+    case V_DEVFN: /* 0xS or 0xS.0xF */
+        return n >= 3 && !memcmp(v, "0x", 2) && all_of(v, n, DIGITS "abcdefx.");
     }
     return false;
 }
@@ -122,7 +161,7 @@ typedef struct {
 } option_piece;
 
 typedef struct {
-    option_piece items[16];
+    option_piece items[64];
     size_t n;
     char *type; /* the first piece: "tap" or the device driver */
 } option_pieces;
@@ -151,7 +190,8 @@ static void check_option(const char *opt, const option_rule *rules, option_piece
         FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f,
                    "control character 0x%02x in QEMU option '%s'", (unsigned char)*p, opt);
 
-    bool seen[16] = {false};
+    bool seen[64] = {false};
+    _Static_assert(ELEMENTSOF(device_rules) <= 64, "seen[] and items[] hold every key");
     const char *p = opt;
     for (unsigned k = 0;; k++) {
         const char *start = p;
@@ -241,8 +281,8 @@ static void check_guest_value(const vnic_iface_def *def, const option_pieces *de
 }
 
 /* What the -device option says matches what the definition says. */
-static void check_device(const vnic_iface_def *def, size_t nfds, const option_pieces *dev,
-                         const char *opt)
+static void check_device(const vnic_iface_def *def, size_t nfds, unsigned boot_net,
+                         const option_pieces *dev, const char *opt)
 {
     const char *v;
     _cleanup_free_ char *model = vnic_qemu_device_model(def);
@@ -258,7 +298,11 @@ static void check_device(const vnic_iface_def *def, size_t nfds, const option_pi
         FUZZ_CHECK(nfds > 1 && number(v) == 2 * nfds + 2, "vectors=%s in '%s'", v, opt);
     FUZZ_CHECK(!piece(dev, "mq") == !piece(dev, "vectors"), "mq without vectors in '%s'", opt);
 
-    check_guest_value(def, dev, "bootindex", "boot", "order", opt);
+    if (boot_net)
+        FUZZ_CHECK((v = piece(dev, "bootindex")) && number(v) == boot_net,
+                   "<os><boot dev='network'/> gives bootindex %u, not '%s'", boot_net, opt);
+    else
+        check_guest_value(def, dev, "bootindex", "boot", "order", opt);
     check_guest_value(def, dev, "acpi-index", "acpi", "index", opt);
 
     char *enabled = kept_attr(def, "rom", "enabled");
@@ -287,6 +331,7 @@ static void check_device(const vnic_iface_def *def, size_t nfds, const option_pi
  * (booleans on/off, integers in decimal), with the fds named as the command line numbers
  * them. */
 static void check_qmp_agrees(const vnic_iface_def *def, const char *id, const char *fds,
+                             const vnic_pci_layout *layout, size_t index, unsigned boot_net,
                              const option_pieces *line, const char *opt, bool device)
 {
     size_t n = vnic_str_count(fds, ":") + 1;
@@ -300,7 +345,12 @@ static void check_qmp_agrees(const vnic_iface_def *def, const char *id, const ch
         names[k++] = t;
     vnic_qemu_props nprops, dprops;
     vnic_qemu_nic_props(def, id, (const char *const *)names, k, &nprops, &dprops);
+    /* What the domain adds on the command line: the PCI place, the boot index of <os>. */
+    vnic_qemu_place_props(layout, index, &dprops);
     json_object *o = vnic_qemu_props_to_json(device ? &dprops : &nprops);
+    if (device && boot_net &&
+        json_object_object_add(o, "bootindex", json_object_new_int64(boot_net)) < 0)
+        abort();
     const char *first = device ? "driver" : "type";
 
     FUZZ_CHECK((size_t)json_object_object_length(o) == line->n + 1,
@@ -348,20 +398,48 @@ static void check_qemu_args(const vnic_domain_def *def)
     }
     size_t n;
     char **args = vnic_qemu_domain_args(def, counts, 3, &n);
-    FUZZ_CHECK(n == 4 * niface, "%zu QEMU arguments for %zu interfaces", n, niface);
+    vnic_pci_layout layout;
+    vnic_domain_pci_layout(def, &layout);
+    FUZZ_CHECK(n == 4 * niface + 2 * layout.ncontrollers,
+               "%zu QEMU arguments for %zu interfaces and %zu controllers", n, niface,
+               layout.ncontrollers);
 
     char **ids = calloc(niface + 1, sizeof(*ids));
     if (!ids)
         abort();
-    for (size_t i = 0; i < niface; i++) {
-        const char *nopt = args[4 * i + 1], *dopt = args[4 * i + 3];
-        FUZZ_CHECK(!strcmp(args[4 * i], "-netdev") && !strcmp(args[4 * i + 2], "-device"),
-                   "interface %zu: arguments '%s' '%s'", i, args[4 * i], args[4 * i + 2]);
+    /* The controllers vnic adds come as "-device pci-bridge,..." or "pcie-root-port,..."
+     * before their first NIC; the NICs come in pairs, those with an address first. */
+    size_t a = 0, seen = 0;
+    bool auto_seen = false;
+    for (size_t step = 0; step < niface; step++) {
+        while (a + 1 < n && !strcmp(args[a], "-device") &&
+               (!strncmp(args[a + 1], "pci-bridge,", 11) ||
+                !strncmp(args[a + 1], "pcie-root-port,", 15)))
+            a += 2, seen++;
+        FUZZ_CHECK(a + 3 < n, "arguments end before interface %zu", step);
+        const char *nopt = args[a + 1], *dopt = args[a + 3];
+        FUZZ_CHECK(!strcmp(args[a], "-netdev") && !strcmp(args[a + 2], "-device"),
+                   "interface %zu: arguments '%s' '%s'", step, args[a], args[a + 2]);
+        a += 4;
         option_pieces net = {0}, dev = {0};
         check_option(nopt, netdev_rules, &net);
         check_option(dopt, device_rules, &dev);
 
         const char *nid = piece(&net, "id"), *did = piece(&dev, "id"), *v;
+        /* Which interface this is: the one whose id it has. */
+        size_t i = niface;
+        for (size_t j = 0; did && j < niface && i == niface; j++) {
+            char *jid = vnic_qemu_domain_iface_id(def, j);
+            if (!strcmp(jid, did))
+                i = j;
+            free(jid);
+        }
+        FUZZ_CHECK(i < niface && !ids[i], "-device '%s' is no interface's, or twice", dopt);
+        if (i == niface)
+            break;
+        FUZZ_CHECK(!(auto_seen && layout.places[i].explicit_),
+                   "interface %zu with an <address> after one without: '%s'", i, dopt);
+        auto_seen |= !layout.places[i].explicit_;
         FUZZ_CHECK(!strcmp(net.type, "tap"), "'%s' is not a tap", nopt);
         FUZZ_CHECK(nid && did && !strncmp(nid, "host", 4) && !strcmp(nid + 4, did),
                    "-netdev '%s' does not belong to -device '%s'", nopt, dopt);
@@ -384,20 +462,21 @@ static void check_qemu_args(const vnic_domain_def *def)
                        (!v || strtoull(v, NULL, 10) == def->ifaces[i]->sndbuf),
                    "sndbuf of '%s'", nopt);
         FUZZ_CHECK(!piece(&net, "vhostfd") && !piece(&net, "vhostfds"), "vhost fds in '%s'", nopt);
-        check_device(def->ifaces[i], counts[i], &dev, dopt);
+        unsigned boot_net = vnic_domain_def_boot_index(def, i);
+        check_device(def->ifaces[i], counts[i], boot_net, &dev, dopt);
         const char *fds = piece(&net, counts[i] == 1 ? "fd" : "fds");
         if (fds) {
-            check_qmp_agrees(def->ifaces[i], did, fds, &net, nopt, false);
-            check_qmp_agrees(def->ifaces[i], did, fds, &dev, dopt, true);
+            check_qmp_agrees(def->ifaces[i], did, fds, &layout, i, boot_net, &net, nopt, false);
+            check_qmp_agrees(def->ifaces[i], did, fds, &layout, i, boot_net, &dev, dopt, true);
         }
 
         ids[i] = strdup(did);
-        for (size_t j = 0; j < i; j++)
-            FUZZ_CHECK(strcmp(ids[i], ids[j]), "interfaces %zu and %zu share the id '%s'", j, i,
-                       ids[i]);
         pieces_free(&net);
         pieces_free(&dev);
     }
+    FUZZ_CHECK(seen == layout.ncontrollers && a == n,
+               "%zu of %zu controllers, %zu of %zu arguments", seen, layout.ncontrollers, a, n);
+    vnic_pci_layout_clear(&layout);
     for (size_t i = 0; i < niface; i++)
         free(ids[i]);
     free(ids);

@@ -1,13 +1,14 @@
 #!/bin/bash
 # One builder for a QEMU NIC: the device_add and netdev_add that hot-plug sends hold the same
 # properties as the -device and -netdev that `qemu-args` prints for the same interface, guest
-# options (boot order, ROM, ACPI index) included; only the fds differ (getfd names over QMP,
-# numbers on a command line). A well-behaved fake QMP peer logs what it gets.
+# options (boot order, ROM, ACPI index, the PCI address named for the domain's machine, the
+# virtio-net tuning of <driver>) included; only the fds differ (getfd names over QMP, numbers on
+# a command line). A well-behaved fake QMP peer logs what it gets.
 source "$(dirname "$0")/../lifecycle/common.sh"
 peer=$(dirname "$0")/fakepeer.py
 
 cat >"$tmp/dom.xml" <<'XML'
-<domain><name>dp</name><devices>
+<domain><name>dp</name><os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os><devices>
   <interface type='ethernet'><model type='virtio'/><alias name='ua-base'/></interface>
 </devices></domain>
 XML
@@ -15,8 +16,12 @@ cat >"$tmp/hot.xml" <<'XML'
 <interface type='ethernet'>
   <mac address='52:54:00:aa:02:02'/>
   <model type='virtio'/>
-  <driver queues='2'/>
+  <driver queues='2' txmode='iothread' rx_queue_size='512' packed='on'>
+    <host csum='off'/>
+    <guest tso4='off'/>
+  </driver>
   <mtu size='1400'/>
+  <address type='pci' domain='0x0000' bus='0x00' slot='0x0c' function='0x0'/>
   <rom bar='off' file='/usr/share/qemu/pxe,virtio.rom'/>
   <boot order='4'/>
   <acpi index='9'/>
@@ -71,8 +76,9 @@ if dev is None:
     sys.exit("no device_add in the log")
 want = {"driver": "virtio-net-pci", "id": "ua-hot", "netdev": "hostua-hot",
         "mac": "52:54:00:aa:02:02", "mq": True, "vectors": 6, "host_mtu": 1400,
+        "tx": "bh", "rx_queue_size": 512, "packed": True, "csum": False, "guest_tso4": False,
         "rombar": 0, "romfile": "/usr/share/qemu/pxe,virtio.rom", "bootindex": 4,
-        "acpi-index": 9}
+        "acpi-index": 9, "bus": "pcie.0", "addr": "0xc"}
 if dev != want:
     print("device_add: %s\n  expected: %s" % (dev, want))
     bad = True

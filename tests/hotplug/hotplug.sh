@@ -12,7 +12,7 @@ cat >"$tmp/dom.xml" <<'XML'
 </devices></domain>
 XML
 cat >"$tmp/hot.xml" <<'XML'
-<interface type='ethernet'><mac address='52:54:00:aa:00:02'/><model type='virtio'/><driver queues='2'/><boot order='2'/><acpi index='7'/><alias name='ua-hot'/></interface>
+<interface type='ethernet'><mac address='52:54:00:aa:00:02'/><model type='virtio'/><driver queues='2' rx_queue_size='1024'><host mrg_rxbuf='off'/></driver><boot order='2'/><acpi index='7'/><address type='pci' bus='0' slot='0x0b'/><alias name='ua-hot'/></interface>
 XML
 cat >"$tmp/bad-model.xml" <<'XML'
 <interface type='ethernet'><mac address='52:54:00:aa:00:03'/><model type='nosuchnic'/><alias name='ua-bad'/></interface>
@@ -67,6 +67,10 @@ grep -q "^ua-hot 52:54:00:aa:00:02$" <(qmp_query) || fail "QEMU does not have ua
 # The guest options reach QEMU with the hot-plugged device too.
 [ "$(qom_get ua-hot bootindex)" = 2 ] || fail "ua-hot's bootindex: $(qom_get ua-hot bootindex)"
 [ "$(qom_get ua-hot acpi-index)" = 7 ] || fail "ua-hot's acpi-index: $(qom_get ua-hot acpi-index)"
+# Its PCI address (QOM's addr is slot << 3 | function: 0x0b.0 is 88) and <driver>'s tuning.
+[ "$(qom_get ua-hot addr)" = 88 ] || fail "ua-hot's addr: $(qom_get ua-hot addr), not slot 0x0b"
+[ "$(qom_get ua-hot rx_queue_size)" = 1024 ] || fail "ua-hot's rx_queue_size: $(qom_get ua-hot rx_queue_size)"
+[ "$(qom_get ua-hot mrg_rxbuf)" = False ] || fail "ua-hot's mrg_rxbuf: $(qom_get ua-hot mrg_rxbuf)"
 hotdev=$(vsh domiflist --json hp | python3 -c 'import json,sys; print(json.load(sys.stdin)[1]["device"])')
 device_exists "$hotdev" || fail "the hot-plugged tap $hotdev does not exist"
 [ "$(marked_devices | wc -l)" -eq 2 ] || fail "expected 2 marked devices: $(marked_devices)"

@@ -144,8 +144,8 @@ else
         fail "foreign look-alikes reached the QEMU options"
     fi
     check "foreign look-alikes" "$tmp/foreign.xml" \
-        "netdev,id,rombar,bootindex,acpi-index" "netdev,id"
-    grep -q 'rombar=0,bootindex=4,acpi-index=5' "$tmp/args" ||
+        "netdev,id,rombar,bootindex,acpi-index,bus,addr" "netdev,id"
+    grep -q 'rombar=0,bootindex=4,acpi-index=5,bus=pci.0,addr=0x9' "$tmp/args" ||
         fail "foreign look-alikes: the no-namespace values are not the options: $(cat "$tmp/args")"
 fi
 
