@@ -586,7 +586,7 @@ vnic_iface_def *vnic_iface_def_parse(vnic_parse_ctx *ctx, xmlNode *node, bool *r
 
 /* ---- formatting ------------------------------------------------------------------------ */
 
-static xmlNode *add_child(xmlNode *parent, xmlNs *ns, const char *name)
+xmlNode *vnic_iface_add_child(xmlNode *parent, xmlNs *ns, const char *name)
 {
     xmlNode *n = xmlNewChild(parent, ns, BAD_CAST name, NULL);
     if (!n)
@@ -594,7 +594,7 @@ static xmlNode *add_child(xmlNode *parent, xmlNs *ns, const char *name)
     return n;
 }
 
-static void set_prop(xmlNode *node, const char *name, const char *value)
+void vnic_iface_set_prop(xmlNode *node, const char *name, const char *value)
 {
     if (!xmlSetProp(node, BAD_CAST name, BAD_CAST value))
         abort();
@@ -611,7 +611,8 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
     if (!iface)
         abort();
 
-    set_prop(iface, "type", def->type_tap ? "tap" : vnic_iface_type_to_string(def->type));
+    vnic_iface_set_prop(iface, "type",
+                        def->type_tap ? "tap" : vnic_iface_type_to_string(def->type));
 
     if (vnic_iface_def_needs_ns(def) && !ns) {
         ns = xmlNewNs(iface, BAD_CAST VNIC_XMLNS, BAD_CAST VNIC_XMLNS_PREFIX);
@@ -623,36 +624,36 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
     if (def->has_mac) {
         char buf[18];
         vnic_mac_format(def->mac, buf);
-        set_prop(add_child(iface, NULL, "mac"), "address", buf);
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "mac"), "address", buf);
     }
     vnic_iface_add_comments(iface, def, "source");
     vnic_iface_format_host_source(iface, def);
     if (def->source_dev) {
-        xmlNode *n = add_child(iface, NULL, "source");
-        set_prop(n, "dev", def->source_dev);
+        xmlNode *n = vnic_iface_add_child(iface, NULL, "source");
+        vnic_iface_set_prop(n, "dev", def->source_dev);
         /* The default mode is written out, so the output says what the device will be. */
-        set_prop(n, "mode", vnic_macvtap_mode_to_string(def->mode));
+        vnic_iface_set_prop(n, "mode", vnic_macvtap_mode_to_string(def->mode));
     }
     vnic_iface_format_scripts(iface, def);
     vnic_iface_add_comments(iface, def, "target");
     if (def->target_dev) {
-        xmlNode *n = add_child(iface, NULL, "target");
-        set_prop(n, "dev", def->target_dev);
+        xmlNode *n = vnic_iface_add_child(iface, NULL, "target");
+        vnic_iface_set_prop(n, "dev", def->target_dev);
         if (def->managed != VNIC_TRISTATE_ABSENT)
-            set_prop(n, "managed", vnic_tristate_to_string(def->managed));
+            vnic_iface_set_prop(n, "managed", vnic_tristate_to_string(def->managed));
     }
     vnic_iface_add_comments(iface, def, "model");
     if (def->model)
-        set_prop(add_child(iface, NULL, "model"), "type", def->model);
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "model"), "type", def->model);
     vnic_iface_add_comments(iface, def, "driver");
     if (def->driver_name != VNIC_DRIVER_DEFAULT || def->queues || vnic_iface_driver_tuned(def)) {
-        xmlNode *n = add_child(iface, NULL, "driver");
+        xmlNode *n = vnic_iface_add_child(iface, NULL, "driver");
         if (def->driver_name != VNIC_DRIVER_DEFAULT)
-            set_prop(n, "name", vnic_driver_name_to_string(def->driver_name));
+            vnic_iface_set_prop(n, "name", vnic_driver_name_to_string(def->driver_name));
         if (def->queues) {
             char buf[16];
             snprintf(buf, sizeof(buf), "%u", def->queues);
-            set_prop(n, "queues", buf);
+            vnic_iface_set_prop(n, "queues", buf);
         }
         vnic_iface_format_driver_tuning(n, def);
     }
@@ -660,22 +661,23 @@ xmlNode *vnic_iface_def_format(const vnic_iface_def *def, xmlNs *ns)
     if (def->mtu) {
         char buf[16];
         snprintf(buf, sizeof(buf), "%u", def->mtu);
-        set_prop(add_child(iface, NULL, "mtu"), "size", buf);
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "mtu"), "size", buf);
     }
     vnic_iface_add_comments(iface, def, "link");
     if (def->link != VNIC_LINK_DEFAULT)
-        set_prop(add_child(iface, NULL, "link"), "state", vnic_link_state_to_string(def->link));
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "link"), "state",
+                            vnic_link_state_to_string(def->link));
     vnic_iface_add_comments(iface, def, "alias");
     if (def->alias)
-        set_prop(add_child(iface, NULL, "alias"), "name", def->alias);
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "alias"), "name", def->alias);
     vnic_iface_format_backend_tune(iface, def);
     vnic_iface_add_comments(iface, def, "owner");
     if (vnic_iface_def_needs_ns(def)) {
-        xmlNode *n = add_child(iface, ns, "owner");
+        xmlNode *n = vnic_iface_add_child(iface, ns, "owner");
         if (def->owner_user)
-            set_prop(n, "user", def->owner_user);
+            vnic_iface_set_prop(n, "user", def->owner_user);
         if (def->owner_group)
-            set_prop(n, "group", def->owner_group);
+            vnic_iface_set_prop(n, "group", def->owner_group);
     }
     vnic_iface_format_qos(iface, def);
     for (size_t i = 0; i < def->nkept; i++)

@@ -222,31 +222,27 @@ bool vnic_iface_check_driver_model(vnic_parse_ctx *ctx, const vnic_iface_def *de
     return false;
 }
 
-static void set_prop(xmlNode *node, const char *name, const char *value)
-{
-    if (!xmlSetProp(node, BAD_CAST name, BAD_CAST value))
-        abort();
-}
-
 void vnic_iface_format_driver_tuning(xmlNode *driver, const vnic_iface_def *def)
 {
     char buf[16];
     if (def->txmode != VNIC_TXMODE_DEFAULT)
-        set_prop(driver, "txmode", vnic_txmode_to_string(def->txmode));
+        vnic_iface_set_prop(driver, "txmode", vnic_txmode_to_string(def->txmode));
     for (int s = VNIC_DRV_IOEVENTFD; s <= VNIC_DRV_EVENT_IDX; s++)
         if (def->drv[s] != VNIC_TRISTATE_ABSENT)
-            set_prop(driver, switches[s].attr, def->drv[s] == VNIC_TRISTATE_YES ? "on" : "off");
+            vnic_iface_set_prop(driver, switches[s].attr,
+                                def->drv[s] == VNIC_TRISTATE_YES ? "on" : "off");
     if (def->rx_queue_size) {
         snprintf(buf, sizeof(buf), "%u", def->rx_queue_size);
-        set_prop(driver, "rx_queue_size", buf);
+        vnic_iface_set_prop(driver, "rx_queue_size", buf);
     }
     if (def->tx_queue_size) {
         snprintf(buf, sizeof(buf), "%u", def->tx_queue_size);
-        set_prop(driver, "tx_queue_size", buf);
+        vnic_iface_set_prop(driver, "tx_queue_size", buf);
     }
     for (int s = VNIC_DRV_RSS; s <= VNIC_DRV_PACKED; s++)
         if (def->drv[s] != VNIC_TRISTATE_ABSENT)
-            set_prop(driver, switches[s].attr, def->drv[s] == VNIC_TRISTATE_YES ? "on" : "off");
+            vnic_iface_set_prop(driver, switches[s].attr,
+                                def->drv[s] == VNIC_TRISTATE_YES ? "on" : "off");
 
     static const char *const children[] = {"host", "guest"};
     for (size_t k = 0; k < ELEMENTSOF(children); k++) {
@@ -257,7 +253,8 @@ void vnic_iface_format_driver_tuning(xmlNode *driver, const vnic_iface_def *def)
                 continue;
             if (!child && !(child = xmlNewChild(driver, NULL, BAD_CAST children[k], NULL)))
                 abort();
-            set_prop(child, switches[s].attr, def->drv[s] == VNIC_TRISTATE_YES ? "on" : "off");
+            vnic_iface_set_prop(child, switches[s].attr,
+                                def->drv[s] == VNIC_TRISTATE_YES ? "on" : "off");
         }
     }
 }

@@ -289,52 +289,38 @@ bool vnic_iface_check_host_source(vnic_parse_ctx *ctx, xmlNode *iface, const vni
     return true;
 }
 
-static void set_prop(xmlNode *node, const char *name, const char *value)
-{
-    if (!xmlSetProp(node, BAD_CAST name, BAD_CAST value))
-        abort();
-}
-
-static xmlNode *add_child(xmlNode *parent, const char *name)
-{
-    xmlNode *n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
-    if (!n)
-        abort();
-    return n;
-}
-
 void vnic_iface_format_host_source(xmlNode *iface, const vnic_iface_def *def)
 {
     if (!def->host_source)
         return;
-    xmlNode *src = add_child(iface, "source");
+    xmlNode *src = vnic_iface_add_child(iface, NULL, "source");
     char buf[46], num[16];
     for (size_t i = 0; i < def->nhost_ips; i++) {
         const vnic_host_ip *ip = &def->host_ips[i];
-        xmlNode *n = add_child(src, "ip");
+        xmlNode *n = vnic_iface_add_child(src, NULL, "ip");
         vnic_ip_addr_format(&ip->addr, buf);
-        set_prop(n, "address", buf);
-        set_prop(n, "family", family_name(ip->addr.family));
+        vnic_iface_set_prop(n, "address", buf);
+        vnic_iface_set_prop(n, "family", family_name(ip->addr.family));
         snprintf(num, sizeof(num), "%u", ip->prefix);
-        set_prop(n, "prefix", num);
+        vnic_iface_set_prop(n, "prefix", num);
         if (ip->has_peer) {
             vnic_ip_addr_format(&ip->peer, buf);
-            set_prop(n, "peer", buf);
+            vnic_iface_set_prop(n, "peer", buf);
         }
     }
     for (size_t i = 0; i < def->nhost_routes; i++) {
         const vnic_host_route *rt = &def->host_routes[i];
-        xmlNode *n = add_child(src, "route");
-        set_prop(n, "family", family_name(rt->addr.family));
+        xmlNode *n = vnic_iface_add_child(src, NULL, "route");
+        vnic_iface_set_prop(n, "family", family_name(rt->addr.family));
         vnic_ip_addr_format(&rt->addr, buf);
-        set_prop(n, "address", buf);
+        vnic_iface_set_prop(n, "address", buf);
         snprintf(num, sizeof(num), "%u", rt->prefix);
-        set_prop(n, "prefix", num);
+        vnic_iface_set_prop(n, "prefix", num);
         vnic_ip_addr_format(&rt->gateway, buf);
-        set_prop(n, "gateway", buf);
+        vnic_iface_set_prop(n, "gateway", buf);
         if (rt->has_metric) {
             snprintf(num, sizeof(num), "%u", rt->metric);
-            set_prop(n, "metric", num);
+            vnic_iface_set_prop(n, "metric", num);
         }
     }
 }
@@ -378,8 +364,9 @@ void vnic_iface_format_scripts(xmlNode *iface, const vnic_iface_def *def)
 {
     vnic_iface_add_comments(iface, def, "script");
     if (def->script)
-        set_prop(add_child(iface, "script"), "path", def->script);
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "script"), "path", def->script);
     vnic_iface_add_comments(iface, def, "downscript");
     if (def->downscript)
-        set_prop(add_child(iface, "downscript"), "path", def->downscript);
+        vnic_iface_set_prop(vnic_iface_add_child(iface, NULL, "downscript"), "path",
+                            def->downscript);
 }

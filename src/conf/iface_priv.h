@@ -16,6 +16,10 @@ void vnic_iface_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt,
 /* A value as a message shows it: control characters escaped, so that one diagnostic stays one
  * line. Caller frees. */
 char *vnic_iface_shown(const char *v);
+/* Formatting: a new child element (in namespace NS, or none), an attribute; both abort when
+ * libxml2 cannot allocate, as vnic's other allocations do. */
+xmlNode *vnic_iface_add_child(xmlNode *parent, xmlNs *ns, const char *name);
+void vnic_iface_set_prop(xmlNode *node, const char *name, const char *value);
 /* The qualified name of an element for messages: "mac" or "vnic:owner". Caller frees. */
 char *vnic_iface_elem_name(const xmlNode *node);
 /* Fetch a required attribute in no namespace, reporting its absence. Caller frees. */

@@ -215,23 +215,14 @@ static void set_ull(xmlNode *node, const char *name, unsigned long long v)
 {
     char buf[32];
     snprintf(buf, sizeof(buf), "%llu", v);
-    if (!xmlSetProp(node, BAD_CAST name, BAD_CAST buf))
-        abort();
-}
-
-static xmlNode *new_child(xmlNode *parent, const char *name)
-{
-    xmlNode *n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
-    if (!n)
-        abort();
-    return n;
+    vnic_iface_set_prop(node, name, buf);
 }
 
 static void format_rate(xmlNode *bw, const char *name, const vnic_bandwidth_rate *r)
 {
     if (!r->average)
         return;
-    xmlNode *n = new_child(bw, name);
+    xmlNode *n = vnic_iface_add_child(bw, NULL, name);
     set_ull(n, "average", r->average);
     if (r->peak)
         set_ull(n, "peak", r->peak);
@@ -243,14 +234,16 @@ void vnic_iface_format_qos(xmlNode *iface, const vnic_iface_def *def)
 {
     vnic_iface_add_comments(iface, def, "bandwidth");
     if (def->has_bandwidth || def->bw_inbound.average || def->bw_outbound.average) {
-        xmlNode *bw = new_child(iface, "bandwidth");
+        xmlNode *bw = vnic_iface_add_child(iface, NULL, "bandwidth");
         format_rate(bw, "inbound", &def->bw_inbound);
         format_rate(bw, "outbound", &def->bw_outbound);
     }
     vnic_iface_add_comments(iface, def, "coalesce");
     if (def->has_coalesce_rx_frames)
-        set_ull(new_child(new_child(new_child(iface, "coalesce"), "rx"), "frames"), "max",
-                def->coalesce_rx_frames);
+        set_ull(vnic_iface_add_child(
+                    vnic_iface_add_child(vnic_iface_add_child(iface, NULL, "coalesce"), NULL, "rx"),
+                    NULL, "frames"),
+                "max", def->coalesce_rx_frames);
 }
 
 int vnic_bandwidth_rate_check(const vnic_bandwidth_rate *r, const char *dir, vnic_error **err)
