@@ -134,6 +134,18 @@ bool vnic_xml_check_limits(xmlNode *root, const char *file, vnic_diag_list *diag
             for (xmlNode *c = n->children; c && (sliced || nchild <= VNIC_XML_MAX_CHILDREN);
                  c = c->next)
                 nchild++;
+            /* libxml2 writes a namespace name back between quotes as it is, without escaping
+             * '<' or '&': a document declaring one would be written (as a state record, by
+             * format) into text that no XML parser reads back. */
+            for (xmlNs *ns = n->nsDef; ns; ns = ns->next)
+                if (ns->href && strpbrk((const char *)ns->href, "<&")) {
+                    _cleanup_free_ char *en = qname(n);
+                    vnic_diag_add(diags, file, vnic_xml_node_line(n),
+                                  _("element <%s> declares a namespace name with '<' or '&', "
+                                    "which vnic cannot write back"),
+                                  en);
+                    return false;
+                }
             bool deep = depth > VNIC_XML_MAX_DEPTH, wide = nattr > VNIC_XML_MAX_ATTRS;
             bool full = !sliced && nchild > VNIC_XML_MAX_CHILDREN;
             if (deep || wide || full) {
