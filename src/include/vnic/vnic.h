@@ -556,6 +556,17 @@ int vnic_domain_interface_set_link(vnic_conn *conn, const char *name, const char
 int vnic_qmp_interface_set_link(vnic_conn *conn, const char *name, const char *iface, bool up,
                                 const char *socket, vnic_error **err);
 
+/* vnic_run, and once the launcher runs, the guest link of every interface with <link
+ * state='down'/> set down over the launcher's QMP socket QMP_SOCKET (QMP set_link on the
+ * interface's id): the socket may appear after the exec, and is waited for (at most 30 s,
+ * while the launcher lives). Without such an interface the socket is not used. When the
+ * socket cannot be reached or QEMU refuses, the launcher is stopped (SIGTERM, SIGKILL after
+ * 5 s), what this call started is destroyed, and the call fails: no guest runs with a link up
+ * that its XML says is down. The rest as vnic_run. */
+int vnic_run_qmp(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+                 const char *qmp_socket, int *ret_status, vnic_diag_list *diags,
+                 vnic_error **err);
+
 #ifdef __cplusplus
 }
 #endif
