@@ -371,9 +371,9 @@ static const command commands[] = {
         .options = N_("      --qemu              append QEMU -netdev/-device options (default for\n"
                       "                          qemu-system-*)\n"
                       "      --env               describe the fds in VNIC_FDS only\n"
-                      "      --qmp SOCKET        the launcher's QMP socket: set the guest links of\n"
-                      "                          <link state='down'/> down once it runs (a failure\n"
-                      "                          stops the launcher)\n"
+                      "      --qmp SOCKET        the launcher's QMP socket: set the guest links\n"
+                      "                          of <link state='down'/> down once it runs (a\n"
+                      "                          failure stops the launcher)\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"),
         .accept = OPT_QEMU | OPT_ENV | OPT_QMP | OPT_SKIP,
         .min_operands = 1,
