@@ -564,8 +564,7 @@ int vnic_qmp_interface_set_link(vnic_conn *conn, const char *name, const char *i
  * 5 s), what this call started is destroyed, and the call fails: no guest runs with a link up
  * that its XML says is down. The rest as vnic_run. */
 int vnic_run_qmp(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
-                 const char *qmp_socket, int *ret_status, vnic_diag_list *diags,
-                 vnic_error **err);
+                 const char *qmp_socket, int *ret_status, vnic_diag_list *diags, vnic_error **err);
 
 #ifdef __cplusplus
 }
