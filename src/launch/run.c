@@ -166,9 +166,10 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     while (argv[argc])
         argc++;
     size_t nextra = 0;
-    char **extra = want_qemu(flags, argv)
-                       ? vnic_qemu_domain_args_vhost(def, counts, snap->vhost_counts, 3, &nextra)
-                       : NULL;
+    char **extra =
+        want_qemu(flags, argv)
+            ? vnic_qemu_domain_args_launcher(def, counts, snap->vhost_counts, 3, argv, &nextra)
+            : NULL;
     child_argv = vnic_xcalloc(argc + nextra + 1, sizeof(char *));
     for (size_t i = 0; i < argc; i++)
         child_argv[i] = vnic_xstrdup(argv[i]);
