@@ -141,8 +141,15 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
     r = vnic_embed_create_one(p, rec, ops, index, err);
     if (r == 0) {
         vnic_fault_step("attach: device made");
-        r = vnic_embed_record_write(p, rec, err);
+        int fail = vnic_fault_fail("attach-record-write");
+        r = fail ? (vnic_error_set_errno(err, fail, _("cannot write the record of domain '%s'"),
+                                         name),
+                    -fail)
+                 : vnic_embed_record_write(p, rec, err);
         if (r < 0) {
+            /* The device was made and its <script> ran: it goes as at any other end, its
+             * <downscript> first. */
+            vnic_embed_run_downscript(p, rec, index);
             vnic_error *e = NULL;
             ops->destroy(&env, &rec->ifaces[index].rt, rec->ifaces[index].mark, &e);
             vnic_error_free(e);

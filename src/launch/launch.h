@@ -1,6 +1,8 @@
 /* Handing queue fds to domain launchers. */
 #pragma once
 
+#include <sys/types.h>
+
 #include <vnic/vnic.h>
 
 #include "domain_conf.h"
@@ -12,3 +14,16 @@
  * and " VHOSTFD[,VHOSTFD...]" after it for an interface with vhost-net fds (one per queue,
  * numbered right after its queue fds). Caller frees. */
 char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd);
+
+/* vnic_run with a QMP socket (runlink.c). Does DEF have an interface whose guest link starts
+ * down? */
+bool vnic_run_needs_qmp(const vnic_domain_def *def);
+
+/* Connect to the QMP socket SOCKET of the launcher CHILD (waiting, bounded, for it to appear
+ * while CHILD lives) and set the guest link of every interface of DEF with <link
+ * state='down'/> down. CHILD is never reaped here. */
+int vnic_run_guest_links(const vnic_domain_def *def, const char *socket, pid_t child,
+                         vnic_error **err);
+
+/* Stop the launcher CHILD: SIGTERM, SIGKILL after 5 s. Not reaped. */
+void vnic_run_stop_child(pid_t child);

@@ -418,11 +418,21 @@ char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, i
 char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *counts,
                                    const size_t *vhost_counts, int first_fd, size_t *ret_n)
 {
+    return vnic_qemu_domain_args_launcher(def, counts, vhost_counts, first_fd, NULL, ret_n);
+}
+
+char **vnic_qemu_domain_args_launcher(const vnic_domain_def *def, const size_t *counts,
+                                      const size_t *vhost_counts, int first_fd,
+                                      char *const *launcher_argv, size_t *ret_n)
+{
     vnic_pci_layout layout;
     vnic_domain_pci_layout(def, &layout);
-    char **all = vnic_xcalloc(4 * def->niface + 2 * layout.ncontrollers + 1, sizeof(char *));
+    /* Up to 4 strings per interface, 2 per controller vnic adds, and up to 4 per bus an
+     * <address> names (at most one bus per interface). */
+    char **all = vnic_xcalloc(8 * def->niface + 2 * layout.ncontrollers + 1, sizeof(char *));
     _cleanup_free_ int *base = vnic_xcalloc(def->niface + 1, sizeof(int));
     _cleanup_free_ bool *added = vnic_xcalloc(layout.ncontrollers + 1, sizeof(bool));
+    bool bus_added[VNIC_PCI_BUS_MAX + 1] = {false};
     size_t n = 0;
     int fd = first_fd;
     /* An interface's queue fds, then its vhost fds, then the next interface's, as run places
@@ -431,11 +441,19 @@ char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *cou
         base[i] = fd;
         fd += (int)(counts[i] + (vhost_counts ? vhost_counts[i] : 0));
     }
-    for (int pass = 0; pass < 2; pass++)
+    /* Addresses on the root bus first, then those on bus N > 0 (each bus's controller before
+     * its first NIC: QEMU gives the controller the first free slot of the root bus, which the
+     * root bus's addresses have taken by then), then the interfaces without. */
+    for (int pass = 0; pass < 3; pass++)
         for (size_t i = 0; i < def->niface; i++) {
             const vnic_pci_place *p = &layout.places[i];
-            if (p->explicit_ != (pass == 0))
+            int want = !p->explicit_ ? 2 : p->bus == 0 ? 0 : 1;
+            if (want != pass)
                 continue;
+            if (pass == 1 && p->bus <= VNIC_PCI_BUS_MAX && !bus_added[p->bus]) {
+                bus_added[p->bus] = true;
+                n += vnic_qemu_bus_controller_args(def, &layout, p->bus, launcher_argv, all + n);
+            }
             if (p->controller >= 0 && !added[p->controller]) {
                 added[p->controller] = true;
                 all[n++] = vnic_xstrdup("-device");

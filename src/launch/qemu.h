@@ -84,6 +84,18 @@ char **vnic_qemu_domain_args(const vnic_domain_def *def, const size_t *counts, i
  * after interface i's queue fds: A queues, then A vhost fds, then the next interface's. */
 char **vnic_qemu_domain_args_vhost(const vnic_domain_def *def, const size_t *counts,
                                    const size_t *vhost_counts, int first_fd, size_t *ret_n);
+/* As vnic_qemu_domain_args_vhost for a launcher whose own arguments are LAUNCHER_ARGV (may be
+ * NULL): the PCI controller pci.N for a bus N > 0 that an <address> names is added unless
+ * LAUNCHER_ARGV defines it (qemu_pci.c). */
+char **vnic_qemu_domain_args_launcher(const vnic_domain_def *def, const size_t *counts,
+                                      const size_t *vhost_counts, int first_fd,
+                                      char *const *launcher_argv, size_t *ret_n);
+
+/* The -device options (0, 2 or 4 strings, stored in OUT) of the controller "pci.N" for bus BUS
+ * > 0 of DEF with layout L, or none where LAUNCHER_ARGV (may be NULL) defines pci.N. */
+size_t vnic_qemu_bus_controller_args(const vnic_domain_def *def, const vnic_pci_layout *l,
+                                     unsigned bus, char *const *launcher_argv, char **out);
+
 /* Add to DEVICE where interface INDEX goes on the guest's PCI buses by layout L (bus, addr,
  * multifunction), if anywhere. */
 void vnic_qemu_place_props(const vnic_pci_layout *l, size_t index, vnic_qemu_props *device);

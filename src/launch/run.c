@@ -120,7 +120,7 @@ static bool want_qemu(unsigned flags, char *const argv[])
 }
 
 static int run(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
-               int *ret_status, vnic_diag_list *diags, vnic_error **err)
+               const char *qmp_socket, int *ret_status, vnic_diag_list *diags, vnic_error **err)
 {
     _cleanup_(vnic_domain_snapshot_freep) vnic_domain_snapshot *snap = NULL;
     int r;
@@ -166,9 +166,10 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
     while (argv[argc])
         argc++;
     size_t nextra = 0;
-    char **extra = want_qemu(flags, argv)
-                       ? vnic_qemu_domain_args_vhost(def, counts, snap->vhost_counts, 3, &nextra)
-                       : NULL;
+    char **extra =
+        want_qemu(flags, argv)
+            ? vnic_qemu_domain_args_launcher(def, counts, snap->vhost_counts, 3, argv, &nextra)
+            : NULL;
     child_argv = vnic_xcalloc(argc + nextra + 1, sizeof(char *));
     for (size_t i = 0; i < argc; i++)
         child_argv[i] = vnic_xstrdup(argv[i]);
@@ -262,12 +263,25 @@ static int run(vnic_conn *conn, const char *target, unsigned flags, char *const 
         got = read(pipefd[0], report, sizeof(report));
     while (got < 0 && errno == EINTR);
 
+    /* With a QMP socket: the guest links that start down go down now that the launcher runs.
+     * Where that fails the launcher is stopped and the run fails, as libvirt refuses to
+     * start a domain whose links it cannot set: a guest that comes up with a link the XML
+     * says is down would be on a network it must not be on. */
+    bool links_failed = false;
+    if (got == 0 && qmp_socket && vnic_run_needs_qmp(def) &&
+        (r = vnic_run_guest_links(def, qmp_socket, pid, err)) < 0) {
+        links_failed = true;
+        vnic_run_stop_child(pid);
+    }
+
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
     child_pid = 0;
 
-    if (got == sizeof(report)) {
+    if (links_failed) {
+        /* r and *err say why */
+    } else if (got == sizeof(report)) {
         if (report[0] == 1)
             vnic_error_set_errno(err, report[1], _("cannot hand %zu fds to '%s'"), total, argv[0]);
         else
@@ -323,5 +337,18 @@ int vnic_run(vnic_conn *conn, const char *target, unsigned flags, char *const ar
     vnic_api_call c;
     if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
         return vnic_api_end(&c, -EINVAL);
-    return vnic_api_end(&c, run(conn, target, flags, argv, ret_status, c.diags, c.err));
+    return vnic_api_end(&c, run(conn, target, flags, argv, NULL, ret_status, c.diags, c.err));
+}
+
+int vnic_run_qmp(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+                 const char *qmp_socket, int *ret_status, vnic_diag_list *diags, vnic_error **err)
+{
+    const unsigned known = VNIC_RUN_QEMU | VNIC_RUN_ENV | VNIC_RUN_SKIP_UNSUPPORTED;
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
+        return vnic_api_end(&c, -EINVAL);
+    if (!qmp_socket)
+        return vnic_api_end(
+            &c, (vnic_error_set(c.err, VNIC_ERR_INVALID, _("no QMP socket given")), -EINVAL));
+    return vnic_api_end(&c, run(conn, target, flags, argv, qmp_socket, ret_status, c.diags, c.err));
 }

@@ -32,7 +32,9 @@ int cmd_run(const command *cmd, const cmd_options *o, int argc, char **argv)
     vnic_diag_list diags = {0};
     _cleanup_error_ vnic_error *err = NULL;
     int status = EXIT_FAIL;
-    if (vnic_run(conn, target, flags, argv + first, &status, &diags, &err) < 0) {
+    int r = o->qmp ? vnic_run_qmp(conn, target, flags, argv + first, o->qmp, &status, &diags, &err)
+                   : vnic_run(conn, target, flags, argv + first, &status, &diags, &err);
+    if (r < 0) {
         print_failure(&diags, err);
         status = EXIT_FAIL;
     }

@@ -363,15 +363,19 @@ static const command commands[] = {
     },
     {
         .name = "run",
-        .usage = N_("[--qemu|--env] [--skip-unsupported] DOMAIN|FILE -- COMMAND [ARGS...]"),
+        .usage = N_("[--qemu|--env] [--qmp SOCKET] [--skip-unsupported] DOMAIN|FILE -- COMMAND "
+                    "[ARGS...]"),
         .summary = N_("Start the domain if it is not running, run COMMAND with every queue as an\n"
                       "inherited fd from 3 on, forward SIGINT and SIGTERM to it, and destroy what\n"
                       "was started when it ends. Exits with COMMAND's status."),
         .options = N_("      --qemu              append QEMU -netdev/-device options (default for\n"
                       "                          qemu-system-*)\n"
                       "      --env               describe the fds in VNIC_FDS only\n"
+                      "      --qmp SOCKET        the launcher's QMP socket: set the guest links\n"
+                      "                          of <link state='down'/> down once it runs (a\n"
+                      "                          failure stops the launcher)\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_QEMU | OPT_ENV | OPT_SKIP,
+        .accept = OPT_QEMU | OPT_ENV | OPT_QMP | OPT_SKIP,
         .min_operands = 1,
         .max_operands = -1,
         .tail_at = 2,

@@ -400,22 +400,43 @@ static void check_qemu_args(const vnic_domain_def *def)
     char **args = vnic_qemu_domain_args(def, counts, 3, &n);
     vnic_pci_layout layout;
     vnic_domain_pci_layout(def, &layout);
-    FUZZ_CHECK(n == 4 * niface + 2 * layout.ncontrollers,
-               "%zu QEMU arguments for %zu interfaces and %zu controllers", n, niface,
-               layout.ncontrollers);
+    /* The controllers pci.N for the buses N > 0 that addresses name (qemu_pci.c): one option
+     * each, two on q35 where an address on the bus names a slot other than 0. */
+    size_t nbus_opts = 0;
+    for (size_t i = 0; i < niface && layout.machine != VNIC_MACHINE_OTHER; i++) {
+        const vnic_pci_place *p = &layout.places[i];
+        bool first = p->explicit_ && p->bus > 0, other_slot = false;
+        for (size_t j = 0; j < niface; j++) {
+            const vnic_pci_place *q = &layout.places[j];
+            if (!q->explicit_ || q->bus != p->bus)
+                continue;
+            first &= j >= i;
+            other_slot |= q->slot != 0;
+        }
+        if (first)
+            nbus_opts += layout.machine == VNIC_MACHINE_Q35 && other_slot ? 2 : 1;
+    }
+    FUZZ_CHECK(n == 4 * niface + 2 * layout.ncontrollers + 2 * nbus_opts,
+               "%zu QEMU arguments for %zu interfaces, %zu controllers and %zu bus options", n,
+               niface, layout.ncontrollers, nbus_opts);
 
     char **ids = calloc(niface + 1, sizeof(*ids));
     if (!ids)
         abort();
     /* The controllers vnic adds come as "-device pci-bridge,..." or "pcie-root-port,..."
      * before their first NIC; the NICs come in pairs, those with an address first. */
-    size_t a = 0, seen = 0;
+    size_t a = 0, seen = 0, bus_seen = 0;
     bool auto_seen = false;
     for (size_t step = 0; step < niface; step++) {
         while (a + 1 < n && !strcmp(args[a], "-device") &&
                (!strncmp(args[a + 1], "pci-bridge,", 11) ||
-                !strncmp(args[a + 1], "pcie-root-port,", 15)))
-            a += 2, seen++;
+                !strncmp(args[a + 1], "pcie-root-port,", 15) ||
+                !strncmp(args[a + 1], "pcie-pci-bridge,", 16))) {
+            /* vnic's own (vnic-bridgeK, vnic-portK) or a bus's (pci.N, vnic-pci.N-port) */
+            bool own =
+                strstr(args[a + 1], ",id=vnic-bridge") || strstr(args[a + 1], ",id=vnic-port");
+            a += 2, seen += own, bus_seen += !own;
+        }
         FUZZ_CHECK(a + 3 < n, "arguments end before interface %zu", step);
         const char *nopt = args[a + 1], *dopt = args[a + 3];
         FUZZ_CHECK(!strcmp(args[a], "-netdev") && !strcmp(args[a + 2], "-device"),
@@ -474,8 +495,9 @@ static void check_qemu_args(const vnic_domain_def *def)
         pieces_free(&net);
         pieces_free(&dev);
     }
-    FUZZ_CHECK(seen == layout.ncontrollers && a == n,
-               "%zu of %zu controllers, %zu of %zu arguments", seen, layout.ncontrollers, a, n);
+    FUZZ_CHECK(seen == layout.ncontrollers && bus_seen == nbus_opts && a == n,
+               "%zu of %zu controllers, %zu of %zu bus options, %zu of %zu arguments", seen,
+               layout.ncontrollers, bus_seen, nbus_opts, a, n);
     vnic_pci_layout_clear(&layout);
     for (size_t i = 0; i < niface; i++)
         free(ids[i]);

@@ -388,6 +388,23 @@ int vnic_domain_open_queues(vnic_conn *conn, const char *name, unsigned index, i
 int vnic_domain_open_all_queues(vnic_conn *conn, const char *name, int **ret_fds,
                                 size_t **ret_counts, size_t *ret_n, vnic_error **err);
 
+/* As vnic_domain_open_queues, with the interface's vhost-net fds: *ret_vhostfds holds
+ * *ret_nvhost fds, one per queue where the interface uses vhost-net (a virtio model whose node,
+ * /dev/vhost-net or <backend vhost>, opens; <driver name='vhost'/> makes a node that does not
+ * open an error), none otherwise. Queues and vhost fds are opened under one read of the state.
+ * Through vnicd it needs the policy's "run" operation (the fds a launcher runs on). On failure
+ * no fd stays open. The caller owns both arrays and the fds. (Added in 1.1.) */
+int vnic_domain_open_queues_vhost(vnic_conn *conn, const char *name, unsigned index, int **ret_fds,
+                                  size_t *ret_n, int **ret_vhostfds, size_t *ret_nvhost,
+                                  vnic_error **err);
+
+/* As vnic_domain_open_all_queues, with the vhost-net fds: *ret_vhostfds holds them interface
+ * after interface, (*ret_vhost_counts)[i] of them for interface i (0, or its queue count), as
+ * vnic_domain_open_queues_vhost says. The caller owns the four arrays and the fds. (1.1.) */
+int vnic_domain_open_all_queues_vhost(vnic_conn *conn, const char *name, int **ret_fds,
+                                      size_t **ret_counts, int **ret_vhostfds,
+                                      size_t **ret_vhost_counts, size_t *ret_n, vnic_error **err);
+
 /* ---- launchers ------------------------------------------------------------------------- */
 
 /* vnic_run. */
@@ -555,6 +572,16 @@ int vnic_domain_interface_set_link(vnic_conn *conn, const char *name, const char
  * nothing has changed. */
 int vnic_qmp_interface_set_link(vnic_conn *conn, const char *name, const char *iface, bool up,
                                 const char *socket, vnic_error **err);
+
+/* vnic_run, and once the launcher runs, the guest link of every interface with <link
+ * state='down'/> set down over the launcher's QMP socket QMP_SOCKET (QMP set_link on the
+ * interface's id): the socket may appear after the exec, and is waited for (at most 30 s,
+ * while the launcher lives). Without such an interface the socket is not used. When the
+ * socket cannot be reached or QEMU refuses, the launcher is stopped (SIGTERM, SIGKILL after
+ * 5 s), what this call started is destroyed, and the call fails: no guest runs with a link up
+ * that its XML says is down. The rest as vnic_run. */
+int vnic_run_qmp(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
+                 const char *qmp_socket, int *ret_status, vnic_diag_list *diags, vnic_error **err);
 
 #ifdef __cplusplus
 }
