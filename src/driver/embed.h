@@ -286,6 +286,11 @@ void vnic_embed_run_downscripts(embed_priv *p, const vnic_record *rec);
 
 /* ---- live interface state (embed_live.c) ------------------------------------------------ */
 
+/* The index of interface IFACE of def, as virsh takes it: an alias, else the name of a device
+ * of rec (when running, may be NULL), else a MAC (any case). -ENOENT naming the domain. */
+int vnic_embed_iface_index(const vnic_domain_def *def, const vnic_record *rec, const char *iface,
+                           size_t *ret, vnic_error **err);
+
 int vnic_embed_domain_interface_stats(vnic_conn *conn, const char *name, const char *iface,
                                       vnic_interface_stats **ret, vnic_error **err);
 int vnic_embed_domain_interface_get_link(vnic_conn *conn, const char *name, const char *iface,

@@ -11,6 +11,33 @@
 #include "i18n.h"
 #include "strutil.h"
 
+int vnic_embed_iface_index(const vnic_domain_def *def, const vnic_record *rec, const char *iface,
+                           size_t *ret, vnic_error **err)
+{
+    uint8_t mac[6];
+    bool is_mac = vnic_mac_parse(iface, mac) == 0;
+    size_t n = def->niface, found = n;
+    /* An alias first, then a device name, then a MAC: the first kind that matches wins, so
+     * that one IFACE names the same interface in every command. */
+    for (size_t i = 0; i < n && found == n; i++)
+        if (def->ifaces[i]->alias && vnic_streq(def->ifaces[i]->alias, iface))
+            found = i;
+    for (size_t i = 0; rec && i < n && found == n; i++)
+        if (rec->ifaces[i].done && vnic_streq(rec->ifaces[i].rt.name, iface))
+            found = i;
+    for (size_t i = 0; is_mac && i < n && found == n; i++)
+        if (def->ifaces[i]->has_mac && memcmp(def->ifaces[i]->mac, mac, 6) == 0)
+            found = i;
+    if (found == n)
+        return vnic_error_set(err, VNIC_ERR_INVALID,
+                              _("domain '%s' has no interface with alias, device name or MAC "
+                                "'%s'"),
+                              def->name, iface),
+               -ENOENT;
+    *ret = found;
+    return 0;
+}
+
 /* The running domain NAME locked (*ret_lock), its record, and the index of IFACE in it; the
  * interface's device must exist and still be the one vnic made (same ifindex and name). */
 static int find_iface(embed_priv *p, const char *name, const char *iface, int *ret_lock,
@@ -23,25 +50,9 @@ static int find_iface(embed_priv *p, const char *name, const char *iface, int *r
     if (st != DOM_ACTIVE && st != DOM_DEGRADED)
         return vnic_error_set(err, VNIC_ERR_INVALID, _("domain '%s' is not active"), name), -EINVAL;
     const vnic_record *rec = *ret_rec;
-    uint8_t mac[6];
-    bool is_mac = vnic_mac_parse(iface, mac) == 0;
-    size_t n = rec->def->niface, found = n;
-    /* An alias first, then a device name, then a MAC: the first kind that matches wins. */
-    for (size_t i = 0; i < n && found == n; i++)
-        if (rec->def->ifaces[i]->alias && vnic_streq(rec->def->ifaces[i]->alias, iface))
-            found = i;
-    for (size_t i = 0; i < n && found == n; i++)
-        if (rec->ifaces[i].done && vnic_streq(rec->ifaces[i].rt.name, iface))
-            found = i;
-    for (size_t i = 0; is_mac && i < n && found == n; i++)
-        if (rec->def->ifaces[i]->has_mac && memcmp(rec->def->ifaces[i]->mac, mac, 6) == 0)
-            found = i;
-    if (found == n)
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("domain '%s' has no interface with alias, device name or MAC "
-                                "'%s'"),
-                              name, iface),
-               -ENOENT;
+    size_t found;
+    if ((r = vnic_embed_iface_index(rec->def, rec, iface, &found, err)) < 0)
+        return r;
     if (!rec->ifaces[found].done || rec->ifaces[found].detaching)
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               _("interface '%s' of domain '%s' has no device"), iface, name),

@@ -13,28 +13,6 @@
 #include "log.h"
 #include "strutil.h"
 
-/* The index of interface IFACE of def: its alias, its device's name (rec, when running) or
- * its MAC (any case), as virsh takes them. */
-static int find_iface(const vnic_domain_def *def, const vnic_record *rec, const char *iface,
-                      size_t *ret, vnic_error **err)
-{
-    uint8_t mac[6];
-    bool is_mac = vnic_mac_parse(iface, mac) == 0;
-    for (size_t i = 0; i < def->niface; i++) {
-        const vnic_iface_def *d = def->ifaces[i];
-        if ((d->alias && vnic_streq(d->alias, iface)) ||
-            (rec && rec->ifaces[i].done && vnic_streq(rec->ifaces[i].rt.name, iface)) ||
-            (is_mac && d->has_mac && memcmp(d->mac, mac, 6) == 0)) {
-            *ret = i;
-            return 0;
-        }
-    }
-    return vnic_error_set(err, VNIC_ERR_INVALID,
-                          _("domain '%s' has no interface with alias, device or MAC '%s'"),
-                          def->name, iface),
-           -ENOENT;
-}
-
 static void to_params(const vnic_bandwidth_rate *r, unsigned long long v[VNIC_BANDWIDTH_NPARAMS])
 {
     v[VNIC_BANDWIDTH_AVERAGE] = r->average;
@@ -72,7 +50,7 @@ int vnic_embed_domain_get_interface_bandwidth(vnic_conn *conn, const char *name,
         def = stored;
     }
     size_t i;
-    if ((r = find_iface(def, rec, iface, &i, err)) < 0)
+    if ((r = vnic_embed_iface_index(def, rec, iface, &i, err)) < 0)
         return r;
     const vnic_iface_def *d = def->ifaces[i];
     vnic_interface_bandwidth *bw = vnic_xcalloc(1, sizeof(*bw));
@@ -104,7 +82,7 @@ int vnic_embed_domain_set_interface_bandwidth(vnic_conn *conn, const char *name,
                               name),
                -EINVAL;
     size_t i;
-    if ((r = find_iface(rec->def, rec, iface, &i, err)) < 0)
+    if ((r = vnic_embed_iface_index(rec->def, rec, iface, &i, err)) < 0)
         return r;
     vnic_iface_def *d = rec->def->ifaces[i];
     vnic_record_iface *ri = &rec->ifaces[i];

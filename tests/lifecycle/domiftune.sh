@@ -111,7 +111,7 @@ refused() { # STATUS MESSAGE ARGS...
     [ $st = "$want" ] || fail "domiftune $*: exit $st, not $want: $out"
     grep -qF -- "$msg" <<<"$out" || fail "domiftune $*: says '$out', not '$msg'"
 }
-refused 1 "domain 'tune' has no interface with alias, device or MAC 'nosuch'" tune nosuch
+refused 1 "domain 'tune' has no interface with alias, device name or MAC 'nosuch'" tune nosuch
 refused 2 "invalid value 'x' for --inbound" tune ua-t --inbound x
 refused 2 "--outbound: a floor is only for interfaces of type 'network'" tune ua-t --outbound 1,2,3,4
 refused 1 "inbound: peak 5 is below average 10" tune ua-t --inbound 10,5
@@ -123,5 +123,24 @@ expect "tc: nothing changed on dt0 by the refusals" none "$(htb dt0)"
 
 vsh destroy tune >/dev/null || fail "destroy"
 vsh undefine tune >/dev/null || fail "undefine"
+
+# One IFACE names one interface in every command: an alias before a device name, as
+# domifstat takes it, even where an earlier interface's device has that name.
+cat >"$tmp/amb.xml" <<'XML'
+<domain>
+  <name>amb</name>
+  <devices>
+    <interface type='ethernet'><target dev='ua-x'/><alias name='ua-a'/></interface>
+    <interface type='ethernet'><target dev='dt1'/><alias name='ua-x'/></interface>
+  </devices>
+</domain>
+XML
+vsh create "$tmp/amb.xml" >/dev/null || fail "create amb"
+out=$(vsh domiftune --json amb ua-x 2>&1)
+grep -qF '"alias": "ua-x"' <<<"$out" && grep -qF '"device": "dt1"' <<<"$out" ||
+    fail "domiftune amb ua-x took another interface than its alias names: $out"
+out=$(vsh domifstat --json amb ua-x 2>&1)
+grep -qF '"device": "dt1"' <<<"$out" || fail "domifstat amb ua-x: $out"
+vsh destroy amb >/dev/null || fail "destroy amb"
 [ -z "$(marked_devices)" ] || fail "devices left: $(marked_devices)"
 finish
