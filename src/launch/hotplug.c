@@ -137,9 +137,7 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_domain_def *dom, siz
      * there (QEMU has no device property for it). Named by the device's id, QEMU takes the
      * NIC and its netdev down together. */
     if (d->link == VNIC_LINK_DOWN) {
-        _cleanup_(json_object_putp) json_object *a = id_args("name", id);
-        json_object_object_add(a, "up", json_object_new_boolean(false));
-        if ((r = vnic_qmp_execute(q, "set_link", a, -1, NULL, err)) < 0) {
+        if ((r = vnic_qmp_set_link(q, id, false, err)) < 0) {
             /* The device is in the guest with its link up, which the XML does not say: ask
              * the guest to let it go (asynchronous: its answer is not awaited here). */
             _cleanup_(json_object_putp) json_object *del = id_args("id", id);

@@ -343,3 +343,13 @@ int vnic_qmp_open(const char *path, int timeout_ms, vnic_qmp **ret, vnic_error *
     *ret = q;
     return 0;
 }
+
+int vnic_qmp_set_link(vnic_qmp *q, const char *id, bool up, vnic_error **err)
+{
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, "name", json_object_new_string(id));
+    json_object_object_add(a, "up", json_object_new_boolean(up));
+    int r = vnic_qmp_execute(q, "set_link", a, -1, NULL, err);
+    json_object_put(a);
+    return r;
+}

@@ -26,6 +26,9 @@ void vnic_qmp_close(vnic_qmp *q);
 int vnic_qmp_execute(vnic_qmp *q, const char *command, json_object *args, int fd, json_object **ret,
                      vnic_error **err);
 
+/* set_link: the link of the NIC (or netdev) with id ID up or down, as the guest sees it. */
+int vnic_qmp_set_link(vnic_qmp *q, const char *id, bool up, vnic_error **err);
+
 /* After a timeout, a broken connection, a garbled or oversized message or too many events,
  * the stream is out of step and every later command fails at once: true from then on. */
 bool vnic_qmp_broken(const vnic_qmp *q);

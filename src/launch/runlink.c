@@ -90,12 +90,7 @@ int vnic_run_guest_links(const vnic_domain_def *def, const char *socket, pid_t c
         /* The id the command line gave the NIC (-device ...,id=): QEMU takes the NIC and its
          * netdev down together. */
         _cleanup_free_ char *id = vnic_qemu_domain_iface_id(def, i);
-        json_object *a = json_object_new_object();
-        json_object_object_add(a, "name", json_object_new_string(id));
-        json_object_object_add(a, "up", json_object_new_boolean(false));
-        r = vnic_qmp_execute(q, "set_link", a, -1, NULL, err);
-        json_object_put(a);
-        if (r < 0)
+        if ((r = vnic_qmp_set_link(q, id, false, err)) < 0)
             vnic_error_prefix(err, _("setting the guest's link of '%s' down"), id);
     }
     vnic_qmp_close(q);

@@ -13,16 +13,6 @@
 #include "qmp.h"
 #include "strutil.h"
 
-static int guest_set_link(vnic_qmp *q, const char *id, bool up, vnic_error **err)
-{
-    json_object *a = json_object_new_object();
-    json_object_object_add(a, "name", json_object_new_string(id));
-    json_object_object_add(a, "up", json_object_new_boolean(up));
-    int r = vnic_qmp_execute(q, "set_link", a, -1, NULL, err);
-    json_object_put(a);
-    return r;
-}
-
 static int qmp_set_link(vnic_conn *conn, const char *name, const char *iface, bool up,
                         const char *socket, vnic_error **err)
 {
@@ -48,7 +38,7 @@ static int qmp_set_link(vnic_conn *conn, const char *name, const char *iface, bo
     int r = vnic_qmp_open(socket, VNIC_QMP_TIMEOUT_MS, &q, err);
     if (r < 0)
         return r;
-    if ((r = guest_set_link(q, id, up, err)) < 0) {
+    if ((r = vnic_qmp_set_link(q, id, up, err)) < 0) {
         vnic_error_prefix(err, _("setting the guest's link of '%s'"), id);
         vnic_qmp_close(q);
         return r;
@@ -56,7 +46,7 @@ static int qmp_set_link(vnic_conn *conn, const char *name, const char *iface, bo
     r = vnic_domain_interface_set_link(conn, name, iface, up, err);
     if (r < 0 && !vnic_qmp_broken(q)) {
         vnic_error *e = NULL;
-        if (guest_set_link(q, id, was_up, &e) < 0) {
+        if (vnic_qmp_set_link(q, id, was_up, &e) < 0) {
             VNIC_WARN("rollback: %s", e->message);
             vnic_error_free(e);
         }
