@@ -180,11 +180,16 @@ int cmd_list(const command *cmd, const cmd_options *o, int argc, char **argv)
         }
         print_json(arr, true);
     } else {
-        printf(" %-24s %-10s %-11s %s\n", _("Name"), _("State"), _("Persistent"), _("Interfaces"));
-        printf("%s\n", "-----------------------------------------------------------------");
-        for (size_t i = 0; i < n; i++)
-            printf(" %-24s %-10s %-11s %zu\n", list[i]->name, list[i]->state,
-                   list[i]->persistent ? _("yes") : _("no"), list[i]->ninterfaces);
+        const char *headers[] = {_("Name"), _("State"), _("Persistent"), _("Interfaces")};
+        _cleanup_table_ sh_table *t = sh_table_new(ELEMENTSOF(headers), headers);
+        for (size_t i = 0; i < n; i++) {
+            char count[32];
+            snprintf(count, sizeof(count), "%zu", list[i]->ninterfaces);
+            const char *row[] = {list[i]->name, list[i]->state,
+                                 list[i]->persistent ? _("yes") : _("no"), count};
+            sh_table_add_row(t, row);
+        }
+        sh_table_print(t, !(o->given & OPT_NO_LEGEND));
     }
     fflush(stdout);
     /* Domains whose state cannot be read are reported after the readable ones. */
@@ -232,17 +237,21 @@ int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **arg
         }
         print_json(arr, true);
     } else {
-        printf(" %-10s %-9s %-15s %-7s %-11s %-17s %-5s %-6s %s\n", _("Alias"), _("Type"),
-               _("Device"), _("Ifindex"), _("Mode"), _("MAC"), _("MTU"), _("Queues"),
-               _("vnet_hdr"));
-        printf("%s\n", "---------------------------------------------------------------------"
-                       "-----------------------------");
+        const char *headers[] = {_("Alias"), _("Type"), _("Device"), _("Ifindex"), _("Mode"),
+                                 _("MAC"),   _("MTU"),  _("Queues"), _("vnet_hdr")};
+        _cleanup_table_ sh_table *t = sh_table_new(ELEMENTSOF(headers), headers);
         for (size_t i = 0; i < info->ninterfaces; i++) {
             const vnic_interface_info *f = info->interfaces[i];
-            printf(" %-10s %-9s %-15s %-7d %-11s %-17s %-5u %-6u %s\n", f->alias ? f->alias : "-",
-                   f->type, f->name, f->ifindex, f->mode ? f->mode : "-", f->mac, f->mtu, f->queues,
-                   f->vnet_hdr ? _("yes") : _("no"));
+            char ifindex[16], mtu[16], queues[16];
+            snprintf(ifindex, sizeof(ifindex), "%d", f->ifindex);
+            snprintf(mtu, sizeof(mtu), "%u", f->mtu);
+            snprintf(queues, sizeof(queues), "%u", f->queues);
+            const char *row[] = {f->alias, f->type, f->name,
+                                 ifindex,  f->mode, f->mac,
+                                 mtu,      queues,  f->vnet_hdr ? _("yes") : _("no")};
+            sh_table_add_row(t, row);
         }
+        sh_table_print(t, !(o->given & OPT_NO_LEGEND));
     }
     vnic_domain_info_free(info);
     vnic_conn_close(conn);

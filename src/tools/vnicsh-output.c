@@ -20,6 +20,14 @@ void *sh_xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *sh_xreallocarray(void *p, size_t n, size_t size)
+{
+    void *q = reallocarray(p, n ? n : 1, size ? size : 1);
+    if (!q)
+        oom();
+    return q;
+}
+
 char *sh_xstrdup(const char *s)
 {
     char *p = strdup(s);

@@ -56,6 +56,7 @@ static inline bool sh_streq(const char *a, const char *b)
 
 /* Allocation that cannot fail: out of memory ends vnicsh with a message. */
 void *sh_xcalloc(size_t n, size_t size);
+void *sh_xreallocarray(void *p, size_t n, size_t size);
 char *sh_xstrdup(const char *s);
 char *sh_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *sh_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
@@ -85,6 +86,8 @@ typedef enum {
     O_VERSION,
     O_INBOUND,  /* domiftune */
     O_OUTBOUND, /* domiftune */
+    O_NO_LEGEND,
+    O_HELP_RST, /* hidden: the command reference as reStructuredText, for vnicsh(1) */
     O__LAST,
 } option_id;
 
@@ -106,7 +109,8 @@ enum {
     OPT_HELP = OPT(O_HELP),
     OPT_INBOUND = OPT(O_INBOUND),
     OPT_OUTBOUND = OPT(O_OUTBOUND),
-    OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION),
+    OPT_NO_LEGEND = OPT(O_NO_LEGEND),
+    OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION) | OPT(O_HELP_RST),
 };
 
 typedef struct command command;
@@ -115,9 +119,9 @@ typedef struct cmd_options {
     unsigned given;       /* OPT() of every option seen */
     unsigned parse_flags; /* VNIC_PARSE_* */
     bool json;
-    int timeout_ms;     /* -1: none */
-    const char *qmp;    /* --qmp */
-    const char *socket; /* --socket */
+    int timeout_ms;       /* -1: none */
+    const char *qmp;      /* --qmp */
+    const char *socket;   /* --socket */
     const char *inbound;  /* --inbound (domiftune) */
     const char *outbound; /* --outbound (domiftune) */
 } cmd_options;
@@ -163,6 +167,27 @@ void print_json(json_object *j, bool pretty);
 void json_add_string(json_object *o, const char *key, const char *value);
 void json_add_int(json_object *o, const char *key, long long value);
 void json_add_bool(json_object *o, const char *key, bool value);
+
+/* ---- tables (vnicsh-table.c) ----------------------------------------------------------- */
+
+/* A table of NCOLS columns whose widths follow the cells (HEADERS: the column titles, copied). */
+typedef struct sh_table sh_table;
+sh_table *sh_table_new(size_t ncols, const char *const *headers);
+/* One row: NCOLS strings, copied; NULL prints as "-". */
+void sh_table_add_row(sh_table *t, const char *const *cells);
+/* LEGEND: the header and a rule above the rows (no --no-legend). */
+void sh_table_print(const sh_table *t, bool legend);
+void sh_table_free(sh_table *t);
+#define _cleanup_table_ _cleanup_(sh_table_freep)
+static inline void sh_table_freep(sh_table **t)
+{
+    sh_table_free(*t);
+}
+
+/* ---- the man page's command reference (vnicsh-doc.c) ---------------------------------- */
+
+/* The N commands of CMDS as the COMMANDS section of vnicsh(1), in reStructuredText. */
+void sh_print_commands_rst(const command *cmds, size_t n);
 
 /* ---- the commands (vnicsh-cmds-*.c) ---------------------------------------------------- */
 
