@@ -45,27 +45,60 @@ static bool looks_like_policy(const char *path)
     return len == 6 && strncmp(p, "policy", 6) == 0;
 }
 
+/* validate --json: FILE's result, its problems as objects rather than lines on stderr. */
+static json_object *validation_json(const char *file, const vnic_diag_list *diags,
+                                    const vnic_error *err)
+{
+    json_object *j = json_object_new_object();
+    json_add_string(j, "file", file);
+    json_add_bool(j, "valid", !err);
+    json_object *errors = json_object_new_array();
+    for (size_t i = 0; i < diags->count; i++) {
+        const vnic_diag *d = diags->items[i];
+        json_object *e = json_object_new_object();
+        json_add_string(e, "file", d->file);
+        json_object_object_add(e, "line", d->line > 0 ? json_object_new_int(d->line) : NULL);
+        json_add_string(e, "message", d->message);
+        json_object_array_add(errors, e);
+    }
+    if (err && !diags->count) {
+        json_object *e = json_object_new_object();
+        json_add_string(e, "file", file);
+        json_object_object_add(e, "line", NULL);
+        json_add_string(e, "message", err->message);
+        json_object_array_add(errors, e);
+    }
+    json_object_object_add(j, "errors", errors);
+    return j;
+}
+
 int cmd_validate(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
     int status = EXIT_OK;
+    _cleanup_json_ json_object *results = o->json ? json_object_new_array() : NULL;
     for (int i = 0; i < argc; i++) {
         vnic_diag_list diags = {0};
         _cleanup_error_ vnic_error *err = NULL;
         vnic_domain_def *def = NULL;
+        int r;
 
-        if (looks_like_policy(argv[i])) {
+        if (looks_like_policy(argv[i]))
             /* vnicd's access policy (README, "Access policy"). */
-            if (vnic_policy_validate_file(argv[i], &diags, &err) < 0) {
-                print_failure(&diags, err);
-                status = EXIT_FAIL;
-            }
-        } else if (vnic_domain_def_parse_file(argv[i], o->parse_flags, &def, &diags, &err) < 0) {
-            print_failure(&diags, err);
+            r = vnic_policy_validate_file(argv[i], &diags, &err);
+        else
+            r = vnic_domain_def_parse_file(argv[i], o->parse_flags, &def, &diags, &err);
+        if (r < 0) {
             status = EXIT_FAIL;
+            if (!results)
+                print_failure(&diags, err);
         }
+        if (results)
+            json_object_array_add(results, validation_json(argv[i], &diags, r < 0 ? err : NULL));
         vnic_domain_def_free(def);
         vnic_diag_clear(&diags);
     }
+    if (results)
+        print_json(results, true);
     return status;
 }
 
@@ -126,6 +159,8 @@ int cmd_create(const command *cmd, const cmd_options *o, int argc, char **argv)
                                 &diags, &err) < 0) {
         print_failure(&diags, err);
         status = EXIT_FAIL;
+    } else if (o->json) {
+        print_domain_json(info);
     } else {
         printf(_("Domain '%s' created from %s\n"), info->name, argv[0]);
     }
@@ -170,12 +205,7 @@ int cmd_list(const command *cmd, const cmd_options *o, int argc, char **argv)
     if (o->json) {
         _cleanup_json_ json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
-            json_object *j = json_object_new_object();
-            json_add_string(j, "name", list[i]->name);
-            json_add_string(j, "uuid", list[i]->uuid);
-            json_add_string(j, "state", list[i]->state);
-            json_add_bool(j, "persistent", list[i]->persistent);
-            json_add_int(j, "interfaces", (long long)list[i]->ninterfaces);
+            json_object *j = json_domain_info(list[i], false);
             json_object_array_add(arr, j);
         }
         print_json(arr, true);
@@ -216,23 +246,7 @@ int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **arg
     if (o->json) {
         _cleanup_json_ json_object *arr = json_object_new_array();
         for (size_t i = 0; i < info->ninterfaces; i++) {
-            const vnic_interface_info *f = info->interfaces[i];
-            json_object *j = json_object_new_object();
-            json_add_int(j, "index", f->index);
-            json_add_string(j, "alias", f->alias);
-            json_add_string(j, "type", f->type);
-            json_add_string(j, "backend", f->backend);
-            json_add_string(j, "device", f->name);
-            json_add_int(j, "ifindex", f->ifindex);
-            json_add_string(j, "source", f->source);
-            json_add_string(j, "mode", f->mode);
-            json_add_string(j, "mac", f->mac);
-            json_add_string(j, "host_mac", f->host_mac);
-            json_add_string(j, "model", f->model);
-            json_add_int(j, "mtu", f->mtu);
-            json_add_int(j, "queues", f->queues);
-            json_add_bool(j, "vnet_hdr", f->vnet_hdr);
-            json_add_bool(j, "managed", f->managed);
+            json_object *j = json_interface_info(info->interfaces[i]);
             json_object_array_add(arr, j);
         }
         print_json(arr, true);
@@ -288,6 +302,8 @@ int cmd_define(const command *cmd, const cmd_options *o, int argc, char **argv)
                                 &diags, &err) < 0) {
         print_failure(&diags, err);
         status = EXIT_FAIL;
+    } else if (o->json) {
+        print_domain_json(info);
     } else if (sh_streq(info->state, "defined")) {
         printf(_("Domain '%s' defined from %s\n"), info->name, argv[0]);
     } else {
@@ -330,11 +346,6 @@ static int do_undefine(vnic_conn *conn, const char *name, const cmd_options *o, 
                                 err);
 }
 
-static int do_start(vnic_conn *conn, const char *name, const cmd_options *o, vnic_error **err)
-{
-    return vnic_domain_start(conn, name, 0, NULL, err);
-}
-
 int cmd_undefine(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
     return name_command(o, argv[0], do_undefine, _("Domain '%s' undefined\n"));
@@ -342,7 +353,23 @@ int cmd_undefine(const command *cmd, const cmd_options *o, int argc, char **argv
 
 int cmd_start(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    return name_command(o, argv[0], do_start, _("Domain '%s' started\n"));
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    _cleanup_error_ vnic_error *err = NULL;
+    vnic_domain_info *info = NULL;
+    int status = EXIT_OK;
+    if (vnic_domain_start(conn, argv[0], 0, o->json ? &info : NULL, &err) < 0) {
+        print_error("%s", err->message);
+        status = EXIT_FAIL;
+    } else if (o->json) {
+        print_domain_json(info);
+    } else {
+        printf(_("Domain '%s' started\n"), argv[0]);
+    }
+    vnic_domain_info_free(info);
+    vnic_conn_close(conn);
+    return status;
 }
 
 int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **argv)

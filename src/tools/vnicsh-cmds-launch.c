@@ -86,6 +86,15 @@ int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **arg
         }
     }
 
+    if (o->json) {
+        /* The words as they are, unquoted: for programs that exec QEMU themselves. */
+        _cleanup_json_ json_object *arr = json_object_new_array();
+        for (size_t i = 0; args[i]; i++)
+            json_object_array_add(arr, json_object_new_string(args[i]));
+        print_json(arr, true);
+        vnic_strv_free(args);
+        return status;
+    }
     /* Shell words, an option and its value per line, ready to paste after a QEMU command. */
     for (size_t i = 0; args[i]; i++) {
         _cleanup_free_ char *q = vnic_shell_quote(args[i]);
@@ -104,6 +113,8 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     vnic_diag_list diags = {0};
     _cleanup_error_ vnic_error *err = NULL;
     _cleanup_free_ char *id = NULL;
+    vnic_domain_info *info = NULL;
+    const vnic_interface_info *attached = NULL;
     int r;
     if (o->qmp) {
         r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp,
@@ -113,19 +124,34 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
         unsigned index;
         r = vnic_domain_attach_interface_file(
             conn, argv[0], argv[1], SKIP_AS(o, VNIC_ATTACH_SKIP_UNSUPPORTED), &index, &diags, &err);
-        vnic_domain_info *info = NULL;
         vnic_error *lerr = NULL;
         if (r == 0 && vnic_domain_lookup(conn, argv[0], &info, &lerr) == 0 &&
-            index < info->ninterfaces && info->interfaces[index]->alias)
-            id = sh_xstrdup(info->interfaces[index]->alias);
+            index < info->ninterfaces) {
+            attached = info->interfaces[index];
+            if (attached->alias)
+                id = sh_xstrdup(attached->alias);
+        }
         vnic_error_free(lerr);
-        vnic_domain_info_free(info);
+    }
+    if (r == 0 && o->json && !attached && id) {
+        /* Over QMP the call names the interface by its id, which is its alias. */
+        vnic_error *lerr = NULL;
+        if (vnic_domain_lookup(conn, argv[0], &info, &lerr) == 0)
+            for (size_t i = 0; i < info->ninterfaces && !attached; i++)
+                if (info->interfaces[i]->alias && sh_streq(info->interfaces[i]->alias, id))
+                    attached = info->interfaces[i];
+        vnic_error_free(lerr);
     }
     if (r < 0) {
         print_failure(&diags, err);
+    } else if (o->json) {
+        /* The interface as domiflist --json shows it; null if the domain vanished since. */
+        _cleanup_json_ json_object *j = attached ? json_interface_info(attached) : NULL;
+        print_json(j, true);
     } else {
         printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[0]);
     }
+    vnic_domain_info_free(info);
     vnic_diag_clear(&diags);
     vnic_conn_close(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;

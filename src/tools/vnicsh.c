@@ -224,13 +224,14 @@ usage:
 static const command commands[] = {
     {
         .name = "validate",
-        .usage = N_("[--skip-unsupported] FILE..."),
+        .usage = N_("[--skip-unsupported] [--json] FILE..."),
         .summary = N_("Check interface or domain XML files (or vnicd's access policy) against\n"
                       "the schema and vnic's rules.\n"
                       "Every problem is reported as FILE:LINE: error: MESSAGE."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
-                      "network, ...) alone\n"),
-        .accept = OPT_SKIP,
+                      "network, ...) alone\n"
+                      "      --json              print each file's result and problems as JSON\n"),
+        .accept = OPT_SKIP | OPT_JSON,
         .min_operands = 1,
         .max_operands = -1,
         .missing = N_("no file given"),
@@ -251,12 +252,13 @@ static const command commands[] = {
     },
     {
         .name = "create",
-        .usage = N_("[--skip-unsupported] FILE"),
+        .usage = N_("[--skip-unsupported] [--json] FILE"),
         .summary = N_("Start a transient domain from an XML file: make every interface's device.\n"
                       "All or nothing: if one interface fails, the ones made are removed."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
-                      "network, ...) alone\n"),
-        .accept = OPT_SKIP,
+                      "network, ...) alone\n"
+                      "      --json              print the domain and its devices as JSON\n"),
+        .accept = OPT_SKIP | OPT_JSON,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain XML file"),
@@ -309,13 +311,14 @@ static const command commands[] = {
     },
     {
         .name = "define",
-        .usage = N_("[--skip-unsupported] FILE"),
+        .usage = N_("[--skip-unsupported] [--json] FILE"),
         .summary = N_("Store a domain definition (validated) for later starts.\n"
                       "Redefining an inactive domain replaces it; an active one keeps running on\n"
                       "its old definition until destroyed."),
         .options = N_("      --skip-unsupported  leave interfaces of other types (bridge, "
-                      "network, ...) alone\n"),
-        .accept = OPT_SKIP,
+                      "network, ...) alone\n"
+                      "      --json              print the domain as JSON\n"),
+        .accept = OPT_SKIP | OPT_JSON,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain XML file"),
@@ -334,8 +337,10 @@ static const command commands[] = {
     },
     {
         .name = "start",
-        .usage = N_("NAME"),
+        .usage = N_("[--json] NAME"),
         .summary = N_("Start a defined domain: make every interface's device, all or nothing."),
+        .options = N_("      --json              print the domain and its devices as JSON\n"),
+        .accept = OPT_JSON,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain name"),
@@ -388,12 +393,13 @@ static const command commands[] = {
     },
     {
         .name = "qemu-args",
-        .usage = N_("[--skip-unsupported] [--vhost] DOMAIN|FILE"),
+        .usage = N_("[--skip-unsupported] [--vhost] [--json] DOMAIN|FILE"),
         .summary = N_("Print the QEMU options run would add (fds numbered from 3)."),
         .options = N_("      --skip-unsupported  leave interfaces of other types alone\n"
                       "      --vhost             FILE: as where vhost-net opens (a vhost fd per\n"
-                      "                          queue of each virtio interface)\n"),
-        .accept = OPT_SKIP | OPT_VHOST,
+                      "                          queue of each virtio interface)\n"
+                      "      --json              print the words as a JSON array\n"),
+        .accept = OPT_SKIP | OPT_VHOST | OPT_JSON,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain name or XML file"),
@@ -401,13 +407,14 @@ static const command commands[] = {
     },
     {
         .name = "attach-interface",
-        .usage = N_("[--qmp SOCKET] [--skip-unsupported] NAME FILE"),
+        .usage = N_("[--qmp SOCKET] [--skip-unsupported] [--json] NAME FILE"),
         .summary = N_("Add the <interface> of FILE to a running domain; with --qmp also hot-plug\n"
                       "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add).\n"
                       "Any failure undoes everything."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
-                      "      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_QMP | OPT_SKIP,
+                      "      --skip-unsupported  leave interfaces of other types alone\n"
+                      "      --json              print the attached interface as JSON\n"),
+        .accept = OPT_QMP | OPT_SKIP | OPT_JSON,
         .min_operands = 2,
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),

@@ -168,6 +168,14 @@ void json_add_string(json_object *o, const char *key, const char *value);
 void json_add_int(json_object *o, const char *key, long long value);
 void json_add_bool(json_object *o, const char *key, bool value);
 
+/* ---- JSON objects (vnicsh-json.c) ------------------------------------------------------ */
+
+/* New objects, owned by the caller. DEVICES: add "devices", the interfaces' objects. */
+json_object *json_interface_info(const vnic_interface_info *f);
+json_object *json_domain_info(const vnic_domain_info *info, bool devices);
+/* INFO as json_domain_info(info, true), on stdout. */
+void print_domain_json(const vnic_domain_info *info);
+
 /* ---- tables (vnicsh-table.c) ----------------------------------------------------------- */
 
 /* A table of NCOLS columns whose widths follow the cells (HEADERS: the column titles, copied). */

@@ -72,8 +72,8 @@ expect 0 list --json --all
 grep -q '"ord1"' "$tmp/out" || fail "list --json --all: $(cat "$tmp/out")"
 expect 0 dumpxml ord1 --inactive
 grep -q '<name>ord1</name>' "$tmp/out" || fail "dumpxml ord1 --inactive: $(cat "$tmp/out")"
-expect 2 start ord1 --json # start takes no option
-err_is "unknown option '--json'"
+expect 2 start ord1 --all # not an option of start
+err_is "unknown option '--all'"
 expect 0 start ord1
 expect 0 domiflist ord1 --json
 [ "$(json_len)" = 1 ] || fail "domiflist ord1: $(cat "$tmp/out")"
