@@ -4,28 +4,7 @@
 # its own options and "--" included. Against the kernel, in a network namespace of its own
 # with a fresh state root. Usage errors without a driver are in cli.sh.
 set -u
-vnicsh=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-[ "$(id -u)" = 0 ] || { echo "needs root for a network namespace: skipped"; exit 77; }
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-ns=vnic-t-order-$$-$RANDOM
-tmp=$(mktemp -d) || exit 1
-uri="vnic:///embed?root=$tmp/root"
-trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"' EXIT
-ip netns add "$ns" || exit 1
-
-vsh() { ip netns exec "$ns" "$vnicsh" -c "$uri" "$@"; }
-# expect STATUS ARGS...: vnicsh ARGS in the namespace, output in $tmp/out and $tmp/err.
-expect() {
-    local want=$1; shift
-    vsh "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" -eq "$want" ] || fail "'vnicsh $*' exited $got, expected $want: $(cat "$tmp/err")"
-}
-# err_is TEXT: the first line on stderr.
-err_is() { [ "$(head -n 1 "$tmp/err")" = "vnicsh: error: $1" ] || fail "wanted '$1', got: $(cat "$tmp/err")"; }
+source "$(dirname "$0")/netns-lib.sh"
 json_len() { python3 -c 'import json, sys; print(len(json.load(sys.stdin)))' <"$tmp/out"; }
 
 cat >"$tmp/dom.xml" <<'XML'
@@ -130,5 +109,4 @@ grep -q "'-odd'" "$tmp/err" || fail "dumpxml -- -odd: $(cat "$tmp/err")"
 expect 1 dumpxml --inactive -- --json
 grep -q "'--json'" "$tmp/err" || fail "dumpxml --inactive -- --json: $(cat "$tmp/err")"
 
-[ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
-echo "cli-order: all checks passed"
+finish cli-order

@@ -5,28 +5,12 @@
 # --no-legend without header and rule. Against the kernel, in a network namespace of its own
 # with a veth as the macvtap's lower device and a fresh state root.
 set -u
-vnicsh=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-[ "$(id -u)" = 0 ] || { echo "needs root for a network namespace: skipped"; exit 77; }
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-ns=vnic-t-json-$$-$RANDOM
-tmp=$(mktemp -d) || exit 1
-uri="vnic:///embed?root=$tmp/root"
+source "$(dirname "$0")/netns-lib.sh"
 evpid=
-trap '[ -n "$evpid" ] && kill "$evpid" 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"' EXIT
-ip netns add "$ns" || exit 1
+on_exit+=('[ -n "$evpid" ] && kill "$evpid" 2>/dev/null')
 ip -n "$ns" link add up0 type veth peer name up0p || exit 1
 ip -n "$ns" link set up0 up && ip -n "$ns" link set up0p up || exit 1
 
-vsh() { ip netns exec "$ns" "$vnicsh" -c "$uri" "$@"; }
-expect() {
-    local want=$1; shift
-    vsh "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" -eq "$want" ] || fail "'vnicsh $*' exited $got, expected $want: $(cat "$tmp/err")"
-}
 # jcheck WHAT EXPR: EXPR, a Python expression over d (the JSON document on stdout), is true.
 jcheck() {
     python3 -c 'import json, sys
@@ -160,5 +144,4 @@ jcheck "create --json" 'd["name"] == "js2" and d["uuid"] is None and d["persiste
 expect 0 destroy js2
 expect 0 undefine --destroy js1
 
-[ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
-echo "json: all checks passed"
+finish json
