@@ -558,9 +558,7 @@ int run_command_words(int nwords, char **words)
 
 static void main_help(void)
 {
-    printf(_("Usage: %s [OPTIONS] COMMAND [ARGS...]\n"
-             "       %s [OPTIONS]   (a shell: commands typed, or read from standard input)\n\n"),
-           PROGRAM, PROGRAM);
+    printf(_("Usage: %s [OPTIONS] COMMAND [ARGS...]\n\n"), PROGRAM);
     printf(_("Manage the host-side network devices of virtual machines.\n\n"));
     printf(_("Options:\n"));
     printf(_("  -c, --connect URI       connection URI (default $VNIC_DEFAULT_URI, else\n"
@@ -573,6 +571,9 @@ static void main_help(void)
     printf(_("\nCommands:\n"));
     print_command_list();
     printf(_("\nRun '%s COMMAND --help' for the options of a command.\n"), PROGRAM);
+    printf(_("Without COMMAND, %s is a shell: commands typed at its prompt (Tab completes\n"
+             "them, 'help' lists them) or read from standard input, one per line.\n"),
+           PROGRAM);
     printf(_("A command's options may stand before or after its operands; '--' ends them.\n"));
 }
 

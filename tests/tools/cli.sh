@@ -32,8 +32,9 @@ expect 0 "$vnicsh" --version
 grep -qE '^vnicsh [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" || fail "--version prints '$(cat "$tmp/out")'"
 
 # Usage errors: exit 2, "vnicsh: error:" and a hint.
-expect 2 "$vnicsh"
-grep -q '^vnicsh: error: no command given$' "$tmp/err" || fail "no command: $(cat "$tmp/err")"
+# No command: the shell, here reading an empty script (tests/tools/shell-*.sh check it).
+expect 0 "$vnicsh" </dev/null
+[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] || fail "no command: $(cat "$tmp/out" "$tmp/err")"
 expect 2 "$vnicsh" frobnicate
 grep -q "^vnicsh: error: unknown command 'frobnicate'$" "$tmp/err" || fail "unknown command"
 grep -q "^Try 'vnicsh --help'" "$tmp/err" || fail "no hint after a usage error"

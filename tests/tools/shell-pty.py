@@ -3,10 +3,10 @@
 
 Usage: shell-pty.py VNICSH URI STATE_HOME
 
-URI names a connection on which the domain web1 is defined, with the interfaces ua-front
-and ua-back. Checks: the prompt names the connection; Tab completes a command, a domain name
-and an interface alias, and lists the candidates of an ambiguous word; the completed command
-runs and prints; help COMMAND; Ctrl-C drops the line but not the shell; quit; the history
+URI names a connection on which the domains web1 and web2 are defined, web1 with the
+interfaces ua-front and ua-back (shell-lib.sh). Checks: the prompt names the connection; Tab
+completes a command, a domain name, an interface alias and an option, and lists the
+candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C drops the line but not the shell; quit; the history
 lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second session recalls it;
 a history directory that is a symbolic link is refused, not written through. Exits 1 on the
 first failure, with what the terminal showed.
@@ -65,8 +65,8 @@ class Session:
                 fail(f"{what}: {text!r} never showed", self)
 
     def clean(self):
-        # The carriage returns and backspaces of readline's redisplay are no text.
-        return re.sub(r"[\r\b]", "", self.seen)
+        # The carriage returns, backspaces and bells of readline's redisplay are no text.
+        return re.sub(r"[\r\b\a]", "", self.seen)
 
     def type(self, keys):
         os.write(self.fd, keys.encode())
@@ -87,6 +87,7 @@ def fail(msg, session=None):
     print(f"FAIL: {msg}", file=sys.stderr)
     if session:
         print("---- the terminal showed:\n" + session.clean() + "\n----", file=sys.stderr)
+        print(repr(session.seen), session.pos, file=sys.stderr)
         try:
             os.kill(session.pid, 9)
         except ProcessLookupError:
@@ -100,11 +101,18 @@ history = os.path.join(state_home, "vnic", "vnicsh_history")
 s = Session()
 s.expect(PROMPT, "the prompt")
 
-# A command completed from its first letters, and a domain name: one candidate each.
+# A command completed from its first letters; a domain name: the common part of web1 and
+# web2, both listed on a second Tab, then the one chosen.
 s.type("dumpx\t")
 s.expect("dumpxml ", "Tab on 'dumpx'")
-s.type("we\t")
-s.expect("web1 ", "Tab on the domain 'we'")
+s.type("w\t")
+s.expect("web", "Tab on the domain 'w'")
+# readline lists on the Tab after one that changed nothing.
+s.type("\t\t")
+s.expect("web1", "the domains listed")
+s.expect("web2", "the domains listed")
+s.type("1\t")
+s.expect("dumpxml web1 ", "Tab on the domain 'web1'")
 s.type("\n")
 s.expect("<name>web1</name>", "dumpxml's output")
 s.expect(PROMPT, "the prompt after dumpxml")
