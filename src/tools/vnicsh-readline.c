@@ -4,6 +4,8 @@
  * line being typed rather than the shell. */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -63,8 +65,12 @@ static char **attempt_completion(const char *text, int start, int end)
     return rl_completion_matches(text, candidate_generator);
 }
 
-/* ---- Ctrl-C ---------------------------------------------------------------------------- */
+/* ---- reading a line ------------------------------------------------------------------ */
 
+/* readline's callback interface, with our own wait: SIGINT is blocked except inside ppoll(),
+ * so a Ctrl-C is seen there and nowhere else, whenever it comes (readline's own handling,
+ * rl_catch_signals, would see it at times in its wait and at times not, and end the line
+ * being typed as if Enter had been pressed). */
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -72,18 +78,47 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-/* Called by readline when a signal interrupts its read: a Ctrl-C drops the line typed so far
- * and starts a fresh one, as bash does. */
-static int on_signal_event(void)
+static bool line_ready;
+static char *line_read;
+
+static void on_line(char *line)
 {
-    if (interrupted) {
-        interrupted = 0;
-        rl_replace_line("", 0);
-        rl_crlf();
-        rl_on_new_line();
-        rl_redisplay();
+    /* The terminal back as it was, before the line runs. */
+    rl_callback_handler_remove();
+    line_ready = true;
+    line_read = line;
+}
+
+/* The next line typed (NULL: end of input), with SIGINT blocked by the caller; ORIG: the
+ * signal mask to wait with. A Ctrl-C drops the line typed so far and shows a fresh prompt, as
+ * bash does. */
+static char *read_line(const char *prompt, const sigset_t *orig)
+{
+    line_ready = false;
+    line_read = NULL;
+    interrupted = 0;
+    rl_callback_handler_install(prompt, on_line);
+    while (!line_ready) {
+        struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+        int r = ppoll(&p, 1, NULL, orig);
+        if (r < 0 && errno != EINTR) {
+            rl_callback_handler_remove();
+            return NULL;
+        }
+        if (interrupted) {
+            interrupted = 0;
+            rl_echo_signal_char(SIGINT);
+            rl_callback_sigcleanup();
+            rl_replace_line("", 0);
+            rl_crlf();
+            rl_on_new_line();
+            rl_redisplay();
+            continue;
+        }
+        if (r > 0)
+            rl_callback_read_char();
     }
-    return 0;
+    return line_read;
 }
 
 /* readline wants them writable. */
@@ -98,23 +133,28 @@ int shell_interactive(void)
     /* Words are split as sh_split_words() splits them: at blanks, quotes kept apart. */
     rl_completer_word_break_characters = word_breaks;
     rl_completer_quote_characters = "'\"";
-    rl_signal_event_hook = on_signal_event;
+    /* SIGINT is ours (read_line); readline still follows the terminal's size. */
+    rl_catch_signals = 0;
     using_history();
     stifle_history(SHELL_HISTORY_MAX);
     shell_history_load();
 
-    /* No SA_RESTART: the read is interrupted, and readline calls on_signal_event(). */
     struct sigaction sa = {.sa_handler = on_sigint}, old;
     sigaction(SIGINT, &sa, &old);
+    sigset_t intr, orig;
+    sigemptyset(&intr);
+    sigaddset(&intr, SIGINT);
 
     printf(_("Welcome to %s, the shell of vnic %s, on %s.\n"
              "Type 'help' for the commands, 'quit' to leave.\n\n"),
            PROGRAM, vnic_version(), shell_uri());
+    fflush(stdout);
     for (;;) {
         _cleanup_free_ char *prompt =
             sh_xasprintf("%s (%s) %c ", PROGRAM, shell_uri(), geteuid() == 0 ? '#' : '>');
-        interrupted = 0;
-        _cleanup_free_ char *line = readline(prompt);
+        sigprocmask(SIG_BLOCK, &intr, &orig);
+        _cleanup_free_ char *line = read_line(prompt, &orig);
+        sigprocmask(SIG_SETMASK, &orig, NULL);
         if (!line) {
             /* End of input (Ctrl-D): the next prompt of the calling shell on a line of its
              * own. */

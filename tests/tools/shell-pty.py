@@ -6,7 +6,8 @@ Usage: shell-pty.py VNICSH URI STATE_HOME
 URI names a connection on which the domains web1 and web2 are defined, web1 with the
 interfaces ua-front and ua-back (shell-lib.sh). Checks: the prompt names the connection; Tab
 completes a command, a domain name, an interface alias and an option, and lists the
-candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C drops the line but not the shell; quit; the history
+candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C drops the line but not the shell, and stops events
+(twice); quit; the history
 lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second session recalls it;
 a history directory that is a symbolic link is refused, not written through. Exits 1 on the
 first failure, with what the terminal showed.
@@ -122,10 +123,11 @@ s.type("domif\t\t")
 for c in ("domif-getlink", "domif-setlink", "domiflist", "domifstat", "domiftune"):
     s.expect(c, "the candidates of 'domif'", timeout=5)
     s.pos = 0  # in any order on the screen
-# Ctrl-C drops the line, the shell stays.
-s.pos = len(s.clean())
+# The line is shown again under the list; Ctrl-C drops it, the shell stays.
+s.pos = s.clean().rfind("domiftune")
+s.expect(PROMPT + "domif", "the line under the candidates")
 s.type("\x03")
-s.expect(PROMPT, "a fresh prompt after Ctrl-C")
+s.expect("^C\n" + PROMPT, "a fresh prompt after Ctrl-C")
 
 # An interface alias of the domain named before it, and an option of the command.
 s.type("domifstat web1 ua-f\t")
@@ -145,6 +147,19 @@ s.expect(PROMPT, "the prompt after list")
 s.type("start nosuch\n")
 s.expect("error:", "start nosuch")
 s.expect(PROMPT, "the prompt after a failure")
+# events runs until Ctrl-C, which stops it and not the shell; a second one runs until its own
+# Ctrl-C (an interrupt flag left over would end it at once).
+for n in (1, 2):
+    s.type("events\n")
+    s.expect("Listening for events", f"events #{n}")
+    if n == 2:
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:
+            s.read(0.2)
+        if PROMPT in s.clean()[s.pos:]:
+            fail("the second events ended by itself", s)
+    s.type("\x03")
+    s.expect(PROMPT, f"the prompt after Ctrl-C in events #{n}")
 s.type("quit\n")
 code = s.wait()
 if code != 0:
@@ -160,14 +175,14 @@ if not stat.S_ISDIR(st.st_mode) or stat.S_IMODE(st.st_mode) != 0o700:
     fail(f"the history directory has mode {oct(st.st_mode)}, not a directory 0700")
 if stat.S_IMODE(os.lstat(history).st_mode) & 0o077:
     fail("the history file is readable by others")
-want = ["dumpxml web1", "help domiflist", "list --all", "start nosuch", "quit"]
+want = ["dumpxml web1", "help domiflist", "list --all", "start nosuch", "events", "quit"]
 if [l.strip() for l in lines] != want:
     fail(f"history is {lines}, expected {want}")
 
 # ---- a second session recalls it; Ctrl-D ends it -------------------------------------------
 s = Session()
 s.expect(PROMPT, "the prompt of the second session")
-s.type("\x10\x10\x10")  # Ctrl-P three times: 'list --all'
+s.type("\x10" * 4)  # Ctrl-P four times: 'list --all' (events is there once)
 s.type("\n")
 s.expect("list --all", "the recalled line")
 s.expect("defined", "the recalled command's output")
