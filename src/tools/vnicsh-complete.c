@@ -15,16 +15,7 @@ static void add_candidate(strv_builder *b, const char *prefix, const char *word)
 {
     if (!word || strncmp(word, prefix, strlen(prefix)) != 0)
         return;
-    if (b->n + 2 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        char **items = sh_xcalloc(cap, sizeof(char *));
-        if (b->n)
-            memcpy(items, b->items, b->n * sizeof(char *));
-        free(b->items);
-        b->items = items;
-        b->cap = cap;
-    }
-    b->items[b->n++] = sh_xstrdup(word);
+    sh_strv_push(&b->items, &b->n, &b->cap, sh_xstrdup(word));
 }
 
 static int compare_strings(const void *a, const void *b)

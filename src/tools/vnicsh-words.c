@@ -19,6 +19,21 @@ void sh_strv_free(char **v)
     free(v);
 }
 
+void sh_strv_push(char ***v, size_t *n, size_t *cap, char *item)
+{
+    if (*n + 2 > *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        char **grown = sh_xcalloc(c, sizeof(char *));
+        if (*n)
+            memcpy(grown, *v, *n * sizeof(char *));
+        free(*v);
+        *v = grown;
+        *cap = c;
+    }
+    (*v)[(*n)++] = item;
+    (*v)[*n] = NULL;
+}
+
 typedef struct {
     char **words;
     size_t n, cap;
@@ -28,18 +43,8 @@ typedef struct {
 
 static void push_word(splitter *s)
 {
-    if (s->n + 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        char **w = sh_xcalloc(cap, sizeof(char *));
-        if (s->n)
-            memcpy(w, s->words, s->n * sizeof(char *));
-        free(s->words);
-        s->words = w;
-        s->cap = cap;
-    }
     s->cur[s->len] = '\0';
-    s->words[s->n++] = sh_xstrdup(s->cur);
-    s->words[s->n] = NULL;
+    sh_strv_push(&s->words, &s->n, &s->cap, sh_xstrdup(s->cur));
     s->len = 0;
 }
 

@@ -235,6 +235,9 @@ void shell_history_save(void);
  * N_() message) for an unterminated quote. */
 int sh_split_words(const char *line, char ***ret, size_t *ret_n, const char **ret_error);
 void sh_strv_free(char **v);
+/* Append ITEM (owned from then on) to the NULL-terminated array *V of *N items, room for
+ * *CAP, growing it. */
+void sh_strv_push(char ***v, size_t *n, size_t *cap, char *item);
 
 /* ---- completion (vnicsh-complete.c) ---------------------------------------------------- */
 

@@ -9,7 +9,7 @@ completes a command, a domain name, an interface alias and an option, and lists 
 candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C drops the line but not the shell, and stops events
 (twice); quit; the history
 lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second session recalls it;
-a history directory that is a symbolic link is refused, not written through. Exits 1 on the
+a history directory or file that is a symbolic link is not followed. Exits 1 on the
 first failure, with what the terminal showed.
 """
 import os
@@ -210,6 +210,29 @@ if code != 0:
     fail(f"exit: exit status {code}", s)
 if os.listdir(elsewhere):
     fail(f"the history was written through the symbolic link: {os.listdir(elsewhere)}")
+
+# ---- a history file that is a symbolic link is neither read nor written through ----------
+filelinked = os.path.join(state_home, "filelinked")
+os.makedirs(os.path.join(filelinked, "vnic"), 0o700)
+target = os.path.join(state_home, "target")
+with open(target, "w") as f:
+    f.write("secret\n")
+os.symlink(target, os.path.join(filelinked, "vnic", "vnicsh_history"))
+s = Session({"XDG_STATE_HOME": filelinked})
+s.expect("it is a symbolic link", "the warning about the linked file")
+s.expect(PROMPT, "the prompt")
+s.type("\x10")  # Ctrl-P: nothing was read, so nothing comes back
+s.type("list\nquit\n")
+code = s.wait()
+if code != 0:
+    fail(f"quit: exit status {code}", s)
+if "secret" in s.clean():
+    fail("the linked file was read into the history", s)
+if open(target).read() != "secret\n":
+    fail("the history was written through the linked file")
+saved = os.path.join(filelinked, "vnic", "vnicsh_history")
+if os.path.islink(saved) or open(saved).read().splitlines() != ["list", "quit"]:
+    fail("the linked history file was not replaced by a file of its own")
 
 print("ok")
 
