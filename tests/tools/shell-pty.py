@@ -6,11 +6,11 @@ Usage: shell-pty.py VNICSH URI STATE_HOME
 URI names a connection on which the domains web1 and web2 are defined, web1 with the
 interfaces ua-front and ua-back (shell-lib.sh). Checks: the prompt names the connection; Tab
 completes a command, a domain name, an interface alias and an option, and lists the
-candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C drops the line but not the shell, and stops events
-(twice); quit; the history
-lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second session recalls it;
-a history directory or file that is a symbolic link is not followed. Exits 1 on the
-first failure, with what the terminal showed.
+candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C
+drops the line but not the shell, and stops events (twice); connect changes the prompt;
+quit; the history lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second
+session recalls it; a history directory or file that is a symbolic link is not followed.
+Exits 1 on the first failure, with what the terminal showed.
 """
 import os
 import pty
@@ -204,6 +204,9 @@ os.symlink(elsewhere, os.path.join(linked, "vnic"))
 s = Session({"XDG_STATE_HOME": linked})
 s.expect("it is a symbolic link", "the warning about the symbolic link")
 s.expect(PROMPT, "the prompt without a history")
+# connect: the prompt names the new connection.
+s.type(f"connect {uri}2\n")
+s.expect(PROMPT.replace(uri, uri + "2"), "the prompt after connect")
 s.type("list\nexit\n")
 code = s.wait()
 if code != 0:
