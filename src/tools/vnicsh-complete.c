@@ -184,12 +184,8 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
     }
 
     const command *cmd = find_command(words[i]);
-    if (!cmd || cmd->hidden) {
-        /* help COMMAND in the shell. */
-        if ((flags & COMPLETE_SHELL) && sh_streq(words[i], "help") && i + 1 == prev)
-            add_commands(&b, flags, cur);
+    if (!cmd || cmd->hidden)
         goto done;
-    }
 
     /* The command's words as parse_args() reads them. */
     unsigned accept = cmd->accept | OPT_HELP;
@@ -270,6 +266,9 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
     case OPERAND_LINK_STATE:
         add_candidate(&b, cur, "down");
         add_candidate(&b, cur, "up");
+        break;
+    case OPERAND_COMMAND:
+        add_commands(&b, flags, cur);
         break;
     case OPERAND_OTHER:
         break;

@@ -10,7 +10,7 @@
 
 bool sh_in_shell;
 
-const char *const shell_builtins[] = {"help", "connect", "quit", "exit", NULL};
+const char *const shell_builtins[] = {"connect", "quit", "exit", NULL};
 
 /* ---- the connection -------------------------------------------------------------------- */
 
@@ -62,7 +62,6 @@ typedef struct {
 } builtin_help;
 
 static const builtin_help builtin_helps[] = {
-    {"help", "[COMMAND]", N_("Show the commands, or the usage and options of COMMAND.")},
     {"connect", "URI",
      N_("Open a connection to URI and use it from now on (on failure the old "
         "one stays).")},
@@ -82,19 +81,21 @@ static int builtin_usage(const char *name)
     return -1;
 }
 
-static int shell_help(int argc, char **argv)
+int cmd_help(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
-    if (argc > 1)
-        return usage_error(NULL, _("help takes one command at most"));
     if (argc == 1) {
-        const command *cmd = find_command(argv[0]);
-        if (cmd && !cmd->hidden) {
-            command_help(cmd);
+        const command *c = find_command(argv[0]);
+        if (c && !c->hidden) {
+            command_help(c);
             return EXIT_OK;
         }
-        if (builtin_usage(argv[0]) == EXIT_OK)
+        if (sh_in_shell && builtin_usage(argv[0]) == EXIT_OK)
             return EXIT_OK;
-        return usage_error(NULL, _("unknown command '%s'"), argv[0]);
+        return usage_error(cmd, _("unknown command '%s'"), argv[0]);
+    }
+    if (!sh_in_shell) {
+        main_help();
+        return EXIT_OK;
     }
     printf(_("Commands:\n"));
     print_command_list();
@@ -135,8 +136,6 @@ static int run_builtin(int nwords, char **words, bool *ret_quit)
         return -1;
     if (nwords == 2 && (sh_streq(words[1], "--help") || sh_streq(words[1], "-h")))
         return builtin_usage(name);
-    if (sh_streq(name, "help"))
-        return shell_help(nwords - 1, words + 1);
     if (sh_streq(name, "connect"))
         return shell_connect(nwords - 1, words + 1);
     if (nwords > 1)

@@ -503,6 +503,15 @@ const command commands[] = {
         .run = cmd_domif_setlink,
         .operand_kinds = {OPERAND_DOMAIN, OPERAND_IFACE, OPERAND_LINK_STATE},
     },
+    {
+        .name = "help",
+        .usage = N_("[COMMAND]"),
+        .summary = N_("List the commands, or show the usage and options of COMMAND."),
+        .max_operands = 1,
+        .too_many = N_("help takes one command at most"),
+        .run = cmd_help,
+        .operand_kinds = {OPERAND_COMMAND},
+    },
     /* For the bash completion script: what can follow the words of a command line. */
     {
         .name = "complete",
@@ -556,7 +565,7 @@ int run_command_words(int nwords, char **words)
     return status;
 }
 
-static void main_help(void)
+void main_help(void)
 {
     printf(_("Usage: %s [OPTIONS] COMMAND [ARGS...]\n\n"), PROGRAM);
     printf(_("Manage the host-side network devices of virtual machines.\n\n"));

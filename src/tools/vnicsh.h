@@ -130,6 +130,7 @@ typedef enum {
     OPERAND_DOMAIN_OR_FILE,
     OPERAND_IFACE, /* an interface of the domain named by the OPERAND_DOMAIN before it */
     OPERAND_LINK_STATE,
+    OPERAND_COMMAND, /* a command's name (help) */
 } operand_kind;
 
 typedef struct command command;
@@ -177,6 +178,8 @@ void command_help(const command *cmd);
 /* One line for each command that is not hidden: its name and the first line of its
  * summary. */
 void print_command_list(void);
+/* vnicsh --help. */
+void main_help(void);
 /* Run the command WORDS[0] with the options and operands WORDS[1..NWORDS-1], as the command
  * line and the shell both do. Returns its exit status. */
 int run_command_words(int nwords, char **words);
@@ -212,7 +215,7 @@ int shell_run_line(const char *line, unsigned lineno, bool *ret_quit);
 /* The interactive shell (vnicsh-readline.c): prompt, line editing, history, completion.
  * Returns the exit status. */
 int shell_interactive(void);
-/* The words the shell takes besides the commands (help, connect, quit, exit), NULL-ended. */
+/* The words the shell takes besides the commands (connect, quit, exit), NULL-ended. */
 extern const char *const shell_builtins[];
 
 /* Give back the connection a command got from connect_or_fail(): closed outside the shell,
@@ -259,6 +262,8 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
 void sh_candidates_clear(sh_candidates *c);
 
 int cmd_complete(const command *cmd, const cmd_options *o, int argc, char **argv);
+/* vnicsh-shell.c: help [COMMAND], in the shell with its own commands too. */
+int cmd_help(const command *cmd, const cmd_options *o, int argc, char **argv);
 
 /* ---- output (vnicsh-output.c) ---------------------------------------------------------- */
 

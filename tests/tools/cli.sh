@@ -28,6 +28,13 @@ for c in validate format create destroy list domiflist dumpxml; do
     grep -q "^Usage: vnicsh $c" "$tmp/out" || fail "$c --help has no usage line"
 done
 
+# help [COMMAND]: the same text as --help.
+expect 0 "$vnicsh" help
+cmp -s "$tmp/out" "$tmp/help" || fail "help differs from --help"
+expect 0 "$vnicsh" help domiflist
+grep -q "^Usage: vnicsh domiflist" "$tmp/out" || fail "help domiflist: $(cat "$tmp/out")"
+expect 2 "$vnicsh" help frobnicate
+
 expect 0 "$vnicsh" --version
 grep -qE '^vnicsh [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" || fail "--version prints '$(cat "$tmp/out")'"
 

@@ -25,6 +25,8 @@ complete_is() {
 c=(-c "$uri")
 complete_is 0 "domif-getlink domif-setlink domiflist domifstat domiftune" domif
 complete_is 0 "" comp # hidden
+complete_is 0 "domif-getlink domif-setlink domiflist domifstat domiftune" help domif
+complete_is 0 "" help list ""
 complete_is 0 "" frobnicate ""
 complete_is 0 "--connect --debug --help --keep-going --version" -
 complete_is 0 "" -c ""    # a URI: nothing to offer
