@@ -52,7 +52,8 @@ static vnic_conn *complete_conn(const char *uri)
     return own_conn;
 }
 
-static void add_domains(strv_builder *b, vnic_conn *conn, const char *prefix)
+/* The domains of the connection; KIND: all of them, the active ones or the inactive ones. */
+static void add_domains(strv_builder *b, vnic_conn *conn, operand_kind kind, const char *prefix)
 {
     vnic_domain_info **list = NULL;
     size_t n = 0;
@@ -60,8 +61,13 @@ static void add_domains(strv_builder *b, vnic_conn *conn, const char *prefix)
     /* A record that cannot be read does not hide the others (vnic_domain_list). */
     if (!conn || vnic_domain_list(conn, VNIC_LIST_ALL, &list, &n, &err) < 0)
         n = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        bool inactive = sh_streq(list[i]->state, "defined");
+        if ((kind == OPERAND_DOMAIN_ACTIVE && inactive) ||
+            (kind == OPERAND_DOMAIN_INACTIVE && !inactive))
+            continue;
         add_candidate(b, prefix, list[i]->name);
+    }
     vnic_domain_info_list_free(list, n);
     vnic_error_free(err);
 }
@@ -158,6 +164,12 @@ static size_t skip_global_options(char *const *words, size_t n, const char **ret
     return i;
 }
 
+static bool names_domain(operand_kind kind)
+{
+    return kind == OPERAND_DOMAIN || kind == OPERAND_DOMAIN_ACTIVE ||
+           kind == OPERAND_DOMAIN_INACTIVE || kind == OPERAND_DOMAIN_OR_FILE;
+}
+
 void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidates *ret)
 {
     strv_builder b = {0};
@@ -220,8 +232,7 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
         }
         size_t k = noperands < ELEMENTSOF(cmd->operand_kinds) ? noperands
                                                               : ELEMENTSOF(cmd->operand_kinds) - 1;
-        if (cmd->operand_kinds[k] == OPERAND_DOMAIN ||
-            cmd->operand_kinds[k] == OPERAND_DOMAIN_OR_FILE)
+        if (names_domain(cmd->operand_kinds[k]))
             domain = w;
         noperands++;
     }
@@ -258,7 +269,9 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
         files = true;
         /* fall through */
     case OPERAND_DOMAIN:
-        add_domains(&b, complete_conn(uri), cur);
+    case OPERAND_DOMAIN_ACTIVE:
+    case OPERAND_DOMAIN_INACTIVE:
+        add_domains(&b, complete_conn(uri), kind, cur);
         break;
     case OPERAND_IFACE:
         add_ifaces(&b, complete_conn(uri), domain, cur);

@@ -268,7 +268,7 @@ const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_destroy,
-        .operand_kinds = {OPERAND_DOMAIN},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE},
     },
     {
         .name = "list",
@@ -291,7 +291,7 @@ const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_domiflist,
-        .operand_kinds = {OPERAND_DOMAIN},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE},
     },
     {
         .name = "dumpxml",
@@ -341,7 +341,7 @@ const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_start,
-        .operand_kinds = {OPERAND_DOMAIN},
+        .operand_kinds = {OPERAND_DOMAIN_INACTIVE},
     },
     {
         .name = "reconcile",
@@ -416,7 +416,7 @@ const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),
         .run = cmd_attach_interface,
-        .operand_kinds = {OPERAND_DOMAIN, OPERAND_FILE},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_FILE},
     },
     {
         .name = "detach-interface",
@@ -430,7 +430,7 @@ const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface's alias"),
         .run = cmd_detach_interface,
-        .operand_kinds = {OPERAND_DOMAIN, OPERAND_IFACE},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {
         .name = "domiftune",
@@ -461,7 +461,7 @@ const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_pass,
-        .operand_kinds = {OPERAND_DOMAIN},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE},
     },
     /* Live interface state (issue 11). */
     {
@@ -475,7 +475,7 @@ const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface"),
         .run = cmd_domifstat,
-        .operand_kinds = {OPERAND_DOMAIN, OPERAND_IFACE},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {
         .name = "domif-getlink",
@@ -487,7 +487,7 @@ const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface"),
         .run = cmd_domif_getlink,
-        .operand_kinds = {OPERAND_DOMAIN, OPERAND_IFACE},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {
         .name = "domif-setlink",
@@ -501,7 +501,7 @@ const command commands[] = {
         .max_operands = 3,
         .missing = N_("missing the domain name, the interface or the state (up or down)"),
         .run = cmd_domif_setlink,
-        .operand_kinds = {OPERAND_DOMAIN, OPERAND_IFACE, OPERAND_LINK_STATE},
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE, OPERAND_LINK_STATE},
     },
     {
         .name = "help",

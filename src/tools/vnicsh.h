@@ -127,6 +127,8 @@ typedef enum {
     OPERAND_OTHER = 0, /* nothing to offer */
     OPERAND_FILE,
     OPERAND_DOMAIN,
+    OPERAND_DOMAIN_ACTIVE,   /* one that is running (not only defined) */
+    OPERAND_DOMAIN_INACTIVE, /* one that is only defined */
     OPERAND_DOMAIN_OR_FILE,
     OPERAND_IFACE, /* an interface of the domain named by the OPERAND_DOMAIN before it */
     OPERAND_LINK_STATE,

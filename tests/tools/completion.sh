@@ -33,6 +33,7 @@ complete_is 0 "" -c ""    # a URI: nothing to offer
 complete_is 0 "web1 web2" "${c[@]}" dumpxml ""
 complete_is 0 "web2" "${c[@]}" dumpxml --inactive web2
 complete_is 0 "web1 web2" --connect="$uri" start w
+complete_is 0 "" "${c[@]}" destroy ""      # none is running
 complete_is 0 "--help --inactive" "${c[@]}" dumpxml --
 complete_is 0 "--help" "${c[@]}" dumpxml --inactive --   # given already
 complete_is 0 "" "${c[@]}" dumpxml web1 ""                # one operand only
@@ -49,6 +50,18 @@ complete_is 1 "" "${c[@]}" attach-interface --qmp ""
 complete_is 1 "web1 web2" "${c[@]}" run ""
 complete_is 1 "" "${c[@]}" run web1 -- qemu-system-x86_64 ""
 complete_is 0 "--qemu --qmp" "${c[@]}" run --q
+# Where a command wants a running domain, only those; start only the others (web2 runs here,
+# its taps in the namespace).
+inns "$vnicsh" -c "$uri" start web2 >/dev/null || fail "start web2"
+complete_is 0 "web1" "${c[@]}" start ""
+for cmd in destroy domiflist domifstat domif-setlink pass attach-interface detach-interface; do
+    complete_is 0 "web2" "${c[@]}" $cmd ""
+done
+complete_is 0 "web1 web2" "${c[@]}" domiftune ""
+complete_is 0 "web1 web2" "${c[@]}" undefine ""
+inns "$vnicsh" -c "$uri" destroy web2 >/dev/null || fail "destroy web2"
+complete_is 0 "" "${c[@]}" domifstat ""
+
 # No connection: the table still answers; no domains, and nothing on stderr.
 complete_is 0 "" -c "vnic:///system?socket=$tmp/none.sock" dumpxml ""
 complete_is 0 "--help --inactive" -c "vnic:///system?socket=$tmp/none.sock" dumpxml --
