@@ -62,9 +62,7 @@ typedef struct {
 } builtin_help;
 
 static const builtin_help builtin_helps[] = {
-    {"connect", "URI",
-     N_("Open a connection to URI and use it from now on (on failure the old "
-        "one stays).")},
+    {"connect", "URI", N_("Switch to URI (on failure the old connection stays).")},
     {"quit", "", N_("Leave the shell (as does exit, or end of input).")},
     {"exit", "", N_("Leave the shell (as does quit, or end of input).")},
 };
