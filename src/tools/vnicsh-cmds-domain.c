@@ -131,6 +131,8 @@ int cmd_format(const command *cmd, const cmd_options *o, int argc, char **argv)
 
 vnic_conn *connect_flags_or_fail(unsigned flags)
 {
+    if (sh_in_shell)
+        return shell_connection(flags);
     vnic_conn *conn = NULL;
     _cleanup_error_ vnic_error *err = NULL;
     if (vnic_conn_open_flags(sh_connect_uri, flags, &conn, &err) < 0) {
@@ -166,7 +168,7 @@ int cmd_create(const command *cmd, const cmd_options *o, int argc, char **argv)
     }
     vnic_domain_info_free(info);
     vnic_diag_clear(&diags);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }
 
@@ -183,7 +185,7 @@ int cmd_destroy(const command *cmd, const cmd_options *o, int argc, char **argv)
     } else {
         printf(_("Domain '%s' destroyed\n"), argv[0]);
     }
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }
 
@@ -198,7 +200,7 @@ int cmd_list(const command *cmd, const cmd_options *o, int argc, char **argv)
     int r = vnic_domain_list(conn, (o->given & OPT_ALL) ? VNIC_LIST_ALL : 0, &list, &n, &err);
     if (r < 0 && !list) {
         print_error("%s", err->message);
-        vnic_conn_close(conn);
+        sh_conn_release(conn);
         return EXIT_FAIL;
     }
 
@@ -226,7 +228,7 @@ int cmd_list(const command *cmd, const cmd_options *o, int argc, char **argv)
     if (r < 0)
         print_error("%s", err->message);
     vnic_domain_info_list_free(list, n);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -239,7 +241,7 @@ int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **arg
     vnic_domain_info *info = NULL;
     if (vnic_domain_lookup(conn, argv[0], &info, &err) < 0) {
         print_error("%s", err->message);
-        vnic_conn_close(conn);
+        sh_conn_release(conn);
         return EXIT_FAIL;
     }
 
@@ -268,7 +270,7 @@ int cmd_domiflist(const command *cmd, const cmd_options *o, int argc, char **arg
         sh_table_print(t, !(o->given & OPT_NO_LEGEND));
     }
     vnic_domain_info_free(info);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return EXIT_OK;
 }
 
@@ -280,7 +282,7 @@ int cmd_dumpxml(const command *cmd, const cmd_options *o, int argc, char **argv)
     _cleanup_error_ vnic_error *err = NULL;
     _cleanup_free_ char *xml =
         vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     if (!xml) {
         print_error("%s", err->message);
         return EXIT_FAIL;
@@ -313,7 +315,7 @@ int cmd_define(const command *cmd, const cmd_options *o, int argc, char **argv)
     }
     vnic_domain_info_free(info);
     vnic_diag_clear(&diags);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }
 
@@ -336,7 +338,7 @@ static int name_command(const cmd_options *o, const char *name,
         printf(done_fmt, name);
 #pragma GCC diagnostic pop
     }
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }
 
@@ -402,7 +404,7 @@ int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **arg
     if (r < 0)
         print_error("%s", err->message);
     vnic_reconcile_actions_free(acts, n);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -441,12 +443,15 @@ int cmd_events(const command *cmd, const cmd_options *o, int argc, char **argv)
     cmd_options mine = *o; /* print_event()'s opaque is not const */
     if (vnic_event_register(conn, print_event, &mine, &id, &err) < 0) {
         print_error("%s", err->message);
-        vnic_conn_close(conn);
+        sh_conn_release(conn);
         return EXIT_FAIL;
     }
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    /* In the shell, events may run again after an interrupt, and the shell's handlers come
+     * back after it. */
+    interrupted = 0;
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     /* Said once the subscription is in place, so that scripts know when to act. */
     fprintf(stderr, _("Listening for events (interrupt to stop)\n"));
 
@@ -464,6 +469,8 @@ int cmd_events(const command *cmd, const cmd_options *o, int argc, char **argv)
     if (r < 0)
         print_error("%s", err->message);
     vnic_event_deregister(conn, id);
-    vnic_conn_close(conn);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }

@@ -39,7 +39,7 @@ int cmd_run(const command *cmd, const cmd_options *o, int argc, char **argv)
         status = EXIT_FAIL;
     }
     vnic_diag_clear(&diags);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }
 
@@ -79,7 +79,7 @@ int cmd_qemu_args(const command *cmd, const cmd_options *o, int argc, char **arg
         if (!conn)
             return EXIT_FAIL;
         args = vnic_domain_qemu_args(conn, target, 3, &err);
-        vnic_conn_close(conn);
+        sh_conn_release(conn);
         if (!args) {
             print_error("%s", err->message);
             return EXIT_FAIL;
@@ -153,7 +153,7 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     }
     vnic_domain_info_free(info);
     vnic_diag_clear(&diags);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -173,7 +173,7 @@ int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, cha
         print_error("%s", err->message);
     else
         printf(_("Interface '%s' detached from domain '%s'\n"), argv[1], argv[0]);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -189,6 +189,6 @@ int cmd_pass(const command *cmd, const cmd_options *o, int argc, char **argv)
     int r = vnic_pass_fds(conn, argv[0], o->socket, &err);
     if (r < 0)
         print_error("%s", err->message);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;
 }

@@ -14,7 +14,7 @@ int cmd_domifstat(const command *cmd, const cmd_options *o, int argc, char **arg
     _cleanup_error_ vnic_error *err = NULL;
     vnic_interface_stats *s = NULL;
     int r = vnic_domain_interface_stats(conn, argv[0], argv[1], &s, &err);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     if (r < 0) {
         print_error("%s", err->message);
         return EXIT_FAIL;
@@ -53,7 +53,7 @@ int cmd_domif_getlink(const command *cmd, const cmd_options *o, int argc, char *
     _cleanup_free_ char *device = NULL;
     bool up = false;
     int r = vnic_domain_interface_get_link(conn, argv[0], argv[1], &up, &device, &err);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     if (r < 0) {
         print_error("%s", err->message);
         return EXIT_FAIL;
@@ -85,7 +85,7 @@ int cmd_domif_setlink(const command *cmd, const cmd_options *o, int argc, char *
     _cleanup_error_ vnic_error *err = NULL;
     int r = o->qmp ? vnic_qmp_interface_set_link(conn, argv[0], argv[1], up, o->qmp, &err)
                    : vnic_domain_interface_set_link(conn, argv[0], argv[1], up, &err);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     if (r < 0) {
         print_error("%s", err->message);
         return EXIT_FAIL;

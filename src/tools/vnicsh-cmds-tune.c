@@ -97,6 +97,6 @@ int cmd_domiftune(const command *cmd, const cmd_options *o, int argc, char **arg
             vnic_interface_bandwidth_free(bw);
         }
     }
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }

@@ -83,7 +83,11 @@ int usage_error(const command *cmd, const char *fmt, ...)
     _cleanup_free_ char *msg = sh_xvasprintf(fmt, ap);
     va_end(ap);
     print_error("%s", msg);
-    if (cmd)
+    if (sh_in_shell && cmd)
+        fprintf(stderr, _("Type 'help %s' for more information.\n"), cmd->name);
+    else if (sh_in_shell)
+        fprintf(stderr, _("Type 'help' for more information.\n"));
+    else if (cmd)
         fprintf(stderr, _("Try '%s %s --help' for more information.\n"), PROGRAM, cmd->name);
     else
         fprintf(stderr, _("Try '%s --help' for more information.\n"), PROGRAM);

@@ -8,7 +8,7 @@
 
 const char *sh_connect_uri;
 
-static void command_help(const command *cmd)
+void command_help(const command *cmd)
 {
     printf(_("Usage: %s %s %s\n\n"), PROGRAM, cmd->name, _(cmd->usage));
     printf("%s\n", _(cmd->summary));
@@ -24,14 +24,7 @@ static void command_help(const command *cmd)
  * subset its entry names. One parser reads them all, so every command follows the same rules:
  * options may stand before or after operands, "--" ends options, an unknown option or a
  * missing operand is a usage error (exit 2) that names it. */
-typedef struct {
-    option_id id;
-    const char *name; /* the long form, without "--" */
-    char letter;      /* the short form, or 0 */
-    bool has_arg;
-} option_spec;
-
-static const option_spec option_specs[] = {
+const option_spec option_specs[] = {
     {O_SKIP, "skip-unsupported", 0, false},
     {O_JSON, "json", 0, false},
     {O_ALL, "all", 0, false},
@@ -41,18 +34,20 @@ static const option_spec option_specs[] = {
     {O_TIMEOUT, "timeout", 0, true},
     {O_QEMU, "qemu", 0, false},
     {O_ENV, "env", 0, false},
-    {O_QMP, "qmp", 0, true},
-    {O_SOCKET, "socket", 0, true},
+    {O_QMP, "qmp", 0, true, .path_arg = true},
+    {O_SOCKET, "socket", 0, true, .path_arg = true},
     {O_VHOST, "vhost", 0, false},
     {O_HELP, "help", 'h', false},
     {O_CONNECT, "connect", 'c', true},
     {O_DEBUG, "debug", 'd', false},
     {O_VERSION, "version", 'V', false},
+    {O_KEEP_GOING, "keep-going", 'k', false},
     {O_INBOUND, "inbound", 0, true},
     {O_OUTBOUND, "outbound", 0, true},
     {O_NO_LEGEND, "no-legend", 0, false},
     {O_HELP_RST, "help-rst", 0, false},
 };
+const size_t noption_specs = ELEMENTSOF(option_specs);
 
 typedef struct {
     unsigned given;             /* OPT() of every option seen */
@@ -125,8 +120,10 @@ static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc
             if (eq)
                 value = eq + 1;
         } else {
-            /* A cluster of short options (-dh); one taking an argument ends it (-cURI). */
-            for (size_t j = 1; a[j]; j++) {
+            /* A cluster of short options (-dh); one taking an argument ends it (-cURI). a[1]
+             * is not '\0' (see above): the loop runs at least once. */
+            size_t j = 1;
+            do {
                 s = find_option(accept, NULL, 0, a[j]);
                 if (!s) {
                     usage_error(cmd, _("unknown option '-%c'"), a[j]);
@@ -142,7 +139,7 @@ static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc
                     if (s->id == O_HELP || s->id == O_VERSION)
                         return 0;
                 }
-            }
+            } while (a[++j]);
         }
         if (s->has_arg && !value) {
             if (i + 1 >= argc) {
@@ -221,7 +218,7 @@ usage:
     return EXIT_USAGE;
 }
 
-static const command commands[] = {
+const command commands[] = {
     {
         .name = "validate",
         .usage = N_("[--skip-unsupported] [--json] FILE..."),
@@ -236,6 +233,7 @@ static const command commands[] = {
         .max_operands = -1,
         .missing = N_("no file given"),
         .run = cmd_validate,
+        .operand_kinds = {OPERAND_FILE},
     },
     {
         .name = "format",
@@ -249,6 +247,7 @@ static const command commands[] = {
         .missing = N_("no file given"),
         .too_many = N_("only one file can be formatted at a time"),
         .run = cmd_format,
+        .operand_kinds = {OPERAND_FILE},
     },
     {
         .name = "create",
@@ -263,6 +262,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain XML file"),
         .run = cmd_create,
+        .operand_kinds = {OPERAND_FILE},
     },
     {
         .name = "destroy",
@@ -272,6 +272,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_destroy,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE},
     },
     {
         .name = "list",
@@ -296,6 +297,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_domiflist,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE},
     },
     {
         .name = "dumpxml",
@@ -308,6 +310,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_dumpxml,
+        .operand_kinds = {OPERAND_DOMAIN},
     },
     {
         .name = "define",
@@ -323,6 +326,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain XML file"),
         .run = cmd_define,
+        .operand_kinds = {OPERAND_FILE},
     },
     {
         .name = "undefine",
@@ -334,6 +338,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_undefine,
+        .operand_kinds = {OPERAND_DOMAIN},
     },
     {
         .name = "start",
@@ -345,6 +350,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_start,
+        .operand_kinds = {OPERAND_DOMAIN_INACTIVE},
     },
     {
         .name = "reconcile",
@@ -390,6 +396,7 @@ static const command commands[] = {
         .tail_at = 2,
         .missing = N_("missing the domain name or XML file"),
         .run = cmd_run,
+        .operand_kinds = {OPERAND_DOMAIN_OR_FILE},
     },
     {
         .name = "qemu-args",
@@ -404,6 +411,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name or XML file"),
         .run = cmd_qemu_args,
+        .operand_kinds = {OPERAND_DOMAIN_OR_FILE},
     },
     {
         .name = "attach-interface",
@@ -419,6 +427,7 @@ static const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),
         .run = cmd_attach_interface,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_FILE},
     },
     {
         .name = "detach-interface",
@@ -432,6 +441,7 @@ static const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface's alias"),
         .run = cmd_detach_interface,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {
         .name = "domiftune",
@@ -449,6 +459,7 @@ static const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface"),
         .run = cmd_domiftune,
+        .operand_kinds = {OPERAND_DOMAIN, OPERAND_IFACE},
     },
     {
         .name = "pass",
@@ -461,6 +472,7 @@ static const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_pass,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE},
     },
     /* Live interface state (issue 11). */
     {
@@ -474,6 +486,7 @@ static const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface"),
         .run = cmd_domifstat,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {
         .name = "domif-getlink",
@@ -485,6 +498,7 @@ static const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface"),
         .run = cmd_domif_getlink,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {
         .name = "domif-setlink",
@@ -498,18 +512,71 @@ static const command commands[] = {
         .max_operands = 3,
         .missing = N_("missing the domain name, the interface or the state (up or down)"),
         .run = cmd_domif_setlink,
+        .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE, OPERAND_LINK_STATE},
+    },
+    {
+        .name = "help",
+        .usage = N_("[COMMAND]"),
+        .summary = N_("List the commands, or show the usage and options of COMMAND."),
+        .max_operands = 1,
+        .too_many = N_("help takes one command at most"),
+        .run = cmd_help,
+        .operand_kinds = {OPERAND_COMMAND},
+    },
+    /* For the bash completion script: what can follow the words of a command line. */
+    {
+        .name = "complete",
+        .usage = N_("-- WORDS..."),
+        .summary = N_("Print what can stand in place of the last of WORDS (vnicsh's global\n"
+                      "options, a command and its options and operands), one per line. Exits 1\n"
+                      "when file names fit the last word too."),
+        .min_operands = 0,
+        .max_operands = -1,
+        .tail_at = 1,
+        .run = cmd_complete,
+        .hidden = true,
     },
 };
 
-static const command *find_command(const char *name)
+const size_t ncommands = ELEMENTSOF(commands);
+
+const command *find_command(const char *name)
 {
-    for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+    for (size_t i = 0; i < ncommands; i++)
         if (sh_streq(commands[i].name, name))
             return &commands[i];
     return NULL;
 }
 
-static void main_help(void)
+void print_command_list(void)
+{
+    for (size_t i = 0; i < ncommands; i++) {
+        if (commands[i].hidden)
+            continue;
+        /* The first line of the summary only. */
+        const char *s = _(commands[i].summary);
+        const char *nl = strchr(s, '\n');
+        printf("  %-20s %.*s\n", commands[i].name, nl ? (int)(nl - s) : (int)strlen(s), s);
+    }
+}
+
+int run_command_words(int nwords, char **words)
+{
+    const command *cmd = find_command(words[0]);
+    if (!cmd)
+        return usage_error(NULL, _("unknown command '%s'"), words[0]);
+
+    cmd_options o;
+    parsed_args p;
+    int status = parse_command_line(cmd, nwords - 1, words + 1, &o, &p);
+    if (status != EXIT_OK || !p.operands)
+        return status;
+    status = cmd->run(cmd, &o, p.noperands, p.operands);
+    parsed_args_clear(&p);
+    return status;
+}
+
+void main_help(void)
 {
     printf(_("Usage: %s [OPTIONS] COMMAND [ARGS...]\n\n"), PROGRAM);
     printf(_("Manage the host-side network devices of virtual machines.\n\n"));
@@ -519,14 +586,14 @@ static void main_help(void)
     printf(_("  -d, --debug             log debugging messages to stderr\n"));
     printf(_("  -h, --help              show this help and exit\n"));
     printf(_("  -V, --version           show the version and exit\n"));
+    printf(_("  -k, --keep-going        without COMMAND, reading commands from a script: go on\n"
+             "                          after a failure (the exit status is the first one's)\n"));
     printf(_("\nCommands:\n"));
-    for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
-        /* The first line of the summary only. */
-        const char *s = _(commands[i].summary);
-        const char *nl = strchr(s, '\n');
-        printf("  %-20s %.*s\n", commands[i].name, nl ? (int)(nl - s) : (int)strlen(s), s);
-    }
+    print_command_list();
     printf(_("\nRun '%s COMMAND --help' for the options of a command.\n"), PROGRAM);
+    printf(_("Without COMMAND, %s is a shell: commands typed at its prompt (Tab completes\n"
+             "them, 'help' lists them) or read from standard input, one per line.\n"),
+           PROGRAM);
     printf(_("A command's options may stand before or after its operands; '--' ends them.\n"));
 }
 
@@ -579,18 +646,10 @@ int main(int argc, char **argv)
     }
     sh_connect_uri = global.value[O_CONNECT];
 
+    /* No command: the shell, on this one connection. */
     if (global.noperands == 0)
-        return usage_error(NULL, _("no command given"));
-    const command *cmd = find_command(words[0]);
-    if (!cmd)
-        return usage_error(NULL, _("unknown command '%s'"), words[0]);
-
-    cmd_options o;
-    parsed_args p;
-    int status = parse_command_line(cmd, global.noperands - 1, words + 1, &o, &p);
-    if (status != EXIT_OK || !p.operands)
-        return status;
-    status = cmd->run(cmd, &o, p.noperands, p.operands);
-    parsed_args_clear(&p);
-    return status;
+        return shell_main(global.given & OPT(O_KEEP_GOING));
+    if (global.given & OPT(O_KEEP_GOING))
+        return usage_error(NULL, _("--keep-going is for the shell (no command)"));
+    return run_command_words(global.noperands, words);
 }

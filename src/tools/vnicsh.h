@@ -87,7 +87,8 @@ typedef enum {
     O_INBOUND,  /* domiftune */
     O_OUTBOUND, /* domiftune */
     O_NO_LEGEND,
-    O_HELP_RST, /* hidden: the command reference as reStructuredText, for vnicsh(1) */
+    O_HELP_RST,   /* hidden: the command reference as reStructuredText, for vnicsh(1) */
+    O_KEEP_GOING, /* the shell reading a script: go on after a failure */
     O__LAST,
 } option_id;
 
@@ -110,8 +111,34 @@ enum {
     OPT_INBOUND = OPT(O_INBOUND),
     OPT_OUTBOUND = OPT(O_OUTBOUND),
     OPT_NO_LEGEND = OPT(O_NO_LEGEND),
-    OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION) | OPT(O_HELP_RST),
+    OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION) | OPT(O_HELP_RST) |
+                 OPT(O_KEEP_GOING),
 };
+
+/* One option of option_specs (vnicsh.c). */
+typedef struct {
+    option_id id;
+    const char *name; /* the long form, without "--" */
+    char letter;      /* the short form, or 0 */
+    bool has_arg;
+    bool path_arg; /* the argument is a file name (completion leaves it to the file system) */
+} option_spec;
+
+extern const option_spec option_specs[];
+extern const size_t noption_specs;
+
+/* What an operand is, for completion (vnicsh-complete.c). */
+typedef enum {
+    OPERAND_OTHER = 0, /* nothing to offer */
+    OPERAND_FILE,
+    OPERAND_DOMAIN,
+    OPERAND_DOMAIN_ACTIVE,   /* one that is running (not only defined) */
+    OPERAND_DOMAIN_INACTIVE, /* one that is only defined */
+    OPERAND_DOMAIN_OR_FILE,
+    OPERAND_IFACE, /* an interface of the domain named by the OPERAND_DOMAIN before it */
+    OPERAND_LINK_STATE,
+    OPERAND_COMMAND, /* a command's name (help) */
+} operand_kind;
 
 typedef struct command command;
 
@@ -141,7 +168,28 @@ struct command {
     const char *missing;  /* N_(): the error for fewer than min_operands */
     const char *too_many; /* N_(): the error for more than max_operands, or NULL */
     command_fn run;
+    bool hidden; /* left out of the help and of completion (complete) */
+    /* What each operand is, for completion; when max_operands is -1 the last one given
+     * stands for every further operand. */
+    operand_kind operand_kinds[3];
 };
+
+/* The command table (vnicsh.c): the one source of the commands, their options, help and
+ * completion. */
+extern const command commands[];
+extern const size_t ncommands;
+
+const command *find_command(const char *name);
+/* CMD's usage, summary and options, on stdout. */
+void command_help(const command *cmd);
+/* One line for each command that is not hidden: its name and the first line of its
+ * summary. */
+void print_command_list(void);
+/* vnicsh --help. */
+void main_help(void);
+/* Run the command WORDS[0] with the options and operands WORDS[1..NWORDS-1], as the command
+ * line and the shell both do. Returns its exit status. */
+int run_command_words(int nwords, char **words);
 
 /* --skip-unsupported as the flag of the call it is passed to (each call has its own enum). */
 #define SKIP_AS(o, flag) (((o)->parse_flags & VNIC_PARSE_SKIP_UNSUPPORTED) ? (unsigned)(flag) : 0u)
@@ -150,6 +198,79 @@ struct command {
 
 /* The connection URI of --connect, or NULL. */
 extern const char *sh_connect_uri;
+
+/* ---- the shell (vnicsh-shell.c) ------------------------------------------------------ */
+
+/* Whether the commands run inside the shell (interactive or reading a script). */
+extern bool sh_in_shell;
+
+/* Read commands from standard input: with line editing, history and completion on a
+ * terminal, else one per line, stopping at the first failure unless KEEP_GOING. Returns the
+ * exit status. */
+int shell_main(bool keep_going);
+/* The shell's connection, opened (with FLAGS: VNIC_CONN_*) on first use and kept until
+ * 'connect' or the end; NULL after its error was printed. */
+vnic_conn *shell_connection(unsigned flags);
+/* The shell's connection if it is open, else NULL; prints nothing. */
+vnic_conn *shell_connection_if_open(void);
+/* The URI of the shell's connection, as vnic_conn_open chooses it (for the prompt). */
+const char *shell_uri(void);
+/* Run one LINE of the shell (words as sh_split_words splits them; a command or one of the
+ * shell's own). LINENO: the line of a script (0: typed), for errors. Returns the exit status
+ * (EXIT_OK for an empty line); *RET_QUIT: quit or exit was given. */
+int shell_run_line(const char *line, unsigned lineno, bool *ret_quit);
+/* The interactive shell (vnicsh-readline.c): prompt, line editing, history, completion.
+ * Returns the exit status. */
+int shell_interactive(void);
+/* The words the shell takes besides the commands (connect, quit, exit), NULL-ended. */
+extern const char *const shell_builtins[];
+
+/* Give back the connection a command got from connect_or_fail(): closed outside the shell,
+ * kept open inside it. */
+void sh_conn_release(vnic_conn *conn);
+
+/* ---- history (vnicsh-history.c) ------------------------------------------------------- */
+
+/* The interactive shell's history, in $XDG_STATE_HOME/vnic/vnicsh_history (else
+ * ~/.local/state/vnic/vnicsh_history): read into readline's history, and written back
+ * (the last SHELL_HISTORY_MAX lines). A problem is a warning; the shell goes on without. */
+#define SHELL_HISTORY_MAX 1000
+void shell_history_load(void);
+void shell_history_save(void);
+
+/* ---- words (vnicsh-words.c) ------------------------------------------------------------ */
+
+/* Split LINE into words, quoted as in a POSIX shell (see vnicsh-words.c). Returns 0 with
+ * *RET (NULL-terminated; free with sh_strv_free) and *RET_N, or -1 with *RET_ERROR (a static
+ * N_() message) for an unterminated quote. */
+int sh_split_words(const char *line, char ***ret, size_t *ret_n, const char **ret_error);
+void sh_strv_free(char **v);
+/* Append ITEM (owned from then on) to the NULL-terminated array *V of *N items, room for
+ * *CAP, growing it. */
+void sh_strv_push(char ***v, size_t *n, size_t *cap, char *item);
+
+/* ---- completion (vnicsh-complete.c) ---------------------------------------------------- */
+
+enum {
+    COMPLETE_GLOBAL = 1 << 0, /* WORDS start with vnicsh's global options (bash) */
+    COMPLETE_SHELL = 1 << 1,  /* a line of the shell: its builtins are commands too */
+};
+
+typedef struct {
+    char **items; /* NULL-terminated, sorted, no duplicates */
+    size_t n;
+    bool files; /* file names fit the word too: left to bash or readline */
+} sh_candidates;
+
+/* What may stand in place of the last of WORDS (NWORDS >= 1; the last is the prefix typed
+ * so far, maybe ""), from the command table, the connection's domains and their interfaces.
+ * flags: COMPLETE_*. The caller clears *RET with sh_candidates_clear. */
+void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidates *ret);
+void sh_candidates_clear(sh_candidates *c);
+
+int cmd_complete(const command *cmd, const cmd_options *o, int argc, char **argv);
+/* vnicsh-shell.c: help [COMMAND], in the shell with its own commands too. */
+int cmd_help(const command *cmd, const cmd_options *o, int argc, char **argv);
 
 /* ---- output (vnicsh-output.c) ---------------------------------------------------------- */
 
