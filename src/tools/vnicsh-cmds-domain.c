@@ -370,7 +370,7 @@ int cmd_start(const command *cmd, const cmd_options *o, int argc, char **argv)
         printf(_("Domain '%s' started\n"), argv[0]);
     }
     vnic_domain_info_free(info);
-    vnic_conn_close(conn);
+    sh_conn_release(conn);
     return status;
 }
 

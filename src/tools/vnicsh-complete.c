@@ -105,7 +105,7 @@ static void add_options(strv_builder *b, unsigned accept, unsigned given, const 
 {
     for (size_t i = 0; i < noption_specs; i++) {
         const option_spec *s = &option_specs[i];
-        if (!(accept & OPT(s->id)) || (given & OPT(s->id)))
+        if (!(accept & OPT(s->id)) || (given & OPT(s->id)) || s->hidden)
             continue;
         _cleanup_free_ char *word = sh_xasprintf("--%s", s->name);
         add_candidate(b, prefix, word);

@@ -45,7 +45,7 @@ const option_spec option_specs[] = {
     {O_INBOUND, "inbound", 0, true},
     {O_OUTBOUND, "outbound", 0, true},
     {O_NO_LEGEND, "no-legend", 0, false},
-    {O_HELP_RST, "help-rst", 0, false},
+    {O_HELP_RST, "help-rst", 0, false, .hidden = true},
 };
 const size_t noption_specs = ELEMENTSOF(option_specs);
 

@@ -122,6 +122,7 @@ typedef struct {
     char letter;      /* the short form, or 0 */
     bool has_arg;
     bool path_arg; /* the argument is a file name (completion leaves it to the file system) */
+    bool hidden;   /* for vnic's own build (--help-rst): not offered by completion */
 } option_spec;
 
 extern const option_spec option_specs[];

@@ -111,7 +111,7 @@ LINES
     (cd "$tmp/files" && inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" <"$tmp/lines") \
         >"$tmp/replies" 2>"$tmp/err"
     want=("domif-getlink domif-setlink domiflist domifstat domiftune"
-        "--help --json"
+        "--help --json --no-legend"
         "web1 web2"
         "ua-back ua-front"
         "down up"
