@@ -35,6 +35,7 @@ void vnic_domain_def_free(vnic_domain_def *def)
     free(def->uuid);
     free(def->machine);
     free(def->arch);
+    vnic_domain_controllers_clear(def);
     free(def->file);
     xmlFreeDoc(def->doc);
     free(def);
@@ -386,6 +387,7 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
         schema_file = "domain.rng";
         parse_domain_header(&ctx, root, def);
         vnic_domain_parse_os(&ctx, root, def);
+        vnic_domain_parse_controllers(&ctx, root, def);
     } else if (root && root->ns) {
         vnic_diag_add(&semantic, file, node_line(root),
                       _("the root element <%s> must not be in a namespace (it is in '%s')"),

@@ -141,6 +141,13 @@ VNIC_ENUM_DECL(vnic_txmode, vnic_txmode);
 #define VNIC_PCI_FUNCTION_MAX 7
 #define VNIC_PCI_BUS_MAX 255
 
+struct vnic_parse_ctx;
+/* Attribute ATTR of an <address> element NODE as a PCI number (as libvirt reads them: 0x1f,
+ * 010 octal, or decimal) up to MAX into *ret; absent: true, *ret untouched; otherwise a
+ * diagnostic and false. */
+bool vnic_pci_number(struct vnic_parse_ctx *ctx, xmlNode *node, const char *attr,
+                     unsigned long max, unsigned *ret);
+
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
     unsigned node_index; /* position among the document's interface elements */

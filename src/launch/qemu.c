@@ -353,6 +353,8 @@ void vnic_qemu_place_props(const vnic_pci_layout *l, size_t index, vnic_qemu_pro
         return;
     if (p->controller >= 0)
         prop_str(device, "bus", controller_id(l, (size_t)p->controller));
+    else if (p->bus_id)
+        prop_str(device, "bus", vnic_xstrdup(p->bus_id));
     else
         prop_str(device, "bus", bus_name(l->machine, p->bus));
     prop_str(device, "addr", devfn(p->slot, p->function));
