@@ -372,6 +372,32 @@ void vnic_qemu_hotplug_props(const vnic_domain_def *dom, size_t index, vnic_qemu
     vnic_pci_layout_clear(&l);
 }
 
+char *vnic_qemu_hotplug_bus(const vnic_domain_def *dom, size_t index, unsigned *ret_bus)
+{
+    vnic_pci_layout l;
+    vnic_domain_pci_layout(dom, &l);
+    const vnic_pci_place *p = &l.places[index];
+    char *id = NULL;
+    if (p->explicit_) {
+        id = p->bus_id ? vnic_xstrdup(p->bus_id) : bus_name(l.machine, p->bus);
+        *ret_bus = p->bus;
+    }
+    vnic_pci_layout_clear(&l);
+    return id;
+}
+
+const char *vnic_qemu_root_bus(const vnic_domain_def *dom)
+{
+    switch (vnic_domain_def_machine(dom)) {
+    case VNIC_MACHINE_I440FX:
+        return "pci.0";
+    case VNIC_MACHINE_Q35:
+        return "pcie.0";
+    default:
+        return NULL;
+    }
+}
+
 static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds,
                          const int *vhostfds, size_t nvhost, const vnic_pci_layout *layout,
                          size_t index, unsigned bootindex)

@@ -104,11 +104,12 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     vnic_diag_list diags = {0};
     _cleanup_error_ vnic_error *err = NULL;
     _cleanup_free_ char *id = NULL;
+    vnic_pci_location where = {0};
     int r;
     if (o->qmp) {
-        r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp,
-                                      SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &diags,
-                                      &err);
+        r = vnic_qmp_attach_interface_at(conn, argv[0], argv[1], o->qmp,
+                                         SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &where,
+                                         &diags, &err);
     } else {
         unsigned index;
         r = vnic_domain_attach_interface_file(
@@ -123,9 +124,27 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     }
     if (r < 0) {
         print_failure(&diags, err);
+    } else if (o->json) {
+        _cleanup_json_ json_object *j = json_object_new_object();
+        json_add_string(j, "domain", argv[0]);
+        json_add_string(j, "id", id);
+        if (where.found) {
+            json_object *pci = json_object_new_object();
+            json_add_string(pci, "bus", where.bus);
+            json_object_object_add(pci, "bus_number", json_object_new_int(where.bus_number));
+            json_object_object_add(pci, "slot", json_object_new_int(where.slot));
+            json_object_object_add(pci, "function", json_object_new_int(where.function));
+            json_object_object_add(j, "pci", pci);
+        }
+        print_json(j, true);
     } else {
         printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[0]);
+        /* Where QEMU put it, as its query-pci says (the guest sees bus number NN). */
+        if (where.found)
+            printf(_("PCI address in the guest: bus %s (0x%02x) slot 0x%02x function 0x%x\n"),
+                   where.bus ? where.bus : _("root"), where.bus_number, where.slot, where.function);
     }
+    vnic_pci_location_clear(&where);
     vnic_diag_clear(&diags);
     vnic_conn_close(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;

@@ -397,13 +397,15 @@ static const command commands[] = {
     },
     {
         .name = "attach-interface",
-        .usage = N_("[--qmp SOCKET] [--skip-unsupported] NAME FILE"),
+        .usage = N_("[--qmp SOCKET] [--skip-unsupported] [--json] NAME FILE"),
         .summary = N_("Add the <interface> of FILE to a running domain; with --qmp also hot-plug\n"
                       "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add).\n"
                       "Any failure undoes everything."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
-                      "      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_QMP | OPT_SKIP,
+                      "      --skip-unsupported  leave interfaces of other types alone\n"
+                      "      --json              print the id (and with --qmp the PCI address\n"
+                      "                          QEMU gave it) as JSON\n"),
+        .accept = OPT_QMP | OPT_SKIP | OPT_JSON,
         .min_operands = 2,
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),
