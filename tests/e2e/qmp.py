@@ -10,6 +10,9 @@
         query-pci, one line per device with an id, bridges' buses walked: ID PARENT SLOT
         FUNCTION BUS-NUMBER (PARENT: the id of the bridge or port it sits behind, "-" on a
         root bus; a bus the firmware has not numbered yet shows nothing behind it)
+    qmp.py [--wait SECONDS] SOCKET pci-wait ID...
+        pci-devices once every ID is shown (the firmware numbers the buses a moment after
+        the start), or after SECONDS with what is shown then, and exit 1
 
 As a module (tests that talk to QEMU longer): session(SOCKET, WAIT) connects and negotiates;
 its execute(COMMAND, ARGS) returns the reply, cmd(COMMAND, ARGS) the "return" value (an error
@@ -123,12 +126,23 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     path, cmd = argv[0], argv[1]
-    args = json.loads(argv[2]) if len(argv) > 2 else None
+    args = json.loads(argv[2]) if len(argv) > 2 and cmd != "pci-wait" else None
 
     conn = session(path, wait)
-    if cmd == "pci-devices":
-        for qid, (parent, slot, function, bus) in sorted(pci_devices(conn).items()):
+    if cmd in ("pci-devices", "pci-wait"):
+        want = argv[2:] if cmd == "pci-wait" else []
+        deadline = time.monotonic() + wait
+        while True:
+            devices = pci_devices(conn)
+            missing = [w for w in want if w not in devices]
+            if not missing or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        for qid, (parent, slot, function, bus) in sorted(devices.items()):
             print(qid, parent or "-", slot, function, bus)
+        if missing:
+            print(f"qmp.py: not shown after {wait} s: {' '.join(missing)}", file=sys.stderr)
+            return 1
         return 0
 
     qmp_cmd = "query-rx-filter" if cmd == "rx-filters" else cmd
