@@ -266,6 +266,10 @@ static void parse_domain_header(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_
         }
     }
 
+    xmlChar *type = xmlGetNoNsProp(root, BAD_CAST "type");
+    def->not_kvm = type && !xmlStrEqual(type, BAD_CAST "kvm");
+    xmlFree(type);
+
     if (!name) {
         vnic_diag_add(ctx->diags, ctx->file, node_line(root), _("the domain has no <name>"));
     } else {
@@ -361,6 +365,7 @@ static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *
         if (!iface)
             continue;
         iface->node_index = (unsigned)i;
+        iface->domain_not_kvm = def->not_kvm;
         def->ifaces[def->niface++] = iface;
     }
 }
@@ -631,6 +636,7 @@ size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface
     size_t nnodes;
     _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(def->doc, &nnodes);
     iface->node_index = (unsigned)(nnodes - 1);
+    iface->domain_not_kvm = def->not_kvm;
     def->ifaces = vnic_xreallocarray(def->ifaces, def->niface + 1, sizeof(*def->ifaces));
     def->ifaces[def->niface] = iface;
     return def->niface++;

@@ -12,6 +12,7 @@ struct vnic_domain_def {
     bool standalone; /* the root is an <interface> */
     char *name;      /* NULL for a standalone interface */
     char *uuid;      /* as written, or NULL */
+    bool not_kvm;    /* <domain type> is written and is not 'kvm' (TCG's 'qemu', ...) */
     vnic_iface_def **ifaces;
     size_t niface;
 

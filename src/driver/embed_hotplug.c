@@ -104,6 +104,7 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
     }
 
     vnic_embed_apply_client(p, iface);
+    iface->domain_not_kvm = def->not_kvm; /* its vhost-net, as the domain's other NICs' */
     const vnic_backend_ops *ops = vnic_registry_find(p->reg, iface, err);
     if (!ops)
         return -ENOENT;
