@@ -84,14 +84,24 @@ static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char
 
 /* Pass the fds, add the netdev and the device; undo what was done on failure. */
 /* Is the bus the <address> of interface INDEX names in the running QEMU? Hot-plug adds no
- * controller: q35's pcie.0 takes no hot-plugged device at all (not a root port either), and a
- * pci-bridge hot-plugged into pc's pci.0 has no bus number until the guest numbers it. So a
- * missing bus is an error that names it, before anything is passed to QEMU. */
+ * controller: q35's pcie.0 takes no hot-plugged device at all (not a root port either, nor a
+ * NIC: one without an address, which QEMU would put there, is refused too), and a pci-bridge
+ * hot-plugged into pc's pci.0 has no bus number until the guest numbers it. So a missing bus
+ * is an error that names it, before anything is passed to QEMU. */
 static int check_bus(vnic_qmp *q, const vnic_domain_def *dom, size_t index, const char *id,
                      vnic_error **err)
 {
     unsigned nr = 0;
     _cleanup_free_ char *bus = vnic_qemu_hotplug_bus(dom, index, &nr);
+    /* QEMU would refuse it only after the fds and the netdev went in: say why before. */
+    if (nr == 0 && vnic_domain_def_machine(dom) == VNIC_MACHINE_Q35) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("interface '%s' would go on q35's root bus pcie.0, which takes no "
+                         "hot-plugged device: give it an <address> on a free pcie-root-port "
+                         "(bus N, slot 0) that QEMU has"),
+                       id);
+        return -EINVAL;
+    }
     if (!bus || nr == 0)
         return 0;
     _cleanup_(json_object_putp) json_object *pci = NULL;

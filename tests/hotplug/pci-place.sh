@@ -7,7 +7,8 @@
 # - an <address> on a bus QEMU does not have (pci.5) is refused before QEMU gets anything,
 #   naming the bus, and the attach is undone;
 # - without an address QEMU chooses: on pc a free slot of pci.0, reported as query-pci shows it;
-#   on q35 QEMU refuses (pcie.0 takes no hot-plug) and the attach is undone;
+#   on q35 pcie.0 takes no hot-plug: refused before QEMU gets anything where the domain says
+#   q35 (so is an address on bus 0), else QEMU refuses and the attach is undone;
 # - a pci-bridge hot-plugged into pc's pci.0 (QEMU takes it) makes its bus usable at once, but
 #   without a guest to number the new bus query-pci cannot show what is behind it: the attach
 #   works and reports no place.
@@ -116,7 +117,16 @@ grep -q "^ua-p1 pci.1 0 0 1$" "$tmp/pci" || fail "q35: query-pci has ua-p1 elsew
 nic ua-p2 0x02 0x00
 attach_refused place-q35 ua-p2 "PCI bus 'pci.2' (bus 0x02" "q35, bus 2 that QEMU lacks"
 nic ua-qauto
-attach_refused place-q35 ua-qauto "does not support hotplugging" "q35, no address"
+attach_refused place-q35 ua-qauto "on q35's root bus pcie.0, which takes no hot-plugged device" "q35, no address"
+nic ua-q0 0x00 0x05
+attach_refused place-q35 ua-q0 "on q35's root bus pcie.0, which takes no hot-plugged device" "q35, bus 0"
+# Where the domain does not say q35, QEMU itself refuses (and the attach is undone).
+cat >"$tmp/q35-unsaid.xml" <<'XML'
+<domain><name>place-unsaid</name><devices/></domain>
+XML
+vsh create "$tmp/q35-unsaid.xml" >/dev/null || fail "create place-unsaid"
+attach_refused place-unsaid ua-qauto "Bus 'pcie.0' does not support hotplugging" "q35 unsaid, no address"
+vsh destroy place-unsaid >/dev/null || fail "destroy place-unsaid"
 stop_qemu
 vsh destroy place-q35 >/dev/null || fail "destroy place-q35"
 [ -z "$(marked_devices)" ] || fail "devices left: $(marked_devices)"
