@@ -302,7 +302,7 @@ static const vnic_iface_def *first_use(xmlHashTablePtr table, const char *key,
     return NULL;
 }
 
-static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
+static void check_duplicates(vnic_parse_ctx *ctx, const vnic_domain_def *def)
 {
     xmlHashTablePtr macs = xmlHashCreate(0), targets = xmlHashCreate(0);
     xmlHashTablePtr aliases = xmlHashCreate(0), lowers = xmlHashCreate(0);
@@ -348,6 +348,19 @@ static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
     xmlHashFree(aliases, NULL);
     xmlHashFree(lowers, NULL);
     xmlHashFree(passthrough, NULL);
+}
+
+void vnic_domain_check_added(const char *file, vnic_diag_list *diags, const vnic_domain_def *def,
+                             const vnic_iface_def *iface)
+{
+    vnic_domain_def with = *def;
+    with.ifaces = vnic_xcalloc(def->niface + 1, sizeof(*with.ifaces));
+    memcpy(with.ifaces, def->ifaces, def->niface * sizeof(*with.ifaces));
+    with.ifaces[with.niface++] = (vnic_iface_def *)iface;
+    vnic_parse_ctx ctx = {.file = file, .diags = diags};
+    check_duplicates(&ctx, &with);
+    vnic_domain_check_pci(&ctx, &with);
+    free(with.ifaces);
 }
 
 static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *def)

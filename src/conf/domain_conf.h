@@ -46,6 +46,13 @@ const char *vnic_domain_name_check(const char *name);
 /* Is s a UUID (32 hex digits, optionally dashed 8-4-4-4-12)? */
 bool vnic_uuid_valid(const char *s);
 
+/* The parser's checks across a domain's interfaces (duplicates, PCI addresses and room) for
+ * interface IFACE about to be added to DEF (an attach): a definition they would refuse could
+ * not be read back from the state record. Diagnostics name FILE, IFACE's document; DEF's own
+ * interfaces passed them already. */
+void vnic_domain_check_added(const char *file, vnic_diag_list *diags, const vnic_domain_def *def,
+                             const vnic_iface_def *iface);
+
 /* Add an interface (taken over) at the end of a domain: a placeholder element goes into
  * devices (made if missing) so that formatting writes it there. Returns its index. */
 size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface);

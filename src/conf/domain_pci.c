@@ -182,8 +182,8 @@ static void check_controllers(vnic_parse_ctx *ctx, const vnic_domain_def *def,
             k->function == d->pci_function)
             vnic_diag_add(ctx->diags, ctx->file, d->address_line,
                           _("PCI address bus 0x%02x slot 0x%02x function 0x%x is also used by "
-                            "the PCI controller on line %d"),
-                          d->pci_bus, d->pci_slot, d->pci_function, k->line);
+                            "the domain's PCI controller %u"),
+                          d->pci_bus, d->pci_slot, d->pci_function, k->index);
     }
     const vnic_pci_controller_def *k =
         d->pci_bus ? vnic_domain_pci_controller(def, d->pci_bus) : NULL;
@@ -193,20 +193,19 @@ static void check_controllers(vnic_parse_ctx *ctx, const vnic_domain_def *def,
     const char *model = vnic_pci_model_name(k->model);
     if (min < 0)
         vnic_diag_add(ctx->diags, ctx->file, d->address_line,
-                      _("PCI address on bus 0x%02x: the domain's controller %u is a %s (line "
-                        "%d), which holds no NIC, only other controllers"),
-                      d->pci_bus, k->index, model, k->line);
+                      _("PCI address on bus 0x%02x: the domain's controller %u is a %s, which "
+                        "holds no NIC, only other controllers"),
+                      d->pci_bus, k->index, model);
     else if (min == max)
         vnic_diag_add(ctx->diags, ctx->file, d->address_line,
-                      _("PCI address bus 0x%02x slot 0x%02x: the domain's controller %u is a %s "
-                        "(line %d), whose only slot is 0x%02x"),
-                      d->pci_bus, d->pci_slot, k->index, model, k->line, (unsigned)min);
+                      _("PCI address bus 0x%02x slot 0x%02x: the domain's controller %u is a %s, "
+                        "whose only slot is 0x%02x"),
+                      d->pci_bus, d->pci_slot, k->index, model, (unsigned)min);
     else
         vnic_diag_add(ctx->diags, ctx->file, d->address_line,
-                      _("PCI address bus 0x%02x slot 0x%02x: the domain's controller %u is a %s "
-                        "(line %d), whose slots for devices are 0x%02x to 0x%02x"),
-                      d->pci_bus, d->pci_slot, k->index, model, k->line, (unsigned)min,
-                      (unsigned)max);
+                      _("PCI address bus 0x%02x slot 0x%02x: the domain's controller %u is a %s, "
+                        "whose slots for devices are 0x%02x to 0x%02x"),
+                      d->pci_bus, d->pci_slot, k->index, model, (unsigned)min, (unsigned)max);
 }
 
 void vnic_domain_check_pci(vnic_parse_ctx *ctx, const vnic_domain_def *def)
