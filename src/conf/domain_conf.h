@@ -94,6 +94,11 @@ xmlDoc *vnic_domain_def_format_doc(const vnic_domain_def *def, vnic_error **err)
 
 /* ---- the guest's PCI buses (domain_pci.c) ---------------------------------------------- */
 
+/* Is N an element NAME in no namespace? */
+bool vnic_domain_is_elem(const xmlNode *n, const char *name);
+/* N's attribute NAME in no namespace, or NULL. Caller frees. */
+char *vnic_domain_prop(xmlNode *n, const char *name);
+
 typedef enum {
     VNIC_MACHINE_I440FX, /* pc, pc-i440fx-*, and QEMU's x86 default */
     VNIC_MACHINE_Q35,    /* q35, pc-q35-* */

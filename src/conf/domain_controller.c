@@ -44,19 +44,6 @@ bool vnic_pci_model_takes_slot(vnic_pci_model model, unsigned slot, int *ret_min
     return *ret_min >= 0 && (int)slot >= *ret_min && (int)slot <= *ret_max;
 }
 
-static bool is_elem(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
-}
-
-static char *prop(xmlNode *n, const char *name)
-{
-    xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
-    char *s = v ? vnic_xstrdup((const char *)v) : NULL;
-    xmlFree(v);
-    return s;
-}
-
 void vnic_domain_controllers_clear(vnic_domain_def *def)
 {
     for (size_t i = 0; i < def->npci_controllers; i++)
@@ -81,9 +68,9 @@ const vnic_pci_controller_def *vnic_domain_pci_controller(const vnic_domain_def 
 static char *user_alias(xmlNode *c)
 {
     for (xmlNode *a = c->children; a; a = a->next) {
-        if (!is_elem(a, "alias"))
+        if (!vnic_domain_is_elem(a, "alias"))
             continue;
-        _cleanup_free_ char *name = prop(a, "name");
+        _cleanup_free_ char *name = vnic_domain_prop(a, "name");
         if (!name || !vnic_str_has_prefix(name, "ua-") || strlen(name) > 64)
             return NULL;
         for (const char *p = name + 3; *p; p++)
@@ -98,8 +85,8 @@ static char *user_alias(xmlNode *c)
 static bool parse_one(vnic_parse_ctx *ctx, xmlNode *c, vnic_pci_controller_def *ret)
 {
     int line = vnic_xml_node_line(c);
-    _cleanup_free_ char *index = prop(c, "index");
-    _cleanup_free_ char *model = prop(c, "model");
+    _cleanup_free_ char *index = vnic_domain_prop(c, "index");
+    _cleanup_free_ char *model = vnic_domain_prop(c, "model");
     unsigned long n;
     /* Without an index libvirt gives it the lowest free one: it names no bus vnic can know. */
     if (!index)
@@ -127,10 +114,11 @@ static bool parse_one(vnic_parse_ctx *ctx, xmlNode *c, vnic_pci_controller_def *
         }
     }
     for (xmlNode *a = c->children; a; a = a->next) {
-        _cleanup_free_ char *type = is_elem(a, "address") ? prop(a, "type") : NULL;
+        _cleanup_free_ char *type =
+            vnic_domain_is_elem(a, "address") ? vnic_domain_prop(a, "type") : NULL;
         if (!type || !vnic_streq(type, "pci"))
             continue;
-        _cleanup_free_ char *slot = prop(a, "slot");
+        _cleanup_free_ char *slot = vnic_domain_prop(a, "slot");
         bool ok = vnic_pci_number(ctx, a, "bus", VNIC_PCI_BUS_MAX, &d.bus);
         ok &= vnic_pci_number(ctx, a, "slot", VNIC_PCI_SLOT_MAX, &d.slot);
         ok &= vnic_pci_number(ctx, a, "function", VNIC_PCI_FUNCTION_MAX, &d.function);
@@ -147,10 +135,11 @@ static bool parse_one(vnic_parse_ctx *ctx, xmlNode *c, vnic_pci_controller_def *
 void vnic_domain_parse_controllers(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_def *def)
 {
     for (xmlNode *d = root->children; d; d = d->next) {
-        if (!is_elem(d, "devices"))
+        if (!vnic_domain_is_elem(d, "devices"))
             continue;
         for (xmlNode *c = d->children; c; c = c->next) {
-            _cleanup_free_ char *type = is_elem(c, "controller") ? prop(c, "type") : NULL;
+            _cleanup_free_ char *type =
+                vnic_domain_is_elem(c, "controller") ? vnic_domain_prop(c, "type") : NULL;
             vnic_pci_controller_def one;
             if (!type || !vnic_streq(type, "pci") || !parse_one(ctx, c, &one))
                 continue;

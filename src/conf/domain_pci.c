@@ -12,12 +12,12 @@
 #include "xml_cleanup.h"
 #include "xml_line.h"
 
-static bool is_elem(const xmlNode *n, const char *name)
+bool vnic_domain_is_elem(const xmlNode *n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
 }
 
-static char *prop(xmlNode *n, const char *name)
+char *vnic_domain_prop(xmlNode *n, const char *name)
 {
     xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
     char *s = v ? vnic_xstrdup((const char *)v) : NULL;
@@ -30,25 +30,25 @@ void vnic_domain_parse_os(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_def *d
     (void)ctx;
     bool seen_os = false;
     for (xmlNode *c = root->children; c; c = c->next) {
-        if (is_elem(c, "os") && !seen_os) {
+        if (vnic_domain_is_elem(c, "os") && !seen_os) {
             seen_os = true;
             unsigned nboot = 0;
             for (xmlNode *o = c->children; o; o = o->next) {
-                if (is_elem(o, "type") && !def->machine && !def->arch) {
-                    def->machine = prop(o, "machine");
-                    def->arch = prop(o, "arch");
-                } else if (is_elem(o, "boot")) {
-                    _cleanup_free_ char *dev = prop(o, "dev");
+                if (vnic_domain_is_elem(o, "type") && !def->machine && !def->arch) {
+                    def->machine = vnic_domain_prop(o, "machine");
+                    def->arch = vnic_domain_prop(o, "arch");
+                } else if (vnic_domain_is_elem(o, "boot")) {
+                    _cleanup_free_ char *dev = vnic_domain_prop(o, "dev");
                     nboot++;
                     if (dev && vnic_streq(dev, "network") && !def->boot_network)
                         def->boot_network = nboot;
                 }
             }
-        } else if (is_elem(c, "devices")) {
+        } else if (vnic_domain_is_elem(c, "devices")) {
             /* libvirt gives <os><boot> no effect where any device has a boot order. */
             for (xmlNode *d = c->children; d; d = d->next)
                 for (xmlNode *b = d->type == XML_ELEMENT_NODE ? d->children : NULL; b; b = b->next)
-                    if (is_elem(b, "boot") && xmlHasNsProp(b, BAD_CAST "order", NULL))
+                    if (vnic_domain_is_elem(b, "boot") && xmlHasNsProp(b, BAD_CAST "order", NULL))
                         def->device_boot = true;
         }
     }
