@@ -57,7 +57,10 @@ refused fit "<interface type='ethernet'><address type='pci' bus='1' slot='3'/></
     "slot 3 on the domain's root port"
 # The same address on the root port's slot 0 fits.
 printf '%s\n' "<interface type='ethernet'><address type='pci' bus='1' slot='0'/><alias name='ua-p1'/></interface>" >"$tmp/ok.xml"
-vsh attach-interface fit "$tmp/ok.xml" >"$tmp/out" 2>&1 || fail "bus 1 slot 0: $(cat "$tmp/out")"
+vsh attach-interface --json fit "$tmp/ok.xml" >"$tmp/out" 2>&1 || fail "bus 1 slot 0: $(cat "$tmp/out")"
+# --json without --qmp: the domain and the id; no PCI place (no QEMU was asked).
+[ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["domain"], d["id"], "pci" in d)' "$tmp/out")" = "fit ua-p1 False" ] ||
+    fail "attach-interface --json: $(cat "$tmp/out")"
 vsh destroy fit >/dev/null || fail "destroy fit"
 
 # Room: 16 NICs without an address, and the domain's own controllers on every root-bus slot
