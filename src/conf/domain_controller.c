@@ -92,10 +92,11 @@ static bool parse_one(vnic_parse_ctx *ctx, xmlNode *c, vnic_pci_controller_def *
     if (!index)
         return false;
     if (vnic_parse_uint(index, 0, VNIC_PCI_BUS_MAX, &n) < 0) {
+        _cleanup_free_ char *sv = vnic_iface_shown(index);
         vnic_diag_add(ctx->diags, ctx->file, line,
                       _("invalid index '%s' of <controller type='pci'> (expected a number from 0 "
                         "to %d)"),
-                      index, VNIC_PCI_BUS_MAX);
+                      sv, VNIC_PCI_BUS_MAX);
         return false;
     }
     vnic_pci_controller_def d = {.index = (unsigned)n, .line = line};
@@ -104,12 +105,13 @@ static bool parse_one(vnic_parse_ctx *ctx, xmlNode *c, vnic_pci_controller_def *
             if (vnic_streq(model, models[m].name))
                 d.model = (vnic_pci_model)m;
         if (!d.model) {
+            _cleanup_free_ char *sv = vnic_iface_shown(model);
             vnic_diag_add(ctx->diags, ctx->file, line,
                           _("unknown PCI controller model '%s' (libvirt's are pci-root, "
                             "pcie-root, pci-bridge, dmi-to-pci-bridge, pcie-root-port, "
                             "pcie-switch-upstream-port, pcie-switch-downstream-port, "
                             "pci-expander-bus, pcie-expander-bus, pcie-to-pci-bridge)"),
-                          model);
+                          sv);
             return false;
         }
     }

@@ -141,6 +141,10 @@ VNIC_ENUM_DECL(vnic_txmode, vnic_txmode);
 #define VNIC_PCI_FUNCTION_MAX 7
 #define VNIC_PCI_BUS_MAX 255
 
+/* A value as a message shows it: control characters escaped, so that one diagnostic stays one
+ * line. Caller frees. */
+char *vnic_iface_shown(const char *v);
+
 struct vnic_parse_ctx;
 /* Attribute ATTR of an <address> element NODE as a PCI number (as libvirt reads them: 0x1f,
  * 010 octal, or decimal) up to MAX into *ret; absent: true, *ret untouched; otherwise a
