@@ -116,6 +116,10 @@ $qmp "$tmp/qmp.sock" pci-devices >"$tmp/pci"
 grep -q "^ua-p1 pci.1 0 0 1$" "$tmp/pci" || fail "q35: query-pci has ua-p1 elsewhere: $(cat "$tmp/pci")"
 nic ua-p2 0x02 0x00
 attach_refused place-q35 ua-p2 "PCI bus 'pci.2' (bus 0x02" "q35, bus 2 that QEMU lacks"
+# Nor can the missing root port be hot-plugged: pcie.0 takes none (what the README says).
+$qmp "$tmp/qmp.sock" device_add '{"driver": "pcie-root-port", "id": "pci.2", "chassis": 2, "bus": "pcie.0"}' \
+    >/dev/null 2>"$tmp/err" && fail "q35: QEMU took a hot-plugged pcie-root-port"
+grep -q "does not support hotplugging" "$tmp/err" || fail "q35: a hot-plugged root port: $(cat "$tmp/err")"
 nic ua-qauto
 attach_refused place-q35 ua-qauto "on q35's root bus pcie.0, which takes no hot-plugged device" "q35, no address"
 nic ua-q0 0x00 0x05
