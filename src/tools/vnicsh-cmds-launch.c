@@ -131,15 +131,15 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
         if (where.found) {
             json_object *pci = json_object_new_object();
             json_add_string(pci, "bus", where.bus);
-            json_object_object_add(pci, "bus_number", json_object_new_int(where.bus_number));
-            json_object_object_add(pci, "slot", json_object_new_int(where.slot));
-            json_object_object_add(pci, "function", json_object_new_int(where.function));
+            json_add_int(pci, "bus_number", where.bus_number);
+            json_add_int(pci, "slot", where.slot);
+            json_add_int(pci, "function", where.function);
             json_object_object_add(j, "pci", pci);
         }
         print_json(j, true);
     } else {
         printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[0]);
-        /* Where QEMU put it, as its query-pci says (the guest sees bus number NN). */
+        /* Where QEMU put it, as its query-pci says, and the bus number the guest sees. */
         if (where.found)
             printf(_("PCI address in the guest: bus %s (0x%02x) slot 0x%02x function 0x%x\n"),
                    where.bus ? where.bus : _("root"), where.bus_number, where.slot, where.function);
