@@ -127,11 +127,11 @@ unsigned vnic_domain_def_boot_index(const vnic_domain_def *def, size_t index);
 #define VNIC_PCI_MAX_PORT_SLOTS 8 /* q35: slots of pcie.0 for root ports, from 0x1e down */
 
 typedef struct {
-    bool placed;    /* false: QEMU chooses (no bus, no addr) */
+    bool placed;        /* false: QEMU chooses (no bus, no addr) */
     const char *bus_id; /* the id of bus BUS when the domain's controller has an alias of its
                          * own (the def's string); NULL: pci.0, pcie.0 or pci.N */
-    bool explicit_; /* from the interface's <address> */
-    int controller; /* -1: bus number BUS (pci.0/pcie.0 for 0, pci.N); else one vnic adds */
+    bool explicit_;     /* from the interface's <address> */
+    int controller;     /* -1: bus number BUS (pci.0/pcie.0 for 0, pci.N); else one vnic adds */
     unsigned bus, slot, function;
     bool multifunction;
 } vnic_pci_place;
@@ -174,7 +174,7 @@ typedef enum {
 typedef struct vnic_pci_controller_def {
     unsigned index; /* the bus it provides: libvirt's and QEMU's "pci.INDEX" */
     vnic_pci_model model;
-    char *alias; /* a user alias (<alias name='ua-...'/>), QEMU's id for it; or NULL */
+    char *alias;      /* a user alias (<alias name='ua-...'/>), QEMU's id for it; or NULL */
     bool has_address; /* its own place: bus, slot, function */
     unsigned bus, slot, function;
     int line;

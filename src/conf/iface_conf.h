@@ -149,8 +149,8 @@ struct vnic_parse_ctx;
 /* Attribute ATTR of an <address> element NODE as a PCI number (as libvirt reads them: 0x1f,
  * 010 octal, or decimal) up to MAX into *ret; absent: true, *ret untouched; otherwise a
  * diagnostic and false. */
-bool vnic_pci_number(struct vnic_parse_ctx *ctx, xmlNode *node, const char *attr,
-                     unsigned long max, unsigned *ret);
+bool vnic_pci_number(struct vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
+                     unsigned *ret);
 
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
@@ -299,9 +299,9 @@ bool vnic_iface_def_vhost(const vnic_iface_def *def);
 const char *vnic_iface_def_vhost_path(const vnic_iface_def *def);
 
 /* Whether vnic opens vhost-net for def's queues: never for <driver name='qemu'>, a model
- * that is not virtio, or an interface of a domain whose type is not 'kvm'; VNIC_VHOST_REQUIRED for <driver name='vhost'> (a node that does not open
- * is an error), VNIC_VHOST_TRY by default (one that does not open means no vhost-net, as in
- * libvirt). */
+ * that is not virtio, or an interface of a domain whose type is not 'kvm'; VNIC_VHOST_REQUIRED for
+ * <driver name='vhost'> (a node that does not open is an error), VNIC_VHOST_TRY by default (one
+ * that does not open means no vhost-net, as in libvirt). */
 typedef enum { VNIC_VHOST_NEVER, VNIC_VHOST_TRY, VNIC_VHOST_REQUIRED } vnic_vhost_use;
 vnic_vhost_use vnic_iface_def_vhost_use(const vnic_iface_def *def);
 
