@@ -35,6 +35,7 @@ void vnic_domain_def_free(vnic_domain_def *def)
     free(def->uuid);
     free(def->machine);
     free(def->arch);
+    vnic_domain_controllers_clear(def);
     free(def->file);
     xmlFreeDoc(def->doc);
     free(def);
@@ -265,6 +266,10 @@ static void parse_domain_header(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_
         }
     }
 
+    xmlChar *type = xmlGetNoNsProp(root, BAD_CAST "type");
+    def->not_kvm = type && !xmlStrEqual(type, BAD_CAST "kvm");
+    xmlFree(type);
+
     if (!name) {
         vnic_diag_add(ctx->diags, ctx->file, node_line(root), _("the domain has no <name>"));
     } else {
@@ -297,7 +302,7 @@ static const vnic_iface_def *first_use(xmlHashTablePtr table, const char *key,
     return NULL;
 }
 
-static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
+static void check_duplicates(vnic_parse_ctx *ctx, const vnic_domain_def *def)
 {
     xmlHashTablePtr macs = xmlHashCreate(0), targets = xmlHashCreate(0);
     xmlHashTablePtr aliases = xmlHashCreate(0), lowers = xmlHashCreate(0);
@@ -345,6 +350,19 @@ static void check_duplicates(vnic_parse_ctx *ctx, vnic_domain_def *def)
     xmlHashFree(passthrough, NULL);
 }
 
+void vnic_domain_check_added(const char *file, vnic_diag_list *diags, const vnic_domain_def *def,
+                             const vnic_iface_def *iface)
+{
+    vnic_domain_def with = *def;
+    with.ifaces = vnic_xcalloc(def->niface + 1, sizeof(*with.ifaces));
+    memcpy(with.ifaces, def->ifaces, def->niface * sizeof(*with.ifaces));
+    with.ifaces[with.niface++] = (vnic_iface_def *)iface;
+    vnic_parse_ctx ctx = {.file = file, .diags = diags};
+    check_duplicates(&ctx, &with);
+    vnic_domain_check_pci(&ctx, &with);
+    free(with.ifaces);
+}
+
 static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *def)
 {
     size_t nnodes;
@@ -360,6 +378,7 @@ static void parse_interfaces(vnic_parse_ctx *ctx, xmlDoc *doc, vnic_domain_def *
         if (!iface)
             continue;
         iface->node_index = (unsigned)i;
+        iface->domain_not_kvm = def->not_kvm;
         def->ifaces[def->niface++] = iface;
     }
 }
@@ -386,6 +405,7 @@ static int parse_doc(xmlDoc *doc, const char *file, unsigned flags, vnic_domain_
         schema_file = "domain.rng";
         parse_domain_header(&ctx, root, def);
         vnic_domain_parse_os(&ctx, root, def);
+        vnic_domain_parse_controllers(&ctx, root, def);
     } else if (root && root->ns) {
         vnic_diag_add(&semantic, file, node_line(root),
                       _("the root element <%s> must not be in a namespace (it is in '%s')"),
@@ -629,6 +649,7 @@ size_t vnic_domain_def_add_interface(vnic_domain_def *def, vnic_iface_def *iface
     size_t nnodes;
     _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(def->doc, &nnodes);
     iface->node_index = (unsigned)(nnodes - 1);
+    iface->domain_not_kvm = def->not_kvm;
     def->ifaces = vnic_xreallocarray(def->ifaces, def->niface + 1, sizeof(*def->ifaces));
     def->ifaces[def->niface] = iface;
     return def->niface++;

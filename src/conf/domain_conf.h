@@ -12,6 +12,7 @@ struct vnic_domain_def {
     bool standalone; /* the root is an <interface> */
     char *name;      /* NULL for a standalone interface */
     char *uuid;      /* as written, or NULL */
+    bool not_kvm;    /* <domain type> is written and is not 'kvm' (TCG's 'qemu', ...) */
     vnic_iface_def **ifaces;
     size_t niface;
 
@@ -22,6 +23,11 @@ struct vnic_domain_def {
     char *arch;
     unsigned boot_network;
     bool device_boot;
+
+    /* The domain's <controller type='pci'> elements with an index (domain_controller.c), in
+     * document order; the elements themselves stay in doc. */
+    struct vnic_pci_controller_def *pci_controllers;
+    size_t npci_controllers;
 };
 
 VNIC_DEFINE_CLEANUP(vnic_domain_def, vnic_domain_def_free)
@@ -39,6 +45,13 @@ const char *vnic_domain_name_check(const char *name);
 
 /* Is s a UUID (32 hex digits, optionally dashed 8-4-4-4-12)? */
 bool vnic_uuid_valid(const char *s);
+
+/* The parser's checks across a domain's interfaces (duplicates, PCI addresses and room) for
+ * interface IFACE about to be added to DEF (an attach): a definition they would refuse could
+ * not be read back from the state record. Diagnostics name FILE, IFACE's document; DEF's own
+ * interfaces passed them already. */
+void vnic_domain_check_added(const char *file, vnic_diag_list *diags, const vnic_domain_def *def,
+                             const vnic_iface_def *iface);
 
 /* Add an interface (taken over) at the end of a domain: a placeholder element goes into
  * devices (made if missing) so that formatting writes it there. Returns its index. */
@@ -81,6 +94,11 @@ xmlDoc *vnic_domain_def_format_doc(const vnic_domain_def *def, vnic_error **err)
 
 /* ---- the guest's PCI buses (domain_pci.c) ---------------------------------------------- */
 
+/* Is N an element NAME in no namespace? */
+bool vnic_domain_is_elem(const xmlNode *n, const char *name);
+/* N's attribute NAME in no namespace, or NULL. Caller frees. */
+char *vnic_domain_prop(xmlNode *n, const char *name);
+
 typedef enum {
     VNIC_MACHINE_I440FX, /* pc, pc-i440fx-*, and QEMU's x86 default */
     VNIC_MACHINE_Q35,    /* q35, pc-q35-* */
@@ -109,9 +127,11 @@ unsigned vnic_domain_def_boot_index(const vnic_domain_def *def, size_t index);
 #define VNIC_PCI_MAX_PORT_SLOTS 8 /* q35: slots of pcie.0 for root ports, from 0x1e down */
 
 typedef struct {
-    bool placed;    /* false: QEMU chooses (no bus, no addr) */
-    bool explicit_; /* from the interface's <address> */
-    int controller; /* -1: bus number BUS (pci.0/pcie.0 for 0, pci.N); else one vnic adds */
+    bool placed;        /* false: QEMU chooses (no bus, no addr) */
+    const char *bus_id; /* the id of bus BUS when the domain's controller has an alias of its
+                         * own (the def's string); NULL: pci.0, pcie.0 or pci.N */
+    bool explicit_;     /* from the interface's <address> */
+    int controller;     /* -1: bus number BUS (pci.0/pcie.0 for 0, pci.N); else one vnic adds */
     unsigned bus, slot, function;
     bool multifunction;
 } vnic_pci_place;
@@ -132,6 +152,50 @@ typedef struct {
 
 void vnic_domain_pci_layout(const vnic_domain_def *def, vnic_pci_layout *ret);
 void vnic_pci_layout_clear(vnic_pci_layout *l);
+
+/* ---- the domain's own PCI controllers (domain_controller.c) ----------------------------- */
+
+/* libvirt's PCI controller models (<controller type='pci' model=>). */
+typedef enum {
+    VNIC_PCI_MODEL_NONE, /* no model written: the launcher (libvirt) chooses it */
+    VNIC_PCI_MODEL_PCI_ROOT,
+    VNIC_PCI_MODEL_PCIE_ROOT,
+    VNIC_PCI_MODEL_PCI_BRIDGE,
+    VNIC_PCI_MODEL_DMI_TO_PCI_BRIDGE,
+    VNIC_PCI_MODEL_PCIE_ROOT_PORT,
+    VNIC_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT,
+    VNIC_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT,
+    VNIC_PCI_MODEL_PCI_EXPANDER_BUS,
+    VNIC_PCI_MODEL_PCIE_EXPANDER_BUS,
+    VNIC_PCI_MODEL_PCIE_TO_PCI_BRIDGE,
+    VNIC_PCI_MODEL_LAST
+} vnic_pci_model;
+
+typedef struct vnic_pci_controller_def {
+    unsigned index; /* the bus it provides: libvirt's and QEMU's "pci.INDEX" */
+    vnic_pci_model model;
+    char *alias;      /* a user alias (<alias name='ua-...'/>), QEMU's id for it; or NULL */
+    bool has_address; /* its own place: bus, slot, function */
+    unsigned bus, slot, function;
+    int line;
+} vnic_pci_controller_def;
+
+/* Read the <controller type='pci'> elements of <devices> into def; problems (an index or
+ * model that is no number or name libvirt takes, an index declared twice) are diagnostics. */
+void vnic_domain_parse_controllers(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_def *def);
+void vnic_domain_controllers_clear(vnic_domain_def *def);
+
+/* The controller of bus INDEX that the domain declares, or NULL. */
+const vnic_pci_controller_def *vnic_domain_pci_controller(const vnic_domain_def *def,
+                                                          unsigned index);
+
+/* The model's name as libvirt writes it. */
+const char *vnic_pci_model_name(vnic_pci_model model);
+
+/* Can a NIC sit at SLOT of a bus of MODEL? False for a model that holds only other
+ * controllers (a switch's upstream port, a pcie-expander-bus) or a slot out of its range
+ * (*ret_min..*ret_max, both -1 for the former). VNIC_PCI_MODEL_NONE takes any slot. */
+bool vnic_pci_model_takes_slot(vnic_pci_model model, unsigned slot, int *ret_min, int *ret_max);
 
 /* The checks of the interfaces' addresses against the domain: two NICs at one address; an
  * address on a machine whose buses vnic does not name; more NICs than the machine takes. */

@@ -12,12 +12,12 @@
 #include "xml_cleanup.h"
 #include "xml_line.h"
 
-static bool is_elem(const xmlNode *n, const char *name)
+bool vnic_domain_is_elem(const xmlNode *n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
 }
 
-static char *prop(xmlNode *n, const char *name)
+char *vnic_domain_prop(xmlNode *n, const char *name)
 {
     xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
     char *s = v ? vnic_xstrdup((const char *)v) : NULL;
@@ -30,25 +30,25 @@ void vnic_domain_parse_os(vnic_parse_ctx *ctx, xmlNode *root, vnic_domain_def *d
     (void)ctx;
     bool seen_os = false;
     for (xmlNode *c = root->children; c; c = c->next) {
-        if (is_elem(c, "os") && !seen_os) {
+        if (vnic_domain_is_elem(c, "os") && !seen_os) {
             seen_os = true;
             unsigned nboot = 0;
             for (xmlNode *o = c->children; o; o = o->next) {
-                if (is_elem(o, "type") && !def->machine && !def->arch) {
-                    def->machine = prop(o, "machine");
-                    def->arch = prop(o, "arch");
-                } else if (is_elem(o, "boot")) {
-                    _cleanup_free_ char *dev = prop(o, "dev");
+                if (vnic_domain_is_elem(o, "type") && !def->machine && !def->arch) {
+                    def->machine = vnic_domain_prop(o, "machine");
+                    def->arch = vnic_domain_prop(o, "arch");
+                } else if (vnic_domain_is_elem(o, "boot")) {
+                    _cleanup_free_ char *dev = vnic_domain_prop(o, "dev");
                     nboot++;
                     if (dev && vnic_streq(dev, "network") && !def->boot_network)
                         def->boot_network = nboot;
                 }
             }
-        } else if (is_elem(c, "devices")) {
+        } else if (vnic_domain_is_elem(c, "devices")) {
             /* libvirt gives <os><boot> no effect where any device has a boot order. */
             for (xmlNode *d = c->children; d; d = d->next)
                 for (xmlNode *b = d->type == XML_ELEMENT_NODE ? d->children : NULL; b; b = b->next)
-                    if (is_elem(b, "boot") && xmlHasNsProp(b, BAD_CAST "order", NULL))
+                    if (vnic_domain_is_elem(b, "boot") && xmlHasNsProp(b, BAD_CAST "order", NULL))
                         def->device_boot = true;
         }
     }
@@ -102,9 +102,12 @@ void vnic_domain_pci_layout(const vnic_domain_def *def, vnic_pci_layout *ret)
         l.places[i].controller = -1;
         if (!d->has_pci_address)
             continue;
+        const vnic_pci_controller_def *k =
+            d->pci_bus ? vnic_domain_pci_controller(def, d->pci_bus) : NULL;
         l.places[i] = (vnic_pci_place){
             .placed = true,
             .explicit_ = true,
+            .bus_id = k ? k->alias : NULL,
             .controller = -1,
             .bus = d->pci_bus,
             .slot = d->pci_slot,
@@ -113,6 +116,12 @@ void vnic_domain_pci_layout(const vnic_domain_def *def, vnic_pci_layout *ret)
         };
         if (d->pci_bus == 0)
             root_used[d->pci_slot] = true;
+    }
+    /* The domain's own controllers on the root bus are where it says too. */
+    for (size_t c = 0; c < def->npci_controllers; c++) {
+        const vnic_pci_controller_def *k = &def->pci_controllers[c];
+        if (k->has_address && k->bus == 0)
+            root_used[k->slot] = true;
     }
 
     /* q35's slots for root ports: from the top down (QEMU fills from the bottom), below the
@@ -162,6 +171,43 @@ static const char *machine_name(const vnic_domain_def *def)
     return def->machine ? def->machine : "pc";
 }
 
+/* An address against the domain's own controllers: not where one of them sits, and on a bus
+ * whose controller takes a NIC at that slot (libvirt's rules for each model). */
+static void check_controllers(vnic_parse_ctx *ctx, const vnic_domain_def *def,
+                              const vnic_iface_def *d)
+{
+    for (size_t c = 0; c < def->npci_controllers; c++) {
+        const vnic_pci_controller_def *k = &def->pci_controllers[c];
+        if (k->has_address && k->bus == d->pci_bus && k->slot == d->pci_slot &&
+            k->function == d->pci_function)
+            vnic_diag_add(ctx->diags, ctx->file, d->address_line,
+                          _("PCI address bus 0x%02x slot 0x%02x function 0x%x is also used by "
+                            "the domain's PCI controller %u"),
+                          d->pci_bus, d->pci_slot, d->pci_function, k->index);
+    }
+    const vnic_pci_controller_def *k =
+        d->pci_bus ? vnic_domain_pci_controller(def, d->pci_bus) : NULL;
+    int min, max;
+    if (!k || vnic_pci_model_takes_slot(k->model, d->pci_slot, &min, &max))
+        return;
+    const char *model = vnic_pci_model_name(k->model);
+    if (min < 0)
+        vnic_diag_add(ctx->diags, ctx->file, d->address_line,
+                      _("PCI address on bus 0x%02x: the domain's controller %u is a %s, which "
+                        "holds no NIC, only other controllers"),
+                      d->pci_bus, k->index, model);
+    else if (min == max)
+        vnic_diag_add(ctx->diags, ctx->file, d->address_line,
+                      _("PCI address bus 0x%02x slot 0x%02x: the domain's controller %u is a %s, "
+                        "whose only slot is 0x%02x"),
+                      d->pci_bus, d->pci_slot, k->index, model, (unsigned)min);
+    else
+        vnic_diag_add(ctx->diags, ctx->file, d->address_line,
+                      _("PCI address bus 0x%02x slot 0x%02x: the domain's controller %u is a %s, "
+                        "whose slots for devices are 0x%02x to 0x%02x"),
+                      d->pci_bus, d->pci_slot, k->index, model, (unsigned)min, (unsigned)max);
+}
+
 void vnic_domain_check_pci(vnic_parse_ctx *ctx, const vnic_domain_def *def)
 {
     vnic_machine_kind kind = vnic_domain_def_machine(def);
@@ -185,6 +231,7 @@ void vnic_domain_check_pci(vnic_parse_ctx *ctx, const vnic_domain_def *def)
                               def->arch);
             continue;
         }
+        check_controllers(ctx, def, d);
         char key[32];
         snprintf(key, sizeof(key), "%u:%u.%u", d->pci_bus, d->pci_slot, d->pci_function);
         const vnic_iface_def *first = xmlHashLookup(seen, BAD_CAST key);

@@ -141,6 +141,17 @@ VNIC_ENUM_DECL(vnic_txmode, vnic_txmode);
 #define VNIC_PCI_FUNCTION_MAX 7
 #define VNIC_PCI_BUS_MAX 255
 
+/* A value as a message shows it: control characters escaped, so that one diagnostic stays one
+ * line. Caller frees. */
+char *vnic_iface_shown(const char *v);
+
+struct vnic_parse_ctx;
+/* Attribute ATTR of an <address> element NODE as a PCI number (as libvirt reads them: 0x1f,
+ * 010 octal, or decimal) up to MAX into *ret; absent: true, *ret untouched; otherwise a
+ * diagnostic and false. */
+bool vnic_pci_number(struct vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
+                     unsigned *ret);
+
 typedef struct vnic_iface_def {
     int line;            /* where the <interface> element starts */
     unsigned node_index; /* position among the document's interface elements */
@@ -160,6 +171,9 @@ typedef struct vnic_iface_def {
 
     char *model;
     vnic_driver_name driver_name;
+    /* The interface belongs to a <domain> whose type is not 'kvm' (QEMU's TCG): libvirt gives
+     * its NICs no vhost-net, whatever <driver name> says (set by the domain parser). */
+    bool domain_not_kvm;
     unsigned queues; /* 0: not given (one queue) */
     unsigned mtu;    /* 0: not given */
     vnic_link_state link;
@@ -275,7 +289,8 @@ bool vnic_model_uses_vnet_hdr(const char *model);
 unsigned vnic_iface_def_queues(const vnic_iface_def *def);
 
 /* Does the launcher ask for vhost-net? Only <driver name='vhost'> on a virtio model: vhost-net
- * serves virtio queues only, so libvirt leaves it off for other models, and so does vnic. */
+ * serves virtio queues only, so libvirt leaves it off for other models, and so does vnic; and
+ * not in a domain whose type is not 'kvm' (libvirt gives TCG none). */
 bool vnic_iface_def_vhost(const vnic_iface_def *def);
 
 /* The vhost-net node of def: <backend vhost>, or $VNIC_VHOST_NET (an absolute path, read with
@@ -283,10 +298,10 @@ bool vnic_iface_def_vhost(const vnic_iface_def *def);
 #define VNIC_VHOST_NET_PATH "/dev/vhost-net"
 const char *vnic_iface_def_vhost_path(const vnic_iface_def *def);
 
-/* Whether vnic opens vhost-net for def's queues: never for <driver name='qemu'> or a model
- * that is not virtio; VNIC_VHOST_REQUIRED for <driver name='vhost'> (a node that does not open
- * is an error), VNIC_VHOST_TRY by default (one that does not open means no vhost-net, as in
- * libvirt). */
+/* Whether vnic opens vhost-net for def's queues: never for <driver name='qemu'>, a model
+ * that is not virtio, or an interface of a domain whose type is not 'kvm'; VNIC_VHOST_REQUIRED for
+ * <driver name='vhost'> (a node that does not open is an error), VNIC_VHOST_TRY by default (one
+ * that does not open means no vhost-net, as in libvirt). */
 typedef enum { VNIC_VHOST_NEVER, VNIC_VHOST_TRY, VNIC_VHOST_REQUIRED } vnic_vhost_use;
 vnic_vhost_use vnic_iface_def_vhost_use(const vnic_iface_def *def);
 

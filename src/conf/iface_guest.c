@@ -121,8 +121,8 @@ bool vnic_iface_parse_rom(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def *de
 
 /* A PCI address number as libvirt reads it: hex with 0x (0x1f), octal with a leading 0, or
  * decimal. */
-static bool pci_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
-                       unsigned *ret)
+bool vnic_pci_number(vnic_parse_ctx *ctx, xmlNode *node, const char *attr, unsigned long max,
+                     unsigned *ret)
 {
     _cleanup_free_ char *v = vnic_iface_opt_attr(node, attr);
     if (!v)
@@ -188,10 +188,10 @@ bool vnic_iface_parse_address(vnic_parse_ctx *ctx, xmlNode *node, vnic_iface_def
     }
     bool ok = check_guest_content(ctx, node, attrs);
     unsigned domain = 0;
-    ok &= pci_number(ctx, node, "domain", 0xffff, &domain);
-    ok &= pci_number(ctx, node, "bus", VNIC_PCI_BUS_MAX, &def->pci_bus);
-    ok &= pci_number(ctx, node, "slot", VNIC_PCI_SLOT_MAX, &def->pci_slot);
-    ok &= pci_number(ctx, node, "function", VNIC_PCI_FUNCTION_MAX, &def->pci_function);
+    ok &= vnic_pci_number(ctx, node, "domain", 0xffff, &domain);
+    ok &= vnic_pci_number(ctx, node, "bus", VNIC_PCI_BUS_MAX, &def->pci_bus);
+    ok &= vnic_pci_number(ctx, node, "slot", VNIC_PCI_SLOT_MAX, &def->pci_slot);
+    ok &= vnic_pci_number(ctx, node, "function", VNIC_PCI_FUNCTION_MAX, &def->pci_function);
     ok &= guest_choice(ctx, node, "multifunction", "on", "off", &def->pci_multifunction);
     if (!ok)
         return false;

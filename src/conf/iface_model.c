@@ -33,5 +33,6 @@ unsigned vnic_iface_def_queues(const vnic_iface_def *def)
 
 bool vnic_iface_def_vhost(const vnic_iface_def *def)
 {
-    return def->driver_name == VNIC_DRIVER_VHOST && vnic_model_is_virtio(def->model);
+    return def->driver_name == VNIC_DRIVER_VHOST && vnic_model_is_virtio(def->model) &&
+           !def->domain_not_kvm;
 }

@@ -13,9 +13,6 @@
 /* Add a diagnostic at node's line. */
 void vnic_iface_error(vnic_parse_ctx *ctx, const xmlNode *node, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A value as a message shows it: control characters escaped, so that one diagnostic stays one
- * line. Caller frees. */
-char *vnic_iface_shown(const char *v);
 /* Formatting: a new child element (in namespace NS, or none), an attribute; both abort when
  * libxml2 cannot allocate, as vnic's other allocations do. */
 xmlNode *vnic_iface_add_child(xmlNode *parent, xmlNs *ns, const char *name);

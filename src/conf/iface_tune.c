@@ -173,7 +173,8 @@ const char *vnic_iface_def_vhost_path(const vnic_iface_def *def)
 
 vnic_vhost_use vnic_iface_def_vhost_use(const vnic_iface_def *def)
 {
-    if (def->driver_name == VNIC_DRIVER_QEMU || !vnic_model_is_virtio(def->model))
+    if (def->driver_name == VNIC_DRIVER_QEMU || !vnic_model_is_virtio(def->model) ||
+        def->domain_not_kvm)
         return VNIC_VHOST_NEVER;
     return def->driver_name == VNIC_DRIVER_VHOST ? VNIC_VHOST_REQUIRED : VNIC_VHOST_TRY;
 }

@@ -55,6 +55,64 @@ static int parse_iface(const char *xml, const char *docname, unsigned flags, vni
     return 0;
 }
 
+/* Does IFACE (its alias and MAC given) fit domain NAME's definition DEF? What the parser
+ * checks across a domain's interfaces, each clash named by the other interface's alias. */
+static int check_fits(const char *name, const vnic_domain_def *def, const vnic_iface_def *iface,
+                      const char *docname, vnic_diag_list *diags, vnic_error **err)
+{
+    for (size_t i = 0; i < def->niface; i++) {
+        const vnic_iface_def *o = def->ifaces[i];
+        if (o->alias && vnic_streq(o->alias, iface->alias))
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' already has an interface with alias '%s'"), name,
+                                  iface->alias),
+                   -EEXIST;
+        if (o->has_mac && memcmp(o->mac, iface->mac, 6) == 0) {
+            char mac[18];
+            vnic_mac_format(iface->mac, mac);
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' already has an interface with MAC %s"), name, mac),
+                   -EEXIST;
+        }
+        if (o->target_dev && iface->target_dev && !vnic_ifname_is_template(o->target_dev) &&
+            vnic_streq(o->target_dev, iface->target_dev))
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' already has an interface with target device "
+                                    "'%s' ('%s')"),
+                                  name, iface->target_dev, o->alias ? o->alias : "?"),
+                   -EEXIST;
+        if (o->source_dev && iface->source_dev && vnic_streq(o->source_dev, iface->source_dev) &&
+            (o->mode == VNIC_MACVTAP_PASSTHROUGH || iface->mode == VNIC_MACVTAP_PASSTHROUGH))
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' already has an interface on lower device '%s' "
+                                    "('%s'); a device in passthrough mode cannot share it"),
+                                  name, iface->source_dev, o->alias ? o->alias : "?"),
+                   -EEXIST;
+        if (o->has_pci_address && iface->has_pci_address && o->pci_bus == iface->pci_bus &&
+            o->pci_slot == iface->pci_slot && o->pci_function == iface->pci_function)
+            return vnic_error_set(err, VNIC_ERR_INVALID,
+                                  _("domain '%s' already has an interface at PCI address bus "
+                                    "0x%02x slot 0x%02x function 0x%x ('%s')"),
+                                  name, iface->pci_bus, iface->pci_slot, iface->pci_function,
+                                  o->alias ? o->alias : "?"),
+                   -EEXIST;
+    }
+    /* The rest of what the parser checks across a domain's interfaces (the controllers' rules,
+     * room for one more without an address): a record it would refuse could not be read back,
+     * and the domain would be lost to vnic. */
+    vnic_diag_list fit = {0};
+    vnic_domain_check_added(docname, &fit, def, iface);
+    if (fit.count) {
+        if (diags)
+            vnic_diag_append(diags, &fit);
+        vnic_diag_clear(&fit);
+        return vnic_error_set(err, VNIC_ERR_XML, _("%s: the interface does not fit domain '%s'"),
+                              docname, name),
+               -EINVAL;
+    }
+    return 0;
+}
+
 int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const char *xml,
                                        const char *docname, unsigned flags, unsigned *ret_index,
                                        char **ret_alias, vnic_diag_list *diags, vnic_error **err)
@@ -87,23 +145,11 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
         vnic_mac_generate(iface->mac);
         iface->has_mac = true;
     }
-    for (size_t i = 0; i < def->niface; i++) {
-        const vnic_iface_def *o = def->ifaces[i];
-        if (o->alias && vnic_streq(o->alias, iface->alias))
-            return vnic_error_set(err, VNIC_ERR_INVALID,
-                                  _("domain '%s' already has an interface with alias '%s'"), name,
-                                  iface->alias),
-                   -EEXIST;
-        if (o->has_mac && memcmp(o->mac, iface->mac, 6) == 0) {
-            char mac[18];
-            vnic_mac_format(iface->mac, mac);
-            return vnic_error_set(err, VNIC_ERR_INVALID,
-                                  _("domain '%s' already has an interface with MAC %s"), name, mac),
-                   -EEXIST;
-        }
-    }
+    if ((r = check_fits(name, def, iface, docname, diags, err)) < 0)
+        return r;
 
     vnic_embed_apply_client(p, iface);
+    iface->domain_not_kvm = def->not_kvm; /* its vhost-net, as the domain's other NICs' */
     const vnic_backend_ops *ops = vnic_registry_find(p->reg, iface, err);
     if (!ops)
         return -ENOENT;

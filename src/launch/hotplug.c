@@ -83,9 +83,59 @@ static void unplug_partial(vnic_qmp *q, const char *socket, plug_step step, char
 }
 
 /* Pass the fds, add the netdev and the device; undo what was done on failure. */
+/* Is the bus the <address> of interface INDEX names in the running QEMU? Hot-plug adds no
+ * controller: q35's pcie.0 takes no hot-plugged device at all (not a root port either, nor a
+ * NIC: one without an address, which QEMU would put there, is refused too), and a pci-bridge
+ * hot-plugged into pc's pci.0 has no bus number until the guest numbers it. So a missing bus
+ * is an error that names it, before anything is passed to QEMU. */
+static int check_bus(vnic_qmp *q, const vnic_domain_def *dom, size_t index, const char *id,
+                     vnic_error **err)
+{
+    unsigned nr = 0;
+    _cleanup_free_ char *bus = vnic_qemu_hotplug_bus(dom, index, &nr);
+    /* QEMU would refuse it only after the fds and the netdev went in: say why before. */
+    if (nr == 0 && vnic_domain_def_machine(dom) == VNIC_MACHINE_Q35) {
+        vnic_error_set(err, VNIC_ERR_INVALID,
+                       _("interface '%s' would go on q35's root bus pcie.0, which takes no "
+                         "hot-plugged device: give it an <address> on a free pcie-root-port "
+                         "(bus N, slot 0) that QEMU has"),
+                       id);
+        return -EINVAL;
+    }
+    if (!bus || nr == 0)
+        return 0;
+    _cleanup_(json_object_putp) json_object *pci = NULL;
+    int r = vnic_qmp_query_pci(q, &pci, err);
+    if (r < 0)
+        return r;
+    if (vnic_qmp_pci_has_bus(pci, bus))
+        return 0;
+    vnic_error_set(err, VNIC_ERR_INVALID,
+                   _("PCI bus '%s' (bus 0x%02x of the <address> of interface '%s') is not in the "
+                     "running QEMU, and hot-plug adds no PCI controller: start QEMU with it"),
+                   bus, nr, id);
+    return -ENOENT;
+}
+
+/* Where QEMU put the device ID, as query-pci says; a failure leaves *where unfound (the NIC is
+ * in, and works, wherever it is). */
+static void locate(vnic_qmp *q, const vnic_domain_def *dom, const char *id,
+                   vnic_pci_location *where)
+{
+    _cleanup_(json_object_putp) json_object *pci = NULL;
+    vnic_error *e = NULL;
+    if (vnic_qmp_query_pci(q, &pci, &e) < 0) {
+        VNIC_DEBUG("where '%s' is: %s", id, e->message);
+        vnic_error_free(e);
+        return;
+    }
+    if (!vnic_qmp_pci_locate(pci, id, vnic_qemu_root_bus(dom), where))
+        VNIC_DEBUG("query-pci does not show '%s'", id);
+}
+
 static int plug(vnic_qmp *q, const char *socket, const vnic_domain_def *dom, size_t index,
                 const char *id, const int *fds, size_t nq, const int *vhostfds, size_t nv,
-                vnic_error **err)
+                vnic_pci_location *ret_where, vnic_error **err)
 {
     const vnic_iface_def *d = dom->ifaces[index];
     _cleanup_free_ char *netdev = vnic_qemu_netdev_id(id);
@@ -117,6 +167,9 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_domain_def *dom, siz
     vnic_qemu_props_clear(&nprops);
     vnic_qemu_props_clear(&dprops);
 
+    if ((r = check_bus(q, dom, index, id, err)) < 0)
+        goto undo;
+
     for (; sent < n; sent++) {
         _cleanup_(json_object_putp) json_object *a = id_args("fdname", names[sent]);
         if ((r = vnic_qmp_execute(q, "getfd", a, all[sent], NULL, err)) < 0)
@@ -146,6 +199,8 @@ static int plug(vnic_qmp *q, const char *socket, const vnic_domain_def *dom, siz
             goto undo;
         }
     }
+    if (ret_where)
+        locate(q, dom, id, ret_where);
     vnic_strv_free(names);
     return 0;
 
@@ -156,7 +211,8 @@ undo:
 }
 
 static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const char *socket,
-                      unsigned flags, char **ret_id, vnic_diag_list *diags, vnic_error **err)
+                      unsigned flags, char **ret_id, vnic_pci_location *ret_where,
+                      vnic_diag_list *diags, vnic_error **err)
 {
     vnic_qmp *q = NULL;
     int r;
@@ -196,7 +252,7 @@ static int qmp_attach(vnic_conn *conn, const char *name, const char *path, const
     }
     id = vnic_xstrdup(snap->ids[index]);
     r = plug(q, socket, snap->def, index, id, snap->fds, snap->nfds, snap->vhostfds,
-             snap->nvhostfds, err);
+             snap->nvhostfds, ret_where, err);
 
 undo:
     vnic_domain_snapshot_free(snap); /* QEMU has its own copies of the fds */
@@ -275,7 +331,26 @@ int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *pat
     vnic_api_call c;
     if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
         return vnic_api_end(&c, -EINVAL);
-    return vnic_api_end(&c, qmp_attach(conn, name, path, socket, flags, ret_id, c.diags, c.err));
+    return vnic_api_end(&c,
+                        qmp_attach(conn, name, path, socket, flags, ret_id, NULL, c.diags, c.err));
+}
+
+int vnic_qmp_attach_interface_at(vnic_conn *conn, const char *name, const char *path,
+                                 const char *socket, unsigned flags, char **ret_id,
+                                 vnic_pci_location *ret_where, vnic_diag_list *diags,
+                                 vnic_error **err)
+{
+    const unsigned known = VNIC_QMP_ATTACH_SKIP_UNSUPPORTED | VNIC_QMP_ATTACH_NO_SCHEMA;
+    vnic_api_call c;
+    if (vnic_api_begin(&c, __func__, err, diags, flags, known) < 0)
+        return vnic_api_end(&c, -EINVAL);
+    vnic_pci_location where = {0};
+    int r = qmp_attach(conn, name, path, socket, flags, ret_id, &where, c.diags, c.err);
+    if (r == 0 && ret_where)
+        *ret_where = where;
+    else
+        vnic_pci_location_clear(&where);
+    return vnic_api_end(&c, r);
 }
 
 int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *alias,

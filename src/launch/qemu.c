@@ -353,6 +353,8 @@ void vnic_qemu_place_props(const vnic_pci_layout *l, size_t index, vnic_qemu_pro
         return;
     if (p->controller >= 0)
         prop_str(device, "bus", controller_id(l, (size_t)p->controller));
+    else if (p->bus_id)
+        prop_str(device, "bus", vnic_xstrdup(p->bus_id));
     else
         prop_str(device, "bus", bus_name(l->machine, p->bus));
     prop_str(device, "addr", devfn(p->slot, p->function));
@@ -368,6 +370,32 @@ void vnic_qemu_hotplug_props(const vnic_domain_def *dom, size_t index, vnic_qemu
     if (l.places[index].explicit_)
         vnic_qemu_place_props(&l, index, device);
     vnic_pci_layout_clear(&l);
+}
+
+char *vnic_qemu_hotplug_bus(const vnic_domain_def *dom, size_t index, unsigned *ret_bus)
+{
+    vnic_pci_layout l;
+    vnic_domain_pci_layout(dom, &l);
+    const vnic_pci_place *p = &l.places[index];
+    char *id = NULL;
+    if (p->explicit_) {
+        id = p->bus_id ? vnic_xstrdup(p->bus_id) : bus_name(l.machine, p->bus);
+        *ret_bus = p->bus;
+    }
+    vnic_pci_layout_clear(&l);
+    return id;
+}
+
+const char *vnic_qemu_root_bus(const vnic_domain_def *dom)
+{
+    switch (vnic_domain_def_machine(dom)) {
+    case VNIC_MACHINE_I440FX:
+        return "pci.0";
+    case VNIC_MACHINE_Q35:
+        return "pcie.0";
+    default:
+        return NULL;
+    }
 }
 
 static char **iface_args(const vnic_iface_def *def, const char *id, const int *fds, size_t nfds,

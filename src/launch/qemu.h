@@ -102,3 +102,11 @@ void vnic_qemu_place_props(const vnic_pci_layout *l, size_t index, vnic_qemu_pro
 
 /* The same for interface INDEX of DOM hot-plugged: only an address it has itself. */
 void vnic_qemu_hotplug_props(const vnic_domain_def *dom, size_t index, vnic_qemu_props *device);
+
+/* QEMU's id of the bus the <address> of interface INDEX of DOM names (the machine's root bus,
+ * pci.N, or the alias of the domain's controller N), with its number in *ret_bus; NULL when
+ * the interface has no address. Caller frees. */
+char *vnic_qemu_hotplug_bus(const vnic_domain_def *dom, size_t index, unsigned *ret_bus);
+
+/* QEMU's id of the root bus of DOM's machine: "pci.0" (pc), "pcie.0" (q35), or NULL. */
+const char *vnic_qemu_root_bus(const vnic_domain_def *dom);

@@ -5,7 +5,9 @@
  * be: on pc a pci-bridge (chassis N) on the root bus; on q35 a pcie-root-port (chassis N),
  * whose one slot is 0, or, when an address on the bus names another slot, a pcie-pci-bridge
  * "pci.N" behind a root port of its own. Where the launcher's command line defines pci.N
- * itself (`run` sees it), vnic adds nothing for that bus, so the two never clash. */
+ * itself (`run` sees it), or the domain declares controller N (<controller type='pci'
+ * index='N'>, which whoever builds the rest of the machine from the domain defines), vnic adds
+ * nothing for that bus, so the two never clash. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -32,6 +34,9 @@ size_t vnic_qemu_bus_controller_args(const vnic_domain_def *def, const vnic_pci_
                                      unsigned bus, char *const *launcher_argv, char **out)
 {
     if (bus == 0 || l->machine == VNIC_MACHINE_OTHER)
+        return 0;
+    /* The domain declares the controller: whoever builds the machine from it defines it. */
+    if (vnic_domain_pci_controller(def, bus))
         return 0;
     _cleanup_free_ char *id = vnic_xasprintf("pci.%u", bus);
     if (argv_defines(launcher_argv, id))

@@ -36,3 +36,17 @@ bool vnic_qmp_broken(const vnic_qmp *q);
 /* Wait up to timeout_ms for EVENT whose data.device is DEVICE (NULL: any). */
 int vnic_qmp_wait_event(vnic_qmp *q, const char *event, const char *device, int timeout_ms,
                         vnic_error **err);
+
+/* ---- the guest's PCI buses as QEMU shows them (qmp_pci.c) ------------------------------- */
+
+/* query-pci: *ret is QEMU's list of root buses (caller puts it); anything else is an error. */
+int vnic_qmp_query_pci(vnic_qmp *q, json_object **ret, vnic_error **err);
+
+/* Does query-pci's answer PCI show a bridge or port with id BUS (whose secondary bus QEMU names
+ * after it)? */
+bool vnic_qmp_pci_has_bus(json_object *pci, const char *bus);
+
+/* Where the device with id DEVICE is in PCI: into *ret (caller clears it), its bus named by the
+ * bridge it sits behind, or ROOT (may be NULL) on a root bus. False when it is not shown. */
+bool vnic_qmp_pci_locate(json_object *pci, const char *device, const char *root,
+                         vnic_pci_location *ret);

@@ -115,11 +115,12 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     _cleanup_free_ char *id = NULL;
     vnic_domain_info *info = NULL;
     const vnic_interface_info *attached = NULL;
+    vnic_pci_location where = {0};
     int r;
     if (o->qmp) {
-        r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp,
-                                      SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &diags,
-                                      &err);
+        r = vnic_qmp_attach_interface_at(conn, argv[0], argv[1], o->qmp,
+                                         SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &where,
+                                         &diags, &err);
     } else {
         unsigned index;
         r = vnic_domain_attach_interface_file(
@@ -145,13 +146,30 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     if (r < 0) {
         print_failure(&diags, err);
     } else if (o->json) {
-        /* The interface as domiflist --json shows it; null if the domain vanished since. */
-        _cleanup_json_ json_object *j = attached ? json_interface_info(attached) : NULL;
+        /* The interface as domiflist --json shows it (only the domain and the id if the
+         * domain vanished since), and with --qmp where QEMU put it. */
+        _cleanup_json_ json_object *j =
+            attached ? json_interface_info(attached) : json_object_new_object();
+        json_add_string(j, "domain", argv[0]);
+        json_add_string(j, "id", id);
+        if (where.found) {
+            json_object *pci = json_object_new_object();
+            json_add_string(pci, "bus", where.bus);
+            json_add_int(pci, "bus_number", where.bus_number);
+            json_add_int(pci, "slot", where.slot);
+            json_add_int(pci, "function", where.function);
+            json_object_object_add(j, "pci", pci);
+        }
         print_json(j, true);
     } else {
         printf(_("Interface '%s' attached to domain '%s'\n"), id ? id : "?", argv[0]);
+        /* Where QEMU put it, as its query-pci says, and the bus number the guest sees. */
+        if (where.found)
+            printf(_("PCI address in the guest: bus %s (0x%02x) slot 0x%02x function 0x%x\n"),
+                   where.bus ? where.bus : _("root"), where.bus_number, where.slot, where.function);
     }
     vnic_domain_info_free(info);
+    vnic_pci_location_clear(&where);
     vnic_diag_clear(&diags);
     sh_conn_release(conn);
     return r < 0 ? EXIT_FAIL : EXIT_OK;

@@ -421,7 +421,8 @@ const command commands[] = {
                       "Any failure undoes everything."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"
-                      "      --json              print the attached interface as JSON\n"),
+                      "      --json              print the attached interface (and with --qmp\n"
+                      "                          the PCI address QEMU gave it) as JSON\n"),
         .accept = OPT_QMP | OPT_SKIP | OPT_JSON,
         .min_operands = 2,
         .max_operands = 2,

@@ -403,6 +403,18 @@ int main(int argc, char **args)
                                     &err) == -1);
     ERR(VNIC_ERR_INVALID, UNKNOWN_TEXT);
     CHECK(qid == NULL);
+    /* The same with the PCI place: unknown flags refused, the place untouched on failure. */
+    vnic_pci_location where = {.slot = 77};
+    CHECK(vnic_qmp_attach_interface_at(conn, "lo1", path_iface, sock, UNKNOWN_FLAG, &qid, &where,
+                                       NULL, &err) == -1);
+    ERR(VNIC_ERR_INVALID, UNKNOWN_TEXT);
+    CHECK(vnic_qmp_attach_interface_at(conn, "lo1", path_iface, sock, 0, &qid, &where, NULL,
+                                       &err) == -1);
+    ERR(VNIC_ERR_NONE, "nosuch.sock");
+    CHECK(qid == NULL && where.slot == 77 && !where.found && where.bus == NULL);
+    vnic_pci_location_clear(&where);
+    vnic_pci_location_clear(NULL);
+    CHECK(where.slot == 0);
     CHECK(vnic_qmp_detach_interface(conn, "nosuch", "net0", sock, 100, NULL) == -1);
     CHECK(vnic_qmp_detach_interface(conn, "lo1", "net0", sock, 100, &err) == -1);
     ERR(VNIC_ERR_NONE, "lo1");

@@ -6,6 +6,18 @@
         printed on stderr and exits 1
     qmp.py [--wait SECONDS] SOCKET rx-filters
         query-rx-filter, one line per NIC: NAME MAIN-MAC
+    qmp.py [--wait SECONDS] SOCKET pci-devices
+        query-pci, one line per device with an id, bridges' buses walked: ID PARENT SLOT
+        FUNCTION BUS-NUMBER (PARENT: the id of the bridge or port it sits behind, "-" on a
+        root bus; a bus the firmware has not numbered yet shows nothing behind it)
+    qmp.py [--wait SECONDS] SOCKET pci-wait ID...
+        pci-devices once every ID is shown (the firmware numbers the buses a moment after
+        the start), or after SECONDS with what is shown then, and exit 1
+
+As a module (tests that talk to QEMU longer): session(SOCKET, WAIT) connects and negotiates;
+its execute(COMMAND, ARGS) returns the reply, cmd(COMMAND, ARGS) the "return" value (an error
+reply raises QMPError); pci_devices(conn) is what the pci-devices command prints, as a dict
+ID -> (PARENT, SLOT, FUNCTION, BUS-NUMBER) with PARENT "" on a root bus.
 
 SECONDS (default 60) bounds both the wait for the socket to accept a connection and every
 read: QEMU serves one QMP client at a time, so a connection made while another client (say
@@ -61,6 +73,51 @@ class Conn:
         return self.read()
 
 
+class QMPError(Exception):
+    pass
+
+
+def session(path, wait=60.0):
+    """A negotiated connection to QEMU's QMP socket at PATH."""
+    conn = Conn(connect(path, wait))
+    greeting = conn.read()
+    if not greeting or "QMP" not in greeting:
+        sys.exit(f"qmp.py: no QMP greeting on {path}: {greeting!r}")
+    reply = conn.execute("qmp_capabilities")
+    if not reply or "return" not in reply:
+        sys.exit(f"qmp.py: qmp_capabilities failed: {reply!r}")
+    return conn
+
+
+def cmd(conn, name, args=None):
+    reply = conn.execute(name, args)
+    if reply is None:
+        raise QMPError(f"{name}: connection closed")
+    if "error" in reply:
+        err = reply["error"]
+        raise QMPError(f"{name}: {err.get('class')}: {err.get('desc')}")
+    return reply.get("return")
+
+
+def pci_devices(conn):
+    out = {}
+
+    def walk(devices, parent):
+        for d in devices:
+            if d.get("qdev_id"):
+                out[d["qdev_id"]] = (parent, d["slot"], d["function"], d["bus"])
+            bridge = d.get("pci_bridge")
+            if bridge:
+                walk(bridge.get("devices", []), d.get("qdev_id") or "?")
+
+    for bus in cmd(conn, "query-pci"):
+        walk(bus["devices"], "")
+    return out
+
+
+Conn.cmd = cmd
+
+
 def main(argv):
     wait = 60.0
     if len(argv) > 2 and argv[0] == "--wait":
@@ -69,15 +126,24 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     path, cmd = argv[0], argv[1]
-    args = json.loads(argv[2]) if len(argv) > 2 else None
+    args = json.loads(argv[2]) if len(argv) > 2 and cmd != "pci-wait" else None
 
-    conn = Conn(connect(path, wait))
-    greeting = conn.read()
-    if not greeting or "QMP" not in greeting:
-        sys.exit(f"qmp.py: no QMP greeting on {path}: {greeting!r}")
-    reply = conn.execute("qmp_capabilities")
-    if not reply or "return" not in reply:
-        sys.exit(f"qmp.py: qmp_capabilities failed: {reply!r}")
+    conn = session(path, wait)
+    if cmd in ("pci-devices", "pci-wait"):
+        want = argv[2:] if cmd == "pci-wait" else []
+        deadline = time.monotonic() + wait
+        while True:
+            devices = pci_devices(conn)
+            missing = [w for w in want if w not in devices]
+            if not missing or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        for qid, (parent, slot, function, bus) in sorted(devices.items()):
+            print(qid, parent or "-", slot, function, bus)
+        if missing:
+            print(f"qmp.py: not shown after {wait} s: {' '.join(missing)}", file=sys.stderr)
+            return 1
+        return 0
 
     qmp_cmd = "query-rx-filter" if cmd == "rx-filters" else cmd
     reply = conn.execute(qmp_cmd, args)

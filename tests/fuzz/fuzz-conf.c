@@ -400,12 +400,14 @@ static void check_qemu_args(const vnic_domain_def *def)
     char **args = vnic_qemu_domain_args(def, counts, 3, &n);
     vnic_pci_layout layout;
     vnic_domain_pci_layout(def, &layout);
-    /* The controllers pci.N for the buses N > 0 that addresses name (qemu_pci.c): one option
-     * each, two on q35 where an address on the bus names a slot other than 0. */
+    /* The controllers pci.N for the buses N > 0 that addresses name (qemu_pci.c) and the
+     * domain does not declare: one option each, two on q35 where an address on the bus names a
+     * slot other than 0. */
     size_t nbus_opts = 0;
     for (size_t i = 0; i < niface && layout.machine != VNIC_MACHINE_OTHER; i++) {
         const vnic_pci_place *p = &layout.places[i];
-        bool first = p->explicit_ && p->bus > 0, other_slot = false;
+        bool first = p->explicit_ && p->bus > 0 && !vnic_domain_pci_controller(def, p->bus),
+             other_slot = false;
         for (size_t j = 0; j < niface; j++) {
             const vnic_pci_place *q = &layout.places[j];
             if (!q->explicit_ || q->bus != p->bus)

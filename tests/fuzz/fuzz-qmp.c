@@ -5,8 +5,8 @@
  * The reader is not separable from its socket, so the input is played by a peer thread on a
  * real unix socket: it accepts the client's connection, sends the input, shuts its sending
  * side and reads (and drops) what the client says until the client hangs up. The client
- * connects, negotiates, executes two commands (one passing an fd) and waits for an event, as
- * hot-plug does. */
+ * connects, negotiates, executes two commands (one passing an fd) and query-pci (its answer
+ * searched for a bus and a device) and waits for an event, as hot-plug does. */
 #include "config.h"
 
 #include <errno.h>
@@ -133,6 +133,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_result(r, &err);
         json_object_put(ret);
         json_object_put(args);
+
+        /* query-pci, and its answer searched as hot-plug searches it. */
+        json_object *pci = NULL;
+        r = vnic_qmp_query_pci(q, &pci, &err);
+        check_result(r, &err);
+        if (r == 0) {
+            FUZZ_CHECK(json_object_is_type(pci, json_type_array), "query-pci gave no list");
+            (void)vnic_qmp_pci_has_bus(pci, "pci.1");
+            vnic_pci_location loc = {0};
+            if (vnic_qmp_pci_locate(pci, "net0", "pci.0", &loc))
+                FUZZ_CHECK(loc.found && loc.bus && loc.slot <= 0xffff, "a place half filled");
+            else
+                FUZZ_CHECK(!loc.found && !loc.bus, "no place, but *ret changed");
+            vnic_pci_location_clear(&loc);
+            json_object_put(pci);
+        }
 
         /* The peer has stopped sending: this ends with the connection, never by timeout. */
         r = vnic_qmp_wait_event(q, "DEVICE_DELETED", "net0", 60000, &err);

@@ -19,39 +19,10 @@ cat >"$tmp/bad-model.xml" <<'XML'
 XML
 vsh create "$tmp/dom.xml" >/dev/null || { fail "create"; finish; }
 
-qmp_query() { # what QEMU has: "id mac" per NIC
-    python3 - "$tmp/qmp.sock" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-f.readline()
-f.write('{"execute":"qmp_capabilities"}\n'); f.flush(); f.readline()
-f.write('{"execute":"query-rx-filter"}\n'); f.flush()
-while True:
-    m = json.loads(f.readline())
-    if "return" in m:
-        break
-for nic in m["return"]:
-    print(nic["name"], nic["main-mac"])
-PY
-}
-qom_get() { # DEVICE-ID PROPERTY: the value QEMU's device has
-    python3 - "$tmp/qmp.sock" "$1" "$2" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-f.readline()
-f.write('{"execute":"qmp_capabilities"}\n'); f.flush(); f.readline()
-f.write(json.dumps({"execute": "qom-get", "arguments": {
-    "path": "/machine/peripheral/" + sys.argv[2], "property": sys.argv[3]}}) + "\n"); f.flush()
-while True:
-    m = json.loads(f.readline())
-    if "return" in m or "error" in m:
-        break
-print(m.get("return", m))
-PY
+qmp="python3 $(cd "$(dirname "$0")/../e2e" && pwd)/qmp.py --wait 30"
+qmp_query() { $qmp "$tmp/qmp.sock" rx-filters; } # what QEMU has: "id mac" per NIC
+qom_get() { # DEVICE-ID PROPERTY: the value QEMU's device has, as JSON
+    $qmp "$tmp/qmp.sock" qom-get "{\"path\": \"/machine/peripheral/$1\", \"property\": \"$2\"}" 2>&1
 }
 ifcount() { vsh domiflist --json hp | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
@@ -70,7 +41,7 @@ grep -q "^ua-hot 52:54:00:aa:00:02$" <(qmp_query) || fail "QEMU does not have ua
 # Its PCI address (QOM's addr is slot << 3 | function: 0x0b.0 is 88) and <driver>'s tuning.
 [ "$(qom_get ua-hot addr)" = 88 ] || fail "ua-hot's addr: $(qom_get ua-hot addr), not slot 0x0b"
 [ "$(qom_get ua-hot rx_queue_size)" = 1024 ] || fail "ua-hot's rx_queue_size: $(qom_get ua-hot rx_queue_size)"
-[ "$(qom_get ua-hot mrg_rxbuf)" = False ] || fail "ua-hot's mrg_rxbuf: $(qom_get ua-hot mrg_rxbuf)"
+[ "$(qom_get ua-hot mrg_rxbuf)" = false ] || fail "ua-hot's mrg_rxbuf: $(qom_get ua-hot mrg_rxbuf)"
 hotdev=$(vsh domiflist --json hp | python3 -c 'import json,sys; print(json.load(sys.stdin)[1]["device"])')
 device_exists "$hotdev" || fail "the hot-plugged tap $hotdev does not exist"
 [ "$(marked_devices | wc -l)" -eq 2 ] || fail "expected 2 marked devices: $(marked_devices)"

@@ -10,6 +10,7 @@
 # - Without a down link the socket is not used.
 source "$(dirname "$0")/common.sh"
 peer=$here/../hotplug/fakepeer.py
+qmp=$here/../e2e/qmp.py
 
 cat >"$tmp/dom.xml" <<'XML'
 <domain type='qemu'>
@@ -45,35 +46,18 @@ if command -v qemu-system-x86_64 >/dev/null; then
         -qmp "unix:$sock,server=on,wait=off" >"$tmp/qemu.out" 2>"$tmp/qemu.err" &
     pid=$!
     bg_pids+=("$pid")
-    python3 - "$sock" >"$tmp/check" 2>&1 <<'PY'
-import json, socket, sys, time
-sock = sys.argv[1]
+    python3 - "$qmp" "$sock" >"$tmp/check" 2>&1 <<'PY'
+import os, sys, time
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import qmp
+# QEMU creates its socket after the exec, and serves one QMP client at a time: the greeting
+# comes once vnicsh has let go.
+conn = qmp.session(sys.argv[2], 90)
 deadline = time.monotonic() + 90
-while True:
-    try:
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sock)
-        break
-    except OSError:
-        if time.monotonic() > deadline:
-            sys.exit("no QMP socket")
-        time.sleep(0.1)
-# QEMU serves one QMP client at a time: the greeting comes once vnicsh has let go.
-s.settimeout(60)
-f = s.makefile("rw")
-def cmd(name, args=None):
-    f.write(json.dumps({"execute": name, **({"arguments": args} if args else {})}) + "\n")
-    f.flush()
-    while True:
-        m = json.loads(f.readline())
-        if "return" in m or "error" in m:
-            return m
-f.readline()
-cmd("qmp_capabilities")
 
 def io_bars():
     bars = {}
-    for bus in cmd("query-pci")["return"]:
+    for bus in conn.cmd("query-pci"):
         for d in bus["devices"]:
             for r in d.get("regions", []):
                 if d.get("qdev_id") and r["bar"] == 0 and r["type"] == "io":
@@ -81,7 +65,7 @@ def io_bars():
     return bars
 
 def status(port):  # the legacy virtio-net status word: config (offset 20) after the MAC
-    out = cmd("human-monitor-command", {"command-line": "i /w 0x%x" % (port + 26)})["return"]
+    out = conn.cmd("human-monitor-command", {"command-line": "i /w 0x%x" % (port + 26)})
     return int(out.strip().split("=")[-1], 16)
 
 # The firmware maps the BARs a moment after the start.
@@ -95,7 +79,7 @@ while True:
         sys.exit("the firmware did not map the NICs' BARs: %s" % bars)
     time.sleep(0.2)
 print("ua-up", up & 1, "ua-down", down & 1)
-cmd("quit")
+conn.execute("quit")
 PY
     [ "$(cat "$tmp/check")" = "ua-up 1 ua-down 0" ] ||
         fail "guest links: $(cat "$tmp/check"); vnicsh: $(cat "$tmp/qemu.err")"

@@ -1,15 +1,17 @@
 #!/bin/bash
 # `vnicsh run` with a real QEMU (TCG, no guest kernel: the firmware enumerates the buses and
-# gives up booting) and 66 NICs, on pc and on q35: QEMU starts, and its query-pci puts every NIC
-# where vnic said. The two with a PCI <address> (written last in the document) sit at their
-# slots, one on the root bus and one on the launcher's own bus pci.1 (libvirt's name for PCI
-# controller 1); of the 64 without, the first 16 are on the root bus and the rest behind the
-# pci-bridges (pc: 31 to a bridge, slots 1..31) or pcie-root-ports (q35: one NIC each, eight
-# ports to a slot of pcie.0 from 0x1d down, 0x1e being the fixed NIC's) that vnic adds.
+# gives up booting) and 66 NICs, on pc and on q35: QEMU starts, and its query-pci (read with
+# tests/e2e/qmp.py) puts every NIC where vnic said. The two with a PCI <address> (written last
+# in the document) sit at their slots, one on the root bus and one on the launcher's own bus
+# pci.1 (libvirt's name for PCI controller 1); of the 64 without, the first 16 are on the root
+# bus and the rest behind the pci-bridges (pc: 31 to a bridge, slots 1..31) or pcie-root-ports
+# (q35: one NIC each, eight ports to a slot of pcie.0 from 0x1d down, 0x1e being the fixed
+# NIC's) that vnic adds.
 # Without vnic's bridges QEMU refuses to start at about 29 NICs on pc. Skipped (77) without
 # qemu-system-x86_64.
 source "$(dirname "$0")/common.sh"
 command -v qemu-system-x86_64 >/dev/null || { echo "no qemu-system-x86_64: skipped"; exit 77; }
+qmp=$here/../e2e/qmp.py
 
 run_machine() { # MACHINE ROOT-SLOT-OF-FIXED-NIC LAUNCHER-BUS-OPTION
     local machine=$1 fixslot=$2 busopt=$3
@@ -45,47 +47,20 @@ PY
         -qmp "unix:$sock,server=on,wait=off" $busopt >"$tmp/$machine.out" 2>"$tmp/$machine.err" &
     local pid=$!
     bg_pids+=("$pid")
-    python3 - "$sock" "$machine" "$fixslot" >"$tmp/$machine.check" 2>&1 <<'PY'
-import json, socket, sys, time
-sock, machine, fixslot = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
-deadline = time.monotonic() + 90
-while True:
-    try:
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sock)
-        break
-    except OSError:
-        if time.monotonic() > deadline:
-            sys.exit("no QMP socket")
-        time.sleep(0.1)
-f = s.makefile("rw")
-def cmd(name, args=None):
-    f.write(json.dumps({"execute": name, **({"arguments": args} if args else {})}) + "\n")
-    f.flush()
-    while True:
-        m = json.loads(f.readline())
-        if "return" in m or "error" in m:
-            return m
-f.readline()
-cmd("qmp_capabilities")
-
-def walk(devices, parent, out):
-    for d in devices:
-        out[d.get("qdev_id") or "%s/%x.%x" % (parent, d["slot"], d["function"])] = (
-            parent, d["slot"], d["function"])
-        for sub in [d.get("pci_bridge", {})]:
-            walk(sub.get("devices", []), d.get("qdev_id", ""), out)
-
-# The firmware gives the bridges their bus numbers; until then query-pci cannot look behind them.
-want = ["net%d" % i for i in range(64)] + ["ua-fix", "ua-bus1"]
-while True:
-    got = {}
-    for bus in cmd("query-pci")["return"]:
-        walk(bus["devices"], "", got)
-    if all(w in got for w in want) or time.monotonic() > deadline:
-        break
-    time.sleep(0.5)
-cmd("quit")
+    # The firmware gives the bridges their bus numbers; until then query-pci cannot look
+    # behind them.
+    local want=(ua-fix ua-bus1) i
+    for i in $(seq 0 63); do want+=("net$i"); done
+    python3 "$qmp" --wait 90 "$sock" pci-wait "${want[@]}" >"$tmp/$machine.pci" 2>"$tmp/$machine.check"
+    python3 "$qmp" --wait 10 "$sock" quit >/dev/null
+    python3 - "$tmp/$machine.pci" "$machine" "$fixslot" >>"$tmp/$machine.check" 2>&1 <<'PY'
+import sys
+pci, machine, fixslot = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
+# qmp.py pci-devices: ID PARENT SLOT FUNCTION BUS-NUMBER, PARENT "-" on the root bus.
+got = {}
+for line in open(pci):
+    qid, parent, slot, function, _ = line.split()
+    got[qid] = ("" if parent == "-" else parent, int(slot), int(function))
 
 bad = []
 def expect(qid, parent, slot, function=0):

@@ -286,6 +286,46 @@ if [ -c /dev/vhost-net ] && [ -r /dev/vhost-net ] && [ -w /dev/vhost-net ]; then
     expect_all_gone "after run with /dev/vhost-net"
 fi
 
+# <driver name='vhost'/> on a model vhost-net does not serve: refused at the start, as
+# libvirt does, even where the node opens.
+cat >"$tmp/rq-e1000.xml" <<XML
+<domain type='kvm'>
+  <name>rq-e1000</name>
+  <devices>
+    <interface type='ethernet'><model type='virtio'/><target dev='rq%d'/></interface>
+    <interface type='ethernet'>
+      <model type='e1000'/>
+      <driver name='vhost'/>
+      <backend vhost='$tmp/vhost-null'/>
+    </interface>
+  </devices>
+</domain>
+XML
+out=$(vsh create "$tmp/rq-e1000.xml" 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -qF "<driver name='vhost'/> asks for vhost-net, which only a virtio model uses, not 'e1000'" <<<"$out" &&
+    grep -qF "interface 2 of 2" <<<"$out" || fail "vhost on e1000: exit $rc: $out"
+expect_all_gone "after the refused create of rq-e1000"
+out=$(vsh run "$tmp/rq-e1000.xml" -- true 2>&1) && fail "run of rq-e1000 succeeded: $out"
+expect_all_gone "after the refused run of rq-e1000"
+
+# A domain of type 'qemu' (TCG): libvirt gives its NICs no vhost-net, even where the node
+# opens and <driver name='vhost'/> asks for it (and then does not refuse it on e1000 either).
+sed -e "s|<domain type='kvm'>|<domain type='qemu'>|" -e 's|<name>vh<|<name>tcg<|' "$tmp/vh.xml" >"$tmp/tcg.xml"
+sed -i "0,/<driver queues='2'\/>/s||<driver name='vhost' queues='2'/>|" "$tmp/tcg.xml"
+grep -q "<driver name='vhost' queues='2'/>" "$tmp/tcg.xml" || fail "tcg.xml: $(cat "$tmp/tcg.xml")"
+OUT=$tmp/tcg vsh run --qemu "$tmp/tcg.xml" -- "$tmp/bin/launcher" 2>"$tmp/err" ||
+    fail "run of tcg: $(cat "$tmp/err")"
+grep -q -- 'vhostfd\|vhost=on' "$tmp/tcg.argv" && fail "tcg: vhost-net given: $(cat "$tmp/tcg.argv")"
+grep -q " $tmp/vhost-null\$" "$tmp/tcg.fds" && fail "tcg: the launcher has vhost fds: $(cat "$tmp/tcg.fds")"
+[ "$(grep -v /bin/launcher "$tmp/tcg.fds" | cut -d' ' -f1 | tr '\n' ' ')" = "3 4 5 6 7 " ] ||
+    fail "tcg: the launcher's fds are $(cat "$tmp/tcg.fds")"
+expect_all_gone "after run of tcg"
+sed -e "s|<domain type='kvm'>|<domain type='qemu'>|" -e 's|rq-e1000|rq-e1000-tcg|' \
+    "$tmp/rq-e1000.xml" >"$tmp/rq-e1000-tcg.xml"
+out=$(vsh create "$tmp/rq-e1000-tcg.xml" 2>&1) || fail "e1000 with name='vhost' in a TCG domain: $out"
+vsh destroy rq-e1000-tcg >/dev/null 2>&1
+expect_all_gone "after rq-e1000-tcg"
+
 # run of such a file: refused before anything is made.
 vsh run "$tmp/rq-missing.xml" -- true >/dev/null 2>"$tmp/err" && fail "run of rq-missing succeeded"
 grep -qF "$nonode" "$tmp/err" || fail "run of rq-missing: $(cat "$tmp/err")"

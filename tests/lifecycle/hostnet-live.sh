@@ -124,6 +124,28 @@ kill "$pid"; wait "$pid" 2>/dev/null
 out=$(vsh domif-setlink --qmp "$tmp/none.sock" live lv0 up 2>&1) && fail "setlink --qmp without QEMU succeeded"
 [ "$(kernel_up lv0)" = down ] || fail "lv0 changed although QMP failed"
 
+# A device renamed under vnic is no longer the one it made: each live command says so, and
+# changes nothing.
+ip -n "$ns" link set lv0 name lvx0 || fail "rename lv0"
+for c in "domifstat live ua-tap" "domif-getlink live ua-tap" "domif-setlink live ua-tap up"; do
+    # shellcheck disable=SC2086 # c is the command's words
+    out=$(vsh $c 2>&1); st=$?
+    [ $st = 1 ] && grep -qF "the device 'lv0' of interface 'ua-tap' of domain 'live' is gone" <<<"$out" ||
+        fail "$c with lv0 renamed: exit $st: $out"
+done
+[ "$(kernel_up lvx0)" = down ] || fail "setlink changed the renamed device"
+ip -n "$ns" link set lvx0 name lv0 || fail "rename lvx0 back"
+[ "$(vsh domif-getlink live ua-tap)" = "ua-tap down" ] || fail "getlink after the rename back"
+# A domain that is defined but not running has no live interfaces.
+printf '%s\n' "<domain><name>live-off</name><devices><interface type='ethernet'><alias name='ua-off'/></interface></devices></domain>" >"$tmp/off.xml"
+vsh define "$tmp/off.xml" >/dev/null || fail "define live-off"
+for c in "domifstat live-off ua-off" "domif-getlink live-off ua-off" "domif-setlink live-off ua-off up"; do
+    # shellcheck disable=SC2086
+    out=$(vsh $c 2>&1); st=$?
+    [ $st = 1 ] && grep -qF "domain 'live-off' is not active" <<<"$out" || fail "$c: exit $st: $out"
+done
+vsh undefine live-off >/dev/null || fail "undefine live-off"
+
 # Through vnicd for a client that is not root: read is enough to look, setting needs attach.
 if [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; then
     printf '%s\n' "<domain><name>lv-1</name><devices><interface type='ethernet'><target dev='lvn0'/></interface></devices></domain>" >"$tmp/lv.xml"

@@ -447,6 +447,31 @@ int vnic_qmp_attach_interface(vnic_conn *conn, const char *name, const char *pat
                               const char *socket, unsigned flags, char **ret_id,
                               vnic_diag_list *diags, vnic_error **err);
 
+/* Where a hot-plugged NIC sits on the guest's PCI buses, as the running QEMU's query-pci shows
+ * it (VNIC_1.2). found is false where QEMU does not show it there (behind a bridge the guest
+ * has not numbered yet, or query-pci failed): the other fields are then unset. */
+typedef struct vnic_pci_location {
+    bool found;
+    char *bus; /* QEMU's id of its bus: "pci.0" (pc), "pcie.0" (q35), or the id of the bridge or
+                * port it sits behind ("pci.N", a controller's alias); NULL for the root bus of
+                * another machine */
+    unsigned bus_number; /* the bus number the guest sees (the firmware numbers bridges) */
+    unsigned slot, function;
+} vnic_pci_location;
+
+/* Free what LOC holds (not LOC itself) and zero it; NULL is fine. */
+void vnic_pci_location_clear(vnic_pci_location *loc);
+
+/* vnic_qmp_attach_interface, and where the NIC landed in *ret_where (may be NULL; the caller
+ * clears it with vnic_pci_location_clear). An interface with a PCI <address> goes there; one
+ * on a bus N > 0 needs that bus (its bridge or port) in the running QEMU, which vnic checks
+ * with query-pci before anything is passed to QEMU: hot-plug adds no controller. Without an
+ * address QEMU chooses the place. (VNIC_1.2) */
+int vnic_qmp_attach_interface_at(vnic_conn *conn, const char *name, const char *path,
+                                 const char *socket, unsigned flags, char **ret_id,
+                                 vnic_pci_location *ret_where, vnic_diag_list *diags,
+                                 vnic_error **err);
+
 /* Unplug interface ALIAS: device_del, wait (up to timeout_ms) for DEVICE_DELETED, netdev_del,
  * then the device is destroyed and the record follows. */
 int vnic_qmp_detach_interface(vnic_conn *conn, const char *name, const char *alias,
