@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -215,14 +217,62 @@ static const char *check_call(json_object *call, const char **ret_method, json_o
     return NULL;
 }
 
+typedef struct fd_batch {
+    int *fds;
+    size_t nfds;
+} fd_batch;
+
+static void close_batch(int *fds, size_t nfds)
+{
+    for (size_t i = 0; i < nfds; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+}
+
+static void *close_batch_main(void *arg)
+{
+    fd_batch *b = arg;
+    close_batch(b->fds, b->nfds);
+    free(b);
+    return NULL;
+}
+
+/* The daemon's copies of fds it has sent. When the client has already closed its own, the
+ * daemon's close is the last one, and closing a macvtap queue then waits for an RCU grace
+ * period in the kernel (about 10 ms a queue): done here, one by one, it held the client's
+ * next call (typically its destroy) for that long times the number of queues. A detached
+ * thread closes them instead; if none can be started, they are closed here. */
+static void close_sent_fds(int *fds, size_t nfds)
+{
+    if (nfds == 0) {
+        free(fds);
+        return;
+    }
+    fd_batch *b = malloc(sizeof(*b));
+    if (b) {
+        *b = (fd_batch){.fds = fds, .nfds = nfds};
+        pthread_attr_t attr;
+        pthread_t t;
+        bool started = false;
+        if (pthread_attr_init(&attr) == 0) {
+            if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+                pthread_attr_setstacksize(&attr, 64 * 1024) == 0)
+                started = pthread_create(&t, &attr, close_batch_main, b) == 0;
+            pthread_attr_destroy(&attr);
+        }
+        if (started)
+            return;
+        free(b);
+    }
+    close_batch(fds, nfds);
+}
+
 static void reply_clear(vnicd_reply *r)
 {
     json_object_put(r->msg);
     r->msg = NULL;
-    for (size_t i = 0; i < r->nfds; i++)
-        if (r->fds[i] >= 0)
-            close(r->fds[i]);
-    free(r->fds);
+    close_sent_fds(r->fds, r->nfds);
     r->fds = NULL;
     r->nfds = 0;
 }
