@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/capability.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "embed.h"
@@ -39,18 +41,15 @@ void vnic_embed_action_add(vnic_reconcile_action ***acts, size_t *n, const char 
     (*acts)[(*n)++] = a;
 }
 
+/* One capget(2): reading and scanning /proc/self/status for CapEff cost a file open and a
+ * formatted read on every start and destroy. */
 static bool have_cap_net_admin(void)
 {
-    FILE *f = fopen("/proc/self/status", "re");
-    if (!f)
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {0};
+    if (syscall(SYS_capget, &hdr, data) < 0)
         return true; /* cannot tell: let the kernel decide */
-    char line[256];
-    unsigned long long caps = ~0ULL;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "CapEff: %llx", &caps) == 1)
-            break;
-    fclose(f);
-    return caps & (1ULL << 12); /* CAP_NET_ADMIN */
+    return data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32));
 }
 
 int vnic_embed_need_cap_net_admin(bool create, vnic_error **err)
