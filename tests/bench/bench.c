@@ -1216,13 +1216,40 @@ static void json_method(buf *b, const row *r, int k)
     bprintf(b, "}");
 }
 
+/* The CPU's model name, for the machine's description in the JSON ("?" if unknown). */
+static void cpu_model(char *out, size_t size)
+{
+    snprintf(out, size, "?");
+    FILE *f = fopen("/proc/cpuinfo", "re");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        const char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) != 0 || !colon)
+            continue;
+        snprintf(out, size, "%s", colon + 2);
+        out[strcspn(out, "\n")] = '\0';
+        break;
+    }
+    fclose(f);
+}
+
 static char *make_json(const row *rows, int nrows, const target *t, int nt)
 {
     buf b = {0};
     struct utsname u;
     uname(&u);
+    char model[256], date[64];
+    cpu_model(model, sizeof(model));
+    time_t now = time(NULL);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     bprintf(&b, "{\"benchmark\":\"vnic\",\"version\":");
     json_str(&b, vnic_version());
+    bprintf(&b, ",\"date\":\"%s\",\"cpu\":", date);
+    json_str(&b, model);
+    bprintf(&b, ",\"memory_kib\":%lld",
+            (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024);
     bprintf(&b, ",\"kernel\":");
     json_str(&b, u.release);
     bprintf(&b, ",\"cpus\":%ld,\"background\":%d,\"ipv6\":%s,\"unit\":\"us\",\"results\":[",
