@@ -115,7 +115,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     vnic_fault_step("start: intent written");
 
     for (size_t i = 0; i < def->niface; i++) {
-        r = vnic_embed_create_one(p, rec, ops[i], i, err);
+        r = vnic_embed_create_one(p, rec, ops[i], i, links, nlinks, err);
         if (r < 0) {
             vnic_embed_prefix_iface(err, def, i);
             vnic_embed_run_downscripts(p, rec);

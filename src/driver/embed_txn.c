@@ -108,11 +108,13 @@ vnic_backend_env vnic_embed_backend_env(embed_priv *p, const vnic_record *rec)
 }
 
 int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
-                          vnic_error **err)
+                          const vnic_link_info *links, size_t nlinks, vnic_error **err)
 {
     vnic_iface_def *d = rec->def->ifaces[i];
     vnic_record_iface *ri = &rec->ifaces[i];
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
+    env.links = links;
+    env.nlinks = nlinks;
     const char *mark = ri->mark;
     bool tmpl = vnic_embed_is_template_iface(d);
 
