@@ -29,8 +29,11 @@ static int mkdir_prefix(char *copy, size_t len, vnic_error **err)
     int r = 0;
     if (stat(copy, &st) == 0 && S_ISDIR(st.st_mode))
         goto out;
-    char *slash = memrchr(copy, '/', len);
-    if (slash && slash != copy && (r = mkdir_prefix(copy, (size_t)(slash - copy), err)) < 0)
+    size_t parent = len;
+    while (parent > 0 && copy[parent - 1] != '/')
+        parent--;
+    /* parent: the length up to and with the last '/', 0 without one; "/x" has none to make. */
+    if (parent > 1 && (r = mkdir_prefix(copy, parent - 1, err)) < 0)
         goto out;
     if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
         r = -errno;
