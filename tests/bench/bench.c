@@ -281,39 +281,6 @@ static void req_nest_end(nlreq *r, struct rtattr *a)
     a->rta_len = (unsigned short)((char *)r + r->h.nlmsg_len - (char *)a);
 }
 
-/* Send one request and wait for its acknowledgement: 0 or a negative errno. */
-static int nl_talk(nlreq *r)
-{
-    r->h.nlmsg_seq = ++nl_seq;
-    if (send(nl_fd, r, r->h.nlmsg_len, 0) < 0)
-        return -errno;
-    for (;;) {
-        union {
-            char b[16384];
-            struct nlmsghdr align;
-        } in;
-        ssize_t n = recv(nl_fd, in.b, sizeof(in.b), 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        size_t left = (size_t)n, off = 0;
-        while (left >= sizeof(struct nlmsghdr)) {
-            const struct nlmsghdr *h = (const struct nlmsghdr *)(void *)(in.b + off);
-            if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > left)
-                break;
-            if (h->nlmsg_seq == r->h.nlmsg_seq && h->nlmsg_type == NLMSG_ERROR)
-                return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
-            size_t step = NLMSG_ALIGN(h->nlmsg_len);
-            if (step >= left)
-                break;
-            off += step;
-            left -= step;
-        }
-    }
-}
-
 /* Pipelined requests: up to PIPE_BATCH of them in one send, then their acknowledgements.
  * The kernel handles the messages of one send one after the other and acknowledges each
  * (an error does not stop the rest), so every request keeps its own answer. Batches are
@@ -370,6 +337,17 @@ static int pipe_flush(nlpipe *p)
         }
     }
     return 0;
+}
+
+/* Send one request and wait for its acknowledgement: 0 or a negative errno. */
+static int nl_talk(nlreq *r)
+{
+    static nlpipe p;
+    p.len = 0;
+    p.n = 0;
+    pipe_add(&p, r);
+    int e = pipe_flush(&p);
+    return e < 0 ? e : p.err[0];
 }
 
 /* One RTM_DELLINK for every link of GROUP: the kernel's batch path. */
@@ -1073,6 +1051,33 @@ static void ratio_cell(char *out, size_t size, bool ok, double a, double b)
         snprintf(out, size, "%.2fx", a / b);
 }
 
+/* METHOD's create, and its open (or with START its start), against the floor's, per
+ * interface; COLS are the six column heads. */
+static void print_vs_floor(const row *rows, int nrows, int method, const char *const cols[6],
+                           bool start)
+{
+    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", cols[0], cols[1], cols[2],
+           cols[3], cols[4], cols[5]);
+    for (int i = 0; i < nrows; i++) {
+        const row *r = &rows[i];
+        if (!r->ran)
+            continue;
+        int n = r->n;
+        const method_result *v = &r->m[method], *f = &r->m[M_FLOOR];
+        bool both = have(r, method) && have(r, M_FLOOR);
+        double v2 = start ? v->start : v->open, f2 = start ? f->start : f->open;
+        char c[6][32];
+        cell(c[0], 32, r, method, per_if(v->create, n));
+        cell(c[1], 32, r, M_FLOOR, per_if(f->create, n));
+        ratio_cell(c[2], 32, both, v->create, f->create);
+        cell(c[3], 32, r, method, per_if(v2, n));
+        cell(c[4], 32, r, M_FLOOR, per_if(f2, n));
+        ratio_cell(c[5], 32, both, v2, f2);
+        printf("%-7s %5d | %8s %8s %6s | %8s %8s %6s\n", kind_name[r->kind], n, c[0], c[1], c[2],
+               c[3], c[4], c[5]);
+    }
+}
+
 static void print_table(row *rows, int nrows)
 {
     printf("\nPer-interface cost in microseconds (medians). start = create + open of the queues;\n"
@@ -1109,47 +1114,15 @@ static void print_table(row *rows, int nrows)
            "in ms;\nv/f: vnic's cost over the floor's.\n");
 
     printf("\nPhases, microseconds per interface (medians):\n\n");
-    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", "v.create", "f.create", "v/f",
-           "v.open", "f.open", "v/f");
-    for (int i = 0; i < nrows; i++) {
-        const row *r = &rows[i];
-        if (!r->ran)
-            continue;
-        int n = r->n;
-        const method_result *v = &r->m[M_VNIC], *f = &r->m[M_FLOOR];
-        bool both = have(r, M_VNIC) && have(r, M_FLOOR);
-        char c[6][32];
-        cell(c[0], 32, r, M_VNIC, per_if(v->create, n));
-        cell(c[1], 32, r, M_FLOOR, per_if(f->create, n));
-        ratio_cell(c[2], 32, both, v->create, f->create);
-        cell(c[3], 32, r, M_VNIC, per_if(v->open, n));
-        cell(c[4], 32, r, M_FLOOR, per_if(f->open, n));
-        ratio_cell(c[5], 32, both, v->open, f->open);
-        printf("%-7s %5d | %8s %8s %6s | %8s %8s %6s\n", kind_name[r->kind], n, c[0], c[1], c[2],
-               c[3], c[4], c[5]);
-    }
+    static const char *const phase_cols[] = {"v.create", "f.create", "v/f",
+                                             "v.open",   "f.open",   "v/f"};
+    print_vs_floor(rows, nrows, M_VNIC, phase_cols, false);
     printf("\nPipelined netlink (the floor's work, its requests sent %d at a time and the\n"
            "acknowledgements collected after), microseconds per interface (medians):\n\n",
            PIPE_BATCH);
-    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", "p.create", "f.create", "p/f",
-           "p.START", "f.START", "p/f");
-    for (int i = 0; i < nrows; i++) {
-        const row *r = &rows[i];
-        if (!r->ran)
-            continue;
-        int n = r->n;
-        const method_result *pp = &r->m[M_PIPE], *f = &r->m[M_FLOOR];
-        bool both = have(r, M_PIPE) && have(r, M_FLOOR);
-        char c[6][32];
-        cell(c[0], 32, r, M_PIPE, per_if(pp->create, n));
-        cell(c[1], 32, r, M_FLOOR, per_if(f->create, n));
-        ratio_cell(c[2], 32, both, pp->create, f->create);
-        cell(c[3], 32, r, M_PIPE, per_if(pp->start, n));
-        cell(c[4], 32, r, M_FLOOR, per_if(f->start, n));
-        ratio_cell(c[5], 32, both, pp->start, f->start);
-        printf("%-7s %5d | %8s %8s %6s | %8s %8s %6s\n", kind_name[r->kind], n, c[0], c[1], c[2],
-               c[3], c[4], c[5]);
-    }
+    static const char *const pipe_cols[] = {"p.create", "f.create", "p/f",
+                                            "p.START",  "f.START",  "p/f"};
+    print_vs_floor(rows, nrows, M_PIPE, pipe_cols, true);
     for (int i = 0; i < nrows; i++)
         for (int k = 0; k < M_COUNT; k++)
             if (rows[i].ran && rows[i].m[k].failed)
