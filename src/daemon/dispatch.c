@@ -238,41 +238,61 @@ static void *close_batch_main(void *arg)
     return NULL;
 }
 
-/* The daemon's copies of fds it has sent. When the client has already closed its own, the
- * daemon's close is the last one, and closing a macvtap queue then waits for an RCU grace
+void vnicd_client_wait_closes(vnicd_client *c)
+{
+    if (!c->closing)
+        return;
+    pthread_join(c->closer, NULL);
+    c->closing = false;
+}
+
+/* The daemon's copies of fds it has sent to C. When the client has already closed its own,
+ * the daemon's close is the last one, and closing a macvtap queue then waits for an RCU grace
  * period in the kernel (about 10 ms a queue): done here, one by one, it held the client's
- * next call (typically its destroy) for that long times the number of queues. A detached
- * thread closes them instead; if none can be started, they are closed here. */
-static void close_sent_fds(int *fds, size_t nfds)
+ * next call (typically its destroy) for that long times the number of queues. A thread of
+ * the client closes them instead, and the client's next call waits for it unless the call
+ * cannot meet those fds (needs_closed); if no thread can be started, they are closed here. */
+static void close_sent_fds(vnicd_client *c, int *fds, size_t nfds)
 {
     if (nfds == 0) {
         free(fds);
         return;
     }
+    vnicd_client_wait_closes(c);
     fd_batch *b = malloc(sizeof(*b));
     if (b) {
         *b = (fd_batch){.fds = fds, .nfds = nfds};
-        pthread_attr_t attr;
-        pthread_t t;
-        bool started = false;
-        if (pthread_attr_init(&attr) == 0) {
-            if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-                pthread_attr_setstacksize(&attr, 64 * 1024) == 0)
-                started = pthread_create(&t, &attr, close_batch_main, b) == 0;
-            pthread_attr_destroy(&attr);
-        }
-        if (started)
+        if (pthread_create(&c->closer, NULL, close_batch_main, b) == 0) {
+            c->closing = true;
             return;
+        }
         free(b);
     }
     close_batch(fds, nfds);
 }
 
-static void reply_clear(vnicd_reply *r)
+/* Must the daemon's copies of the fds it sent this client be closed before METHOD runs? A
+ * queue that is still open here makes a single-queue tap busy for the client's next open, so
+ * every call waits for them except those that only read or remove. */
+static bool needs_closed(const char *method)
+{
+    static const char *const unaffected[] = {
+        VNIC_VARLINK_DOMAIN ".Destroy",          VNIC_VARLINK_DOMAIN ".Undefine",
+        VNIC_VARLINK_DOMAIN ".Lookup",           VNIC_VARLINK_DOMAIN ".List",
+        VNIC_VARLINK_DOMAIN ".GetXML",           VNIC_VARLINK_DOMAIN ".InterfaceStats",
+        VNIC_VARLINK_DOMAIN ".InterfaceGetLink", VNIC_VARLINK_DOMAIN ".GetInterfaceBandwidth",
+    };
+    for (size_t i = 0; i < ELEMENTSOF(unaffected); i++)
+        if (vnic_streq(method, unaffected[i]))
+            return false;
+    return true;
+}
+
+static void reply_clear(vnicd_client *c, vnicd_reply *r)
 {
     json_object_put(r->msg);
     r->msg = NULL;
-    close_sent_fds(r->fds, r->nfds);
+    close_sent_fds(c, r->fds, r->nfds);
     r->fds = NULL;
     r->nfds = 0;
 }
@@ -290,7 +310,7 @@ int vnicd_dispatch(vnicd_client *c, json_object *call)
         vnicd_log(LOG_WARNING, "client %lu: sent fds, closing", c->id);
         vnicd_reply_invalid(&r, "fds");
         (void)vnicd_send(c, r.msg, NULL, 0);
-        reply_clear(&r);
+        reply_clear(c, &r);
         return -1;
     }
     const char *bad = check_call(call, &method, &params, &more, &oneway);
@@ -298,9 +318,12 @@ int vnicd_dispatch(vnicd_client *c, json_object *call)
         vnicd_log(LOG_WARNING, "client %lu: not a varlink call (member '%s'), closing", c->id, bad);
         vnicd_reply_invalid(&r, bad);
         (void)vnicd_send(c, r.msg, NULL, 0);
-        reply_clear(&r);
+        reply_clear(c, &r);
         return -1;
     }
+
+    if (needs_closed(method))
+        vnicd_client_wait_closes(c);
 
     const vnicd_method *m = NULL;
     for (size_t i = 0; i < vnicd_ndomain_methods; i++)
@@ -356,6 +379,6 @@ int vnicd_dispatch(vnicd_client *c, json_object *call)
     /* A oneway call wants no reply: its fds are closed unsent. */
     if (!oneway && vnicd_send(c, r.msg, r.fds, r.nfds) < 0)
         ret = -1;
-    reply_clear(&r);
+    reply_clear(c, &r);
     return ret;
 }
