@@ -230,10 +230,53 @@ static void close_batch(int *fds, size_t nfds)
     free(fds);
 }
 
+/* Threads that close one batch together: each last close of a macvtap queue waits for a
+ * grace period, and waiting ones share them, so N queues take about N / CLOSERS periods. */
+#define CLOSERS 32
+
+typedef struct close_slice {
+    const int *fds;
+    size_t nfds, first, step;
+} close_slice;
+
+static void *close_slice_main(void *arg)
+{
+    const close_slice *s = arg;
+    for (size_t i = s->first; i < s->nfds; i += s->step)
+        if (s->fds[i] >= 0)
+            close(s->fds[i]);
+    return NULL;
+}
+
 static void *close_batch_main(void *arg)
 {
     fd_batch *b = arg;
-    close_batch(b->fds, b->nfds);
+    size_t nthreads = b->nfds < CLOSERS ? b->nfds : CLOSERS;
+    pthread_t threads[CLOSERS];
+    close_slice slices[CLOSERS];
+    size_t started = 0;
+    pthread_attr_t attr;
+    bool attr_ok = pthread_attr_init(&attr) == 0;
+    if (attr_ok)
+        (void)pthread_attr_setstacksize(&attr, 64 * 1024);
+    /* Slice 0 is this thread's own; a slice whose thread cannot start is closed here too. */
+    for (size_t t = 1; attr_ok && t < nthreads; t++) {
+        slices[t] = (close_slice){.fds = b->fds, .nfds = b->nfds, .first = t, .step = nthreads};
+        if (pthread_create(&threads[t], &attr, close_slice_main, &slices[t]) != 0)
+            break;
+        started = t;
+    }
+    if (attr_ok)
+        pthread_attr_destroy(&attr);
+    slices[0] = (close_slice){.fds = b->fds, .nfds = b->nfds, .first = 0, .step = nthreads};
+    close_slice_main(&slices[0]);
+    for (size_t t = started + 1; t < nthreads; t++) {
+        slices[t] = (close_slice){.fds = b->fds, .nfds = b->nfds, .first = t, .step = nthreads};
+        close_slice_main(&slices[t]);
+    }
+    for (size_t t = 1; t <= started; t++)
+        pthread_join(threads[t], NULL);
+    free(b->fds);
     free(b);
     return NULL;
 }
