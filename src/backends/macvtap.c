@@ -243,8 +243,13 @@ static void explain(const vnic_backend_env *env, const vnic_backend_iface *iface
                     const uint8_t *mac, const vnic_link_info *lower, vnic_error **kernel_err,
                     vnic_error **err)
 {
+    /* The links as they are now, not the operation's snapshot: the devices this operation made
+     * since (another interface on the same lower device) may be the reason. */
+    vnic_backend_env now = *env;
+    now.links = NULL;
+    now.nlinks = 0;
     _cleanup_error_ vnic_error *why = NULL;
-    int r = lower_check(env, iface, mac, lower, &why);
+    int r = lower_check(&now, iface, mac, lower, &why);
     if (r == -EINVAL || r == -EBUSY || r == -EADDRINUSE)
         error_pass(err, &why);
     else

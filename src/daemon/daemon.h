@@ -32,6 +32,9 @@ typedef struct vnicd_client {
     size_t nsupervised;
     pthread_t thread;
     bool done; /* the thread has finished (set under the server's lock) */
+    /* The thread closing the daemon's copies of the fds last sent (closing: it runs). */
+    pthread_t closer;
+    bool closing;
     struct vnicd_client *next;
 } vnicd_client;
 
@@ -64,6 +67,9 @@ void vnicd_client_release(vnicd_client *c);
 /* Remember that C supervises NAME, or that it no longer does. */
 void vnicd_client_supervise(vnicd_client *c, const char *name);
 void vnicd_client_unsupervise(vnicd_client *c, const char *name);
+
+/* Wait until the daemon's copies of the fds it sent C are closed (dispatch.c). */
+void vnicd_client_wait_closes(vnicd_client *c);
 
 /* Send a message with fds; a failure is logged and means the client is gone. */
 int vnicd_send(vnicd_client *c, struct json_object *msg, const int *fds, size_t nfds);

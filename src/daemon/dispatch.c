@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -215,14 +217,125 @@ static const char *check_call(json_object *call, const char **ret_method, json_o
     return NULL;
 }
 
-static void reply_clear(vnicd_reply *r)
+typedef struct fd_batch {
+    int *fds;
+    size_t nfds;
+} fd_batch;
+
+static void close_batch(int *fds, size_t nfds)
+{
+    for (size_t i = 0; i < nfds; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+}
+
+/* Threads that close one batch together: each last close of a macvtap queue waits for a
+ * grace period, and waiting ones share them, so N queues take about N / CLOSERS periods. */
+#define CLOSERS 32
+
+typedef struct close_slice {
+    const int *fds;
+    size_t nfds, first, step;
+} close_slice;
+
+static void *close_slice_main(void *arg)
+{
+    const close_slice *s = arg;
+    for (size_t i = s->first; i < s->nfds; i += s->step)
+        if (s->fds[i] >= 0)
+            close(s->fds[i]);
+    return NULL;
+}
+
+static void *close_batch_main(void *arg)
+{
+    fd_batch *b = arg;
+    size_t nthreads = b->nfds < CLOSERS ? b->nfds : CLOSERS;
+    pthread_t threads[CLOSERS];
+    close_slice slices[CLOSERS];
+    size_t started = 0;
+    pthread_attr_t attr;
+    bool attr_ok = pthread_attr_init(&attr) == 0;
+    if (attr_ok)
+        (void)pthread_attr_setstacksize(&attr, 64 * 1024);
+    /* Slice 0 is this thread's own; a slice whose thread cannot start is closed here too. */
+    for (size_t t = 1; attr_ok && t < nthreads; t++) {
+        slices[t] = (close_slice){.fds = b->fds, .nfds = b->nfds, .first = t, .step = nthreads};
+        if (pthread_create(&threads[t], &attr, close_slice_main, &slices[t]) != 0)
+            break;
+        started = t;
+    }
+    if (attr_ok)
+        pthread_attr_destroy(&attr);
+    slices[0] = (close_slice){.fds = b->fds, .nfds = b->nfds, .first = 0, .step = nthreads};
+    close_slice_main(&slices[0]);
+    for (size_t t = started + 1; t < nthreads; t++) {
+        slices[t] = (close_slice){.fds = b->fds, .nfds = b->nfds, .first = t, .step = nthreads};
+        close_slice_main(&slices[t]);
+    }
+    for (size_t t = 1; t <= started; t++)
+        pthread_join(threads[t], NULL);
+    free(b->fds);
+    free(b);
+    return NULL;
+}
+
+void vnicd_client_wait_closes(vnicd_client *c)
+{
+    if (!c->closing)
+        return;
+    pthread_join(c->closer, NULL);
+    c->closing = false;
+}
+
+/* The daemon's copies of fds it has sent to C. When the client has already closed its own,
+ * the daemon's close is the last one, and closing a macvtap queue then waits for an RCU grace
+ * period in the kernel (about 10 ms a queue): done here, one by one, it held the client's
+ * next call (typically its destroy) for that long times the number of queues. A thread of
+ * the client closes them instead, and the client's next call waits for it unless the call
+ * cannot meet those fds (needs_closed); if no thread can be started, they are closed here. */
+static void close_sent_fds(vnicd_client *c, int *fds, size_t nfds)
+{
+    if (nfds == 0) {
+        free(fds);
+        return;
+    }
+    vnicd_client_wait_closes(c);
+    fd_batch *b = malloc(sizeof(*b));
+    if (b) {
+        *b = (fd_batch){.fds = fds, .nfds = nfds};
+        if (pthread_create(&c->closer, NULL, close_batch_main, b) == 0) {
+            c->closing = true;
+            return;
+        }
+        free(b);
+    }
+    close_batch(fds, nfds);
+}
+
+/* Must the daemon's copies of the fds it sent this client be closed before METHOD runs? A
+ * queue that is still open here makes a single-queue tap busy for the client's next open, so
+ * every call waits for them except those that only read or remove. */
+static bool needs_closed(const char *method)
+{
+    static const char *const unaffected[] = {
+        VNIC_VARLINK_DOMAIN ".Destroy",          VNIC_VARLINK_DOMAIN ".Undefine",
+        VNIC_VARLINK_DOMAIN ".Lookup",           VNIC_VARLINK_DOMAIN ".List",
+        VNIC_VARLINK_DOMAIN ".GetXML",           VNIC_VARLINK_DOMAIN ".InterfaceStats",
+        VNIC_VARLINK_DOMAIN ".InterfaceGetLink", VNIC_VARLINK_DOMAIN ".GetInterfaceBandwidth",
+    };
+    for (size_t i = 0; i < ELEMENTSOF(unaffected); i++)
+        if (vnic_streq(method, unaffected[i]))
+            return false;
+    return true;
+}
+
+static void reply_clear(vnicd_client *c, vnicd_reply *r)
 {
     json_object_put(r->msg);
     r->msg = NULL;
-    for (size_t i = 0; i < r->nfds; i++)
-        if (r->fds[i] >= 0)
-            close(r->fds[i]);
-    free(r->fds);
+    close_sent_fds(c, r->fds, r->nfds);
     r->fds = NULL;
     r->nfds = 0;
 }
@@ -240,7 +353,7 @@ int vnicd_dispatch(vnicd_client *c, json_object *call)
         vnicd_log(LOG_WARNING, "client %lu: sent fds, closing", c->id);
         vnicd_reply_invalid(&r, "fds");
         (void)vnicd_send(c, r.msg, NULL, 0);
-        reply_clear(&r);
+        reply_clear(c, &r);
         return -1;
     }
     const char *bad = check_call(call, &method, &params, &more, &oneway);
@@ -248,9 +361,12 @@ int vnicd_dispatch(vnicd_client *c, json_object *call)
         vnicd_log(LOG_WARNING, "client %lu: not a varlink call (member '%s'), closing", c->id, bad);
         vnicd_reply_invalid(&r, bad);
         (void)vnicd_send(c, r.msg, NULL, 0);
-        reply_clear(&r);
+        reply_clear(c, &r);
         return -1;
     }
+
+    if (needs_closed(method))
+        vnicd_client_wait_closes(c);
 
     const vnicd_method *m = NULL;
     for (size_t i = 0; i < vnicd_ndomain_methods; i++)
@@ -306,6 +422,6 @@ int vnicd_dispatch(vnicd_client *c, json_object *call)
     /* A oneway call wants no reply: its fds are closed unsent. */
     if (!oneway && vnicd_send(c, r.msg, r.fds, r.nfds) < 0)
         ret = -1;
-    reply_clear(&r);
+    reply_clear(c, &r);
     return ret;
 }

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "dispatch.h"
+#include "driver.h"
 #include "error.h"
 #include "i18n.h"
 #include "marshal.h"
@@ -188,7 +189,11 @@ static int m_create(vnicd_client *c, json_object *params, vnicd_reply *r)
                      (vnicd_pbool(params, "no_schema") ? VNIC_CREATE_NO_SCHEMA : 0) |
                      (supervised ? VNIC_CREATE_SUPERVISED : 0);
     _cleanup_info_ vnic_domain_info *info = NULL;
-    if (vnic_domain_create_xml(c->conn, xml, docname, flags, &info, &k.diags, &k.err) < 0)
+    /* The definition the policy checked is the one started: parsed once. */
+    int cr = def ? vnic_conn_create_def(c->conn, TAKE_PTR(def),
+                                        supervised ? VNIC_CREATE_SUPERVISED : 0, &info, &k.err)
+                 : vnic_domain_create_xml(c->conn, xml, docname, flags, &info, &k.diags, &k.err);
+    if (cr < 0)
         return vnicd_call_fail(&k);
     if (supervised)
         vnicd_client_supervise(c, info->name);

@@ -135,6 +135,7 @@ static void *client_main(void *arg)
         if (r < 0)
             break;
     }
+    vnicd_client_wait_closes(c);
     vnicd_client_release(c);
     vnicd_log(LOG_INFO, "client %lu: disconnected", c->id);
 

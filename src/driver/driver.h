@@ -99,6 +99,14 @@ extern const vnic_driver vnic_remote_driver; /* src/remote */
  * with -EOPNOTSUPP (a remote peer cannot hand its taps to someone else). */
 int vnic_conn_set_client(vnic_conn *conn, uid_t uid, gid_t gid, vnic_error **err);
 
+/* Start the domain of DEF (taken over, freed on every path) as vnic_domain_create_xml would
+ * start the document DEF was parsed from: vnicd parses a non-root caller's document once, for
+ * its policy, and starts what it checked, instead of parsing it again. FLAGS: only
+ * VNIC_CREATE_SUPERVISED (the parse flags were the parse's). Embedded driver only
+ * (-EOPNOTSUPP otherwise). Returns 0 or a negative errno with *err set. */
+int vnic_conn_create_def(vnic_conn *conn, vnic_domain_def *def, unsigned flags,
+                         vnic_domain_info **ret, vnic_error **err);
+
 /* The process a supervised start on CONN is for: vnicd supervises on behalf of its client,
  * and those refused because a supervisor holds the domain are told the client's pid (the
  * `vnicsh run` they can see), not the daemon's. 0 goes back to the caller's own pid. Embedded

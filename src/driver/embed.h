@@ -134,9 +134,11 @@ bool vnic_embed_is_template_iface(const vnic_iface_def *d);
 void vnic_embed_prefix_iface(vnic_error **err, const vnic_domain_def *def, size_t i);
 vnic_backend_env vnic_embed_backend_env(embed_priv *p, const vnic_record *rec);
 /* Make the device of interface i of rec (its intended name chosen, the record's intent on
- * disk), retrying the next template number when a name is taken. */
+ * disk), retrying the next template number when a name is taken. LINKS (NLINKS of them, or
+ * NULL): the operation's snapshot of the links, lent to the backend so that it does not ask
+ * the kernel again for each interface what the snapshot says (the lower device). */
 int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
-                          vnic_error **err);
+                          const vnic_link_info *links, size_t nlinks, vnic_error **err);
 /* Supervision (vnicsh run): the NAME.run locks this connection holds. */
 void vnic_embed_release_supervision(embed_priv *p, const char *name);
 bool vnic_embed_supervised_elsewhere(embed_priv *p, const vnic_record *rec);

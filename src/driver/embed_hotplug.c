@@ -184,7 +184,7 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
     }
     vnic_fault_step("attach: intent written");
 
-    r = vnic_embed_create_one(p, rec, ops, index, err);
+    r = vnic_embed_create_one(p, rec, ops, index, NULL, 0, err);
     if (r == 0) {
         vnic_fault_step("attach: device made");
         int fail = vnic_fault_fail("attach-record-write");

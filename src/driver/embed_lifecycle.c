@@ -115,7 +115,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     vnic_fault_step("start: intent written");
 
     for (size_t i = 0; i < def->niface; i++) {
-        r = vnic_embed_create_one(p, rec, ops[i], i, err);
+        r = vnic_embed_create_one(p, rec, ops[i], i, links, nlinks, err);
         if (r < 0) {
             vnic_embed_prefix_iface(err, def, i);
             vnic_embed_run_downscripts(p, rec);
@@ -151,16 +151,12 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     return 0;
 }
 
-/* Parse the document of a create or define (op), refuse a standalone <interface>, take the
- * domain's lock (*ret_lock) and check that op may happen in its settled state (*ret_st). */
-static int parse_and_lock(embed_priv *p, const char *xml, const char *docname, unsigned parse_flags,
-                          dom_op op, vnic_domain_def **ret_def, int *ret_lock, dom_state *ret_st,
-                          vnic_diag_list *diags, vnic_error **err)
+/* Refuse a standalone <interface>, take the domain's lock (*ret_lock) and check that op may
+ * happen in its settled state (*ret_st). */
+static int lock_def(embed_priv *p, const vnic_domain_def *def, dom_op op, int *ret_lock,
+                    dom_state *ret_st, vnic_error **err)
 {
-    int r = vnic_domain_def_parse_string(xml, docname, parse_flags, ret_def, diags, err);
-    if (r < 0)
-        return r;
-    const vnic_domain_def *def = *ret_def;
+    int r;
     if (def->standalone)
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               op == OP_CREATE
@@ -175,6 +171,17 @@ static int parse_and_lock(embed_priv *p, const char *xml, const char *docname, u
     return vnic_embed_check_transition(*ret_st, op, def->name, err);
 }
 
+/* Parse the document of a create or define (op), then lock_def. */
+static int parse_and_lock(embed_priv *p, const char *xml, const char *docname, unsigned parse_flags,
+                          dom_op op, vnic_domain_def **ret_def, int *ret_lock, dom_state *ret_st,
+                          vnic_diag_list *diags, vnic_error **err)
+{
+    int r = vnic_domain_def_parse_string(xml, docname, parse_flags, ret_def, diags, err);
+    if (r < 0)
+        return r;
+    return lock_def(p, *ret_def, op, ret_lock, ret_st, err);
+}
+
 int vnic_embed_domain_create(vnic_conn *conn, const char *xml, const char *docname, unsigned flags,
                              vnic_domain_info **ret, vnic_diag_list *diags, vnic_error **err)
 {
@@ -184,6 +191,29 @@ int vnic_embed_domain_create(vnic_conn *conn, const char *xml, const char *docna
     dom_state st;
     int r = parse_and_lock(p, xml, docname, create_parse_flags(flags), OP_CREATE, &def, &lock, &st,
                            diags, err);
+    if (r < 0)
+        return r;
+    return vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags & VNIC_CREATE_SUPERVISED,
+                                ret, err);
+}
+
+int vnic_conn_create_def(vnic_conn *conn, vnic_domain_def *def_in, unsigned flags,
+                         vnic_domain_info **ret, vnic_error **err)
+{
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = def_in;
+    if (conn->driver != &vnic_embed_driver)
+        return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
+                              _("the %s driver cannot start a parsed definition"),
+                              conn->driver->name),
+               -EOPNOTSUPP;
+    if (flags & ~(unsigned)VNIC_CREATE_SUPERVISED)
+        return vnic_error_set(err, VNIC_ERR_INVALID, _("%s: unsupported flags 0x%x"), __func__,
+                              flags & ~(unsigned)VNIC_CREATE_SUPERVISED),
+               -EINVAL;
+    embed_priv *p = conn->priv;
+    _cleanup_close_ int lock = -1;
+    dom_state st;
+    int r = lock_def(p, def, OP_CREATE, &lock, &st, err);
     if (r < 0)
         return r;
     return vnic_embed_start_def(p, TAKE_PTR(def), st == DOM_DEFINED, flags & VNIC_CREATE_SUPERVISED,

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/capability.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "embed.h"
@@ -39,18 +41,15 @@ void vnic_embed_action_add(vnic_reconcile_action ***acts, size_t *n, const char 
     (*acts)[(*n)++] = a;
 }
 
+/* One capget(2): reading and scanning /proc/self/status for CapEff cost a file open and a
+ * formatted read on every start and destroy. */
 static bool have_cap_net_admin(void)
 {
-    FILE *f = fopen("/proc/self/status", "re");
-    if (!f)
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {0};
+    if (syscall(SYS_capget, &hdr, data) < 0)
         return true; /* cannot tell: let the kernel decide */
-    char line[256];
-    unsigned long long caps = ~0ULL;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "CapEff: %llx", &caps) == 1)
-            break;
-    fclose(f);
-    return caps & (1ULL << 12); /* CAP_NET_ADMIN */
+    return data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32));
 }
 
 int vnic_embed_need_cap_net_admin(bool create, vnic_error **err)
@@ -109,11 +108,13 @@ vnic_backend_env vnic_embed_backend_env(embed_priv *p, const vnic_record *rec)
 }
 
 int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
-                          vnic_error **err)
+                          const vnic_link_info *links, size_t nlinks, vnic_error **err)
 {
     vnic_iface_def *d = rec->def->ifaces[i];
     vnic_record_iface *ri = &rec->ifaces[i];
     vnic_backend_env env = vnic_embed_backend_env(p, rec);
+    env.links = links;
+    env.nlinks = nlinks;
     const char *mark = ri->mark;
     bool tmpl = vnic_embed_is_template_iface(d);
 

@@ -155,10 +155,16 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
             continue;
         }
 
-        vnic_link_info info;
-        vnic_error *ge = NULL;
-        bool exists = vnic_nl_link_get(p->nl, 0, rt.name, &info, &ge) == 0;
-        vnic_error_free(ge);
+        /* Whether the device is there is asked only where it decides something (a dry run,
+         * a start that never finished) or is reported (reconcile's actions): a plain destroy
+         * of a finished device leaves it to the backend, which looks it up anyway. */
+        vnic_link_info info = {0};
+        bool exists = true;
+        if (dry_run || !ri->done || acts) {
+            vnic_error *ge = NULL;
+            exists = vnic_nl_link_get(p->nl, 0, rt.name, &info, &ge) == 0;
+            vnic_error_free(ge);
+        }
         const char *mark = ri->mark;
 
         if (dry_run) {

@@ -16,21 +16,41 @@
 
 /* ---- files of the state store, relative to directory fds ------------------------------- */
 
+/* Create the directory PATH_LEN bytes of COPY name, and its missing parents. The common case
+ * (it exists) costs one stat; parents are walked only while missing, so that opening a store
+ * does not try to make every component of its path again. */
+static int mkdir_prefix(char *copy, size_t len, vnic_error **err)
+{
+    if (len == 0)
+        return 0;
+    char saved = copy[len];
+    copy[len] = '\0';
+    struct stat st;
+    int r = 0;
+    if (stat(copy, &st) == 0 && S_ISDIR(st.st_mode))
+        goto out;
+    size_t parent = len;
+    while (parent > 0 && copy[parent - 1] != '/')
+        parent--;
+    /* parent: the length up to and with the last '/', 0 without one; "/x" has none to make. */
+    if (parent > 1 && (r = mkdir_prefix(copy, parent - 1, err)) < 0)
+        goto out;
+    if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+        r = -errno;
+        vnic_error_set_errno(err, -r, _("cannot create directory '%s'"), copy);
+    }
+out:
+    copy[len] = saved;
+    return r;
+}
+
 int vnic_mkdir_parents(const char *path, vnic_error **err)
 {
     _cleanup_free_ char *copy = vnic_xstrdup(path);
-    for (char *p = copy + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-            int e = errno;
-            vnic_error_set_errno(err, e, _("cannot create directory '%s'"), copy);
-            return -e;
-        }
-        *p = '/';
-    }
-    return 0;
+    char *slash = strrchr(copy, '/');
+    if (!slash || slash == copy)
+        return 0;
+    return mkdir_prefix(copy, (size_t)(slash - copy), err);
 }
 
 /* Why NAME under dirfd could not be opened: a symbolic link gets a message of its own, since
@@ -64,12 +84,17 @@ static int too_big(const char *path, size_t max, vnic_error **err)
 int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t mode, int *ret_fd,
                           vnic_error **err)
 {
-    if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST) {
-        int e = errno;
-        vnic_error_set_errno(err, e, _("cannot create directory '%s'"), path);
-        return -e;
-    }
+    /* Opened first: the directory nearly always exists, and a failed mkdirat on every open
+     * of the store is a system call for nothing. */
     _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST) {
+            int e = errno;
+            vnic_error_set_errno(err, e, _("cannot create directory '%s'"), path);
+            return -e;
+        }
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
     if (fd < 0) {
         int e = errno;
         if (e == ENOTDIR) {

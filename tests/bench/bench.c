@@ -64,14 +64,16 @@ extern char **environ;
 #define BACKGROUND_GROUP 0x626e0003U
 
 enum { KIND_TAP, KIND_MACVTAP, KIND_COUNT };
-/* M_REMOTE: vnic's same calls through vnicd (the remote driver), when --remote gives its URI. */
-enum { M_VNIC, M_FLOOR, M_IP, M_REMOTE, M_COUNT };
+/* M_REMOTE: vnic's same calls through vnicd (the remote driver), when --remote gives its URI.
+ * M_PIPE: the floor's kernel work with its netlink requests pipelined (sent in batches, the
+ * acknowledgements collected after): what a batch path could reach below the floor. */
+enum { M_VNIC, M_FLOOR, M_IP, M_REMOTE, M_PIPE, M_COUNT };
 
 static const char *const kind_name[KIND_COUNT] = {"tap", "macvtap"};
-static const char *const method_name[M_COUNT] = {"vnic", "floor", "ip", "remote"};
+static const char *const method_name[M_COUNT] = {"vnic", "floor", "ip", "remote", "pipe"};
 /* Name prefixes: vnic's come from a template and its own counter. */
 static const char *const name_prefix[M_COUNT][KIND_COUNT] = {
-    {"bvt", "bvm"}, {"bft", "bfm"}, {"bit", "bim"}, {"brt", "brm"}};
+    {"bvt", "bvm"}, {"bft", "bfm"}, {"bit", "bim"}, {"brt", "brm"}, {"bpt", "bpm"}};
 
 /* One repetition of one method: totals in microseconds. */
 typedef struct {
@@ -119,7 +121,7 @@ static struct {
     .kinds = {true, true},
     .sizes = {1, 16, 256, 1024},
     .nsizes = 4,
-    .methods = {true, true, true, false},
+    .methods = {true, true, true, false, true},
     .rtt_calls = 2000,
 };
 
@@ -279,13 +281,43 @@ static void req_nest_end(nlreq *r, struct rtattr *a)
     a->rta_len = (unsigned short)((char *)r + r->h.nlmsg_len - (char *)a);
 }
 
-/* Send one request and wait for its acknowledgement: 0 or a negative errno. */
-static int nl_talk(nlreq *r)
+/* Pipelined requests: up to PIPE_BATCH of them in one send, then their acknowledgements.
+ * The kernel handles the messages of one send one after the other and acknowledges each
+ * (an error does not stop the rest), so every request keeps its own answer. Batches are
+ * bounded so that the acknowledgements fit the socket's receive buffer. */
+#define PIPE_BATCH 64
+
+typedef struct {
+    union {
+        char b[PIPE_BATCH * sizeof(nlreq)];
+        struct nlmsghdr align;
+    } buf;
+    size_t len;
+    int n;
+    uint32_t first_seq;
+    int err[PIPE_BATCH];
+} nlpipe;
+
+static void pipe_add(nlpipe *p, nlreq *r)
 {
+    if (p->n == 0)
+        p->first_seq = nl_seq + 1;
     r->h.nlmsg_seq = ++nl_seq;
-    if (send(nl_fd, r, r->h.nlmsg_len, 0) < 0)
+    memcpy(p->buf.b + p->len, r, r->h.nlmsg_len);
+    p->len += NLMSG_ALIGN(r->h.nlmsg_len);
+    p->err[p->n++] = 1; /* no answer yet */
+}
+
+/* Send the batch and collect every acknowledgement: 0 when all were sent and answered (each
+ * answer in p->err[i]), or a negative errno. */
+static int pipe_flush(nlpipe *p)
+{
+    if (p->n == 0)
+        return 0;
+    if (send(nl_fd, p->buf.b, p->len, 0) < 0)
         return -errno;
-    for (;;) {
+    int pending = p->n;
+    while (pending > 0) {
         union {
             char b[16384];
             struct nlmsghdr align;
@@ -296,20 +328,26 @@ static int nl_talk(nlreq *r)
                 continue;
             return -errno;
         }
-        size_t left = (size_t)n, off = 0;
-        while (left >= sizeof(struct nlmsghdr)) {
-            const struct nlmsghdr *h = (const struct nlmsghdr *)(void *)(in.b + off);
-            if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > left)
-                break;
-            if (h->nlmsg_seq == r->h.nlmsg_seq && h->nlmsg_type == NLMSG_ERROR)
-                return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
-            size_t step = NLMSG_ALIGN(h->nlmsg_len);
-            if (step >= left)
-                break;
-            off += step;
-            left -= step;
+        for (const struct nlmsghdr *h = &in.align; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+            uint32_t i = h->nlmsg_seq - p->first_seq;
+            if (h->nlmsg_type != NLMSG_ERROR || i >= (uint32_t)p->n || p->err[i] != 1)
+                continue;
+            p->err[i] = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+            pending--;
         }
     }
+    return 0;
+}
+
+/* Send one request and wait for its acknowledgement: 0 or a negative errno. */
+static int nl_talk(nlreq *r)
+{
+    static nlpipe p;
+    p.len = 0;
+    p.n = 0;
+    pipe_add(&p, r);
+    int e = pipe_flush(&p);
+    return e < 0 ? e : p.err[0];
 }
 
 /* One RTM_DELLINK for every link of GROUP: the kernel's batch path. */
@@ -378,14 +416,120 @@ static int floor_tap_create(int n, method_result *m)
     return 0;
 }
 
-static int floor_tap_open(int n, int *fds, method_result *m)
+static int floor_tap_open(int method, int n, int *fds, method_result *m)
 {
     for (int i = 0; i < n; i++) {
         char name[IFNAMSIZ];
-        snprintf(name, sizeof(name), "%s%d", name_prefix[M_FLOOR][KIND_TAP], i);
+        snprintf(name, sizeof(name), "%s%d", name_prefix[method][KIND_TAP], i);
         int r = tun_attach(name, IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, &fds[i]);
         if (r < 0)
             return seterr(m, "attaching to %s: %s", name, strerror(-r)), r;
+    }
+    return 0;
+}
+
+/* ---- the pipelined floor --------------------------------------------------------------- */
+
+/* Send the requests of devices [from, to) that fill() builds, PIPE_BATCH at a time; the first
+ * refusal is reported with its device. */
+static int pipe_requests(int kind, int from, int to, const char *what,
+                         void (*fill)(nlreq *q, int kind, int i), method_result *m)
+{
+    static nlpipe p;
+    for (int b = from; b < to; b += PIPE_BATCH) {
+        p.len = 0;
+        p.n = 0;
+        int end = b + PIPE_BATCH < to ? b + PIPE_BATCH : to;
+        for (int i = b; i < end; i++) {
+            nlreq q;
+            fill(&q, kind, i);
+            pipe_add(&p, &q);
+        }
+        int r = pipe_flush(&p);
+        if (r < 0)
+            return seterr(m, "%s: %s", what, strerror(-r)), r;
+        for (int i = 0; i < p.n; i++)
+            if (p.err[i] < 0)
+                return seterr(m, "%s of device %d: %s", what, b + i + 1, strerror(-p.err[i])),
+                       p.err[i];
+    }
+    return 0;
+}
+
+static void pipe_name(int kind, int i, char name[IFNAMSIZ])
+{
+    snprintf(name, IFNAMSIZ, "%s%d", name_prefix[M_PIPE][kind], i);
+}
+
+static void fill_newlink(nlreq *q, int kind, int i)
+{
+    char name[IFNAMSIZ];
+    uint8_t mac[6];
+    pipe_name(kind, i, name);
+    mac_of(0x52, M_PIPE, kind, i, mac);
+    req_init(q, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    req_put_str(q, IFLA_IFNAME, name);
+    req_put_u32(q, IFLA_LINK, (uint32_t)lower_ifindex);
+    req_put(q, IFLA_ADDRESS, mac, 6);
+    req_put_u32(q, IFLA_GROUP, FLOOR_GROUP);
+    struct rtattr *li = req_put(q, IFLA_LINKINFO, NULL, 0);
+    req_put_str(q, IFLA_INFO_KIND, "macvtap");
+    struct rtattr *data = req_put(q, IFLA_INFO_DATA, NULL, 0);
+    req_put_u32(q, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+    req_nest_end(q, data);
+    req_nest_end(q, li);
+}
+
+/* Mark and up; for a tap also MAC and group (a tap gets them only after TUNSETIFF). */
+static void fill_setlink(nlreq *q, int kind, int i)
+{
+    char name[IFNAMSIZ], alias[64];
+    pipe_name(kind, i, name);
+    snprintf(alias, sizeof(alias), "bench:pipe-%s-%lu/%d", kind_name[kind], run_counter, i);
+    req_init(q, RTM_SETLINK, 0);
+    q->ifi.ifi_flags = IFF_UP;
+    q->ifi.ifi_change = IFF_UP;
+    req_put_str(q, IFLA_IFNAME, name);
+    req_put_str(q, IFLA_IFALIAS, alias);
+    if (kind == KIND_TAP) {
+        uint8_t mac[6];
+        mac_of(0xfe, M_PIPE, kind, i, mac);
+        req_put(q, IFLA_ADDRESS, mac, 6);
+        req_put_u32(q, IFLA_GROUP, FLOOR_GROUP);
+    }
+}
+
+/* Taps: TUNSETIFF for a batch (each fd kept open), their RTM_SETLINKs pipelined, then
+ * TUNSETPERSIST and close; macvtaps: every RTM_NEWLINK pipelined, then every RTM_SETLINK. */
+static int pipe_create(int kind, int n, method_result *m)
+{
+    if (kind == KIND_MACVTAP) {
+        int r = pipe_requests(kind, 0, n, "RTM_NEWLINK macvtap", fill_newlink, m);
+        return r < 0 ? r : pipe_requests(kind, 0, n, "RTM_SETLINK", fill_setlink, m);
+    }
+    int fds[PIPE_BATCH];
+    for (int b = 0; b < n; b += PIPE_BATCH) {
+        int end = b + PIPE_BATCH < n ? b + PIPE_BATCH : n, r = 0, made = 0;
+        for (int i = b; i < end && r == 0; i++, made++) {
+            char name[IFNAMSIZ];
+            pipe_name(kind, i, name);
+            r = tun_attach(name, IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL, &fds[i - b]);
+            if (r < 0) {
+                seterr(m, "TUNSETIFF %s: %s", name, strerror(-r));
+                break;
+            }
+        }
+        if (r == 0)
+            r = pipe_requests(kind, b, end, "RTM_SETLINK", fill_setlink, m);
+        for (int i = 0; i < made; i++) {
+            if (r == 0 && ioctl(fds[i], TUNSETPERSIST, 1UL) < 0) {
+                r = -errno;
+                seterr(m, "TUNSETPERSIST of device %d: %s", b + i + 1, strerror(-r));
+            }
+            close(fds[i]);
+        }
+        if (r < 0)
+            return r;
     }
     return 0;
 }
@@ -530,11 +674,11 @@ static int macvtap_queue_open(const char *name, int *ret_fd)
     return 0;
 }
 
-static int floor_macvtap_open(int n, int *fds, method_result *m)
+static int floor_macvtap_open(int method, int n, int *fds, method_result *m)
 {
     for (int i = 0; i < n; i++) {
         char name[IFNAMSIZ];
-        snprintf(name, sizeof(name), "%s%d", name_prefix[M_FLOOR][KIND_MACVTAP], i);
+        snprintf(name, sizeof(name), "%s%d", name_prefix[method][KIND_MACVTAP], i);
         int r = macvtap_queue_open(name, &fds[i]);
         if (r < 0)
             return seterr(m, "opening the queue of %s: %s", name, strerror(-r)), r;
@@ -594,7 +738,8 @@ static void close_fds_parallel(int *fds, int n)
     close_fds(fds, n); /* whatever a thread that did not start left */
 }
 
-static void run_floor(int kind, int n, method_result *m)
+/* The floor (METHOD M_FLOOR) or the pipelined floor (M_PIPE): the same opens and destroy. */
+static void run_floor(int method, int kind, int n, method_result *m)
 {
     int *fds = malloc(sizeof(int) * (size_t)n);
     if (!fds)
@@ -604,10 +749,13 @@ static void run_floor(int kind, int n, method_result *m)
     sample s = {0};
 
     double t0 = now_us();
-    int r = kind == KIND_TAP ? floor_tap_create(n, m) : floor_macvtap_create(n, m);
+    int r = method == M_PIPE   ? pipe_create(kind, n, m)
+            : kind == KIND_TAP ? floor_tap_create(n, m)
+                               : floor_macvtap_create(n, m);
     double t1 = now_us();
     if (r == 0)
-        r = kind == KIND_TAP ? floor_tap_open(n, fds, m) : floor_macvtap_open(n, fds, m);
+        r = kind == KIND_TAP ? floor_tap_open(method, n, fds, m)
+                             : floor_macvtap_open(method, n, fds, m);
     double t2 = now_us();
     close_fds_parallel(fds, n);
     double tc = now_us();
@@ -861,8 +1009,8 @@ static void run_row(row *r)
                 run_vnic(conn, M_VNIC, r->kind, r->n, m);
             else if (method == M_REMOTE)
                 run_vnic(rconn, M_REMOTE, r->kind, r->n, m);
-            else if (method == M_FLOOR)
-                run_floor(r->kind, r->n, m);
+            else if (method == M_FLOOR || method == M_PIPE)
+                run_floor(method, r->kind, r->n, m);
             else
                 run_ip(r->kind, r->n, m);
             if (m->failed)
@@ -903,6 +1051,33 @@ static void ratio_cell(char *out, size_t size, bool ok, double a, double b)
         snprintf(out, size, "%.2fx", a / b);
 }
 
+/* METHOD's create, and its open (or with START its start), against the floor's, per
+ * interface; COLS are the six column heads. */
+static void print_vs_floor(const row *rows, int nrows, int method, const char *const cols[6],
+                           bool start)
+{
+    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", cols[0], cols[1], cols[2],
+           cols[3], cols[4], cols[5]);
+    for (int i = 0; i < nrows; i++) {
+        const row *r = &rows[i];
+        if (!r->ran)
+            continue;
+        int n = r->n;
+        const method_result *v = &r->m[method], *f = &r->m[M_FLOOR];
+        bool both = have(r, method) && have(r, M_FLOOR);
+        double v2 = start ? v->start : v->open, f2 = start ? f->start : f->open;
+        char c[6][32];
+        cell(c[0], 32, r, method, per_if(v->create, n));
+        cell(c[1], 32, r, M_FLOOR, per_if(f->create, n));
+        ratio_cell(c[2], 32, both, v->create, f->create);
+        cell(c[3], 32, r, method, per_if(v2, n));
+        cell(c[4], 32, r, M_FLOOR, per_if(f2, n));
+        ratio_cell(c[5], 32, both, v2, f2);
+        printf("%-7s %5d | %8s %8s %6s | %8s %8s %6s\n", kind_name[r->kind], n, c[0], c[1], c[2],
+               c[3], c[4], c[5]);
+    }
+}
+
 static void print_table(row *rows, int nrows)
 {
     printf("\nPer-interface cost in microseconds (medians). start = create + open of the queues;\n"
@@ -939,25 +1114,15 @@ static void print_table(row *rows, int nrows)
            "in ms;\nv/f: vnic's cost over the floor's.\n");
 
     printf("\nPhases, microseconds per interface (medians):\n\n");
-    printf("%-7s %5s | %8s %8s %6s | %8s %8s %6s\n", "kind", "N", "v.create", "f.create", "v/f",
-           "v.open", "f.open", "v/f");
-    for (int i = 0; i < nrows; i++) {
-        const row *r = &rows[i];
-        if (!r->ran)
-            continue;
-        int n = r->n;
-        const method_result *v = &r->m[M_VNIC], *f = &r->m[M_FLOOR];
-        bool both = have(r, M_VNIC) && have(r, M_FLOOR);
-        char c[6][32];
-        cell(c[0], 32, r, M_VNIC, per_if(v->create, n));
-        cell(c[1], 32, r, M_FLOOR, per_if(f->create, n));
-        ratio_cell(c[2], 32, both, v->create, f->create);
-        cell(c[3], 32, r, M_VNIC, per_if(v->open, n));
-        cell(c[4], 32, r, M_FLOOR, per_if(f->open, n));
-        ratio_cell(c[5], 32, both, v->open, f->open);
-        printf("%-7s %5d | %8s %8s %6s | %8s %8s %6s\n", kind_name[r->kind], n, c[0], c[1], c[2],
-               c[3], c[4], c[5]);
-    }
+    static const char *const phase_cols[] = {"v.create", "f.create", "v/f",
+                                             "v.open",   "f.open",   "v/f"};
+    print_vs_floor(rows, nrows, M_VNIC, phase_cols, false);
+    printf("\nPipelined netlink (the floor's work, its requests sent %d at a time and the\n"
+           "acknowledgements collected after), microseconds per interface (medians):\n\n",
+           PIPE_BATCH);
+    static const char *const pipe_cols[] = {"p.create", "f.create", "p/f",
+                                            "p.START",  "f.START",  "p/f"};
+    print_vs_floor(rows, nrows, M_PIPE, pipe_cols, true);
     for (int i = 0; i < nrows; i++)
         for (int k = 0; k < M_COUNT; k++)
             if (rows[i].ran && rows[i].m[k].failed)
@@ -1216,13 +1381,40 @@ static void json_method(buf *b, const row *r, int k)
     bprintf(b, "}");
 }
 
+/* The CPU's model name, for the machine's description in the JSON ("?" if unknown). */
+static void cpu_model(char *out, size_t size)
+{
+    snprintf(out, size, "?");
+    FILE *f = fopen("/proc/cpuinfo", "re");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        const char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) != 0 || !colon)
+            continue;
+        snprintf(out, size, "%s", colon + 2);
+        out[strcspn(out, "\n")] = '\0';
+        break;
+    }
+    fclose(f);
+}
+
 static char *make_json(const row *rows, int nrows, const target *t, int nt)
 {
     buf b = {0};
     struct utsname u;
     uname(&u);
+    char model[256], date[64];
+    cpu_model(model, sizeof(model));
+    time_t now = time(NULL);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     bprintf(&b, "{\"benchmark\":\"vnic\",\"version\":");
     json_str(&b, vnic_version());
+    bprintf(&b, ",\"date\":\"%s\",\"cpu\":", date);
+    json_str(&b, model);
+    bprintf(&b, ",\"memory_kib\":%lld",
+            (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024);
     bprintf(&b, ",\"kernel\":");
     json_str(&b, u.release);
     bprintf(&b, ",\"cpus\":%ld,\"background\":%d,\"ipv6\":%s,\"unit\":\"us\",\"results\":[",
@@ -1243,6 +1435,10 @@ static char *make_json(const row *rows, int nrows, const target *t, int nt)
             bprintf(&b, "\"remote_over_vnic\":{\"start\":%.3f,\"destroy\":%.3f},",
                     r->m[M_REMOTE].start / r->m[M_VNIC].start,
                     r->m[M_REMOTE].destroy / r->m[M_VNIC].destroy);
+        if (have(r, M_PIPE) && have(r, M_FLOOR))
+            bprintf(&b, "\"pipe_over_floor\":{\"create\":%.3f,\"start\":%.3f},",
+                    r->m[M_PIPE].create / r->m[M_FLOOR].create,
+                    r->m[M_PIPE].start / r->m[M_FLOOR].start);
         bool vf = have(r, M_VNIC) && have(r, M_FLOOR);
         if (vf)
             bprintf(&b, "\"vnic_over_floor\":{\"start\":%.3f,\"destroy\":%.3f}}",
@@ -1290,7 +1486,8 @@ static void usage(FILE *f)
                "  --kinds LIST      tap,macvtap (default both)\n"
                "  --reps K          repetitions of every size (default 15/9/5/3 for\n"
                "                    1/16/256/1024; ip runs once from 256 on)\n"
-               "  --methods LIST    vnic,floor,ip,remote (default all, remote with --remote)\n"
+               "  --methods LIST    vnic,floor,ip,remote,pipe (default all, remote with\n"
+               "                    --remote; pipe: the floor with pipelined netlink)\n"
                "  --remote URI      vnicd's URI: the same create, open and destroy through\n"
                "                    the daemon, and the round trip of a trivial call\n"
                "  --rtt-calls K     calls timed for the round trip (default 2000)\n"
@@ -1411,7 +1608,7 @@ static void parse_args(int argc, char **argv)
                 while (k < M_COUNT && strcmp(t, method_name[k]))
                     k++;
                 if (k == M_COUNT)
-                    die("unknown method '%s' (vnic, floor, ip, remote)", t);
+                    die("unknown method '%s' (vnic, floor, ip, remote, pipe)", t);
                 opt.methods[k] = true;
             }
             break;

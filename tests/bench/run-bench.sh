@@ -94,3 +94,19 @@ fi
 # shellcheck disable=SC2086 # the prefix is a command line of its own
 VNIC_BACKEND_DIR=$backend_dir ip netns exec "$ns" ${VNIC_BENCH_PREFIX:-} "$bench" \
     --root "$tmp" --lower uplink0 "${remote[@]}" "$@"
+status=$?
+
+# Memory, with $VNIC_MEM_BENCH and $VNICSH (the meson benchmark sets both): vnicsh's peak RSS
+# creating $VNIC_MEM_IFACES taps (1024), vnicd's RSS per active domain, and with
+# $VNIC_BENCH_CHURN=OPS (opt-in) vnicd's RSS over OPS operations.
+if [ -n "${VNIC_MEM_BENCH:-}" ] && [ -n "${VNICSH:-}" ]; then
+    mem=(--root "$tmp" --vnicsh "$VNICSH" --interfaces "${VNIC_MEM_IFACES:-1024}")
+    if [ ${#remote[@]} -gt 0 ]; then
+        mem+=("${remote[@]}" --vnicd-pid "$vnicd_pid")
+        [ -n "${VNIC_BENCH_CHURN:-}" ] && mem+=(--churn "$VNIC_BENCH_CHURN")
+    fi
+    [ -n "${VNIC_MEM_JSON:-}" ] && mem+=(--json "$VNIC_MEM_JSON")
+    VNIC_BACKEND_DIR=$backend_dir ip netns exec "$ns" "$VNIC_MEM_BENCH" "${mem[@]}" ||
+        { r=$?; [ $status -eq 0 ] && status=$r; }
+fi
+exit $status
