@@ -93,7 +93,10 @@ void shell_history_load(void)
     history_dir = open_history_dir();
     if (history_dir < 0)
         return;
-    int fd = openat(history_dir, HISTORY_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO (or a device) put there must not hold the shell up in open() before
+     * the check below refuses it; on a regular file it changes nothing. */
+    int fd = openat(history_dir, HISTORY_FILE,
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno != ENOENT)
             warn(_("cannot read the history %s: %s"), HISTORY_FILE,

@@ -9,7 +9,8 @@ completes a command, a domain name, an interface alias and an option, and lists 
 candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C
 drops the line but not the shell, and stops events (twice); connect changes the prompt;
 quit; the history lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second
-session recalls it; a history directory or file that is a symbolic link is not followed.
+session recalls it; a history directory or file that is a symbolic link is not followed; a
+history that is a FIFO is not waited on.
 Exits 1 on the first failure, with what the terminal showed.
 """
 import os
@@ -236,6 +237,18 @@ if open(target).read() != "secret\n":
 saved = os.path.join(filelinked, "vnic", "vnicsh_history")
 if os.path.islink(saved) or open(saved).read().splitlines() != ["list", "quit"]:
     fail("the linked history file was not replaced by a file of its own")
+
+# ---- a history file that is a FIFO neither holds the shell up nor is read -----------------
+fifohome = os.path.join(state_home, "fifo")
+os.makedirs(os.path.join(fifohome, "vnic"), 0o700)
+os.mkfifo(os.path.join(fifohome, "vnic", "vnicsh_history"))
+s = Session({"XDG_STATE_HOME": fifohome})
+s.expect("not a regular file", "the warning about the FIFO", timeout=5)
+s.expect(PROMPT, "the prompt with a FIFO for a history", timeout=5)
+s.type("quit\n")
+code = s.wait()
+if code != 0:
+    fail(f"quit after the FIFO: exit status {code}", s)
 
 print("ok")
 
