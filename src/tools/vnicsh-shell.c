@@ -177,10 +177,19 @@ static int run_script(bool keep_going)
     unsigned lineno = 0;
     int first_failure = EXIT_OK;
 
-    while (getline(&line, &size, stdin) >= 0) {
-        bool quit;
+    ssize_t len;
+    while ((len = getline(&line, &size, stdin)) >= 0) {
+        bool quit = false;
+        int status;
         lineno++;
-        int status = shell_run_line(line, lineno, &quit);
+        /* A line is a C string from here on: one with a NUL in it would run cut short at
+         * the NUL, a command other than the one written. */
+        if (memchr(line, '\0', (size_t)len)) {
+            print_error(_("line %u: %s"), lineno, _("a NUL byte in the line"));
+            status = EXIT_USAGE;
+        } else {
+            status = shell_run_line(line, lineno, &quit);
+        }
         if (status != EXIT_OK) {
             if (!keep_going) {
                 print_error(_("stopped at line %u (exit status %d)"), lineno, status);

@@ -67,6 +67,12 @@ has err "Type 'help list' for more information."
 printf '%s\n' "list" "dumpxml 'web1" | run_script 2
 has err "vnicsh: error: line 2: unterminated quote (')"
 
+# A NUL byte in a line: refused by line, not the line cut short at it (which ran 'list'
+# without what followed).
+printf 'list\0 --bogus\n' | run_script 2
+has err "vnicsh: error: line 1: "
+lacks out "Name"
+
 # quit and exit end the script; what follows is not read. They take nothing.
 printf '%s\n' "list" "quit" "start nosuch" | run_script 0
 printf '%s\n' "exit" "start nosuch" | run_script 0
