@@ -188,6 +188,12 @@ static int run_script(bool keep_going)
             print_error(_("line %u: %s"), lineno, _("a NUL byte in the line"));
             status = EXIT_USAGE;
         } else {
+            /* The end of the line is no part of its last word: a backslash before it stands
+             * for itself, as sh_split_words() says (a CR of a DOS line goes too). */
+            if (len > 0 && line[len - 1] == '\n')
+                line[--len] = '\0';
+            if (len > 0 && line[len - 1] == '\r')
+                line[--len] = '\0';
             status = shell_run_line(line, lineno, &quit);
         }
         if (status != EXIT_OK) {

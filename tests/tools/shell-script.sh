@@ -73,6 +73,11 @@ printf 'list\0 --bogus\n' | run_script 2
 has err "vnicsh: error: line 1: "
 lacks out "Name"
 
+# A backslash at the end of a line stands for itself (there is no next line to join): the
+# line's newline is no part of the last word.
+printf 'list --all \\\n' | run_script 2
+has err "unexpected argument '\\'"
+
 # quit and exit end the script; what follows is not read. They take nothing.
 printf '%s\n' "list" "quit" "start nosuch" | run_script 0
 printf '%s\n' "exit" "start nosuch" | run_script 0
