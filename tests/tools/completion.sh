@@ -107,6 +107,9 @@ VNICSH -c $uri domif-setlink web1 ua-front
 VNICSH -c $uri define d
 VNICSH -c $uri qemu-args we
 VNICSH -
+VNICSH -c '$uri' dumpxml 
+VNICSH -c "$uri" domifstat 'web1' ua-
+VNICSH -c $uri domifstat w\\eb1 ua-f
 LINES
     (cd "$tmp/files" && inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" <"$tmp/lines") \
         >"$tmp/replies" 2>"$tmp/err"
@@ -117,7 +120,10 @@ LINES
         "down up"
         "dom.xml"
         "web1 web2 web-notes"
-        "--connect --debug --help --keep-going --version")
+        "--connect --debug --help --keep-going --version"
+        "web1 web2"
+        "ua-back ua-front"
+        "ua-front")
     mapfile -t got <"$tmp/replies"
     for i in "${!want[@]}"; do
         # The file names come after vnicsh's candidates, in bash's order.
