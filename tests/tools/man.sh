@@ -55,6 +55,12 @@ done | sort -u >"$tmp/names"
 while read -r n; do
     grep -qE "(^|[^a-z_])$n([^a-z_]|$)" "$man5" || fail "vnic-xml(5) does not name '$n'"
 done <"$tmp/names"
+# What vnic reads of a domain beyond its interfaces (no schema of vnic's names them): the
+# domain's own PCI controllers, which name the buses of the interfaces' addresses.
+for w in "devices/controller" "@index" "@model" "alias/@name" "pcie-root-port" "pci-bridge"; do
+    sed -n '/^DOMAIN/,/^INTERFACE/p' "$man5" | grep -qF -- "$w" ||
+        fail "vnic-xml(5) does not describe the domain's <controller type='pci'> ('$w')"
+done
 grep -q 'http://vnic.dev/xmlns/1.0' "$man5" || fail "vnic-xml(5) does not give the vnic: namespace"
 grep -q 'http://vnic.dev/xmlns/policy/1.0' "$man5" || fail "vnic-xml(5) does not give the policy namespace"
 
