@@ -615,9 +615,8 @@ static void setup_locale(void)
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 }
 
-int main(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
-    setup_locale();
 
     /* The global options stand before the command; the command name and every word after it
      * are the command's (tail_at 1). */
@@ -653,4 +652,10 @@ int main(int argc, char **argv)
     if (global.given & OPT(O_KEEP_GOING))
         return usage_error(NULL, _("--keep-going is for the shell (no command)"));
     return run_command_words(global.noperands, words);
+}
+
+int main(int argc, char **argv)
+{
+    setup_locale();
+    return sh_finish_output(run_main(argc, argv));
 }

@@ -135,6 +135,18 @@ TXT
 expect 0 "$vnicsh" validate "$good"
 [ -s "$tmp/err" ] && fail "a valid file produced messages: $(cat "$tmp/err")"
 
+# Output that cannot be written is a failure (exit 1, said on stderr), not a silent success
+# a script would take for the data.
+if [ -w /dev/full ]; then
+    "$vnicsh" --version >/dev/full 2>"$tmp/full-err"
+    [ $? -eq 1 ] || fail "--version to /dev/full: exit status not 1"
+    grep -q '^vnicsh: error: ' "$tmp/full-err" || fail "--version to /dev/full: no error: $(cat "$tmp/full-err")"
+    "$vnicsh" format "$data/xml2xml/in/$(ls "$data/xml2xml/in" | head -n 1)" >/dev/full 2>"$tmp/full-err"
+    [ $? -eq 1 ] || fail "format to /dev/full: exit status not 1: $(cat "$tmp/full-err")"
+    "$vnicsh" --help >/dev/full 2>/dev/null
+    [ $? -eq 1 ] || fail "--help to /dev/full: exit status not 1"
+fi
+
 # Translations: LANGUAGE=de gives German messages, also without LANG set.
 (
     cd "$tmp" || exit 1
