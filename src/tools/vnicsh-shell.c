@@ -4,6 +4,7 @@
  * run_command_words(), on one connection that stays open for the whole session. */
 #include "config.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #include "vnicsh.h"
@@ -206,6 +207,12 @@ static int run_script(bool keep_going)
         }
         if (quit)
             break;
+    }
+    /* A script that cannot be read (stdin a directory, an I/O error) did not run to its
+     * end: that is no success. */
+    if (ferror(stdin)) {
+        print_error(_("cannot read standard input: %s"), strerror(errno));
+        return first_failure == EXIT_OK ? EXIT_FAIL : first_failure;
     }
     return first_failure;
 }

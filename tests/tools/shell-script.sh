@@ -83,6 +83,10 @@ printf '%s\n' "list" "quit" "start nosuch" | run_script 0
 printf '%s\n' "exit" "start nosuch" | run_script 0
 echo "quit now" | run_script 2
 
+# Standard input that cannot be read (a directory) is a failure, not an empty script.
+run_script 1 <"$tmp"
+has err "vnicsh: error: cannot read standard input"
+
 # An empty script.
 run_script 0 </dev/null
 [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] || fail "an empty script printed something"
