@@ -202,6 +202,8 @@ static int run_script(bool keep_going)
                 print_error(_("stopped at line %u (exit status %d)"), lineno, status);
                 return status;
             }
+            /* The command's own message does not say which line it came from. */
+            print_error(_("line %u failed (exit status %d)"), lineno, status);
             if (first_failure == EXIT_OK)
                 first_failure = status;
         }

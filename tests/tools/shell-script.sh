@@ -50,6 +50,9 @@ run_script 1 --keep-going <"$tmp/fails2"
 has out "<name>web1</name>"
 has err "unknown command 'frobnicate'"
 lacks err "stopped at line"
+# Each failure names its line, as the first failure does without --keep-going.
+has err "vnicsh: error: line 1 failed (exit status 1)"
+has err "vnicsh: error: line 2 failed (exit status 2)"
 echo list | run_script 0 --keep-going
 # Only the shell takes it.
 run_script 2 --keep-going list </dev/null
