@@ -29,7 +29,7 @@ man1=$tmp/vnicsh.1.txt man5=$tmp/vnic-xml.5.txt
 tr -s ' ' <"$man1" >"$tmp/vnicsh.1.words"
 
 # vnicsh(1): one subsection per command of the table, with its synopsis line.
-"$vnicsh" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' >"$tmp/commands"
+"$vnicsh" --help | sed -n '/^Commands:/,/^$/p' | awk '/^  [a-z]/ { print $1 }' >"$tmp/commands"
 [ "$(wc -l <"$tmp/commands")" -ge 20 ] || fail "vnicsh --help lists $(wc -l <"$tmp/commands") commands"
 while read -r c; do
     grep -qx "   $c" "$man1" || fail "vnicsh(1) has no section for '$c'"
