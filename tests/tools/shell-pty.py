@@ -250,5 +250,30 @@ code = s.wait()
 if code != 0:
     fail(f"quit after the FIFO: exit status {code}", s)
 
+# ---- a domain name with a blank and a quote is completed quoted, so that it runs whole ------
+import subprocess
+odd = os.path.join(state_home, "odd.xml")
+with open(odd, "w") as f:
+    f.write("<domain type='kvm'><name>my vm's</name><devices><interface type='ethernet'>"
+            "<alias name='ua-x'/></interface></devices></domain>\n")
+subprocess.run([vnicsh, "-c", uri, "define", odd], check=True, stdout=subprocess.DEVNULL)
+s = Session()
+s.expect(PROMPT, "the prompt")
+s.type("dumpxml my\t")
+s.expect("'my vm'\\''s' ", "Tab on 'my' (a name with a blank and a quote)")
+s.type("\n")
+s.expect("<name>my vm's</name>", "dumpxml of the completed name")
+s.expect(PROMPT, "the prompt after dumpxml")
+# Within a quote the user opened, readline's own closing quote is enough.
+s.type("dumpxml \"my\t")
+s.expect("vm's\" ", "Tab on '\"my'")
+s.type("\n")
+s.expect("<name>my vm's</name>", "dumpxml of the name completed in quotes")
+s.expect(PROMPT, "the prompt after dumpxml")
+s.type("quit\n")
+if s.wait() != 0:
+    fail("quit after the odd name", s)
+subprocess.run([vnicsh, "-c", uri, "undefine", "my vm's"], check=True, stdout=subprocess.DEVNULL)
+
 print("ok")
 
