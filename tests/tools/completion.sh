@@ -133,4 +133,17 @@ LINES
     [ ! -s "$tmp/err" ] || fail "$mode bash-completion: stderr: $(cat "$tmp/err")"
 done
 
+# A domain name with a blank and a quote comes back quoted for the line, so that it stays one
+# word; inside a quote the user opened, bash closes it.
+cat >"$tmp/odd.xml" <<'XML'
+<domain type='kvm'><name>my vm's</name><devices><interface type='ethernet'/></devices></domain>
+XML
+inns "$vnicsh" -c "$uri" define "$tmp/odd.xml" >/dev/null || fail "define my vm's"
+for mode in with without; do
+    [ $mode = with ] && [ ! -f /usr/share/bash-completion/bash_completion ] && continue
+    got=$(echo "VNICSH -c $uri dumpxml my" | inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" 2>&1)
+    [ "$got" = "my\\ vm\\'s" ] || fail "$mode bash-completion: the name with a blank: COMPREPLY [$got], expected [my\\ vm\\'s]"
+done
+inns "$vnicsh" -c "$uri" undefine "my vm's" >/dev/null || fail "undefine my vm's"
+
 exit $((failures > 0))
