@@ -99,6 +99,15 @@ def fail(msg, session=None):
 
 history = os.path.join(state_home, "vnic", "vnicsh_history")
 
+
+def tab_then_dumpxml(s, typed, shown, name, what):
+    """Type TYPED (ending in a Tab), see SHOWN on the line, run it: dumpxml of NAME."""
+    s.type(typed)
+    s.expect(shown, what)
+    s.type("\n")
+    s.expect(f"<name>{name}</name>", f"dumpxml's output after {what}")
+    s.expect(PROMPT, f"the prompt after {what}")
+
 # ---- the first session --------------------------------------------------------------------
 s = Session()
 s.expect(PROMPT, "the prompt")
@@ -113,11 +122,7 @@ s.expect("web", "Tab on the domain 'w'")
 s.type("\t\t")
 s.expect("web1", "the domains listed")
 s.expect("web2", "the domains listed")
-s.type("1\t")
-s.expect("dumpxml web1 ", "Tab on the domain 'web1'")
-s.type("\n")
-s.expect("<name>web1</name>", "dumpxml's output")
-s.expect(PROMPT, "the prompt after dumpxml")
+tab_then_dumpxml(s, "1\t", "dumpxml web1 ", "web1", "Tab on the domain 'web1'")
 
 # An ambiguous word: a second Tab lists the candidates.
 s.type("domif\t\t")
@@ -259,17 +264,10 @@ with open(odd, "w") as f:
 subprocess.run([vnicsh, "-c", uri, "define", odd], check=True, stdout=subprocess.DEVNULL)
 s = Session()
 s.expect(PROMPT, "the prompt")
-s.type("dumpxml my\t")
-s.expect("'my vm'\\''s' ", "Tab on 'my' (a name with a blank and a quote)")
-s.type("\n")
-s.expect("<name>my vm's</name>", "dumpxml of the completed name")
-s.expect(PROMPT, "the prompt after dumpxml")
+tab_then_dumpxml(s, "dumpxml my\t", "'my vm'\\''s' ", "my vm's",
+                 "Tab on 'my' (a name with a blank and a quote)")
 # Within a quote the user opened, readline's own closing quote is enough.
-s.type("dumpxml \"my\t")
-s.expect("vm's\" ", "Tab on '\"my'")
-s.type("\n")
-s.expect("<name>my vm's</name>", "dumpxml of the name completed in quotes")
-s.expect(PROMPT, "the prompt after dumpxml")
+tab_then_dumpxml(s, "dumpxml \"my\t", "vm's\" ", "my vm's", "Tab on '\"my'")
 s.type("quit\n")
 if s.wait() != 0:
     fail("quit after the odd name", s)
