@@ -17,6 +17,10 @@
 #include "vnicsh.h"
 
 #define HISTORY_FILE "vnicsh_history"
+/* What is read of the file: its last MiB, ample for SHELL_HISTORY_MAX lines as they are typed;
+ * a file grown huge (by hand, or a pasted monster) neither holds up the start nor is carried
+ * on whole. */
+#define HISTORY_READ_MAX (1 << 20)
 
 static int history_dir = -1;
 
@@ -117,6 +121,14 @@ void shell_history_load(void)
     _cleanup_free_ char *line = NULL;
     size_t size = 0;
     ssize_t len;
+    if (st.st_size > HISTORY_READ_MAX) {
+        /* From a line's start: the one the seek lands in is cut short and left out. */
+        if (fseeko(f, st.st_size - HISTORY_READ_MAX - 1, SEEK_SET) < 0 ||
+            getline(&line, &size, f) < 0) {
+            fclose(f);
+            return;
+        }
+    }
     /* The history is stifled to SHELL_HISTORY_MAX entries: the oldest fall out. */
     while ((len = getline(&line, &size, f)) >= 0) {
         if (len > 0 && line[len - 1] == '\n')

@@ -255,6 +255,22 @@ code = s.wait()
 if code != 0:
     fail(f"quit after the FIFO: exit status {code}", s)
 
+# ---- a huge history file: only its end is read, and what was cut short is not kept ----------
+hugehome = os.path.join(state_home, "huge")
+os.makedirs(os.path.join(hugehome, "vnic"), 0o700)
+hugefile = os.path.join(hugehome, "vnic", "vnicsh_history")
+with open(hugefile, "w") as f:
+    for i in range(2000):
+        f.write(f"list --all {i}\n")
+    f.write("x" * (8 << 20) + "\n")
+s = Session({"XDG_STATE_HOME": hugehome})
+s.expect(PROMPT, "the prompt with a huge history")
+s.type("quit\n")
+if s.wait() != 0:
+    fail("quit after the huge history", s)
+if os.path.getsize(hugefile) > (1 << 20):
+    fail(f"the huge history was read whole and written back ({os.path.getsize(hugefile)} bytes)")
+
 # ---- a domain name with a blank and a quote is completed quoted, so that it runs whole ------
 import subprocess
 odd = os.path.join(state_home, "odd.xml")
