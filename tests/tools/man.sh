@@ -44,6 +44,11 @@ while read -r c; do
     fi
 done <"$tmp/commands"
 [ -s "$tmp/missing-options" ] && fail "$(cat "$tmp/missing-options")"
+# What the shell reads from the environment and where its history is.
+for w in XDG_STATE_HOME INPUTRC; do
+    sed -n '/^ENVIRONMENT/,/^FILES/p' "$man1" | grep -q "$w" || fail "vnicsh(1)'s ENVIRONMENT lacks $w"
+done
+sed -n '/^FILES/,/^EXAMPLES/p' "$man1" | grep -q "vnicsh_history" || fail "vnicsh(1)'s FILES lacks the history"
 # The hidden option that makes the reference stays out of the help.
 "$vnicsh" --help | grep -q -- '--help-rst' && fail "--help shows the hidden --help-rst"
 
