@@ -185,6 +185,12 @@ int shell_interactive(void)
             putchar('\n');
             break;
         }
+        /* The history file holds one entry per line: a line break typed into the line
+         * (Ctrl-V Ctrl-J; a blank to the splitter) is kept as a blank, or the entry would
+         * come back as two commands. */
+        for (char *p = line; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
         /* A line starting with a blank stays out of the history, as in bash. */
         if (*line && *line != ' ' && *line != '\t') {
             HIST_ENTRY *last =

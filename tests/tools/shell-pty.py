@@ -255,6 +255,21 @@ code = s.wait()
 if code != 0:
     fail(f"quit after the FIFO: exit status {code}", s)
 
+# ---- a line typed with a line break in it (Ctrl-V Ctrl-J) is one history entry, not two ------
+nlhome = os.path.join(state_home, "nl")
+os.makedirs(nlhome)
+s = Session({"XDG_STATE_HOME": nlhome})
+s.expect(PROMPT, "the prompt")
+s.type("list\x16\n--all\n")
+s.expect("Name", "list with a line break before --all")
+s.expect(PROMPT, "the prompt after it")
+s.type("quit\n")
+if s.wait() != 0:
+    fail("quit after the line break", s)
+lines = open(os.path.join(nlhome, "vnic", "vnicsh_history")).read().splitlines()
+if lines != ["list --all", "quit"]:
+    fail(f"the history of a line with a line break: {lines}")
+
 # ---- a huge history file: only its end is read, and what was cut short is not kept ----------
 hugehome = os.path.join(state_home, "huge")
 os.makedirs(os.path.join(hugehome, "vnic"), 0o700)
