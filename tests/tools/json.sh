@@ -130,7 +130,9 @@ ip -n "$ns" link set jsonlongdevname down
 for _ in $(seq 100); do [ -s "$tmp/events" ] && break; sleep 0.1; done
 kill "$evpid"; wait "$evpid" 2>/dev/null; evpid=
 head -n 1 "$tmp/events" >"$tmp/out"
-jcheck "events --json" 'd == {"event": "device-down", "domain": "js1", "interface": 0, "device": "jsonlongdevname", "degraded": d["degraded"]} and isinstance(d["degraded"], bool)'
+# The interface's position is "index", as in domiflist ("interface" is a string, IFACE as
+# given, in domifstat and the other interface commands; events keeps its number too).
+jcheck "events --json" 'd == {"event": "device-down", "domain": "js1", "index": 0, "interface": 0, "device": "jsonlongdevname", "degraded": d["degraded"]} and isinstance(d["degraded"], bool)'
 
 # reconcile: a vanished device leaves the domain degraded.
 ip -n "$ns" link del "$mdev"
