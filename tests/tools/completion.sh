@@ -146,4 +146,13 @@ for mode in with without; do
 done
 inns "$vnicsh" -c "$uri" undefine "my vm's" >/dev/null || fail "undefine my vm's"
 
+# vnicsh typed as ~/PATH: bash leaves the tilde in the word; the script runs that vnicsh.
+for mode in with without; do
+    [ $mode = with ] && [ ! -f /usr/share/bash-completion/bash_completion ] && continue
+    got=$(echo "~/$(basename "$vnicsh") dom" |
+        HOME=$(dirname "$vnicsh") inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" 2>&1)
+    [ "$got" = "domif-getlink domif-setlink domiflist domifstat domiftune" ] ||
+        fail "$mode bash-completion: ~/vnicsh dom: COMPREPLY [$got]"
+done
+
 exit $((failures > 0))
