@@ -114,6 +114,21 @@ static bool parse_one(vnic_parse_ctx *ctx, xmlNode *c, vnic_pci_controller_def *
                           sv);
             return false;
         }
+        /* As libvirt: controller 0 is the machine's root bus and nothing else is; a domain
+         * that says otherwise names buses no launcher makes. */
+        bool root = d.model == VNIC_PCI_MODEL_PCI_ROOT || d.model == VNIC_PCI_MODEL_PCIE_ROOT;
+        if (root != (d.index == 0)) {
+            if (root)
+                vnic_diag_add(ctx->diags, ctx->file, line,
+                              _("a %s is the root bus, PCI controller 0, not controller %u"),
+                              models[d.model].name, d.index);
+            else
+                vnic_diag_add(ctx->diags, ctx->file, line,
+                              _("PCI controller 0 is the root bus: its model is pci-root or "
+                                "pcie-root, not %s"),
+                              models[d.model].name);
+            return false;
+        }
     }
     for (xmlNode *a = c->children; a; a = a->next) {
         _cleanup_free_ char *type =

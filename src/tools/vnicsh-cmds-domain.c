@@ -422,6 +422,10 @@ static void print_event(const vnic_event *ev, void *opaque)
         _cleanup_json_ json_object *j = json_object_new_object();
         json_add_string(j, "event", ev->type);
         json_add_string(j, "domain", ev->domain);
+        /* "index" as domiflist names the position; "interface", the number it was first
+         * printed as, stays for the scripts that read it (elsewhere "interface" is IFACE as
+         * given, a string). */
+        json_add_int(j, "index", ev->index);
         json_add_int(j, "interface", ev->index);
         json_add_string(j, "device", ev->device);
         json_add_bool(j, "degraded", ev->degraded);

@@ -49,10 +49,12 @@ static json_object *rate_json(const unsigned long long v[VNIC_BANDWIDTH_NPARAMS]
     return o;
 }
 
-static void print_bandwidth(const vnic_interface_bandwidth *bw, bool json)
+/* IFACE: the interface as given, as domifstat and domif-getlink name it in their JSON. */
+static void print_bandwidth(const vnic_interface_bandwidth *bw, const char *iface, bool json)
 {
     if (json) {
         _cleanup_json_ json_object *j = json_object_new_object();
+        json_add_string(j, "interface", iface);
         json_add_string(j, "alias", bw->alias);
         json_add_string(j, "device", bw->device);
         json_object_object_add(j, "inbound", rate_json(bw->inbound));
@@ -93,7 +95,7 @@ int cmd_domiftune(const command *cmd, const cmd_options *o, int argc, char **arg
             print_error("%s", err->message);
             status = EXIT_FAIL;
         } else {
-            print_bandwidth(bw, o->json);
+            print_bandwidth(bw, argv[1], o->json);
             vnic_interface_bandwidth_free(bw);
         }
     }

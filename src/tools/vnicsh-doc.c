@@ -1,7 +1,8 @@
-/* vnicsh --help-rst: the command reference of vnicsh(1), printed from the command table itself
- * (as reStructuredText, which the build turns into the man page), so that the page and
- * `vnicsh COMMAND --help` cannot drift apart. The text is the table's own, untranslated: the
- * man page is English. */
+/* The command table as text: the list of commands of `vnicsh --help` and the shell's `help`
+ * (translated), and vnicsh --help-rst, the command reference of vnicsh(1), printed from the
+ * table itself (as reStructuredText, which the build turns into the man page), so that the
+ * page and `vnicsh COMMAND --help` cannot drift apart. The reference is the table's own text,
+ * untranslated: the man page is English. */
 #include "config.h"
 
 #include "vnicsh.h"
@@ -90,5 +91,66 @@ void sh_print_commands_rst(const command *cmds, size_t n)
         putchar('\n');
         if (c->options)
             put_options(c->options);
+    }
+}
+
+/* ---- the list of commands ------------------------------------------------------------- */
+
+/* The columns of the list of commands: a name, then its summary from column 24 on, within 79. */
+#define LIST_INDENT 23
+#define LIST_WIDTH 79
+
+/* The characters of the N bytes at S (UTF-8: a translation's), for the wrapping below. */
+static size_t text_chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return c;
+}
+
+/* The first sentence of SUMMARY (up to a '.' before a blank or the end; the summary's line
+ * breaks are only where --help of the command wraps it), wrapped at blanks under the
+ * summaries' column. */
+static void print_first_sentence(const char *summary)
+{
+    size_t len = strlen(summary);
+    for (const char *p = summary; *p; p++)
+        if (*p == '.' && (p[1] == '\0' || p[1] == ' ' || p[1] == '\n')) {
+            len = (size_t)(p + 1 - summary);
+            break;
+        }
+    size_t col = LIST_INDENT;
+    const char *p = summary, *end = summary + len;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\n'))
+            p++;
+        size_t n = strcspn(p, " \n");
+        if (p + n > end)
+            n = (size_t)(end - p);
+        if (!n)
+            break;
+        size_t w = text_chars(p, n);
+        if (col > LIST_INDENT && col + 1 + w > LIST_WIDTH) {
+            printf("\n%*s", LIST_INDENT, "");
+            col = LIST_INDENT;
+        } else if (col > LIST_INDENT) {
+            putchar(' ');
+            col++;
+        }
+        fwrite(p, 1, n, stdout);
+        col += w;
+        p += n;
+    }
+    putchar('\n');
+}
+
+void print_command_list(void)
+{
+    for (size_t i = 0; i < ncommands; i++) {
+        if (commands[i].hidden)
+            continue;
+        printf("  %-20s ", commands[i].name);
+        print_first_sentence(_(commands[i].summary));
     }
 }

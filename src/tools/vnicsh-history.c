@@ -17,6 +17,10 @@
 #include "vnicsh.h"
 
 #define HISTORY_FILE "vnicsh_history"
+/* What is read of the file: its last MiB, ample for SHELL_HISTORY_MAX lines as they are typed;
+ * a file grown huge (by hand, or a pasted monster) neither holds up the start nor is carried
+ * on whole. */
+#define HISTORY_READ_MAX (1 << 20)
 
 static int history_dir = -1;
 
@@ -93,7 +97,10 @@ void shell_history_load(void)
     history_dir = open_history_dir();
     if (history_dir < 0)
         return;
-    int fd = openat(history_dir, HISTORY_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO (or a device) put there must not hold the shell up in open() before
+     * the check below refuses it; on a regular file it changes nothing. */
+    int fd = openat(history_dir, HISTORY_FILE,
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno != ENOENT)
             warn(_("cannot read the history %s: %s"), HISTORY_FILE,
@@ -114,6 +121,14 @@ void shell_history_load(void)
     _cleanup_free_ char *line = NULL;
     size_t size = 0;
     ssize_t len;
+    if (st.st_size > HISTORY_READ_MAX) {
+        /* From a line's start: the one the seek lands in is cut short and left out. */
+        if (fseeko(f, st.st_size - HISTORY_READ_MAX - 1, SEEK_SET) < 0 ||
+            getline(&line, &size, f) < 0) {
+            fclose(f);
+            return;
+        }
+    }
     /* The history is stifled to SHELL_HISTORY_MAX entries: the oldest fall out. */
     while ((len = getline(&line, &size, f)) >= 0) {
         if (len > 0 && line[len - 1] == '\n')

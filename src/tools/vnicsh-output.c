@@ -76,6 +76,20 @@ void print_error(const char *fmt, ...)
     fprintf(stderr, _("%s: error: %s\n"), PROGRAM, msg);
 }
 
+int sh_finish_output(int status)
+{
+    /* fflush() reports what is still buffered; ferror() a failure of an earlier write, whose
+     * errno is gone by now. */
+    int e = fflush(stdout) != 0 ? errno : 0;
+    if (!e && !ferror(stdout))
+        return status;
+    if (e)
+        print_error(_("cannot write the output: %s"), strerror(e));
+    else
+        print_error(_("cannot write the output"));
+    return status == EXIT_OK ? EXIT_FAIL : status;
+}
+
 int usage_error(const command *cmd, const char *fmt, ...)
 {
     va_list ap;

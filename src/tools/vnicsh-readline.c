@@ -20,12 +20,36 @@ static sh_candidates candidates;
 static size_t next_candidate;
 static bool files_after; /* file names follow the candidates */
 
+/* WORD as the line must hold it to be split back into WORD (vnicsh-words.c): as it stands if
+ * it can, else in single quotes (a ' in it as '\''). Within a quote the user opened, readline
+ * closes the quote itself. A domain's name may have blanks and quotes. */
+static char *quoted_candidate(const char *word)
+{
+    if (rl_completion_quote_character || (!strpbrk(word, " \t\n\r'\"\\") && word[0] != '#'))
+        return sh_xstrdup(word);
+    size_t n = 2;
+    for (const char *p = word; *p; p++)
+        n += *p == '\'' ? 4 : 1;
+    char *q = sh_xcalloc(n + 1, 1), *o = q;
+    *o++ = '\'';
+    for (const char *p = word; *p; p++) {
+        if (*p == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\'';
+    return q;
+}
+
 static char *candidate_generator(const char *text, int state)
 {
     if (state == 0)
         next_candidate = 0;
     if (next_candidate < candidates.n)
-        return sh_xstrdup(candidates.items[next_candidate++]);
+        return quoted_candidate(candidates.items[next_candidate++]);
     if (!files_after)
         return NULL;
     /* readline's own file name generator, started afresh after our candidates. */
@@ -161,6 +185,12 @@ int shell_interactive(void)
             putchar('\n');
             break;
         }
+        /* The history file holds one entry per line: a line break typed into the line
+         * (Ctrl-V Ctrl-J; a blank to the splitter) is kept as a blank, or the entry would
+         * come back as two commands. */
+        for (char *p = line; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
         /* A line starting with a blank stays out of the history, as in bash. */
         if (*line && *line != ' ' && *line != '\t') {
             HIST_ENTRY *last =

@@ -4,6 +4,7 @@
  * run_command_words(), on one connection that stays open for the whole session. */
 #include "config.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #include "vnicsh.h"
@@ -177,20 +178,43 @@ static int run_script(bool keep_going)
     unsigned lineno = 0;
     int first_failure = EXIT_OK;
 
-    while (getline(&line, &size, stdin) >= 0) {
-        bool quit;
+    ssize_t len;
+    while ((len = getline(&line, &size, stdin)) >= 0) {
+        bool quit = false;
+        int status;
         lineno++;
-        int status = shell_run_line(line, lineno, &quit);
+        /* A line is a C string from here on: one with a NUL in it would run cut short at
+         * the NUL, a command other than the one written. */
+        if (memchr(line, '\0', (size_t)len)) {
+            print_error(_("line %u: %s"), lineno, _("a NUL byte in the line"));
+            status = EXIT_USAGE;
+        } else {
+            /* The end of the line is no part of its last word: a backslash before it stands
+             * for itself, as sh_split_words() says (a CR of a DOS line goes too). */
+            if (len > 0 && line[len - 1] == '\n')
+                line[--len] = '\0';
+            if (len > 0 && line[len - 1] == '\r')
+                line[--len] = '\0';
+            status = shell_run_line(line, lineno, &quit);
+        }
         if (status != EXIT_OK) {
             if (!keep_going) {
                 print_error(_("stopped at line %u (exit status %d)"), lineno, status);
                 return status;
             }
+            /* The command's own message does not say which line it came from. */
+            print_error(_("line %u failed (exit status %d)"), lineno, status);
             if (first_failure == EXIT_OK)
                 first_failure = status;
         }
         if (quit)
             break;
+    }
+    /* A script that cannot be read (stdin a directory, an I/O error) did not run to its
+     * end: that is no success. */
+    if (ferror(stdin)) {
+        print_error(_("cannot read standard input: %s"), strerror(errno));
+        return first_failure == EXIT_OK ? EXIT_FAIL : first_failure;
     }
     return first_failure;
 }

@@ -549,18 +549,6 @@ const command *find_command(const char *name)
     return NULL;
 }
 
-void print_command_list(void)
-{
-    for (size_t i = 0; i < ncommands; i++) {
-        if (commands[i].hidden)
-            continue;
-        /* The first line of the summary only. */
-        const char *s = _(commands[i].summary);
-        const char *nl = strchr(s, '\n');
-        printf("  %-20s %.*s\n", commands[i].name, nl ? (int)(nl - s) : (int)strlen(s), s);
-    }
-}
-
 int run_command_words(int nwords, char **words)
 {
     const command *cmd = find_command(words[0]);
@@ -615,9 +603,8 @@ static void setup_locale(void)
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 }
 
-int main(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
-    setup_locale();
 
     /* The global options stand before the command; the command name and every word after it
      * are the command's (tail_at 1). */
@@ -653,4 +640,10 @@ int main(int argc, char **argv)
     if (global.given & OPT(O_KEEP_GOING))
         return usage_error(NULL, _("--keep-going is for the shell (no command)"));
     return run_command_words(global.noperands, words);
+}
+
+int main(int argc, char **argv)
+{
+    setup_locale();
+    return sh_finish_output(run_main(argc, argv));
 }

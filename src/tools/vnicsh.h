@@ -276,6 +276,9 @@ int cmd_help(const command *cmd, const cmd_options *o, int argc, char **argv);
 /* ---- output (vnicsh-output.c) ---------------------------------------------------------- */
 
 void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* STATUS, or EXIT_FAIL (after saying so) if standard output could not all be written: data
+ * lost on a full disk or a closed pipe must not look like success to a script. */
+int sh_finish_output(int status);
 /* Print a usage error for CMD (NULL: the global command line); returns EXIT_USAGE. */
 int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void print_diags(const vnic_diag_list *diags);

@@ -28,6 +28,17 @@ for c in validate format create destroy list domiflist dumpxml; do
     grep -q "^Usage: vnicsh $c" "$tmp/out" || fail "$c --help has no usage line"
 done
 
+# The list of commands gives each one's first sentence whole (not its first line, which cut
+# sentences short), wrapped under the summaries' column within 79 columns.
+sed -n '/^Commands:/,/^$/p' "$tmp/help" | sed '1d;/^$/d' >"$tmp/summaries"
+awk 'length($0) > 79 { print "too wide: " $0 }
+     /^  [a-z]/ && prev != "" && prev !~ /[.)]$/ { print "cut short: " prev }
+     /^  [a-z]/ { prev = "" } { prev = $0 }
+     END { if (prev !~ /[.)]$/) print "cut short: " prev }' "$tmp/summaries" >"$tmp/cut"
+[ -s "$tmp/cut" ] && fail "--help's command list: $(cat "$tmp/cut")"
+grep -q "^                       policy) against the schema and vnic's rules\.$" "$tmp/summaries" ||
+    fail "validate's summary not wrapped under its column: $(grep -A1 '^  validate' "$tmp/summaries")"
+
 # help [COMMAND]: the same text as --help.
 expect 0 "$vnicsh" help
 cmp -s "$tmp/out" "$tmp/help" || fail "help differs from --help"
@@ -134,6 +145,18 @@ TXT
 
 expect 0 "$vnicsh" validate "$good"
 [ -s "$tmp/err" ] && fail "a valid file produced messages: $(cat "$tmp/err")"
+
+# Output that cannot be written is a failure (exit 1, said on stderr), not a silent success
+# a script would take for the data.
+if [ -w /dev/full ]; then
+    "$vnicsh" --version >/dev/full 2>"$tmp/full-err"
+    [ $? -eq 1 ] || fail "--version to /dev/full: exit status not 1"
+    grep -q '^vnicsh: error: ' "$tmp/full-err" || fail "--version to /dev/full: no error: $(cat "$tmp/full-err")"
+    "$vnicsh" format "$data/xml2xml/in/$(ls "$data/xml2xml/in" | head -n 1)" >/dev/full 2>"$tmp/full-err"
+    [ $? -eq 1 ] || fail "format to /dev/full: exit status not 1: $(cat "$tmp/full-err")"
+    "$vnicsh" --help >/dev/full 2>/dev/null
+    [ $? -eq 1 ] || fail "--help to /dev/full: exit status not 1"
+fi
 
 # Translations: LANGUAGE=de gives German messages, also without LANG set.
 (

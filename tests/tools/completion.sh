@@ -107,6 +107,9 @@ VNICSH -c $uri domif-setlink web1 ua-front
 VNICSH -c $uri define d
 VNICSH -c $uri qemu-args we
 VNICSH -
+VNICSH -c '$uri' dumpxml 
+VNICSH -c "$uri" domifstat 'web1' ua-
+VNICSH -c $uri domifstat w\\eb1 ua-f
 LINES
     (cd "$tmp/files" && inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" <"$tmp/lines") \
         >"$tmp/replies" 2>"$tmp/err"
@@ -117,7 +120,10 @@ LINES
         "down up"
         "dom.xml"
         "web1 web2 web-notes"
-        "--connect --debug --help --keep-going --version")
+        "--connect --debug --help --keep-going --version"
+        "web1 web2"
+        "ua-back ua-front"
+        "ua-front")
     mapfile -t got <"$tmp/replies"
     for i in "${!want[@]}"; do
         # The file names come after vnicsh's candidates, in bash's order.
@@ -125,6 +131,28 @@ LINES
             fail "$mode bash-completion: '$(sed -n "$((i + 1))p" "$tmp/lines")': COMPREPLY '${got[i]-}', expected '${want[i]}'"
     done
     [ ! -s "$tmp/err" ] || fail "$mode bash-completion: stderr: $(cat "$tmp/err")"
+done
+
+# A domain name with a blank and a quote comes back quoted for the line, so that it stays one
+# word; inside a quote the user opened, bash closes it.
+cat >"$tmp/odd.xml" <<'XML'
+<domain type='kvm'><name>my vm's</name><devices><interface type='ethernet'/></devices></domain>
+XML
+inns "$vnicsh" -c "$uri" define "$tmp/odd.xml" >/dev/null || fail "define my vm's"
+for mode in with without; do
+    [ $mode = with ] && [ ! -f /usr/share/bash-completion/bash_completion ] && continue
+    got=$(echo "VNICSH -c $uri dumpxml my" | inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" 2>&1)
+    [ "$got" = "my\\ vm\\'s" ] || fail "$mode bash-completion: the name with a blank: COMPREPLY [$got], expected [my\\ vm\\'s]"
+done
+inns "$vnicsh" -c "$uri" undefine "my vm's" >/dev/null || fail "undefine my vm's"
+
+# vnicsh typed as ~/PATH: bash leaves the tilde in the word; the script runs that vnicsh.
+for mode in with without; do
+    [ $mode = with ] && [ ! -f /usr/share/bash-completion/bash_completion ] && continue
+    got=$(echo "~/$(basename "$vnicsh") dom" |
+        HOME=$(dirname "$vnicsh") inns bash "$tmp/driver.sh" $mode "$script" "$vnicsh" 2>&1)
+    [ "$got" = "domif-getlink domif-setlink domiflist domifstat domiftune" ] ||
+        fail "$mode bash-completion: ~/vnicsh dom: COMPREPLY [$got]"
 done
 
 exit $((failures > 0))

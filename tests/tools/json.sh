@@ -113,9 +113,9 @@ jcheck "domif-setlink --json" 'd == {"interface": "ua-m", "state": "down", "gues
 expect 0 domif-getlink --json js1 ua-m
 jcheck "domif-getlink --json" 'd == {"interface": "ua-m", "device": "'"$mdev"'", "state": "down"}'
 expect 0 domiftune --json js1 ua-m
-jcheck "domiftune --json" 'd["alias"] == "ua-m" and d["device"] == "'"$mdev"'" and d["inbound"] == {"average": 0, "peak": 0, "burst": 0} and d["outbound"] == {"average": 0, "peak": 0, "burst": 0}'
+jcheck "domiftune --json" 'd["interface"] == "ua-m" and d["alias"] == "ua-m" and d["device"] == "'"$mdev"'" and d["inbound"] == {"average": 0, "peak": 0, "burst": 0} and d["outbound"] == {"average": 0, "peak": 0, "burst": 0}'
 expect 0 domiftune --json --inbound 1000,2000,64 js1 jsonlongdevname
-jcheck "domiftune --inbound --json" 'd["inbound"] == {"average": 1000, "peak": 2000, "burst": 64} and d["device"] == "jsonlongdevname"'
+jcheck "domiftune --inbound --json" 'd["interface"] == "jsonlongdevname" and d["inbound"] == {"average": 1000, "peak": 2000, "burst": 64} and d["device"] == "jsonlongdevname"'
 
 # attach-interface: the new interface as domiflist shows it.
 expect 0 attach-interface --json js1 "$tmp/if.xml"
@@ -130,7 +130,9 @@ ip -n "$ns" link set jsonlongdevname down
 for _ in $(seq 100); do [ -s "$tmp/events" ] && break; sleep 0.1; done
 kill "$evpid"; wait "$evpid" 2>/dev/null; evpid=
 head -n 1 "$tmp/events" >"$tmp/out"
-jcheck "events --json" 'd == {"event": "device-down", "domain": "js1", "interface": 0, "device": "jsonlongdevname", "degraded": d["degraded"]} and isinstance(d["degraded"], bool)'
+# The interface's position is "index", as in domiflist ("interface" is a string, IFACE as
+# given, in domifstat and the other interface commands; events keeps its number too).
+jcheck "events --json" 'd == {"event": "device-down", "domain": "js1", "index": 0, "interface": 0, "device": "jsonlongdevname", "degraded": d["degraded"]} and isinstance(d["degraded"], bool)'
 
 # reconcile: a vanished device leaves the domain degraded.
 ip -n "$ns" link del "$mdev"

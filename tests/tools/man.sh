@@ -29,7 +29,7 @@ man1=$tmp/vnicsh.1.txt man5=$tmp/vnic-xml.5.txt
 tr -s ' ' <"$man1" >"$tmp/vnicsh.1.words"
 
 # vnicsh(1): one subsection per command of the table, with its synopsis line.
-"$vnicsh" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' >"$tmp/commands"
+"$vnicsh" --help | sed -n '/^Commands:/,/^$/p' | awk '/^  [a-z]/ { print $1 }' >"$tmp/commands"
 [ "$(wc -l <"$tmp/commands")" -ge 20 ] || fail "vnicsh --help lists $(wc -l <"$tmp/commands") commands"
 while read -r c; do
     grep -qx "   $c" "$man1" || fail "vnicsh(1) has no section for '$c'"
@@ -44,6 +44,11 @@ while read -r c; do
     fi
 done <"$tmp/commands"
 [ -s "$tmp/missing-options" ] && fail "$(cat "$tmp/missing-options")"
+# What the shell reads from the environment and where its history is.
+for w in XDG_STATE_HOME INPUTRC; do
+    sed -n '/^ENVIRONMENT/,/^FILES/p' "$man1" | grep -q "$w" || fail "vnicsh(1)'s ENVIRONMENT lacks $w"
+done
+sed -n '/^FILES/,/^EXAMPLES/p' "$man1" | grep -q "vnicsh_history" || fail "vnicsh(1)'s FILES lacks the history"
 # The hidden option that makes the reference stays out of the help.
 "$vnicsh" --help | grep -q -- '--help-rst' && fail "--help shows the hidden --help-rst"
 
@@ -55,6 +60,12 @@ done | sort -u >"$tmp/names"
 while read -r n; do
     grep -qE "(^|[^a-z_])$n([^a-z_]|$)" "$man5" || fail "vnic-xml(5) does not name '$n'"
 done <"$tmp/names"
+# What vnic reads of a domain beyond its interfaces (no schema of vnic's names them): the
+# domain's own PCI controllers, which name the buses of the interfaces' addresses.
+for w in "devices/controller" "@index" "@model" "alias/@name" "pcie-root-port" "pci-bridge"; do
+    sed -n '/^DOMAIN/,/^INTERFACE/p' "$man5" | grep -qF -- "$w" ||
+        fail "vnic-xml(5) does not describe the domain's <controller type='pci'> ('$w')"
+done
 grep -q 'http://vnic.dev/xmlns/1.0' "$man5" || fail "vnic-xml(5) does not give the vnic: namespace"
 grep -q 'http://vnic.dev/xmlns/policy/1.0' "$man5" || fail "vnic-xml(5) does not give the policy namespace"
 

@@ -9,7 +9,8 @@ completes a command, a domain name, an interface alias and an option, and lists 
 candidates of an ambiguous word; the completed command runs and prints; help COMMAND; Ctrl-C
 drops the line but not the shell, and stops events (twice); connect changes the prompt;
 quit; the history lands in STATE_HOME/vnic/vnicsh_history (directory 0700) and a second
-session recalls it; a history directory or file that is a symbolic link is not followed.
+session recalls it; a history directory or file that is a symbolic link is not followed; a
+history that is a FIFO is not waited on.
 Exits 1 on the first failure, with what the terminal showed.
 """
 import os
@@ -98,6 +99,15 @@ def fail(msg, session=None):
 
 history = os.path.join(state_home, "vnic", "vnicsh_history")
 
+
+def tab_then_dumpxml(s, typed, shown, name, what):
+    """Type TYPED (ending in a Tab), see SHOWN on the line, run it: dumpxml of NAME."""
+    s.type(typed)
+    s.expect(shown, what)
+    s.type("\n")
+    s.expect(f"<name>{name}</name>", f"dumpxml's output after {what}")
+    s.expect(PROMPT, f"the prompt after {what}")
+
 # ---- the first session --------------------------------------------------------------------
 s = Session()
 s.expect(PROMPT, "the prompt")
@@ -112,11 +122,7 @@ s.expect("web", "Tab on the domain 'w'")
 s.type("\t\t")
 s.expect("web1", "the domains listed")
 s.expect("web2", "the domains listed")
-s.type("1\t")
-s.expect("dumpxml web1 ", "Tab on the domain 'web1'")
-s.type("\n")
-s.expect("<name>web1</name>", "dumpxml's output")
-s.expect(PROMPT, "the prompt after dumpxml")
+tab_then_dumpxml(s, "1\t", "dumpxml web1 ", "web1", "Tab on the domain 'web1'")
 
 # An ambiguous word: a second Tab lists the candidates.
 s.type("domif\t\t")
@@ -236,6 +242,67 @@ if open(target).read() != "secret\n":
 saved = os.path.join(filelinked, "vnic", "vnicsh_history")
 if os.path.islink(saved) or open(saved).read().splitlines() != ["list", "quit"]:
     fail("the linked history file was not replaced by a file of its own")
+
+# ---- a history file that is a FIFO neither holds the shell up nor is read -----------------
+fifohome = os.path.join(state_home, "fifo")
+os.makedirs(os.path.join(fifohome, "vnic"), 0o700)
+os.mkfifo(os.path.join(fifohome, "vnic", "vnicsh_history"))
+s = Session({"XDG_STATE_HOME": fifohome})
+s.expect("not a regular file", "the warning about the FIFO", timeout=5)
+s.expect(PROMPT, "the prompt with a FIFO for a history", timeout=5)
+s.type("quit\n")
+code = s.wait()
+if code != 0:
+    fail(f"quit after the FIFO: exit status {code}", s)
+
+# ---- a line typed with a line break in it (Ctrl-V Ctrl-J) is one history entry, not two ------
+nlhome = os.path.join(state_home, "nl")
+os.makedirs(nlhome)
+s = Session({"XDG_STATE_HOME": nlhome})
+s.expect(PROMPT, "the prompt")
+s.type("list\x16\n--all\n")
+s.expect("Name", "list with a line break before --all")
+s.expect(PROMPT, "the prompt after it")
+s.type("quit\n")
+if s.wait() != 0:
+    fail("quit after the line break", s)
+lines = open(os.path.join(nlhome, "vnic", "vnicsh_history")).read().splitlines()
+if lines != ["list --all", "quit"]:
+    fail(f"the history of a line with a line break: {lines}")
+
+# ---- a huge history file: only its end is read, and what was cut short is not kept ----------
+hugehome = os.path.join(state_home, "huge")
+os.makedirs(os.path.join(hugehome, "vnic"), 0o700)
+hugefile = os.path.join(hugehome, "vnic", "vnicsh_history")
+with open(hugefile, "w") as f:
+    for i in range(2000):
+        f.write(f"list --all {i}\n")
+    f.write("x" * (8 << 20) + "\n")
+s = Session({"XDG_STATE_HOME": hugehome})
+s.expect(PROMPT, "the prompt with a huge history")
+s.type("quit\n")
+if s.wait() != 0:
+    fail("quit after the huge history", s)
+if os.path.getsize(hugefile) > (1 << 20):
+    fail(f"the huge history was read whole and written back ({os.path.getsize(hugefile)} bytes)")
+
+# ---- a domain name with a blank and a quote is completed quoted, so that it runs whole ------
+import subprocess
+odd = os.path.join(state_home, "odd.xml")
+with open(odd, "w") as f:
+    f.write("<domain type='kvm'><name>my vm's</name><devices><interface type='ethernet'>"
+            "<alias name='ua-x'/></interface></devices></domain>\n")
+subprocess.run([vnicsh, "-c", uri, "define", odd], check=True, stdout=subprocess.DEVNULL)
+s = Session()
+s.expect(PROMPT, "the prompt")
+tab_then_dumpxml(s, "dumpxml my\t", "'my vm'\\''s' ", "my vm's",
+                 "Tab on 'my' (a name with a blank and a quote)")
+# Within a quote the user opened, readline's own closing quote is enough.
+tab_then_dumpxml(s, "dumpxml \"my\t", "vm's\" ", "my vm's", "Tab on '\"my'")
+s.type("quit\n")
+if s.wait() != 0:
+    fail("quit after the odd name", s)
+subprocess.run([vnicsh, "-c", uri, "undefine", "my vm's"], check=True, stdout=subprocess.DEVNULL)
 
 print("ok")
 

@@ -50,6 +50,9 @@ run_script 1 --keep-going <"$tmp/fails2"
 has out "<name>web1</name>"
 has err "unknown command 'frobnicate'"
 lacks err "stopped at line"
+# Each failure names its line, as the first failure does without --keep-going.
+has err "vnicsh: error: line 1 failed (exit status 1)"
+has err "vnicsh: error: line 2 failed (exit status 2)"
 echo list | run_script 0 --keep-going
 # Only the shell takes it.
 run_script 2 --keep-going list </dev/null
@@ -67,10 +70,25 @@ has err "Type 'help list' for more information."
 printf '%s\n' "list" "dumpxml 'web1" | run_script 2
 has err "vnicsh: error: line 2: unterminated quote (')"
 
+# A NUL byte in a line: refused by line, not the line cut short at it (which ran 'list'
+# without what followed).
+printf 'list\0 --bogus\n' | run_script 2
+has err "vnicsh: error: line 1: "
+lacks out "Name"
+
+# A backslash at the end of a line stands for itself (there is no next line to join): the
+# line's newline is no part of the last word.
+printf 'list --all \\\n' | run_script 2
+has err "unexpected argument '\\'"
+
 # quit and exit end the script; what follows is not read. They take nothing.
 printf '%s\n' "list" "quit" "start nosuch" | run_script 0
 printf '%s\n' "exit" "start nosuch" | run_script 0
 echo "quit now" | run_script 2
+
+# Standard input that cannot be read (a directory) is a failure, not an empty script.
+run_script 1 <"$tmp"
+has err "vnicsh: error: cannot read standard input"
 
 # An empty script.
 run_script 0 </dev/null
