@@ -1,0 +1,30 @@
+/* What libvirt is given for a domain whose devices vnic made (libvirt_xml.c): pure text and
+ * tree work, no call into libvirt and no system call. */
+#pragma once
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "error.h"
+
+/* Rewrite DOC, a <domain> or a standalone <interface> document as vnic formats it, in place
+ * into what libvirt is given: the I-th interface vnic manages (type ethernet, tap or direct, in
+ * document order) becomes <interface type='ethernet'> with <target dev='DEVICES[I]'
+ * managed='no'/>, keeping its guest-side elements; what vnic did on the host itself and
+ * vnic's own namespace are removed (the comments in libvirt_xml.c say which and why). N must
+ * be the number of such interfaces, else -EINVAL with *err set and DOC half changed (the caller
+ * drops it). */
+int vnic_libvirt_rewrite_doc(xmlDoc *doc, char *const *devices, size_t n, vnic_error **err);
+
+/* The same on text: XML (named DOCNAME in messages) in, the rewritten document out (2-space
+ * indent, no XML declaration, a trailing newline). Caller frees. */
+char *vnic_libvirt_rewrite_xml(const char *xml, const char *docname, char *const *devices, size_t n,
+                               vnic_error **err);
+
+/* The value of the attribute NAME of the first child element CHILD of every interface of the
+ * text XML (a libvirt domain), in document order: e.g. ("target", "dev") and ("alias",
+ * "name") side by side say which libvirt alias a device has. *ret is a NULL-terminated array
+ * of *ret_n strings, NULL entries as "" (caller frees with vnic_strv_free). */
+int vnic_libvirt_iface_attrs(const char *xml, const char *child, const char *name, char ***ret,
+                             size_t *ret_n, vnic_error **err);
