@@ -171,31 +171,88 @@ static void drop_message(void *opaque, const xmlError *e)
     (void)opaque;
 }
 
-char *vnic_libvirt_rewrite_xml(const char *xml, const char *docname, char *const *devices, size_t n,
-                               vnic_error **err)
+void vnic_libvirt_doc_set_uuid(xmlDoc *doc, const char *uuid)
 {
-    _cleanup_xmldoc_ xmlDoc *doc = vnic_xml_read_memory(
-        xml, strlen(xml), docname, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA,
-        drop_message, NULL);
-    if (!doc)
-        return vnic_error_set(err, VNIC_ERR_XML, _("%s: not well-formed XML"), docname), NULL;
-    if (vnic_libvirt_rewrite_doc(doc, devices, n, err) < 0)
-        return NULL;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!root || !is_plain(root, "domain"))
+        return;
+    xmlNode *name = NULL;
+    for (xmlNode *c = root->children; c; c = c->next) {
+        if (is_plain(c, "uuid"))
+            return;
+        if (is_plain(c, "name") && !name)
+            name = c;
+    }
+    xmlNode *u = xmlNewNode(NULL, BAD_CAST "uuid");
+    if (!u)
+        abort();
+    xmlNodeAddContent(u, BAD_CAST uuid);
+    if (name)
+        xmlAddNextSibling(name, u);
+    else if (root->children)
+        xmlAddPrevSibling(root->children, u);
+    else
+        xmlAddChild(root, u);
+}
 
+xmlDoc *vnic_libvirt_doc_read(const char *xml, const char *docname, vnic_error **err)
+{
+    xmlDoc *doc = vnic_xml_read_memory(xml, strlen(xml), docname,
+                                       XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA,
+                                       drop_message, NULL);
+    if (!doc)
+        vnic_error_set(err, VNIC_ERR_XML, _("%s: not well-formed XML"), docname);
+    return doc;
+}
+
+static char *format_node(xmlDoc *doc, xmlNode *node)
+{
     xmlBufferPtr buf = xmlBufferCreate();
     if (!buf)
         abort();
     xmlSaveCtxtPtr save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    if (!save) {
-        xmlBufferFree(buf);
-        vnic_error_set(err, VNIC_ERR_NOMEM, _("cannot format the document"));
-        return NULL;
+    if (!save)
+        abort();
+    if (node) {
+        xmlSaveTree(save, node);
+        xmlSaveFlush(save);
+    } else {
+        xmlSaveDoc(save, doc);
     }
-    xmlSaveDoc(save, doc);
     xmlSaveClose(save);
-    char *out = vnic_xstrdup((const char *)xmlBufferContent(buf));
+    char *out = node ? vnic_xasprintf("%s\n", (const char *)xmlBufferContent(buf))
+                     : vnic_xstrdup((const char *)xmlBufferContent(buf));
     xmlBufferFree(buf);
     return out;
+}
+
+char *vnic_libvirt_doc_format(xmlDoc *doc)
+{
+    return format_node(doc, NULL);
+}
+
+char *vnic_libvirt_doc_iface(xmlDoc *doc, size_t index)
+{
+    size_t nnodes = 0, k = 0;
+    _cleanup_free_ xmlNode **nodes = vnic_domain_interface_nodes(doc, &nnodes);
+    for (size_t i = 0; i < nnodes; i++) {
+        /* After the rewrite every interface vnic manages is an ethernet one; an ethernet
+         * interface it does not manage cannot be there (vnic manages every ethernet one). */
+        if (!managed_type(nodes[i]))
+            continue;
+        if (k++ == index)
+            return format_node(doc, nodes[i]);
+    }
+    return NULL;
+}
+
+char *vnic_libvirt_rewrite_xml(const char *xml, const char *docname, char *const *devices, size_t n,
+                               vnic_error **err)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = vnic_libvirt_doc_read(xml, docname, err);
+    if (!doc || vnic_libvirt_rewrite_doc(doc, devices, n, err) < 0)
+        return NULL;
+    return vnic_libvirt_doc_format(doc);
 }
 
 int vnic_libvirt_iface_attrs(const char *xml, const char *child, const char *name, char ***ret,

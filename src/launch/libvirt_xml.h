@@ -17,6 +17,22 @@
  * drops it). */
 int vnic_libvirt_rewrite_doc(xmlDoc *doc, char *const *devices, size_t n, vnic_error **err);
 
+/* Give the <domain> of DOC the <uuid> UUID (after its <name>) unless it has one: the domain
+ * libvirt has defined under that name is then the one started. */
+void vnic_libvirt_doc_set_uuid(xmlDoc *doc, const char *uuid);
+
+/* The rewritten document as text (2-space indent, no XML declaration, a trailing newline).
+ * Caller frees. */
+char *vnic_libvirt_doc_format(xmlDoc *doc);
+
+/* Parse the text XML (named DOCNAME in messages) as the rewrite reads it. NULL with *err set
+ * if it is not well-formed. Caller frees with xmlFreeDoc. */
+xmlDoc *vnic_libvirt_doc_read(const char *xml, const char *docname, vnic_error **err);
+
+/* Interface INDEX among those vnic manages in DOC (rewritten), as a standalone <interface>
+ * document for a hot-plug. Caller frees; NULL if there is no such interface. */
+char *vnic_libvirt_doc_iface(xmlDoc *doc, size_t index);
+
 /* The same on text: XML (named DOCNAME in messages) in, the rewritten document out (2-space
  * indent, no XML declaration, a trailing newline). Caller frees. */
 char *vnic_libvirt_rewrite_xml(const char *xml, const char *docname, char *const *devices, size_t n,

@@ -35,7 +35,7 @@ static void forward_signal(int sig)
         kill((pid_t)child_pid, sig);
 }
 
-static bool looks_like_file(const char *s)
+bool vnic_launch_target_is_file(const char *s)
 {
     size_t len = strlen(s);
     return strchr(s, '/') || (len > 4 && vnic_streq(s + len - 4, ".xml"));
@@ -94,7 +94,7 @@ static int take_snapshot(vnic_conn *conn, const char *target, unsigned flags,
                          vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err)
 {
     unsigned sflags = VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_VHOST;
-    if (!looks_like_file(target))
+    if (!vnic_launch_target_is_file(target))
         return vnic_conn_domain_snapshot(conn, target, NULL, NULL, 0, sflags, ret, diags, err);
     if (flags & VNIC_RUN_SKIP_UNSUPPORTED)
         sflags |= VNIC_SNAPSHOT_SKIP_UNSUPPORTED;

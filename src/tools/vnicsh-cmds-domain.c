@@ -255,8 +255,15 @@ int cmd_dumpxml(const command *cmd, const cmd_options *o, int argc, char **argv)
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
+    if ((o->given & OPT_INACTIVE) && (o->given & OPT_LIBVIRT_XML)) {
+        vnic_conn_close(conn);
+        return usage_error(cmd, _("--inactive and --libvirt exclude each other"));
+    }
     _cleanup_free_ char *xml =
-        vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
+        (o->given & OPT_LIBVIRT_XML)
+            ? vnic_domain_get_libvirt_xml(conn, argv[0], 0, &err)
+            : vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0,
+                                  &err);
     vnic_conn_close(conn);
     if (!xml) {
         print_error("%s", err->message);

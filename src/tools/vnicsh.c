@@ -50,6 +50,8 @@ static const option_spec option_specs[] = {
     {O_VERSION, "version", 'V', false},
     {O_INBOUND, "inbound", 0, true},
     {O_OUTBOUND, "outbound", 0, true},
+    {O_LIBVIRT, "libvirt", 0, true},
+    {O_LIBVIRT_XML, "libvirt", 0, false},
 };
 
 typedef struct {
@@ -184,6 +186,7 @@ static int parse_command_line(const command *cmd, int argc, char **argv, cmd_opt
         .json = p.given & OPT_JSON,
         .timeout_ms = -1,
         .qmp = p.value[O_QMP],
+        .libvirt = p.value[O_LIBVIRT],
         .socket = p.value[O_SOCKET],
         .inbound = p.value[O_INBOUND],
         .outbound = p.value[O_OUTBOUND],
@@ -293,11 +296,13 @@ static const command commands[] = {
     },
     {
         .name = "dumpxml",
-        .usage = N_("[--inactive] NAME"),
+        .usage = N_("[--inactive|--libvirt] NAME"),
         .summary = N_("Print a domain's XML: of an active one with the actual device names "
                       "filled in."),
-        .options = N_("      --inactive          the stored definition, not the running one\n"),
-        .accept = OPT_INACTIVE,
+        .options = N_("      --inactive          the stored definition, not the running one\n"
+                      "      --libvirt           the domain libvirt is given by run --libvirt\n"
+                      "                          (vnic's interfaces as managed='no' ethernet)\n"),
+        .accept = OPT_INACTIVE | OPT_LIBVIRT_XML,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain name"),
@@ -364,18 +369,25 @@ static const command commands[] = {
     {
         .name = "run",
         .usage = N_("[--qemu|--env] [--qmp SOCKET] [--skip-unsupported] DOMAIN|FILE -- COMMAND "
-                    "[ARGS...]"),
+                    "[ARGS...]\n       vnicsh run --libvirt URI [--skip-unsupported] DOMAIN|FILE"),
         .summary = N_("Start the domain if it is not running, run COMMAND with every queue as an\n"
                       "inherited fd from 3 on, forward SIGINT and SIGTERM to it, and destroy what\n"
-                      "was started when it ends. Exits with COMMAND's status."),
+                      "was started when it ends. Exits with COMMAND's status.\n"
+                      "With --libvirt, libvirt at URI runs the domain on vnic's devices instead,\n"
+                      "and vnicsh follows it until it stops, then removes the devices. Exit\n"
+                      "status: 0 shut down, 3 destroyed, 4 crashed, 5 QEMU failed or was killed,\n"
+                      "6 saved or migrated, 128+N vnicsh got signal N (SIGINT, SIGTERM, SIGHUP)\n"
+                      "and destroyed the domain, 1 failure."),
         .options = N_("      --qemu              append QEMU -netdev/-device options (default for\n"
                       "                          qemu-system-*)\n"
                       "      --env               describe the fds in VNIC_FDS only\n"
                       "      --qmp SOCKET        the launcher's QMP socket: set the guest links\n"
                       "                          of <link state='down'/> down once it runs (a\n"
                       "                          failure stops the launcher)\n"
-                      "      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_QEMU | OPT_ENV | OPT_QMP | OPT_SKIP,
+                      "      --skip-unsupported  leave interfaces of other types alone\n"
+                      "      --libvirt URI       libvirt runs the domain (qemu:///system,\n"
+                      "                          qemu:///embed?root=DIR, ...)\n"),
+        .accept = OPT_QEMU | OPT_ENV | OPT_QMP | OPT_SKIP | OPT_LIBVIRT,
         .min_operands = 1,
         .max_operands = -1,
         .tail_at = 2,

@@ -83,8 +83,10 @@ typedef enum {
     O_CONNECT,
     O_DEBUG,
     O_VERSION,
-    O_INBOUND,  /* domiftune */
-    O_OUTBOUND, /* domiftune */
+    O_INBOUND,     /* domiftune */
+    O_OUTBOUND,    /* domiftune */
+    O_LIBVIRT,     /* --libvirt URI: run, attach-interface, detach-interface */
+    O_LIBVIRT_XML, /* --libvirt, no argument: dumpxml */
     O__LAST,
 } option_id;
 
@@ -106,6 +108,8 @@ enum {
     OPT_HELP = OPT(O_HELP),
     OPT_INBOUND = OPT(O_INBOUND),
     OPT_OUTBOUND = OPT(O_OUTBOUND),
+    OPT_LIBVIRT = OPT(O_LIBVIRT),
+    OPT_LIBVIRT_XML = OPT(O_LIBVIRT_XML),
     OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION),
 };
 
@@ -115,11 +119,12 @@ typedef struct cmd_options {
     unsigned given;       /* OPT() of every option seen */
     unsigned parse_flags; /* VNIC_PARSE_* */
     bool json;
-    int timeout_ms;     /* -1: none */
-    const char *qmp;    /* --qmp */
-    const char *socket; /* --socket */
+    int timeout_ms;       /* -1: none */
+    const char *qmp;      /* --qmp */
+    const char *socket;   /* --socket */
     const char *inbound;  /* --inbound (domiftune) */
     const char *outbound; /* --outbound (domiftune) */
+    const char *libvirt;  /* --libvirt URI */
 } cmd_options;
 
 /* ARGV: the ARGC operands, options taken out. Returns the exit status. */
