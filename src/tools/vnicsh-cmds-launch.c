@@ -132,7 +132,13 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     _cleanup_error_ vnic_error *err = NULL;
     _cleanup_free_ char *id = NULL;
     int r;
-    if (o->qmp) {
+    if (o->qmp && o->libvirt) {
+        vnic_conn_close(conn);
+        return usage_error(cmd, _("--qmp and --libvirt exclude each other"));
+    }
+    if (o->libvirt) {
+        r = vnic_libvirt_attach_interface(conn, o->libvirt, argv[0], argv[1], 0, &id, &diags, &err);
+    } else if (o->qmp) {
         r = vnic_qmp_attach_interface(conn, argv[0], argv[1], o->qmp,
                                       SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &diags,
                                       &err);
@@ -165,7 +171,14 @@ int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, cha
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int r;
-    if (o->qmp)
+    if (o->qmp && o->libvirt) {
+        vnic_conn_close(conn);
+        return usage_error(cmd, _("--qmp and --libvirt exclude each other"));
+    }
+    if (o->libvirt)
+        r = vnic_libvirt_detach_interface(conn, o->libvirt, argv[0], argv[1],
+                                          o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);
+    else if (o->qmp)
         r = vnic_qmp_detach_interface(conn, argv[0], argv[1], o->qmp,
                                       o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);
     else

@@ -409,13 +409,15 @@ static const command commands[] = {
     },
     {
         .name = "attach-interface",
-        .usage = N_("[--qmp SOCKET] [--skip-unsupported] NAME FILE"),
+        .usage = N_("[--qmp SOCKET|--libvirt URI] [--skip-unsupported] NAME FILE"),
         .summary = N_("Add the <interface> of FILE to a running domain; with --qmp also hot-plug\n"
-                      "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add).\n"
-                      "Any failure undoes everything."),
+                      "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add); with\n"
+                      "--libvirt into the domain libvirt at URI runs (as a managed='no' ethernet\n"
+                      "interface). Any failure undoes everything."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --libvirt URI       the libvirt that runs the domain\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_QMP | OPT_SKIP,
+        .accept = OPT_QMP | OPT_SKIP | OPT_LIBVIRT,
         .min_operands = 2,
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),
@@ -423,12 +425,15 @@ static const command commands[] = {
     },
     {
         .name = "detach-interface",
-        .usage = N_("[--qmp SOCKET] [--timeout SECONDS] NAME ALIAS"),
+        .usage = N_("[--qmp SOCKET|--libvirt URI] [--timeout SECONDS] NAME ALIAS"),
         .summary = N_("Remove an interface from a running domain; with --qmp unplug it from QEMU\n"
-                      "first (device_del, wait for DEVICE_DELETED, netdev_del)."),
+                      "first (device_del, wait for DEVICE_DELETED, netdev_del); with --libvirt\n"
+                      "ask libvirt at URI to unplug it (ALIAS: libvirt's or vnic's alias, or the\n"
+                      "device) and wait until libvirt reports it gone."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --libvirt URI       the libvirt that runs the domain\n"
                       "      --timeout SECONDS   how long the guest may take (default 30)\n"),
-        .accept = OPT_QMP | OPT_TIMEOUT,
+        .accept = OPT_QMP | OPT_TIMEOUT | OPT_LIBVIRT,
         .min_operands = 2,
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface's alias"),
