@@ -106,9 +106,10 @@ static int tap_node(const vnic_interface_info *f, char ***made, size_t *nmade, v
             return 0;
         return vnic_error_set(err, VNIC_ERR_INVALID,
                               _("%s is not the node of the macvtap '%s' (device %u:%u): it is "
-                                "%s %u:%u, another network namespace's macvtap with the same "
-                                "ifindex; libvirt would open it by that name, so the domain "
-                                "cannot be given to libvirt while it is there"),
+                                "%s %u:%u (another network namespace's macvtap with the same "
+                                "ifindex, or another device); libvirt opens the macvtap by that "
+                                "name, so the domain cannot be given to libvirt while it is "
+                                "there"),
                               path, f->name, major(dev), minor(dev),
                               S_ISCHR(st.st_mode) ? _("the device") : _("not a device,"),
                               major(st.st_rdev), minor(st.st_rdev)),

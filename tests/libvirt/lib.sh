@@ -106,6 +106,18 @@ lv_setup() {
     ip -n "$ns" link set uplink0 up
     ip -n "$ns" link set peer0 up
     ip -n "$ns" link add mvhost link uplink0 type macvlan mode bridge || fatal "macvlan"
+    # libvirt opens a macvtap through /dev/tap<ifindex>, and /dev is shared with every other
+    # namespace (other tests' too). The kernel gives ifindexes in turn: devices are made and
+    # deleted until the next few indexes have no such node, so that the nodes of this test's
+    # macvtaps are its own.
+    local idx i k
+    for ((i = 0; i < 300; i++)); do
+        ip -n "$ns" link add lvbump link uplink0 type macvlan || fatal "macvlan"
+        idx=$(ip -n "$ns" -o link show lvbump | cut -d: -f1)
+        ip -n "$ns" link del lvbump
+        for ((k = 1; k <= 6; k++)); do [ -e /dev/tap$((idx + k)) ] && break; done
+        [ "$k" -gt 6 ] && break
+    done
     ip -n "$ns" addr add 10.0.0.1/24 dev mvhost
     ip -n "$ns" link set mvhost up
     local append="console=ttyS0 quiet panic=-1 vnic.nic=$mac0=10.0.0.2/24"
@@ -165,4 +177,42 @@ lv_qemu_conf() { # FILE [logd]
         echo 'dynamic_ownership = 0'
         [ "${2:-}" = logd ] || echo 'stdio_handler = "file"'
     } >"$1"
+}
+
+# The QEMU processes running this test's guests (their command line names $tmp/initrd; not
+# libvirt's probes of QEMU's capabilities), one pid a line.
+test_qemus() {
+    local p
+    for p in $(pgrep -f qemu-system-x86_64); do
+        tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp/initrd" && echo "$p"
+    done
+}
+qemu_runs() { [ -n "$(test_qemus)" ]; }
+run_gone() { ! kill -0 "$run_pid" 2>/dev/null; }
+# wait_run SECONDS: wait for vnicsh run (bounded), its status in $run_status (-1: still runs).
+wait_run() {
+    run_status=-1
+    wait_for "$1" "vnicsh run to exit" run_gone || return 1
+    wait "$run_pid"
+    run_status=$?
+    run_pid=
+}
+# The devices vnic made are gone, and so is the vnic domain.
+nothing_left() { # DOMAIN TAP
+    local left
+    left=$(marked_devices)
+    check "no device with a vnic mark is left${left:+ (left: $left)}" test -z "$left"
+    check "no tap $2 is left" eval "! have_link $2"
+    check "vnic has no domain $1 any more" eval "! vsh list --all | grep -qw '$1'"
+}
+lv_cleanup() {
+    local p i
+    if [ -n "${run_pid:-}" ] && kill -0 "$run_pid" 2>/dev/null; then
+        kill -TERM "$run_pid"
+        for ((i = 0; i < 100; i++)); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$run_pid" 2>/dev/null
+    fi
+    for p in $(test_qemus); do kill -KILL "$p"; done
+    [ -n "${ns:-}" ] && ip netns del "$ns" 2>/dev/null
+    [ -n "${tmp:-}" ] && rm -rf "$tmp"
 }
