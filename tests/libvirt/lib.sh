@@ -133,6 +133,9 @@ lv_setup() {
     <initrd>$tmp/initrd.cpio.gz</initrd>
     <cmdline>$append</cmdline>
   </os>
+  <features>
+    <acpi/>
+  </features>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>

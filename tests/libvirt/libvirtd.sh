@@ -1,0 +1,112 @@
+#!/bin/bash
+# vnic with a real libvirtd (qemu:///system): the test starts virtlogd and libvirtd of its own
+# with `ip netns exec NS`, inside a private mount namespace whose /run/libvirt,
+# /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt and /etc/libvirt are empty tmpfs
+# (nothing of the host's libvirt is read or changed), and stops them by pid at the end.
+#   - vnicsh run --libvirt qemu:///system: `virsh domiflist` shows vnic's devices, the guest
+#     answers pings through the 2-queue macvtap and the tap;
+#   - hot-plug: attach-interface --libvirt, the guest's new NIC answers pings, detach-interface
+#     --libvirt removes it from the guest and the device from the host; an interface libvirt
+#     refuses leaves no device;
+#   - `virsh destroy`: vnicsh run exits 3 and the devices are gone.
+# Skips when a libvirtd (or virtqemud) already runs on the host.
+# Usage: bash libvirtd.sh VNICSH (as root)
+set -u
+vnicsh=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lv_prerequisites
+[ -x /usr/sbin/libvirtd ] && [ -x /usr/sbin/virtlogd ] ||
+    { echo "SKIP: no libvirtd/virtlogd (libvirt-daemon, libvirt-daemon-system)"; exit 77; }
+if pgrep -x libvirtd >/dev/null || pgrep -x virtqemud >/dev/null; then
+    echo "SKIP: a libvirtd already runs on this host"
+    exit 77
+fi
+command -v unshare >/dev/null || { echo "SKIP: no unshare (util-linux)"; exit 77; }
+if [ -z "${VNIC_LV_PRIVATE_MOUNTS:-}" ]; then
+    exec unshare --mount --propagation private env VNIC_LV_PRIVATE_MOUNTS=1 bash "$0" "$@"
+fi
+for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt; do
+    [ -d "$d" ] || fatal "no $d"
+    mount -t tmpfs -o mode=0755 tmpfs "$d" || fatal "cannot mount a tmpfs on $d"
+done
+
+run_pid=
+daemon_pids=()
+stop_daemons() {
+    local p i
+    for p in "${daemon_pids[@]}"; do
+        kill -TERM "$p" 2>/dev/null
+        for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$p" 2>/dev/null
+    done
+    daemon_pids=()
+}
+trap 'lv_cleanup; stop_daemons' EXIT
+trap 'exit 130' INT TERM HUP
+lv_setup lvd lvdtap0
+lv_qemu_conf /etc/libvirt/qemu.conf logd
+uri=qemu:///system
+virsh_ns() { in_ns virsh -q -c "$uri" "$@"; }
+
+step "virtlogd and libvirtd in the namespace $ns"
+in_ns /usr/sbin/virtlogd --daemon --pid-file "$tmp/virtlogd.pid" || fatal "virtlogd"
+wait_for 30 "virtlogd's pid file" test -s "$tmp/virtlogd.pid" || fatal "virtlogd did not start"
+daemon_pids+=("$(cat "$tmp/virtlogd.pid")")
+in_ns /usr/sbin/libvirtd --daemon --pid-file "$tmp/libvirtd.pid" || fatal "libvirtd"
+wait_for 30 "libvirtd's pid file" test -s "$tmp/libvirtd.pid" || fatal "libvirtd did not start"
+daemon_pids+=("$(cat "$tmp/libvirtd.pid")")
+wait_for 60 "libvirtd answers" virsh_ns version >/dev/null || fatal "libvirtd does not answer"
+echo "virtlogd and libvirtd: pids ${daemon_pids[*]}"
+
+step "vnicsh run --libvirt $uri"
+ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$tmp/vnic" run --libvirt "$uri" "$tmp/dom.xml" \
+    >"$tmp/run.log" 2>&1 &
+run_pid=$!
+wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
+mv=$(device_of lvd ua-mv0)
+iflist=$(virsh_ns domiflist lvd)
+echo "$iflist"
+check "virsh domiflist shows the macvtap ${mv:-?} vnic made" grep -q "^ *$mv  *ethernet" <<<"$iflist"
+check "virsh domiflist shows the tap lvdtap0 vnic made" grep -q "^ *lvdtap0  *ethernet" <<<"$iflist"
+wait_for 240 "the guest" serial_has '^VNIC-GUEST-READY' || { cat "$tmp/serial.log"; fatal "no guest"; }
+ip -n "$ns" addr add 10.0.1.1/24 dev lvdtap0
+check "ping the guest through the macvtap" ping_guest 10.0.0.2
+check "ping the guest through the tap" ping_guest 10.0.1.2
+
+step "hot-plug through libvirt"
+out=$(vsh attach-interface --libvirt "$uri" lvd "$tmp/hot.xml" 2>&1)
+echo "$out"
+check "attach-interface --libvirt" grep -q "attached to domain 'lvd'" <<<"$out"
+check "vnic made the tap lvdtap0h" have_link lvdtap0h
+check "virsh domiflist shows lvdtap0h" eval 'virsh_ns domiflist lvd | grep -q "^ *lvdtap0h "'
+check "the guest has its new NIC" wait_for 120 "NIC $mac2" serial_has "^VNIC-GUEST-NIC-UP $mac2 "
+ip -n "$ns" addr add 10.0.2.1/24 dev lvdtap0h
+check "ping the guest through the hot-plugged tap" ping_guest 10.0.2.2
+out=$(vsh detach-interface --libvirt "$uri" lvd lvdtap0h 2>&1)
+echo "$out"
+check "detach-interface --libvirt" grep -q "detached from domain 'lvd'" <<<"$out"
+check "the tap lvdtap0h is gone" eval '! have_link lvdtap0h'
+check "virsh domiflist no longer shows it" eval '! virsh_ns domiflist lvd | grep -q "lvdtap0h"'
+check "the guest saw its NIC go" wait_for 60 "NIC gone" serial_has "^VNIC-GUEST-NIC-GONE $mac2 "
+
+step "a hot-plug libvirt refuses leaves no device"
+sed "s/<model type='virtio'\/>/<model type='no-such-nic'\/>/" "$tmp/hot.xml" >"$tmp/hot-bad.xml"
+out=$(vsh attach-interface --libvirt "$uri" lvd "$tmp/hot-bad.xml" 2>&1)
+st=$?
+echo "$out"
+check "attach-interface --libvirt failed (status $st)" test "$st" = 1
+check "with libvirt's message (naming the model)" grep -q "no-such-nic" <<<"$out"
+check "no tap lvdtap0h is left" eval '! have_link lvdtap0h'
+check "vnic's domain has its two interfaces only" \
+    test "$(vsh domiflist --json lvd | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2
+
+step "virsh destroy"
+virsh_ns destroy lvd
+wait_run 60
+cat "$tmp/run.log"
+check "vnicsh run exited 3, destroyed (got $run_status)" test "$run_status" = 3
+nothing_left lvd lvdtap0
+
+step "stop libvirtd and virtlogd"
+stop_daemons
+finish
