@@ -6,8 +6,9 @@
 #   - vnicsh run --libvirt qemu:///system: `virsh domiflist` shows vnic's devices, the guest
 #     answers pings through the 2-queue macvtap and the tap;
 #   - hot-plug: attach-interface --libvirt, the guest's new NIC answers pings, detach-interface
-#     --libvirt removes it from the guest and the device from the host; an interface libvirt
-#     refuses leaves no device;
+#     --libvirt removes it from the guest and the device from the host; `virsh
+#     detach-interface` has vnicsh run remove the device (libvirt's device-removed event); an
+#     interface libvirt refuses leaves no device;
 #   - `virsh destroy`: vnicsh run exits 3 and the devices are gone.
 # Skips when a libvirtd (or virtqemud) already runs on the host.
 # Usage: bash libvirtd.sh VNICSH (as root)
@@ -88,6 +89,15 @@ check "detach-interface --libvirt" grep -q "detached from domain 'lvd'" <<<"$out
 check "the tap lvdtap0h is gone" eval '! have_link lvdtap0h'
 check "virsh domiflist no longer shows it" eval '! virsh_ns domiflist lvd | grep -q "lvdtap0h"'
 check "the guest saw its NIC go" wait_for 60 "NIC gone" serial_has "^VNIC-GUEST-NIC-GONE $mac2 "
+
+step "virsh detach-interface: vnicsh run sees libvirt's device-removed event and removes the device"
+check "attach-interface --libvirt again" vsh attach-interface --libvirt "$uri" lvd "$tmp/hot.xml"
+check "vnic made the tap lvdtap0h" have_link lvdtap0h
+check "virsh detach-interface" virsh_ns detach-interface lvd ethernet --mac "$mac2"
+check "vnicsh run removed the tap lvdtap0h" wait_for 60 "lvdtap0h gone" eval '! have_link lvdtap0h'
+check "and the interface from vnic's domain" \
+    wait_for 30 "2 interfaces" eval \
+    '[ "$(vsh domiflist --json lvd | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 2 ]'
 
 step "a hot-plug libvirt refuses leaves no device"
 sed "s/<model type='virtio'\/>/<model type='no-such-nic'\/>/" "$tmp/hot.xml" >"$tmp/hot-bad.xml"
