@@ -9,10 +9,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "domain_conf.h"
 #include "i18n.h"
 #include "launch.h"
 #include "libvirt_conn.h"
@@ -167,16 +170,68 @@ static void drop_removed(vnic_conn *conn, const char *name, const alias_map *m, 
             }
 }
 
+/* A random (version 4) UUID for a libvirt domain whose XML has none. */
+static int random_uuid(char ret[VIR_UUID_STRING_BUFLEN], vnic_error **err)
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        return vnic_error_set_errno(err, errno, _("cannot make a UUID")), -EIO;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(ret, VIR_UUID_STRING_BUFLEN,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+    return 0;
+}
+
+/* The domain document of the file TARGET as vnic starts it: with the <vnic:libvirt> mark
+ * naming URI and the libvirt domain's UUID (the file's; else that of the inactive domain
+ * libvirt has defined under its name; else a new one, given to libvirt too), so that the
+ * domain's runtime state says which libvirt runs it, for reconcile. */
+static char *marked_file(virConnectPtr lv, const char *uri, const char *target, unsigned pflags,
+                         vnic_diag_list *diags, vnic_error **err)
+{
+    _cleanup_free_ char *xml = NULL;
+    if (vnic_domain_def_read_file(target, &xml, diags, err) < 0)
+        return NULL;
+    _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
+    if (vnic_domain_def_parse_string(xml, target, pflags, &def, diags, err) < 0)
+        return NULL;
+    if (!def->name) /* a standalone <interface>: create says why it is refused */
+        return TAKE_PTR(xml);
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+    if (def->uuid) {
+        vnic_strlcpy(uuid, def->uuid, sizeof(uuid));
+    } else {
+        virDomainPtr old = virDomainLookupByName(lv, def->name);
+        if (!old || virDomainGetUUIDString(old, uuid) < 0)
+            uuid[0] = '\0';
+        virResetLastError();
+        if (old)
+            virDomainFree(old);
+        if (!uuid[0] && random_uuid(uuid, err) < 0)
+            return NULL;
+    }
+    char *marked = vnic_libvirt_mark_xml(xml, uri, uuid, !def->uuid);
+    return marked ? marked : TAKE_PTR(xml);
+}
+
 /* Start (or take) the vnic domain TARGET: *ret_name and whether this call started it. */
-static int start_vnic(vnic_conn *conn, const char *target, unsigned flags, char **ret_name,
-                      bool *ret_started, vnic_diag_list *diags, vnic_error **err)
+static int start_vnic(vnic_conn *conn, virConnectPtr lv, const char *uri, const char *target,
+                      unsigned flags, char **ret_name, bool *ret_started, vnic_diag_list *diags,
+                      vnic_error **err)
 {
     vnic_domain_info *info = NULL;
     int r;
     if (vnic_launch_target_is_file(target)) {
-        unsigned cflags =
-            (flags & VNIC_RUN_LIBVIRT_SKIP_UNSUPPORTED) ? VNIC_CREATE_SKIP_UNSUPPORTED : 0;
-        r = vnic_domain_create_file(conn, target, cflags, &info, diags, err);
+        bool skip = flags & VNIC_RUN_LIBVIRT_SKIP_UNSUPPORTED;
+        _cleanup_free_ char *xml =
+            marked_file(lv, uri, target, skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0, diags, err);
+        if (!xml)
+            return -EINVAL;
+        r = vnic_domain_create_xml(conn, xml, target, skip ? VNIC_CREATE_SKIP_UNSUPPORTED : 0,
+                                   &info, diags, err);
         *ret_started = r == 0;
     } else {
         r = vnic_domain_lookup(conn, target, &info, err);
@@ -314,7 +369,7 @@ static int run_libvirt(vnic_conn *conn, const char *uri, const char *target, uns
 
     if ((r = vnic_lv_open(uri, &lv, err)) < 0)
         goto out;
-    if ((r = start_vnic(conn, target, flags, &name, &started, diags, err)) < 0)
+    if ((r = start_vnic(conn, lv, uri, target, flags, &name, &started, diags, err)) < 0)
         goto out;
     w.name = name;
     if (!(xml = libvirt_xml_for(conn, lv, name, &info, err))) {
@@ -366,17 +421,8 @@ out:
     if (lv)
         virConnectClose(lv);
     vnic_domain_info_free(info);
-    if (started) {
-        vnic_error *derr = NULL;
-        if (vnic_domain_destroy(conn, name, &derr) < 0) {
-            if (r == 0) {
-                *err = derr;
-                r = -EIO;
-            } else {
-                vnic_error_free(derr);
-            }
-        }
-    }
+    if (started)
+        r = vnic_launch_destroy(conn, name, r, err);
     if (sfd >= 0)
         close(sfd);
     for (int i = 0; i < 2; i++)

@@ -280,3 +280,62 @@ int vnic_libvirt_iface_attrs(const char *xml, const char *child, const char *nam
     *ret_n = nnodes;
     return 0;
 }
+
+/* XML attribute text for a value in single quotes. */
+static char *attr_escape(const char *v)
+{
+    char *out = vnic_xcalloc(strlen(v) * 6 + 1, 1);
+    char *o = out;
+    for (const char *c = v; *c; c++) {
+        const char *rep = *c == '&'    ? "&amp;"
+                          : *c == '<'  ? "&lt;"
+                          : *c == '\'' ? "&apos;"
+                          : *c == '"'  ? "&quot;"
+                                       : NULL;
+        if (rep) {
+            strcpy(o, rep);
+            o += strlen(rep);
+        } else {
+            *o++ = *c;
+        }
+    }
+    return out;
+}
+
+char *vnic_libvirt_mark_xml(const char *xml, const char *uri, const char *uuid, bool add_uuid)
+{
+    /* The root's end tag is the last "</domain" of the document: what may follow it
+     * (comments, white space) holds no end tag of an element. */
+    const char *end = NULL;
+    for (const char *p = strstr(xml, "</domain"); p; p = strstr(p + 1, "</domain"))
+        end = p;
+    if (!end)
+        return NULL;
+    _cleanup_free_ char *u = attr_escape(uri);
+    _cleanup_free_ char *id = attr_escape(uuid);
+    _cleanup_free_ char *uuid_elem = add_uuid ? vnic_xasprintf("<uuid>%s</uuid>", id) : NULL;
+    return vnic_xasprintf("%.*s%s<vnic:%s xmlns:vnic='%s' uri='%s' uuid='%s'/>%s", (int)(end - xml),
+                          xml, uuid_elem ? uuid_elem : "", VNIC_LIBVIRT_MARK, VNIC_XMLNS, u, id,
+                          end);
+}
+
+int vnic_libvirt_mark_read(const char *xml, char **ret_uri, char **ret_uuid)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = vnic_libvirt_doc_read(xml, "domain", NULL);
+    if (!doc)
+        return -EINVAL;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    for (xmlNode *c = root ? root->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || !in_vnic_ns(c->ns) ||
+            !xmlStrEqual(c->name, BAD_CAST VNIC_LIBVIRT_MARK))
+            continue;
+        _cleanup_xmlstr_ xmlChar *uri = xmlGetNoNsProp(c, BAD_CAST "uri");
+        _cleanup_xmlstr_ xmlChar *uuid = xmlGetNoNsProp(c, BAD_CAST "uuid");
+        if (!uri || !uuid)
+            return -ENOENT;
+        *ret_uri = vnic_xstrdup((const char *)uri);
+        *ret_uuid = vnic_xstrdup((const char *)uuid);
+        return 0;
+    }
+    return -ENOENT;
+}

@@ -2,6 +2,7 @@
  * tree work, no call into libvirt and no system call. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libxml/tree.h>
@@ -44,3 +45,19 @@ char *vnic_libvirt_rewrite_xml(const char *xml, const char *docname, char *const
  * of *ret_n strings, NULL entries as "" (caller frees with vnic_strv_free). */
 int vnic_libvirt_iface_attrs(const char *xml, const char *child, const char *name, char ***ret,
                              size_t *ret_n, vnic_error **err);
+
+/* The element that says which libvirt runs a vnic domain, written into the vnic domain's own
+ * definition by run --libvirt (so that it lives as long as the domain's runtime state, and
+ * reconcile can ask that libvirt): <vnic:libvirt uri='URI' uuid='UUID'/> under <domain>. The
+ * rewrite removes it with the rest of vnic's namespace. */
+#define VNIC_LIBVIRT_MARK "libvirt"
+
+/* The text XML with that element added as the root's last child, and a <uuid>UUID</uuid> when
+ * it has none, both on the line of the root's end tag (the lines of the rest, which
+ * diagnostics name, stay as they are). NULL when the root is not a <domain> with an end tag.
+ * Caller frees. */
+char *vnic_libvirt_mark_xml(const char *xml, const char *uri, const char *uuid, bool add_uuid);
+
+/* The libvirt URI and UUID of a vnic domain's XML with that element: 0 with both set (caller
+ * frees), -ENOENT without one, -EINVAL if XML is not well-formed. */
+int vnic_libvirt_mark_read(const char *xml, char **ret_uri, char **ret_uuid);

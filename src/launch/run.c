@@ -41,6 +41,19 @@ bool vnic_launch_target_is_file(const char *s)
     return strchr(s, '/') || (len > 4 && vnic_streq(s + len - 4, ".xml"));
 }
 
+int vnic_launch_destroy(vnic_conn *conn, const char *name, int r, vnic_error **err)
+{
+    vnic_error *derr = NULL;
+    if (vnic_domain_destroy(conn, name, &derr) == 0)
+        return r;
+    if (r < 0) {
+        vnic_error_free(derr);
+        return r;
+    }
+    *err = derr;
+    return -EIO;
+}
+
 char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd)
 {
     const vnic_domain_def *def = snap->def;
@@ -307,17 +320,8 @@ out:
     free(scratch);
     vnic_strv_free(child_argv);
     vnic_strv_free(child_env);
-    if (started) {
-        vnic_error *derr = NULL;
-        if (vnic_domain_destroy(conn, name, &derr) < 0) {
-            if (r == 0) {
-                *err = derr;
-                r = -EIO;
-            } else {
-                vnic_error_free(derr);
-            }
-        }
-    }
+    if (started)
+        r = vnic_launch_destroy(conn, name, r, err);
     return r;
 }
 

@@ -347,7 +347,9 @@ static const command commands[] = {
         .usage = N_("[--dry-run] [--json]"),
         .summary = N_("Make the state store and the kernel agree: finish starts and stops that "
                       "never\ncompleted, re-adopt running domains, remove orphan devices, mark "
-                      "domains whose\ndevices vanished as degraded."),
+                      "domains whose\ndevices vanished as degraded, and remove the devices of "
+                      "domains run by\nlibvirt (run --libvirt FILE) that libvirt no longer "
+                      "runs."),
         .options = N_("      --dry-run           report what would be done, change nothing\n"
                       "      --json              print JSON\n"),
         .accept = OPT_DRY_RUN | OPT_JSON,

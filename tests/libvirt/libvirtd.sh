@@ -9,7 +9,9 @@
 #     --libvirt removes it from the guest and the device from the host; `virsh
 #     detach-interface` has vnicsh run remove the device (libvirt's device-removed event); an
 #     interface libvirt refuses leaves no device;
-#   - `virsh destroy`: vnicsh run exits 3 and the devices are gone.
+#   - `virsh destroy`: vnicsh run exits 3 and the devices are gone;
+#   - vnicsh run killed with SIGKILL: the domain runs on in libvirt, reconcile leaves it; once
+#     libvirt no longer runs it (virsh destroy), reconcile removes its devices.
 # Skips when a libvirtd (or virtqemud) already runs on the host.
 # Usage: bash libvirtd.sh VNICSH (as root)
 set -u
@@ -115,6 +117,35 @@ virsh_ns destroy lvd
 wait_run 60
 cat "$tmp/run.log"
 check "vnicsh run exited 3, destroyed (got $run_status)" test "$run_status" = 3
+nothing_left lvd lvdtap0
+
+step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt"
+ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$tmp/vnic" run --libvirt "$uri" "$tmp/dom.xml" \
+    >"$tmp/run.log" 2>&1 &
+run_pid=$!
+wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
+check "vnic's definition names the libvirt that runs it" \
+    eval "vsh dumpxml lvd | grep -q \"<vnic:libvirt .*uri=.$uri.\""
+check "dumpxml --libvirt does not" eval '! vsh dumpxml --libvirt lvd | grep -q "vnic:"'
+lv_running() { virsh_ns domstate lvd 2>/dev/null | grep -q running; }
+wait_for 60 "libvirt runs lvd" lv_running
+kill -KILL "$run_pid"
+wait "$run_pid" 2>/dev/null
+run_pid=
+check "libvirt still runs the domain" lv_running
+check "its tap stays" have_link lvdtap0
+out=$(vsh reconcile 2>&1)
+echo "$out"
+check "reconcile leaves a domain libvirt still runs" eval '! grep -q "no longer runs" <<<"$out"'
+check "and its devices" have_link lvdtap0
+virsh_ns destroy lvd
+out=$(vsh reconcile --dry-run 2>&1)
+echo "$out"
+check "reconcile --dry-run would remove it" grep -q "domain 'lvd' would be removed: libvirt at '$uri' no longer runs it" <<<"$out"
+check "and changes nothing" have_link lvdtap0
+out=$(vsh reconcile 2>&1)
+echo "$out"
+check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
 nothing_left lvd lvdtap0
 
 step "stop libvirtd and virtlogd"

@@ -648,7 +648,8 @@ enum {
  * starts from it) for the duration of the call and taken through a signalfd: the first one
  * destroys the domain in libvirt, which ends the call as above with 128 + the signal. The
  * signal mask is put back before the call returns. If the caller dies, the domain keeps
- * running in libvirt (a daemon URI) and its devices stay; reconcile leaves them alone. flags:
+ * running in libvirt (a daemon URI) and its devices stay: vnic_libvirt_reconcile removes them
+ * once libvirt no longer runs the domain (for a TARGET that is a file). flags:
  * vnic_run_libvirt_flags. */
 int vnic_run_libvirt(vnic_conn *conn, const char *libvirt_uri, const char *target, unsigned flags,
                      int *ret_status, vnic_diag_list *diags, vnic_error **err);
@@ -675,6 +676,22 @@ int vnic_libvirt_attach_interface(vnic_conn *conn, const char *libvirt_uri, cons
  * fails. */
 int vnic_libvirt_detach_interface(vnic_conn *conn, const char *libvirt_uri, const char *name,
                                   const char *iface, int timeout_ms, vnic_error **err);
+
+/* vnic_libvirt_reconcile. */
+typedef enum vnic_libvirt_reconcile_flags {
+    VNIC_LIBVIRT_RECONCILE_DRY_RUN = 1 << 18, /* report, change nothing */
+} vnic_libvirt_reconcile_flags;
+
+/* reconcile, asking libvirt: every active vnic domain that vnic_run_libvirt started from a
+ * file carries the libvirt URI and the libvirt domain's UUID in its definition (an element
+ * <vnic:libvirt uri='...' uuid='...'/>, which the rewrite never hands to libvirt). Each such
+ * domain that libvirt no longer runs (its vnic_run_libvirt was killed before the domain
+ * stopped) is destroyed, with an action "removed-libvirt-gone"; a libvirt that cannot be asked
+ * leaves the domain alone, with an action "error". Domains started by name (from a stored
+ * definition) carry no such element and are not looked at. *ret as vnic_reconcile's. flags:
+ * vnic_libvirt_reconcile_flags. */
+int vnic_libvirt_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret,
+                           size_t *ret_n, vnic_error **err);
 
 #ifdef __cplusplus
 }
