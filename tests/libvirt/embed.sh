@@ -27,7 +27,7 @@ lvuri="qemu:///embed?root=$lvroot"
 echo "namespace $ns, temporary directory $tmp, libvirt $lvuri"
 
 start_run() { # FILE|NAME
-    ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$tmp/vnic" run --libvirt "$lvuri" "$1" \
+    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$lvuri" "$1" \
         >"$tmp/run.log" 2>&1 &
     run_pid=$!
 }

@@ -58,7 +58,7 @@ lv_prerequisites() {
 }
 
 in_ns() { ip netns exec "$ns" "$@"; }
-vsh() { in_ns "$vnicsh" -c "vnic:///embed?root=$tmp/vnic" "$@"; }
+vsh() { in_ns "$vnicsh" -c "$vnic_uri" "$@"; }
 have_link() { ip -n "$ns" link show "$1" >/dev/null 2>&1; }
 serial_has() { grep -q "$1" "$tmp/serial.log" 2>/dev/null; }
 # The devices with a vnic mark in the namespace, one "NAME MARK" a line.
@@ -91,6 +91,21 @@ mac0=52:54:00:1b:00:01 # the macvtap
 mac1=52:54:00:1b:00:02 # the tap
 mac2=52:54:00:1b:00:03 # the hot-plugged tap
 
+# vnic's side: the embedded driver on a state root of the test's own, or (VNIC_TEST_REMOTE=1, the
+# 'remote' suite) a vnicd ($VNICD) the test starts in its namespace on that root and stops by
+# its pid: the libvirt side is the client's either way.
+lv_start_vnic() {
+    vnic_uri="vnic:///embed?root=$tmp/vnic"
+    [ "${VNIC_TEST_REMOTE:-0}" = 1 ] || return 0
+    ip netns exec "$ns" "$VNICD" --root "$tmp/vnic" --socket "$tmp/vnicd.sock" \
+        >>"$tmp/vnicd.log" 2>&1 &
+    vnicd_pid=$!
+    vnic_uri="vnic+unix:///system?socket=$tmp/vnicd.sock"
+    wait_for 10 "vnicd's socket" test -S "$tmp/vnicd.sock" ||
+        { cat "$tmp/vnicd.log"; fatal "vnicd did not start"; }
+    echo "vnicd (pid $vnicd_pid) at $vnic_uri"
+}
+
 # lv_setup: $ns (veth uplink0/peer0, a macvlan mvhost on uplink0 with 10.0.0.1/24 to reach the
 # guest's macvtap), $tmp with the guest's initramfs, and the domain XML $tmp/dom.xml (domain
 # "$1") of a 2-queue macvtap on uplink0 and a tap "$2", guest addresses 10.0.0.2 and 10.0.1.2.
@@ -120,6 +135,7 @@ lv_setup() {
     done
     ip -n "$ns" addr add 10.0.0.1/24 dev mvhost
     ip -n "$ns" link set mvhost up
+    lv_start_vnic
     local append="console=ttyS0 quiet panic=-1 vnic.nic=$mac0=10.0.0.2/24"
     append+=" vnic.nic=$mac1=10.0.1.2/24 vnic.nic=$mac2=10.0.2.2/24"
     cat >"$tmp/dom.xml" <<XML
@@ -216,6 +232,11 @@ lv_cleanup() {
         kill -KILL "$run_pid" 2>/dev/null
     fi
     for p in $(test_qemus); do kill -KILL "$p"; done
+    if [ -n "${vnicd_pid:-}" ]; then
+        kill -TERM "$vnicd_pid" 2>/dev/null
+        for ((i = 0; i < 100; i++)); do kill -0 "$vnicd_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$vnicd_pid" 2>/dev/null
+    fi
     [ -n "${ns:-}" ] && ip netns del "$ns" 2>/dev/null
     [ -n "${tmp:-}" ] && rm -rf "$tmp"
 }

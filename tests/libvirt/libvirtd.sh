@@ -62,7 +62,7 @@ wait_for 60 "libvirtd answers" virsh_ns version >/dev/null || fatal "libvirtd do
 echo "virtlogd and libvirtd: pids ${daemon_pids[*]}"
 
 step "vnicsh run --libvirt $uri"
-ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$tmp/vnic" run --libvirt "$uri" "$tmp/dom.xml" \
+ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
     >"$tmp/run.log" 2>&1 &
 run_pid=$!
 wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
@@ -120,7 +120,7 @@ check "vnicsh run exited 3, destroyed (got $run_status)" test "$run_status" = 3
 nothing_left lvd lvdtap0
 
 step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt"
-ip netns exec "$ns" "$vnicsh" -c "vnic:///embed?root=$tmp/vnic" run --libvirt "$uri" "$tmp/dom.xml" \
+ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
     >"$tmp/run.log" 2>&1 &
 run_pid=$!
 wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
