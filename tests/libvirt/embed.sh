@@ -32,6 +32,18 @@ start_run() { # FILE|NAME
     run_pid=$!
 }
 
+step "usage"
+"$vnicsh" run --libvirt "$lvuri" "$tmp/dom.xml" -- true 2>"$tmp/usage.log"
+st=$?
+check "run --libvirt with a command is a usage error (status $st)" test "$st" = 2
+check "that says so" grep -q "takes no command" "$tmp/usage.log"
+"$vnicsh" run --libvirt "$lvuri" --qemu "$tmp/dom.xml" 2>/dev/null
+st=$?
+check "run --libvirt --qemu is a usage error (status $st)" test "$st" = 2
+"$vnicsh" dumpxml --libvirt --inactive lvembed 2>/dev/null
+st=$?
+check "dumpxml --libvirt --inactive is a usage error (status $st)" test "$st" = 2
+
 step "a model libvirt refuses"
 sed "0,/<model type='virtio'\/>/s//<model type='no-such-nic'\/>/" "$tmp/dom.xml" >"$tmp/bad.xml"
 start_run "$tmp/bad.xml"

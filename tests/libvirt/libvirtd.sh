@@ -10,6 +10,8 @@
 #     detach-interface` has vnicsh run remove the device (libvirt's device-removed event); an
 #     interface libvirt refuses leaves no device;
 #   - `virsh destroy`: vnicsh run exits 3 and the devices are gone;
+#   - a domain libvirt has defined under the name is the one started (its UUID), on vnic's
+#     devices, and keeps its own definition;
 #   - vnicsh run killed with SIGKILL: the domain runs on in libvirt, reconcile leaves it; once
 #     libvirt no longer runs it (virsh destroy), reconcile removes its devices.
 # Skips when a libvirtd (or virtqemud) already runs on the host.
@@ -119,6 +121,28 @@ cat "$tmp/run.log"
 check "vnicsh run exited 3, destroyed (got $run_status)" test "$run_status" = 3
 nothing_left lvd lvdtap0
 
+step "a domain libvirt has defined is the one started, on vnic's devices"
+uuid=5b0c1d2e-3f40-4a51-8b62-7c83d94ea5f6
+# libvirt's own definition of lvd: the same guest, without NICs.
+sed -e "s|<name>lvd</name>|<name>lvd</name><uuid>$uuid</uuid>|" \
+    -e '/<interface/,/<\/interface>/d' "$tmp/dom.xml" >"$tmp/defined.xml"
+check "virsh define" virsh_ns define "$tmp/defined.xml"
+ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
+    >"$tmp/run.log" 2>&1 &
+run_pid=$!
+lv_running() { virsh_ns domstate lvd 2>/dev/null | grep -q running; }
+wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
+check "libvirt runs its defined domain (its UUID)" test "$(virsh_ns domuuid lvd)" = "$uuid"
+check "which stays persistent" eval 'virsh_ns dominfo lvd | grep -q "^Persistent: *yes"'
+check "on vnic's tap" eval 'virsh_ns domiflist lvd | grep -q "^ *lvdtap0  *ethernet"'
+virsh_ns destroy lvd
+wait_run 60
+check "vnicsh run exited 3 (got $run_status)" test "$run_status" = 3
+nothing_left lvd lvdtap0
+check "libvirt keeps its definition of lvd" eval 'virsh_ns list --all --name | grep -qx lvd'
+check "without vnic's devices in it" eval '! virsh_ns dumpxml --inactive lvd | grep -q "<interface"'
+virsh_ns undefine lvd >/dev/null
+
 step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt"
 ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
     >"$tmp/run.log" 2>&1 &
@@ -127,7 +151,6 @@ wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start
 check "vnic's definition names the libvirt that runs it" \
     eval "vsh dumpxml lvd | grep -q \"<vnic:libvirt .*uri=.$uri.\""
 check "dumpxml --libvirt does not" eval '! vsh dumpxml --libvirt lvd | grep -q "vnic:"'
-lv_running() { virsh_ns domstate lvd 2>/dev/null | grep -q running; }
 wait_for 60 "libvirt runs lvd" lv_running
 kill -KILL "$run_pid"
 wait "$run_pid" 2>/dev/null
