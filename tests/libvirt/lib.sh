@@ -7,19 +7,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../e2e/guest.sh
 source "$here/../e2e/guest.sh"
 
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    checks=$((checks + 1))
-    if "$@"; then echo "ok: $what"; else fail "$what"; fi
-}
-fatal() {
-    echo "FATAL: $*"
-    exit 1
-}
+# shellcheck source=../e2e/checks.sh
+source "$here/../e2e/checks.sh"
 step() { printf '\n== %s\n' "$*"; }
 finish() {
     if [ "$failures" -ne 0 ]; then
