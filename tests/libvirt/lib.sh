@@ -79,6 +79,7 @@ ping_guest() {
 mac0=52:54:00:1b:00:01 # the macvtap
 mac1=52:54:00:1b:00:02 # the tap
 mac2=52:54:00:1b:00:03 # the hot-plugged tap
+mac3=52:54:00:1b:00:04 # the hot-plugged 2-queue macvtap
 
 # vnic's side: the embedded driver on a state root of the test's own, or (VNIC_TEST_REMOTE=1, the
 # 'remote' suite) a vnicd ($VNICD) the test starts in its namespace on that root and stops by
@@ -126,7 +127,7 @@ lv_setup() {
     ip -n "$ns" link set mvhost up
     lv_start_vnic
     local append="console=ttyS0 quiet panic=-1 vnic.nic=$mac0=10.0.0.2/24"
-    append+=" vnic.nic=$mac1=10.0.1.2/24 vnic.nic=$mac2=10.0.2.2/24"
+    append+=" vnic.nic=$mac1=10.0.1.2/24 vnic.nic=$mac2=10.0.2.2/24 vnic.nic=$mac3=10.0.3.2/24"
     cat >"$tmp/dom.xml" <<XML
 <domain type='qemu'>
   <name>$name</name>
@@ -166,6 +167,14 @@ lv_setup() {
   </devices>
   <seclabel type='none'/>
 </domain>
+XML
+    cat >"$tmp/hot-mv.xml" <<XML
+<interface type='direct'>
+  <mac address='$mac3'/>
+  <source dev='uplink0' mode='bridge'/>
+  <model type='virtio'/>
+  <driver queues='2'/>
+</interface>
 XML
     cat >"$tmp/hot.xml" <<XML
 <interface type='ethernet'>

@@ -5,7 +5,8 @@
 # (nothing of the host's libvirt is read or changed), and stops them by pid at the end.
 #   - vnicsh run --libvirt qemu:///system: `virsh domiflist` shows vnic's devices, the guest
 #     answers pings through the 2-queue macvtap and the tap;
-#   - hot-plug: attach-interface --libvirt, the guest's new NIC answers pings, detach-interface
+#   - hot-plug (a tap, a 2-queue macvtap): attach-interface --libvirt, the guest's new NIC
+#     answers pings, detach-interface
 #     --libvirt removes it from the guest and the device from the host; `virsh
 #     detach-interface` has vnicsh run remove the device (libvirt's device-removed event); an
 #     interface libvirt refuses leaves no device;
@@ -93,6 +94,24 @@ check "detach-interface --libvirt" grep -q "detached from domain 'lvd'" <<<"$out
 check "the tap lvdtap0h is gone" eval '! have_link lvdtap0h'
 check "virsh domiflist no longer shows it" eval '! virsh_ns domiflist lvd | grep -q "lvdtap0h"'
 check "the guest saw its NIC go" wait_for 60 "NIC gone" serial_has "^VNIC-GUEST-NIC-GONE $mac2 "
+
+step "hot-plug a 2-queue macvtap through libvirt"
+out=$(vsh attach-interface --libvirt "$uri" lvd "$tmp/hot-mv.xml" 2>&1)
+echo "$out"
+check "attach-interface --libvirt (macvtap)" grep -q "attached to domain 'lvd'" <<<"$out"
+hotmv=$(vsh domiflist --json lvd | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r.get("mac") == sys.argv[1]:
+        print(r.get("device") or "")' "$mac3")
+check "vnic made the macvtap ${hotmv:-?}" have_link "${hotmv:-none}"
+check "virsh domiflist shows it" eval 'virsh_ns domiflist lvd | grep -q "^ *$hotmv  *ethernet"'
+check "the guest has its new NIC" wait_for 120 "NIC $mac3" serial_has "^VNIC-GUEST-NIC-UP $mac3 "
+ip -n "$ns" addr add 10.0.3.1/24 dev mvhost
+check "ping the guest through the hot-plugged macvtap" ping_guest 10.0.3.2
+check "the guest answered from $mac3" eval "ip -n '$ns' neigh show 10.0.3.2 dev mvhost | grep -q 'lladdr $mac3'"
+check "detach-interface --libvirt (macvtap)" vsh detach-interface --libvirt "$uri" lvd "$hotmv"
+check "the macvtap $hotmv is gone" eval "! have_link $hotmv"
 
 step "virsh detach-interface: vnicsh run sees libvirt's device-removed event and removes the device"
 check "attach-interface --libvirt again" vsh attach-interface --libvirt "$uri" lvd "$tmp/hot.xml"

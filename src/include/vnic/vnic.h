@@ -647,7 +647,9 @@ enum {
  * SIGINT, SIGTERM and SIGHUP are blocked in the calling thread (and so in the threads libvirt
  * starts from it) for the duration of the call and taken through a signalfd: the first one
  * destroys the domain in libvirt, which ends the call as above with 128 + the signal. The
- * signal mask is put back before the call returns. If the caller dies, the domain keeps
+ * signal mask is put back before the call returns. When the connection to libvirt is lost
+ * (libvirtd stopped), the call fails and the devices stay: the domain may still run. If the
+ * caller dies, the domain keeps
  * running in libvirt (a daemon URI) and its devices stay: vnic_libvirt_reconcile removes them
  * once libvirt no longer runs the domain (for a TARGET that is a file). flags:
  * vnic_run_libvirt_flags. */
