@@ -634,7 +634,7 @@ enum {
 };
 
 /* Start the vnic domain TARGET (the name of a defined domain, or a domain XML file started
- * transiently; a domain already running in vnic is used as it is), rewrite it as
+ * transiently; a NAME already running in vnic is used as it is, and not destroyed), rewrite it as
  * vnic_domain_get_libvirt_xml says and start it in libvirt at LIBVIRT_URI with
  * virDomainCreateXML: a transient domain, or, when libvirt has an inactive domain of that
  * name defined, that domain (its UUID is taken when the XML has none) running on the
