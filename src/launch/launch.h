@@ -27,3 +27,11 @@ int vnic_run_guest_links(const vnic_domain_def *def, const char *socket, pid_t c
 
 /* Stop the launcher CHILD: SIGTERM, SIGKILL after 5 s. Not reaped. */
 void vnic_run_stop_child(pid_t child);
+
+/* Is a launcher's TARGET a domain XML file (a '/' in it, or ending in .xml) rather than a
+ * domain's name? */
+bool vnic_launch_target_is_file(const char *s);
+
+/* At the end of a launch whose result so far is R: destroy the domain NAME it started. Returns
+ * R, or, when R was a success and the destroy failed, -EIO with *err the destroy's error. */
+int vnic_launch_destroy(vnic_conn *conn, const char *name, int r, vnic_error **err);

@@ -35,10 +35,23 @@ static void forward_signal(int sig)
         kill((pid_t)child_pid, sig);
 }
 
-static bool looks_like_file(const char *s)
+bool vnic_launch_target_is_file(const char *s)
 {
     size_t len = strlen(s);
     return strchr(s, '/') || (len > 4 && vnic_streq(s + len - 4, ".xml"));
+}
+
+int vnic_launch_destroy(vnic_conn *conn, const char *name, int r, vnic_error **err)
+{
+    vnic_error *derr = NULL;
+    if (vnic_domain_destroy(conn, name, &derr) == 0)
+        return r;
+    if (r < 0) {
+        vnic_error_free(derr);
+        return r;
+    }
+    *err = derr;
+    return -EIO;
 }
 
 char *vnic_fds_env(const vnic_domain_snapshot *snap, int first_fd)
@@ -94,7 +107,7 @@ static int take_snapshot(vnic_conn *conn, const char *target, unsigned flags,
                          vnic_domain_snapshot **ret, vnic_diag_list *diags, vnic_error **err)
 {
     unsigned sflags = VNIC_SNAPSHOT_FDS | VNIC_SNAPSHOT_START | VNIC_SNAPSHOT_VHOST;
-    if (!looks_like_file(target))
+    if (!vnic_launch_target_is_file(target))
         return vnic_conn_domain_snapshot(conn, target, NULL, NULL, 0, sflags, ret, diags, err);
     if (flags & VNIC_RUN_SKIP_UNSUPPORTED)
         sflags |= VNIC_SNAPSHOT_SKIP_UNSUPPORTED;
@@ -307,17 +320,8 @@ out:
     free(scratch);
     vnic_strv_free(child_argv);
     vnic_strv_free(child_env);
-    if (started) {
-        vnic_error *derr = NULL;
-        if (vnic_domain_destroy(conn, name, &derr) < 0) {
-            if (r == 0) {
-                *err = derr;
-                r = -EIO;
-            } else {
-                vnic_error_free(derr);
-            }
-        }
-    }
+    if (started)
+        r = vnic_launch_destroy(conn, name, r, err);
     return r;
 }
 

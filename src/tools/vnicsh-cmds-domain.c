@@ -280,8 +280,15 @@ int cmd_dumpxml(const command *cmd, const cmd_options *o, int argc, char **argv)
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
+    if ((o->given & OPT_INACTIVE) && (o->given & OPT_LIBVIRT_XML)) {
+        sh_conn_release(conn);
+        return usage_error(cmd, _("--inactive and --libvirt exclude each other"));
+    }
     _cleanup_free_ char *xml =
-        vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0, &err);
+        (o->given & OPT_LIBVIRT_XML)
+            ? vnic_domain_get_libvirt_xml(conn, argv[0], 0, &err)
+            : vnic_domain_get_xml(conn, argv[0], (o->given & OPT_INACTIVE) ? VNIC_XML_INACTIVE : 0,
+                                  &err);
     sh_conn_release(conn);
     if (!xml) {
         print_error("%s", err->message);
@@ -385,6 +392,22 @@ int cmd_reconcile(const command *cmd, const cmd_options *o, int argc, char **arg
     size_t n = 0;
     int r = vnic_reconcile(conn, (o->given & OPT_DRY_RUN) ? VNIC_RECONCILE_DRY_RUN : 0, &acts, &n,
                            &err);
+    /* Then the domains run by libvirt (run --libvirt) that libvirt no longer runs. */
+    if (r == 0) {
+        vnic_reconcile_action **lacts = NULL;
+        size_t ln = 0;
+        r = vnic_libvirt_reconcile(
+            conn, (o->given & OPT_DRY_RUN) ? VNIC_LIBVIRT_RECONCILE_DRY_RUN : 0, &lacts, &ln, &err);
+        if (r == 0 && ln > 0) {
+            acts = realloc(acts, (n + ln) * sizeof(*acts));
+            if (!acts)
+                abort();
+            for (size_t i = 0; i < ln; i++)
+                acts[n + i] = lacts[i];
+            n += ln;
+        }
+        free(lacts);
+    }
     if (o->json) {
         _cleanup_json_ json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++) {

@@ -4,8 +4,35 @@
 
 #include "vnicsh.h"
 
+/* run --libvirt: libvirt runs the domain; the exit status says how it ended (vnic.h,
+ * VNIC_LIBVIRT_END_*). */
+static int run_libvirt(const command *cmd, const cmd_options *o, int argc, char **argv)
+{
+    if (argc > 1)
+        return usage_error(cmd, _("--libvirt takes no command to run"));
+    if (o->given & (OPT_QEMU | OPT_ENV | OPT_QMP))
+        return usage_error(cmd, _("--libvirt excludes --qemu, --env and --qmp"));
+    vnic_conn *conn = connect_or_fail();
+    if (!conn)
+        return EXIT_FAIL;
+    vnic_diag_list diags = {0};
+    _cleanup_error_ vnic_error *err = NULL;
+    int status = EXIT_FAIL;
+    if (vnic_run_libvirt(conn, o->libvirt, argv[0], SKIP_AS(o, VNIC_RUN_LIBVIRT_SKIP_UNSUPPORTED),
+                         &status, &diags, &err) < 0) {
+        print_failure(&diags, err);
+        status = EXIT_FAIL;
+    }
+    vnic_diag_clear(&diags);
+    sh_conn_release(conn);
+    return status;
+}
+
 int cmd_run(const command *cmd, const cmd_options *o, int argc, char **argv)
 {
+    if (o->libvirt)
+        return run_libvirt(cmd, o, argc, argv);
+
     /* The operands are the target and, as given, the launcher's command line (parse_args()
      * stops reading options at it); a "--" between the two separates them even when an
      * earlier "--" already ended the options (run -- -odd-name -- COMMAND). */
@@ -117,7 +144,13 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     const vnic_interface_info *attached = NULL;
     vnic_pci_location where = {0};
     int r;
-    if (o->qmp) {
+    if (o->qmp && o->libvirt) {
+        sh_conn_release(conn);
+        return usage_error(cmd, _("--qmp and --libvirt exclude each other"));
+    }
+    if (o->libvirt) {
+        r = vnic_libvirt_attach_interface(conn, o->libvirt, argv[0], argv[1], 0, &id, &diags, &err);
+    } else if (o->qmp) {
         r = vnic_qmp_attach_interface_at(conn, argv[0], argv[1], o->qmp,
                                          SKIP_AS(o, VNIC_QMP_ATTACH_SKIP_UNSUPPORTED), &id, &where,
                                          &diags, &err);
@@ -182,7 +215,14 @@ int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, cha
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int r;
-    if (o->qmp)
+    if (o->qmp && o->libvirt) {
+        sh_conn_release(conn);
+        return usage_error(cmd, _("--qmp and --libvirt exclude each other"));
+    }
+    if (o->libvirt)
+        r = vnic_libvirt_detach_interface(conn, o->libvirt, argv[0], argv[1],
+                                          o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);
+    else if (o->qmp)
         r = vnic_qmp_detach_interface(conn, argv[0], argv[1], o->qmp,
                                       o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);
     else

@@ -46,6 +46,8 @@ const option_spec option_specs[] = {
     {O_OUTBOUND, "outbound", 0, true},
     {O_NO_LEGEND, "no-legend", 0, false},
     {O_HELP_RST, "help-rst", 0, false, .hidden = true},
+    {O_LIBVIRT, "libvirt", 0, true},
+    {O_LIBVIRT_XML, "libvirt", 0, false},
 };
 const size_t noption_specs = ELEMENTSOF(option_specs);
 
@@ -183,6 +185,7 @@ static int parse_command_line(const command *cmd, int argc, char **argv, cmd_opt
         .json = p.given & OPT_JSON,
         .timeout_ms = -1,
         .qmp = p.value[O_QMP],
+        .libvirt = p.value[O_LIBVIRT],
         .socket = p.value[O_SOCKET],
         .inbound = p.value[O_INBOUND],
         .outbound = p.value[O_OUTBOUND],
@@ -301,11 +304,13 @@ const command commands[] = {
     },
     {
         .name = "dumpxml",
-        .usage = N_("[--inactive] NAME"),
+        .usage = N_("[--inactive|--libvirt] NAME"),
         .summary = N_("Print a domain's XML: of an active one with the actual device names "
                       "filled in."),
-        .options = N_("      --inactive          the stored definition, not the running one\n"),
-        .accept = OPT_INACTIVE,
+        .options = N_("      --inactive          the stored definition, not the running one\n"
+                      "      --libvirt           the domain libvirt is given by run --libvirt\n"
+                      "                          (vnic's interfaces as managed='no' ethernet)\n"),
+        .accept = OPT_INACTIVE | OPT_LIBVIRT_XML,
         .min_operands = 1,
         .max_operands = 1,
         .missing = N_("missing the domain name"),
@@ -357,7 +362,9 @@ const command commands[] = {
         .usage = N_("[--dry-run] [--json]"),
         .summary = N_("Make the state store and the kernel agree: finish starts and stops that "
                       "never\ncompleted, re-adopt running domains, remove orphan devices, mark "
-                      "domains whose\ndevices vanished as degraded."),
+                      "domains whose\ndevices vanished as degraded, and remove the devices of "
+                      "domains run by\nlibvirt (run --libvirt FILE) that libvirt no longer "
+                      "runs."),
         .options = N_("      --dry-run           report what would be done, change nothing\n"
                       "      --json              print JSON\n"),
         .accept = OPT_DRY_RUN | OPT_JSON,
@@ -379,18 +386,25 @@ const command commands[] = {
     {
         .name = "run",
         .usage = N_("[--qemu|--env] [--qmp SOCKET] [--skip-unsupported] DOMAIN|FILE -- COMMAND "
-                    "[ARGS...]"),
+                    "[ARGS...]\n       vnicsh run --libvirt URI [--skip-unsupported] DOMAIN|FILE"),
         .summary = N_("Start the domain if it is not running, run COMMAND with every queue as an\n"
                       "inherited fd from 3 on, forward SIGINT and SIGTERM to it, and destroy what\n"
-                      "was started when it ends. Exits with COMMAND's status."),
+                      "was started when it ends. Exits with COMMAND's status.\n"
+                      "With --libvirt, libvirt at URI runs the domain on vnic's devices instead,\n"
+                      "and vnicsh follows it until it stops, then removes the devices. Exit\n"
+                      "status: 0 shut down, 3 destroyed, 4 crashed, 5 QEMU failed or was killed,\n"
+                      "6 saved or migrated, 128+N vnicsh got signal N (SIGINT, SIGTERM, SIGHUP)\n"
+                      "and destroyed the domain, 1 failure."),
         .options = N_("      --qemu              append QEMU -netdev/-device options (default for\n"
                       "                          qemu-system-*)\n"
                       "      --env               describe the fds in VNIC_FDS only\n"
                       "      --qmp SOCKET        the launcher's QMP socket: set the guest links\n"
                       "                          of <link state='down'/> down once it runs (a\n"
                       "                          failure stops the launcher)\n"
-                      "      --skip-unsupported  leave interfaces of other types alone\n"),
-        .accept = OPT_QEMU | OPT_ENV | OPT_QMP | OPT_SKIP,
+                      "      --skip-unsupported  leave interfaces of other types alone\n"
+                      "      --libvirt URI       libvirt runs the domain (qemu:///system,\n"
+                      "                          qemu:///embed?root=DIR, ...)\n"),
+        .accept = OPT_QEMU | OPT_ENV | OPT_QMP | OPT_SKIP | OPT_LIBVIRT,
         .min_operands = 1,
         .max_operands = -1,
         .tail_at = 2,
@@ -415,15 +429,17 @@ const command commands[] = {
     },
     {
         .name = "attach-interface",
-        .usage = N_("[--qmp SOCKET] [--skip-unsupported] [--json] NAME FILE"),
+        .usage = N_("[--qmp SOCKET|--libvirt URI] [--skip-unsupported] [--json] NAME FILE"),
         .summary = N_("Add the <interface> of FILE to a running domain; with --qmp also hot-plug\n"
-                      "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add).\n"
-                      "Any failure undoes everything."),
+                      "it into the QEMU listening on SOCKET (getfd, netdev_add, device_add); with\n"
+                      "--libvirt into the domain libvirt at URI runs (as a managed='no' ethernet\n"
+                      "interface). Any failure undoes everything."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --libvirt URI       the libvirt that runs the domain\n"
                       "      --skip-unsupported  leave interfaces of other types alone\n"
                       "      --json              print the attached interface (and with --qmp\n"
                       "                          the PCI address QEMU gave it) as JSON\n"),
-        .accept = OPT_QMP | OPT_SKIP | OPT_JSON,
+        .accept = OPT_QMP | OPT_SKIP | OPT_JSON | OPT_LIBVIRT,
         .min_operands = 2,
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),
@@ -432,12 +448,15 @@ const command commands[] = {
     },
     {
         .name = "detach-interface",
-        .usage = N_("[--qmp SOCKET] [--timeout SECONDS] NAME ALIAS"),
+        .usage = N_("[--qmp SOCKET|--libvirt URI] [--timeout SECONDS] NAME ALIAS"),
         .summary = N_("Remove an interface from a running domain; with --qmp unplug it from QEMU\n"
-                      "first (device_del, wait for DEVICE_DELETED, netdev_del)."),
+                      "first (device_del, wait for DEVICE_DELETED, netdev_del); with --libvirt\n"
+                      "ask libvirt at URI to unplug it (ALIAS: libvirt's or vnic's alias, or the\n"
+                      "device) and wait until libvirt reports it gone."),
         .options = N_("      --qmp SOCKET        QEMU's QMP socket\n"
+                      "      --libvirt URI       the libvirt that runs the domain\n"
                       "      --timeout SECONDS   how long the guest may take (default 30)\n"),
-        .accept = OPT_QMP | OPT_TIMEOUT,
+        .accept = OPT_QMP | OPT_TIMEOUT | OPT_LIBVIRT,
         .min_operands = 2,
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface's alias"),

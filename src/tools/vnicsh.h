@@ -87,8 +87,10 @@ typedef enum {
     O_INBOUND,  /* domiftune */
     O_OUTBOUND, /* domiftune */
     O_NO_LEGEND,
-    O_HELP_RST,   /* hidden: the command reference as reStructuredText, for vnicsh(1) */
-    O_KEEP_GOING, /* the shell reading a script: go on after a failure */
+    O_HELP_RST,    /* hidden: the command reference as reStructuredText, for vnicsh(1) */
+    O_KEEP_GOING,  /* the shell reading a script: go on after a failure */
+    O_LIBVIRT,     /* --libvirt URI: run, attach-interface, detach-interface */
+    O_LIBVIRT_XML, /* --libvirt, no argument: dumpxml */
     O__LAST,
 } option_id;
 
@@ -111,6 +113,8 @@ enum {
     OPT_INBOUND = OPT(O_INBOUND),
     OPT_OUTBOUND = OPT(O_OUTBOUND),
     OPT_NO_LEGEND = OPT(O_NO_LEGEND),
+    OPT_LIBVIRT = OPT(O_LIBVIRT),
+    OPT_LIBVIRT_XML = OPT(O_LIBVIRT_XML),
     OPT_GLOBAL = OPT(O_CONNECT) | OPT(O_DEBUG) | OPT(O_HELP) | OPT(O_VERSION) | OPT(O_HELP_RST) |
                  OPT(O_KEEP_GOING),
 };
@@ -152,6 +156,7 @@ typedef struct cmd_options {
     const char *socket;   /* --socket */
     const char *inbound;  /* --inbound (domiftune) */
     const char *outbound; /* --outbound (domiftune) */
+    const char *libvirt;  /* --libvirt URI */
 } cmd_options;
 
 /* ARGV: the ARGC operands, options taken out. Returns the exit status. */

@@ -40,19 +40,8 @@ moddir=/lib/modules/$kver
 busybox=$(command -v busybox || echo /bin/busybox)
 if command -v ping >/dev/null; then ping_cmd=(ping); else ping_cmd=("$busybox" ping); fi
 
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    checks=$((checks + 1))
-    if "$@"; then echo "ok: $what"; else fail "$what"; fi
-}
-fatal() {
-    echo "FATAL: $*"
-    exit 1
-}
+# shellcheck source=checks.sh
+source "$here/checks.sh"
 step() { printf '\n== [%3ds] %s\n' $((SECONDS - t_start)) "$*"; }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds; the bound only turns

@@ -20,7 +20,8 @@
  * immutable: several threads may read and format it at the same time; it is freed once, when
  * none uses it any more. Functions without a connection (parsing, formatting, validation)
  * may be called from any thread at any time. Event callbacks run in the thread that calls
- * vnic_event_dispatch or vnic_event_run, before it returns; vnic starts no thread of its own.
+ * vnic_event_dispatch or vnic_event_run, before it returns; vnic starts no thread of its own
+ * (except libvirt's event loop, for the libvirt calls, as their section says).
  * vnic_run changes process-wide state (signal dispositions, RLIMIT_NOFILE) while it runs:
  * at most one at a time per process. The library never changes the program's libxml2
  * settings or error handlers.
@@ -607,6 +608,117 @@ int vnic_qmp_interface_set_link(vnic_conn *conn, const char *name, const char *i
  * that its XML says is down. The rest as vnic_run. */
 int vnic_run_qmp(vnic_conn *conn, const char *target, unsigned flags, char *const argv[],
                  const char *qmp_socket, int *ret_status, vnic_diag_list *diags, vnic_error **err);
+
+/* ---- libvirt as the launcher (VNIC_1.2) ---------------------------------------------------
+ *
+ * vnic makes the devices, libvirt runs the VM: every interface vnic manages is given to libvirt
+ * as <interface type='ethernet'> with <target dev='DEVICE' managed='no'/>, through libvirt's
+ * public API (libvirt.so). libvirt opens the devices itself and leaves them alone when the
+ * domain stops; vnic removes them. LIBVIRT_URI is any URI libvirt takes ("qemu:///system",
+ * "qemu:///embed?root=DIR", ...); libvirt's own messages reach the caller inside vnic errors.
+ *
+ * Threads and process state: the first of these calls in a process registers libvirt's default
+ * event loop implementation (virEventRegisterDefaultImpl; a program that registered another
+ * one must not use these calls) and starts one thread, with every signal blocked, that runs
+ * that loop for the rest of the process. It is the one thread vnic ever starts. It also sets
+ * libvirt's process-wide error handler (virSetErrorFunc) to one that prints nothing: libvirt's
+ * messages reach the caller inside vnic's errors instead.
+ *
+ * A macvtap is opened by libvirt through /dev/tap<ifindex>, by name. /dev is shared by every
+ * network namespace and ifindexes are not: a missing node is made (from the device's number in
+ * its own namespace's sysfs) and removed once libvirt has opened it; a node there that is
+ * another device (another namespace's macvtap with the same ifindex) makes the call fail
+ * before libvirt is asked, saying so. */
+
+/* vnic_domain_get_libvirt_xml: no flags yet. The domain libvirt would be given for the running
+ * vnic domain NAME (the XML of vnic_domain_get_xml rewritten: vnic's interfaces as above with
+ * their actual devices, their guest-side elements kept; what vnic did on the host itself, such
+ * as the macvtap's <source>, <bandwidth>, <coalesce>, scripts, and vnic's own namespace,
+ * removed; the rest of the domain unchanged). Caller frees. */
+char *vnic_domain_get_libvirt_xml(vnic_conn *conn, const char *name, unsigned flags,
+                                  vnic_error **err);
+
+/* vnic_run_libvirt. */
+typedef enum vnic_run_libvirt_flags {
+    /* A TARGET that is a file: skip interfaces of types vnic does not handle (they go to
+     * libvirt unchanged, for libvirt to make). */
+    VNIC_RUN_LIBVIRT_SKIP_UNSUPPORTED = 1 << 16,
+} vnic_run_libvirt_flags;
+
+/* How a domain run by libvirt ended: *ret_status of vnic_run_libvirt (vnicsh run --libvirt's
+ * exit status). 1 and 2 are left to a program's own failure and usage errors. */
+enum {
+    VNIC_LIBVIRT_END_SHUTDOWN = 0,  /* the guest shut down (or libvirt shut it down) */
+    VNIC_LIBVIRT_END_DESTROYED = 3, /* destroyed (virsh destroy, virDomainDestroy) */
+    VNIC_LIBVIRT_END_CRASHED = 4,   /* the guest crashed */
+    VNIC_LIBVIRT_END_FAILED = 5,    /* QEMU ended unexpectedly (killed, failed) */
+    VNIC_LIBVIRT_END_OTHER = 6,     /* saved, migrated away, or restored from a snapshot */
+    /* 128 + N: the caller was sent signal N (SIGINT, SIGTERM or SIGHUP) and destroyed the
+     * domain in libvirt. */
+    VNIC_LIBVIRT_END_SIGNAL_BASE = 128,
+};
+
+/* Start the vnic domain TARGET (the name of a defined domain, or a domain XML file started
+ * transiently; a NAME already running in vnic is used as it is, and not destroyed), rewrite it as
+ * vnic_domain_get_libvirt_xml says and start it in libvirt at LIBVIRT_URI with
+ * virDomainCreateXML: a transient domain, or, when libvirt has an inactive domain of that
+ * name defined, that domain (its UUID is taken when the XML has none) running on the
+ * rewritten definition. Then follow it (libvirt's lifecycle and device-removed events) until
+ * it stops: a device libvirt reports removed from the guest is removed by vnic too, and when
+ * the domain stops, crashes or is destroyed, what this call started in vnic is destroyed and
+ * *ret_status says how it ended (VNIC_LIBVIRT_END_*). A libvirt refusal to start the domain
+ * fails the call with libvirt's message, and what this call started is destroyed first.
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked in the calling thread (and so in the threads libvirt
+ * starts from it) for the duration of the call and taken through a signalfd: the first one
+ * destroys the domain in libvirt, which ends the call as above with 128 + the signal. The
+ * signal mask is put back before the call returns. When the connection to libvirt is lost
+ * (libvirtd stopped), the call fails and the devices stay: the domain may still run. If the
+ * caller dies, the domain keeps
+ * running in libvirt (a daemon URI) and its devices stay: vnic_libvirt_reconcile removes them
+ * once libvirt no longer runs the domain (for a TARGET that is a file). flags:
+ * vnic_run_libvirt_flags. */
+int vnic_run_libvirt(vnic_conn *conn, const char *libvirt_uri, const char *target, unsigned flags,
+                     int *ret_status, vnic_diag_list *diags, vnic_error **err);
+
+/* vnic_libvirt_attach_interface. */
+typedef enum vnic_libvirt_attach_flags {
+    VNIC_LIBVIRT_ATTACH_NO_SCHEMA = 1 << 17,
+} vnic_libvirt_attach_flags;
+
+/* Hot-plug the interface of the standalone <interface> file PATH into the running domain NAME,
+ * run by libvirt at LIBVIRT_URI: vnic makes its device (as vnic_domain_attach_interface_file),
+ * then virDomainAttachDeviceFlags (live) gets the rewritten <interface>. On any failure the
+ * device is removed again. *ret_alias (may be NULL) receives libvirt's alias of the new
+ * interface (what vnic_libvirt_detach_interface and virsh take). flags:
+ * vnic_libvirt_attach_flags. */
+int vnic_libvirt_attach_interface(vnic_conn *conn, const char *libvirt_uri, const char *name,
+                                  const char *path, unsigned flags, char **ret_alias,
+                                  vnic_diag_list *diags, vnic_error **err);
+
+/* Unplug interface IFACE (libvirt's alias, vnic's alias, or the host device's name) of domain
+ * NAME run by libvirt at LIBVIRT_URI: virDomainDetachDeviceAlias, then wait (at most
+ * timeout_ms) for libvirt to report the device removed from the guest, then remove the device
+ * from vnic's domain. When the guest does not let go in time, the device stays and the call
+ * fails. */
+int vnic_libvirt_detach_interface(vnic_conn *conn, const char *libvirt_uri, const char *name,
+                                  const char *iface, int timeout_ms, vnic_error **err);
+
+/* vnic_libvirt_reconcile. */
+typedef enum vnic_libvirt_reconcile_flags {
+    VNIC_LIBVIRT_RECONCILE_DRY_RUN = 1 << 18, /* report, change nothing */
+} vnic_libvirt_reconcile_flags;
+
+/* reconcile, asking libvirt: every active vnic domain that vnic_run_libvirt started from a
+ * file carries the libvirt URI and the libvirt domain's UUID in its definition (an element
+ * <vnic:libvirt uri='...' uuid='...'/>, which the rewrite never hands to libvirt). Each such
+ * domain that libvirt no longer runs (its vnic_run_libvirt was killed before the domain
+ * stopped) is destroyed, with an action "removed-libvirt-gone"; a libvirt that cannot be asked
+ * leaves the domain alone, with an action "error". Domains started by name (from a stored
+ * definition) carry no such element and are not looked at. *ret as vnic_reconcile's. flags:
+ * vnic_libvirt_reconcile_flags. */
+int vnic_libvirt_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret,
+                           size_t *ret_n, vnic_error **err);
 
 #ifdef __cplusplus
 }
