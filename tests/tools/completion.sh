@@ -34,8 +34,8 @@ complete_is 0 "web1 web2" "${c[@]}" dumpxml ""
 complete_is 0 "web2" "${c[@]}" dumpxml --inactive web2
 complete_is 0 "web1 web2" --connect="$uri" start w
 complete_is 0 "" "${c[@]}" destroy ""      # none is running
-complete_is 0 "--help --inactive" "${c[@]}" dumpxml --
-complete_is 0 "--help" "${c[@]}" dumpxml --inactive --   # given already
+complete_is 0 "--help --inactive --libvirt" "${c[@]}" dumpxml --
+complete_is 0 "--help --libvirt" "${c[@]}" dumpxml --inactive --   # given already
 complete_is 0 "" "${c[@]}" dumpxml web1 ""                # one operand only
 complete_is 0 "ua-back ua-front" "${c[@]}" domifstat web1 ""
 complete_is 0 "ua-front" "${c[@]}" domiftune --json web1 ua-f
@@ -64,7 +64,7 @@ complete_is 0 "" "${c[@]}" domifstat ""
 
 # No connection: the table still answers; no domains, and nothing on stderr.
 complete_is 0 "" -c "vnic:///system?socket=$tmp/none.sock" dumpxml ""
-complete_is 0 "--help --inactive" -c "vnic:///system?socket=$tmp/none.sock" dumpxml --
+complete_is 0 "--help --inactive --libvirt" -c "vnic:///system?socket=$tmp/none.sock" dumpxml --
 # Completion changes nothing: no reconcile pass, no state root made.
 inns "$vnicsh" complete -- -c "vnic:///embed?root=$tmp/fresh" dumpxml "" >/dev/null
 [ ! -e "$tmp/fresh/locks" ] || fail "completion made the state root's locks: $(ls -R "$tmp/fresh")"
