@@ -52,10 +52,10 @@ vsh start tune >/dev/null || fail "start"
 expect "tc: class 1:1 of dt0 as the XML says" "819200bit 1638Kbit 10Kb" "$(htb dt0)"
 for id in ua-t dt0 52:54:00:AA:00:01; do
     out=$(vsh domiftune --json tune "$id" 2>&1) || fail "domiftune --json tune $id: $out"
-    python3 - "$out" <<'PY' || fail "domiftune --json tune $id: $out"
+    python3 - "$out" "$id" <<'PY' || fail "domiftune --json tune $id: $out"
 import json, sys
 j = json.loads(sys.argv[1])
-want = {"alias": "ua-t", "device": "dt0", "inbound": {"average": 100, "peak": 200, "burst": 10},
+want = {"interface": sys.argv[2], "alias": "ua-t", "device": "dt0", "inbound": {"average": 100, "peak": 200, "burst": 10},
         "outbound": {"average": 0, "peak": 0, "burst": 0}}
 sys.exit(0 if j == want else 1)
 PY
