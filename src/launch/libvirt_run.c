@@ -185,21 +185,19 @@ static int random_uuid(char ret[VIR_UUID_STRING_BUFLEN], vnic_error **err)
     return 0;
 }
 
-/* The domain document of the file TARGET as vnic starts it: with the <vnic:libvirt> mark
- * naming URI and the libvirt domain's UUID (the file's; else that of the inactive domain
- * libvirt has defined under its name; else a new one, given to libvirt too), so that the
+/* The vnic domain document XML (named DOCNAME) as vnic starts it: with the <vnic:libvirt>
+ * mark naming URI and the libvirt domain's UUID (the document's; else that of the inactive
+ * domain libvirt has defined under its name; else a new one, given to libvirt too), so that the
  * domain's runtime state says which libvirt runs it, for reconcile. */
-static char *marked_file(virConnectPtr lv, const char *uri, const char *target, unsigned pflags,
-                         vnic_diag_list *diags, vnic_error **err)
+static char *marked_doc(virConnectPtr lv, const char *uri, char *xml, const char *docname,
+                        unsigned pflags, vnic_diag_list *diags, vnic_error **err)
 {
-    _cleanup_free_ char *xml = NULL;
-    if (vnic_domain_def_read_file(target, &xml, diags, err) < 0)
-        return NULL;
+    _cleanup_free_ char *text = xml;
     _cleanup_(vnic_domain_def_freep) vnic_domain_def *def = NULL;
-    if (vnic_domain_def_parse_string(xml, target, pflags, &def, diags, err) < 0)
+    if (vnic_domain_def_parse_string(text, docname, pflags, &def, diags, err) < 0)
         return NULL;
     if (!def->name) /* a standalone <interface>: create says why it is refused */
-        return TAKE_PTR(xml);
+        return TAKE_PTR(text);
     char uuid[VIR_UUID_STRING_BUFLEN] = "";
     if (def->uuid) {
         vnic_strlcpy(uuid, def->uuid, sizeof(uuid));
@@ -213,8 +211,45 @@ static char *marked_file(virConnectPtr lv, const char *uri, const char *target, 
         if (!uuid[0] && random_uuid(uuid, err) < 0)
             return NULL;
     }
-    char *marked = vnic_libvirt_mark_xml(xml, uri, uuid, !def->uuid);
-    return marked ? marked : TAKE_PTR(xml);
+    char *marked = vnic_libvirt_mark_xml(text, uri, uuid, !def->uuid);
+    return marked ? marked : TAKE_PTR(text);
+}
+
+/* Start the vnic domain NAME, defined and inactive, with the mark in the runtime state only:
+ * the marked definition is stored for the start and the one read before is put back right
+ * after, so that a later start that is not libvirt's (vnicsh start, run) carries no mark that
+ * would have reconcile ask libvirt about it. */
+static int start_marked(vnic_conn *conn, virConnectPtr lv, const char *uri, const char *name,
+                        unsigned flags, vnic_domain_info **ret, vnic_diag_list *diags,
+                        vnic_error **err)
+{
+    bool skip = flags & VNIC_RUN_LIBVIRT_SKIP_UNSUPPORTED;
+    unsigned dflags = skip ? VNIC_DEFINE_SKIP_UNSUPPORTED : 0;
+    _cleanup_free_ char *orig = vnic_domain_get_xml(conn, name, VNIC_XML_INACTIVE, err);
+    if (!orig)
+        return -EINVAL;
+    _cleanup_free_ char *marked = marked_doc(lv, uri, vnic_xstrdup(orig), name,
+                                             skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0, diags, err);
+    if (!marked)
+        return -EINVAL;
+    /* A caller vnicd lets start but not define the domain starts it unmarked: run --libvirt
+     * still follows it, only reconcile cannot tell once run --libvirt is gone. */
+    vnic_domain_info *info = NULL;
+    vnic_error *e = NULL;
+    if (vnic_domain_define_xml(conn, marked, name, dflags, &info, NULL, &e) < 0) {
+        vnic_error_free(e);
+        return vnic_domain_start(conn, name, 0, ret, err);
+    }
+    vnic_domain_info_free(info);
+    int r = vnic_domain_start(conn, name, 0, ret, err);
+    /* Put back even when the start failed. A failure here does not fail the start: the
+     * domain runs, with the mark where reconcile reads it. */
+    e = NULL;
+    info = NULL;
+    if (vnic_domain_define_xml(conn, orig, name, dflags, &info, NULL, &e) == 0)
+        vnic_domain_info_free(info);
+    vnic_error_free(e);
+    return r;
 }
 
 /* Start (or take) the vnic domain TARGET: *ret_name and whether this call started it. */
@@ -226,8 +261,11 @@ static int start_vnic(vnic_conn *conn, virConnectPtr lv, const char *uri, const 
     int r;
     if (vnic_launch_target_is_file(target)) {
         bool skip = flags & VNIC_RUN_LIBVIRT_SKIP_UNSUPPORTED;
+        char *text = NULL;
+        if (vnic_domain_def_read_file(target, &text, diags, err) < 0)
+            return -EINVAL;
         _cleanup_free_ char *xml =
-            marked_file(lv, uri, target, skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0, diags, err);
+            marked_doc(lv, uri, text, target, skip ? VNIC_PARSE_SKIP_UNSUPPORTED : 0, diags, err);
         if (!xml)
             return -EINVAL;
         r = vnic_domain_create_xml(conn, xml, target, skip ? VNIC_CREATE_SKIP_UNSUPPORTED : 0,
@@ -239,7 +277,7 @@ static int start_vnic(vnic_conn *conn, virConnectPtr lv, const char *uri, const 
         if (r == 0 && vnic_streq(info->state, "defined")) {
             vnic_domain_info_free(info);
             info = NULL;
-            r = vnic_domain_start(conn, target, 0, &info, err);
+            r = start_marked(conn, lv, uri, target, flags, &info, diags, err);
             *ret_started = r == 0;
         }
     }

@@ -14,7 +14,9 @@
 #   - a domain libvirt has defined under the name is the one started (its UUID), on vnic's
 #     devices, and keeps its own definition;
 #   - vnicsh run killed with SIGKILL: the domain runs on in libvirt, reconcile leaves it; once
-#     libvirt no longer runs it (virsh destroy), reconcile removes its devices.
+#     libvirt no longer runs it (virsh destroy), reconcile removes its devices; the same for a
+#     vnic domain started by name, whose mark is in its runtime state only (a later plain
+#     vnicsh start carries none, reconcile leaves it).
 # Skips when a libvirtd (or virtqemud) already runs on the host.
 # Usage: bash libvirtd.sh VNICSH (as root)
 set -u
@@ -189,6 +191,57 @@ out=$(vsh reconcile 2>&1)
 echo "$out"
 check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
 nothing_left lvd lvdtap0
+
+step "a domain started by name: the mark is in its runtime state, not its definition"
+check "vnicsh define" vsh define "$tmp/dom.xml"
+# Only the devices and the active domain go: the definition stays (nothing_left wants none).
+gone_but_defined() { # DOMAIN TAP
+    local left
+    left=$(marked_devices)
+    check "no device with a vnic mark is left${left:+ (left: $left)}" test -z "$left"
+    check "no tap $2 is left" eval "! have_link $2"
+    check "vnic's domain $1 is not active" eval "! vsh list | grep -qw '$1'"
+    check "and stays defined" eval "vsh list --all | grep -qw '$1'"
+}
+run_by_name() {
+    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" lvd >"$tmp/run.log" 2>&1 &
+    run_pid=$!
+    wait_for 120 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
+}
+run_by_name
+check "vnic's runtime state names the libvirt that runs it" \
+    eval "vsh dumpxml lvd | grep -q \"<vnic:libvirt .*uri=.$uri.\""
+check "with libvirt's UUID of the domain" \
+    eval "vsh dumpxml lvd | grep -q \"<vnic:libvirt .*uuid=.\$(virsh_ns domuuid lvd).\""
+check "its stored definition does not" eval '! vsh dumpxml --inactive lvd | grep -q "vnic:libvirt"'
+virsh_ns destroy lvd
+wait_run 60
+check "vnicsh run exited 3 (got $run_status)" test "$run_status" = 3
+gone_but_defined lvd lvdtap0
+check "a plain start carries no mark" vsh start lvd
+check "(no mark in its runtime state)" eval '! vsh dumpxml lvd | grep -q "vnic:libvirt"'
+out=$(vsh reconcile 2>&1)
+echo "$out"
+check "reconcile does not ask libvirt about it" eval '! grep -q "libvirt" <<<"$out"'
+check "and leaves its tap" have_link lvdtap0
+check "vnicsh destroy" vsh destroy lvd
+
+step "a domain started by name, vnicsh run killed with SIGKILL: reconcile asks libvirt"
+run_by_name
+kill -KILL "$run_pid"
+wait "$run_pid" 2>/dev/null
+run_pid=
+check "libvirt still runs the domain" lv_running
+out=$(vsh reconcile 2>&1)
+echo "$out"
+check "reconcile leaves a domain libvirt still runs" eval '! grep -q "no longer runs" <<<"$out"'
+check "and its tap" have_link lvdtap0
+virsh_ns destroy lvd
+out=$(vsh reconcile 2>&1)
+echo "$out"
+check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+gone_but_defined lvd lvdtap0
+check "vnicsh undefine" vsh undefine lvd
 
 step "stop libvirtd and virtlogd"
 stop_daemons
