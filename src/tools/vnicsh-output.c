@@ -90,6 +90,28 @@ int sh_finish_output(int status)
     return status == EXIT_OK ? EXIT_FAIL : status;
 }
 
+char *sh_word_shown(const char *word)
+{
+    enum { MAX_SHOWN = 64 };
+    size_t len = strlen(word), n = len;
+    if (n > MAX_SHOWN) {
+        n = MAX_SHOWN;
+        while (n > 0 && ((unsigned char)word[n] & 0xc0) == 0x80)
+            n--; /* not inside a UTF-8 sequence */
+    }
+    char *out = sh_xcalloc(n * 4 + 4, 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if (c < 0x20 || c == 0x7f)
+            o += sprintf(o, "\\x%02x", c);
+        else
+            *o++ = (char)c;
+    }
+    if (n < len)
+        strcpy(o, "...");
+    return out;
+}
+
 int usage_error(const command *cmd, const char *fmt, ...)
 {
     va_list ap;

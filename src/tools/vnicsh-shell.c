@@ -90,7 +90,8 @@ int cmd_help(const command *cmd, const cmd_options *o, int argc, char **argv)
         }
         if (sh_in_shell && builtin_usage(argv[0]) == EXIT_OK)
             return EXIT_OK;
-        return usage_error(cmd, _("unknown command '%s'"), argv[0]);
+        _cleanup_free_ char *shown = sh_word_shown(argv[0]);
+        return usage_error(cmd, _("unknown command '%s'"), shown);
     }
     if (!sh_in_shell) {
         main_help();
@@ -137,8 +138,10 @@ static int run_builtin(int nwords, char **words, bool *ret_quit)
         return builtin_usage(name);
     if (sh_streq(name, "connect"))
         return shell_connect(nwords - 1, words + 1);
-    if (nwords > 1)
-        return usage_error(NULL, _("unexpected argument '%s'"), words[1]);
+    if (nwords > 1) {
+        _cleanup_free_ char *shown = sh_word_shown(words[1]);
+        return usage_error(NULL, _("unexpected argument '%s'"), shown);
+    }
     *ret_quit = true;
     return EXIT_OK;
 }

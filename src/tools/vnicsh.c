@@ -56,6 +56,8 @@ typedef struct {
     const char *value[O__LAST]; /* the argument of an option that takes one (the last given) */
     char **operands;            /* NULL-terminated, pointing into argv; owned */
     int noperands;
+    char **after_stop; /* the words after the --help or --version that stopped the reading */
+    int nafter_stop;
 } parsed_args;
 
 static void parsed_args_clear(parsed_args *p)
@@ -112,7 +114,9 @@ static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             s = find_option(accept, name, len, 0);
             if (!s) {
-                usage_error(cmd, _("unknown option '--%.*s'"), (int)len, name);
+                _cleanup_free_ char *nm = strndup(name, len);
+                _cleanup_free_ char *shown = sh_word_shown(nm ? nm : "");
+                usage_error(cmd, _("unknown option '--%s'"), shown);
                 goto fail;
             }
             if (eq && !s->has_arg) {
@@ -138,8 +142,11 @@ static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc
                 }
                 if (a[j + 1]) {
                     ret->given |= OPT(s->id);
-                    if (s->id == O_HELP || s->id == O_VERSION)
+                    if (s->id == O_HELP || s->id == O_VERSION) {
+                        ret->after_stop = argv + i + 1;
+                        ret->nafter_stop = argc - i - 1;
                         return 0;
+                    }
                 }
             } while (a[++j]);
         }
@@ -154,8 +161,11 @@ static int parse_args(const command *cmd, unsigned accept, int tail_at, int argc
         }
         ret->given |= OPT(s->id);
         ret->value[s->id] = value;
-        if (s->id == O_HELP || s->id == O_VERSION)
+        if (s->id == O_HELP || s->id == O_VERSION) {
+            ret->after_stop = argv + i + 1;
+            ret->nafter_stop = argc - i - 1;
             return 0;
+        }
     }
     return 0;
 
@@ -195,8 +205,8 @@ static int parse_command_line(const command *cmd, int argc, char **argv, cmd_opt
     if (p.given & OPT_TIMEOUT) {
         unsigned long secs;
         if (sh_parse_uint(p.value[O_TIMEOUT], 0, 86400, &secs) < 0) {
-            usage_error(cmd, _("invalid timeout '%s': expected seconds from 0 to 86400"),
-                        p.value[O_TIMEOUT]);
+            _cleanup_free_ char *shown = sh_word_shown(p.value[O_TIMEOUT]);
+            usage_error(cmd, _("invalid timeout '%s': expected seconds from 0 to 86400"), shown);
             goto usage;
         }
         ret->timeout_ms = (int)secs * 1000;
@@ -209,8 +219,10 @@ static int parse_command_line(const command *cmd, int argc, char **argv, cmd_opt
     if (cmd->max_operands >= 0 && p.noperands > cmd->max_operands) {
         if (cmd->too_many)
             usage_error(cmd, "%s", _(cmd->too_many));
-        else
-            usage_error(cmd, _("unexpected argument '%s'"), p.operands[cmd->max_operands]);
+        else {
+            _cleanup_free_ char *shown = sh_word_shown(p.operands[cmd->max_operands]);
+            usage_error(cmd, _("unexpected argument '%s'"), shown);
+        }
         goto usage;
     }
     *ret_args = p;
@@ -571,8 +583,10 @@ const command *find_command(const char *name)
 int run_command_words(int nwords, char **words)
 {
     const command *cmd = find_command(words[0]);
-    if (!cmd)
-        return usage_error(NULL, _("unknown command '%s'"), words[0]);
+    if (!cmd) {
+        _cleanup_free_ char *shown = sh_word_shown(words[0]);
+        return usage_error(NULL, _("unknown command '%s'"), shown);
+    }
 
     cmd_options o;
     parsed_args p;
@@ -632,6 +646,16 @@ static int run_main(int argc, char **argv)
         return EXIT_USAGE;
     /* Kept for the whole run: sh_connect_uri points into argv, not into the array. */
     _cleanup_free_ char **words = global.operands;
+    /* Nothing may follow --version; --help COMMAND is help COMMAND. A word left unread
+     * would be a silent surprise (vnicsh --version --json, vnicsh --help frobnicate). */
+    if (global.nafter_stop > 0 && (global.given & OPT(O_HELP)) && global.nafter_stop == 1) {
+        char *help_words[] = {(char *)"help", global.after_stop[0], NULL};
+        return run_command_words(2, help_words);
+    }
+    if (global.nafter_stop > 0) {
+        _cleanup_free_ char *shown = sh_word_shown(global.after_stop[0]);
+        return usage_error(NULL, _("unexpected argument '%s'"), shown);
+    }
     if (global.given & OPT(O_HELP)) {
         main_help();
         return EXIT_OK;

@@ -286,6 +286,11 @@ void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int sh_finish_output(int status);
 /* Print a usage error for CMD (NULL: the global command line); returns EXIT_USAGE. */
 int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A word of the user's as a message shows it: at most 64 bytes (cut at a character boundary,
+ * "..." after), control characters as \xNN. A usage error must not repeat a 50 MB argument
+ * or write terminal escapes. The caller frees it. */
+char *sh_word_shown(const char *word);
 void print_diags(const vnic_diag_list *diags);
 /* The diagnostics if there are any, else the error's message. */
 void print_failure(const vnic_diag_list *diags, const vnic_error *err);

@@ -48,6 +48,28 @@ expect 2 "$vnicsh" help frobnicate
 
 expect 0 "$vnicsh" --version
 grep -qE '^vnicsh [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" || fail "--version prints '$(cat "$tmp/out")'"
+# Nothing may follow --version; --help COMMAND is help COMMAND, another word an error.
+expect 2 "$vnicsh" --version extra
+grep -q "^vnicsh: error: unexpected argument 'extra'$" "$tmp/err" || fail "--version extra: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "--version extra printed: $(cat "$tmp/out")"
+expect 2 "$vnicsh" -dV --json
+expect 0 "$vnicsh" --help domiflist
+grep -q "^Usage: vnicsh domiflist" "$tmp/out" || fail "--help domiflist: $(cat "$tmp/out")"
+expect 2 "$vnicsh" --help frobnicate
+expect 2 "$vnicsh" --help list extra
+
+# A word of the user's in a usage error is cut at 64 bytes and shows control characters
+# escaped: a 100 kB argument is not repeated, a terminal escape not written.
+long=$(head -c 100000 /dev/zero | tr '\0' 'x')
+"$vnicsh" "$long" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "a 100 kB unknown command: not a usage error"
+[ "$(wc -c <"$tmp/err")" -lt 400 ] || fail "a 100 kB unknown command is repeated: $(wc -c <"$tmp/err") bytes"
+grep -q "^vnicsh: error: unknown command 'x\{64\}\.\.\.'$" "$tmp/err" || fail "long command: $(head -c 300 "$tmp/err")"
+"$vnicsh" list --timeout "$long" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && [ "$(wc -c <"$tmp/err")" -lt 400 ] || fail "a 100 kB option value is repeated"
+expect 2 "$vnicsh" domiflist a $'b\033[31m'
+grep -qF "unexpected argument 'b\x1b[31m'" "$tmp/err" || fail "escape in an argument: $(cat -v "$tmp/err")"
+! grep -q $'\033' "$tmp/err" || fail "a terminal escape was written to stderr"
 
 # Usage errors: exit 2, "vnicsh: error:" and a hint.
 # No command: the shell, here reading an empty script (tests/tools/shell-*.sh check it).
