@@ -85,6 +85,14 @@ int cmd_domif_setlink(const command *cmd, const cmd_options *o, int argc, char *
     _cleanup_error_ vnic_error *err = NULL;
     int r = o->qmp ? vnic_qmp_interface_set_link(conn, argv[0], argv[1], up, o->qmp, &err)
                    : vnic_domain_interface_set_link(conn, argv[0], argv[1], up, &err);
+    /* The device's name, as domif-getlink --json shows it; null if it vanished since. */
+    _cleanup_free_ char *device = NULL;
+    if (r == 0 && o->json) {
+        bool now_up;
+        vnic_error *gerr = NULL;
+        (void)vnic_domain_interface_get_link(conn, argv[0], argv[1], &now_up, &device, &gerr);
+        vnic_error_free(gerr);
+    }
     sh_conn_release(conn);
     if (r < 0) {
         print_error("%s", err->message);
@@ -93,6 +101,7 @@ int cmd_domif_setlink(const command *cmd, const cmd_options *o, int argc, char *
     if (o->json) {
         _cleanup_json_ json_object *j = json_object_new_object();
         json_add_string(j, "interface", argv[1]);
+        json_add_string(j, "device", device);
         json_add_string(j, "state", up ? "up" : "down");
         json_add_bool(j, "guest", o->qmp != NULL);
         print_json(j, true);

@@ -109,7 +109,7 @@ grep -qE "^ ua-m {62}direct {4}$mdev " "$tmp/out" || fail "domiflist --no-legend
 expect 0 domifstat --json js1 jsonlongdevname
 jcheck "domifstat --json" 'd["interface"] == "jsonlongdevname" and d["alias"] == "'"$long_alias"'" and d["device"] == "jsonlongdevname" and all(isinstance(d[k], int) and d[k] >= 0 for k in ("rx_bytes", "rx_packets", "rx_errs", "rx_drop", "tx_bytes", "tx_packets", "tx_errs", "tx_drop"))'
 expect 0 domif-setlink --json js1 ua-m down
-jcheck "domif-setlink --json" 'd == {"interface": "ua-m", "state": "down", "guest": False}'
+jcheck "domif-setlink --json" 'd == {"interface": "ua-m", "device": "'"$mdev"'", "state": "down", "guest": False}'
 expect 0 domif-getlink --json js1 ua-m
 jcheck "domif-getlink --json" 'd == {"interface": "ua-m", "device": "'"$mdev"'", "state": "down"}'
 expect 0 domiftune --json js1 ua-m
