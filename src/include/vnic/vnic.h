@@ -681,6 +681,17 @@ enum {
 int vnic_run_libvirt(vnic_conn *conn, const char *libvirt_uri, const char *target, unsigned flags,
                      int *ret_status, vnic_diag_list *diags, vnic_error **err);
 
+/* Ask vnicd to follow the running domain NAME in libvirt, so that its devices live as long as
+ * libvirt runs it, whether or not the caller stays: vnicd reads the libvirt URI and domain UUID
+ * from the <vnic:libvirt> mark in NAME's runtime state (what vnic_run_libvirt put there; never
+ * from the caller), connects to that libvirt and destroys NAME when libvirt reports the domain
+ * stopped, or when it no longer runs it (checked right away, and again when vnicd restarts).
+ * Only a local libvirt daemon is followed: the URI must be qemu:///system (vnicd runs as root;
+ * an embedded driver or a remote transport is refused). A caller who is not root needs the
+ * policy's "run" operation on NAME. On a connection to the embedded driver the call fails with
+ * VNIC_ERR_UNSUPPORTED: nothing outlives the caller there. flags: none yet (0). */
+int vnic_domain_follow_libvirt(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
+
 /* vnic_libvirt_attach_interface. */
 typedef enum vnic_libvirt_attach_flags {
     VNIC_LIBVIRT_ATTACH_NO_SCHEMA = 1 << 17,
