@@ -16,7 +16,10 @@
 #   - vnicsh run killed with SIGKILL: the domain runs on in libvirt, reconcile leaves it; once
 #     libvirt no longer runs it (virsh destroy), reconcile removes its devices; the same for a
 #     vnic domain started by name, whose mark is in its runtime state only (a later plain
-#     vnicsh start carries none, reconcile leaves it).
+#     vnicsh start carries none, reconcile leaves it);
+#   - through vnicd (VNIC_TEST_REMOTE=1), vnicd follows the domain itself: with vnicsh run
+#     killed, `virsh destroy` has vnicd remove the devices (no reconcile needed), also after a
+#     restart of vnicd, and a domain libvirt stopped while vnicd was down goes when it starts.
 # Skips when a libvirtd (or virtqemud) already runs on the host.
 # Usage: bash libvirtd.sh VNICSH (as root)
 set -u
@@ -183,14 +186,52 @@ echo "$out"
 check "reconcile leaves a domain libvirt still runs" eval '! grep -q "no longer runs" <<<"$out"'
 check "and its devices" have_link lvdtap0
 virsh_ns destroy lvd
-out=$(vsh reconcile --dry-run 2>&1)
-echo "$out"
-check "reconcile --dry-run would remove it" grep -q "domain 'lvd' would be removed: libvirt at '$uri' no longer runs it" <<<"$out"
-check "and changes nothing" have_link lvdtap0
-out=$(vsh reconcile 2>&1)
-echo "$out"
-check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+if remote; then
+    check "vnicd, which follows the domain, removed it once libvirt stopped it" \
+        wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
+    grep "libvirt" "$tmp/vnicd.log"
+else
+    out=$(vsh reconcile --dry-run 2>&1)
+    echo "$out"
+    check "reconcile --dry-run would remove it" grep -q "domain 'lvd' would be removed: libvirt at '$uri' no longer runs it" <<<"$out"
+    check "and changes nothing" have_link lvdtap0
+    out=$(vsh reconcile 2>&1)
+    echo "$out"
+    check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+fi
 nothing_left lvd lvdtap0
+
+if remote; then
+    step "vnicd restarted while libvirt runs the domain: it follows it again"
+    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
+        >"$tmp/run.log" 2>&1 &
+    run_pid=$!
+    wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
+    kill -KILL "$run_pid"
+    wait "$run_pid" 2>/dev/null
+    run_pid=
+    restart_vnicd
+    check "after the restart the domain runs on" lv_running
+    check "and its tap stays" have_link lvdtap0
+    virsh_ns destroy lvd
+    check "vnicd removed it once libvirt stopped it" \
+        wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
+    nothing_left lvd lvdtap0
+
+    step "libvirt stops the domain while vnicd is down: vnicd removes it when it starts"
+    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
+        >"$tmp/run.log" 2>&1 &
+    run_pid=$!
+    wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
+    kill -KILL "$run_pid"
+    wait "$run_pid" 2>/dev/null
+    run_pid=
+    stop_vnicd
+    virsh_ns destroy lvd
+    check "the tap stays while vnicd is down" have_link lvdtap0
+    lv_start_vnic
+    nothing_left lvd lvdtap0
+fi
 
 step "a domain started by name: the mark is in its runtime state, not its definition"
 check "vnicsh define" vsh define "$tmp/dom.xml"
@@ -237,9 +278,14 @@ echo "$out"
 check "reconcile leaves a domain libvirt still runs" eval '! grep -q "no longer runs" <<<"$out"'
 check "and its tap" have_link lvdtap0
 virsh_ns destroy lvd
-out=$(vsh reconcile 2>&1)
-echo "$out"
-check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+if remote; then
+    check "vnicd, which follows the domain, removed its devices once libvirt stopped it" \
+        wait_for 30 "lvd inactive" eval '! vsh list | grep -qw lvd'
+else
+    out=$(vsh reconcile 2>&1)
+    echo "$out"
+    check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+fi
 gone_but_defined lvd lvdtap0
 check "vnicsh undefine" vsh undefine lvd
 
