@@ -37,6 +37,7 @@ static struct {
     pthread_mutex_t open_lock; /* one opener of the connection at a time */
     vnicd_server *srv;
     virConnectPtr lv;
+    int cb_id; /* the lifecycle callback's, on lv (only the opener touches it) */
     bool lost; /* the connection closed: the next follow opens a new one */
     followed *doms;
     size_t n;
@@ -119,15 +120,18 @@ static virConnectPtr connection(vnic_error **err)
     F.lost = false;
     pthread_mutex_unlock(&F.lock);
     if (old) {
-        virConnectUnregisterCloseCallback(old, on_close);
+        /* Best effort on a connection that is gone: its errors say nothing new. */
+        (void)virConnectDomainEventDeregisterAny(old, F.cb_id);
+        (void)virConnectUnregisterCloseCallback(old, on_close);
+        virResetLastError();
         virConnectClose(old);
     }
     if (!lv) {
         if (vnic_lv_open(FOLLOW_URI, &lv, err) < 0) {
             lv = NULL;
-        } else if (virConnectDomainEventRegisterAny(lv, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), NULL,
-                                                    NULL) < 0) {
+        } else if ((F.cb_id = virConnectDomainEventRegisterAny(
+                        lv, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                        VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), NULL, NULL)) < 0) {
             vnic_lv_error(err, _("cannot follow libvirt's events"));
             virConnectClose(lv);
             lv = NULL;
@@ -141,25 +145,6 @@ static virConnectPtr connection(vnic_error **err)
     }
     pthread_mutex_unlock(&F.open_lock);
     return lv;
-}
-
-/* Does libvirt run UUID? 1 yes, 0 no, negative when it cannot say. */
-static int runs(virConnectPtr lv, const char *uuid, vnic_error **err)
-{
-    virDomainPtr d = virDomainLookupByUUIDString(lv, uuid);
-    if (!d) {
-        virErrorPtr e = virGetLastError();
-        if (e && e->code == VIR_ERR_NO_DOMAIN) {
-            virResetLastError();
-            return 0;
-        }
-        return vnic_lv_error(err, _("cannot look up libvirt's domain %s"), uuid);
-    }
-    int active = virDomainIsActive(d);
-    virDomainFree(d);
-    if (active < 0)
-        return vnic_lv_error(err, _("cannot tell whether libvirt runs domain %s"), uuid);
-    return active == 1;
 }
 
 int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_error **err)
@@ -199,7 +184,7 @@ int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_erro
     F.doms = vnic_xreallocarray(F.doms, F.n + 1, sizeof(*F.doms));
     F.doms[F.n++] = (followed){vnic_xstrdup(name), vnic_xstrdup(uuid)};
     pthread_mutex_unlock(&F.lock);
-    int r = runs(lv, uuid, err);
+    int r = vnic_lv_runs(lv, uuid, err);
     if (r < 0) {
         free(take(NULL, name));
         return r;

@@ -155,6 +155,25 @@ ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml"
     >"$tmp/run.log" 2>&1 &
 run_pid=$!
 lv_running() { virsh_ns domstate lvd 2>/dev/null | grep -q running; }
+# Through vnicd, run --libvirt has vnicd follow the domain right after libvirt started it: a
+# SIGKILL must come after that (vnicd logs it), not merely once libvirt runs the domain.
+follows_seen() { grep -c "follows libvirt" "$tmp/vnicd.log" 2>/dev/null; }
+run_file() {
+    follows_before=$(follows_seen)
+    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
+        >"$tmp/run.log" 2>&1 &
+    run_pid=$!
+    wait_for 120 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
+}
+kill_run() {
+    if remote; then
+        wait_for 30 "vnicd follows lvd" eval '[ "$(follows_seen)" -gt "$follows_before" ]' ||
+            { cat "$tmp/run.log" "$tmp/vnicd.log"; fatal "vnicd does not follow lvd"; }
+    fi
+    kill -KILL "$run_pid"
+    wait "$run_pid" 2>/dev/null
+    run_pid=
+}
 wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
 check "libvirt runs its defined domain (its UUID)" test "$(virsh_ns domuuid lvd)" = "$uuid"
 check "which stays persistent" eval 'virsh_ns dominfo lvd | grep -q "^Persistent: *yes"'
@@ -167,18 +186,12 @@ check "libvirt keeps its definition of lvd" eval 'virsh_ns list --all --name | g
 check "without vnic's devices in it" eval '! virsh_ns dumpxml --inactive lvd | grep -q "<interface"'
 virsh_ns undefine lvd >/dev/null
 
-step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt"
-ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
-    >"$tmp/run.log" 2>&1 &
-run_pid=$!
-wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
+step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt (through vnicd: vnicd follows)"
+run_file
 check "vnic's definition names the libvirt that runs it" \
     eval "vsh dumpxml lvd | grep -q \"<vnic:libvirt .*uri=.$uri.\""
 check "dumpxml --libvirt does not" eval '! vsh dumpxml --libvirt lvd | grep -q "vnic:"'
-wait_for 60 "libvirt runs lvd" lv_running
-kill -KILL "$run_pid"
-wait "$run_pid" 2>/dev/null
-run_pid=
+kill_run
 check "libvirt still runs the domain" lv_running
 check "its tap stays" have_link lvdtap0
 out=$(vsh reconcile 2>&1)
@@ -203,13 +216,8 @@ nothing_left lvd lvdtap0
 
 if remote; then
     step "vnicd restarted while libvirt runs the domain: it follows it again"
-    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
-        >"$tmp/run.log" 2>&1 &
-    run_pid=$!
-    wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
-    kill -KILL "$run_pid"
-    wait "$run_pid" 2>/dev/null
-    run_pid=
+    run_file
+    kill_run
     restart_vnicd
     check "after the restart the domain runs on" lv_running
     check "and its tap stays" have_link lvdtap0
@@ -219,13 +227,8 @@ if remote; then
     nothing_left lvd lvdtap0
 
     step "libvirt stops the domain while vnicd is down: vnicd removes it when it starts"
-    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
-        >"$tmp/run.log" 2>&1 &
-    run_pid=$!
-    wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
-    kill -KILL "$run_pid"
-    wait "$run_pid" 2>/dev/null
-    run_pid=
+    run_file
+    kill_run
     stop_vnicd
     virsh_ns destroy lvd
     check "the tap stays while vnicd is down" have_link lvdtap0
@@ -245,6 +248,7 @@ gone_but_defined() { # DOMAIN TAP
     check "and stays defined" eval "vsh list --all | grep -qw '$1'"
 }
 run_by_name() {
+    follows_before=$(follows_seen)
     ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" lvd >"$tmp/run.log" 2>&1 &
     run_pid=$!
     wait_for 120 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
@@ -269,9 +273,7 @@ check "vnicsh destroy" vsh destroy lvd
 
 step "a domain started by name, vnicsh run killed with SIGKILL: reconcile asks libvirt"
 run_by_name
-kill -KILL "$run_pid"
-wait "$run_pid" 2>/dev/null
-run_pid=
+kill_run
 check "libvirt still runs the domain" lv_running
 out=$(vsh reconcile 2>&1)
 echo "$out"
