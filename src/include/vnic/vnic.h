@@ -676,7 +676,11 @@ enum {
  * (libvirtd stopped), the call fails and the devices stay: the domain may still run. If the
  * caller dies, the domain keeps
  * running in libvirt (a daemon URI) and its devices stay: vnic_libvirt_reconcile removes them
- * once libvirt no longer runs the domain (for a TARGET that is a file). flags:
+ * once libvirt no longer runs the domain (for a TARGET that is a file). On a connection to vnicd,
+ * once libvirt started the domain the call also asks vnicd to follow it
+ * (vnic_domain_follow_libvirt; a refusal is not a failure of this call): then vnicd destroys
+ * what this call started when libvirt stops the domain, whether or not the caller is still
+ * there, and that vnicd got there first is no failure of this call's own destroy. flags:
  * vnic_run_libvirt_flags. */
 int vnic_run_libvirt(vnic_conn *conn, const char *libvirt_uri, const char *target, unsigned flags,
                      int *ret_status, vnic_diag_list *diags, vnic_error **err);
