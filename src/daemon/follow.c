@@ -60,9 +60,19 @@ static char *take(const char *uuid, const char *name)
     return found;
 }
 
-/* libvirt no longer runs the domain: its vnic domain goes, on a connection of its own (the
- * embedded driver's locks order it with the clients' calls). */
-static void destroy_vnic(const char *name, const char *why)
+/* Is NAME, running, still the vnic domain marked for libvirt's domain UUID? It may have been
+ * destroyed (and another started under its name) since it was followed. */
+static bool still_marked(vnic_conn *conn, const char *name, const char *uuid)
+{
+    _cleanup_free_ char *xml = vnic_domain_get_xml(conn, name, 0, NULL);
+    _cleanup_free_ char *muri = NULL;
+    _cleanup_free_ char *muuid = NULL;
+    return xml && vnic_libvirt_mark_read(xml, &muri, &muuid) == 0 && vnic_streq(muuid, uuid);
+}
+
+/* libvirt no longer runs the domain UUID: its vnic domain NAME goes, on a connection of its
+ * own (the embedded driver's locks order it with the clients' calls). */
+static void destroy_vnic(const char *name, const char *uuid, const char *why)
 {
     vnic_conn *conn = NULL;
     _cleanup_error_ vnic_error *err = NULL;
@@ -71,6 +81,10 @@ static void destroy_vnic(const char *name, const char *why)
         vnicd_log(LOG_WARNING, "libvirt %s domain '%s', but it cannot be destroyed: %s", why, name,
                   err->message);
         return;
+    }
+    if (!still_marked(conn, name, uuid)) {
+        vnic_conn_close(conn);
+        return; /* destroyed meanwhile: nothing of it is left to follow */
     }
     bool transient = vnic_domain_lookup(conn, name, &info, NULL) == 0 && !info->persistent;
     vnic_domain_info_free(info);
@@ -95,7 +109,7 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, 
         return 0;
     _cleanup_free_ char *name = take(uuid, NULL);
     if (name)
-        destroy_vnic(name, "stopped");
+        destroy_vnic(name, uuid, "stopped");
     return 0;
 }
 
@@ -192,7 +206,7 @@ int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_erro
     if (r == 0) {
         _cleanup_free_ char *gone = take(uuid, NULL);
         if (gone)
-            destroy_vnic(gone, "no longer runs");
+            destroy_vnic(gone, uuid, "no longer runs");
         return 0;
     }
     vnicd_log(LOG_INFO, "following libvirt's domain %s at %s for domain '%s'", uuid, uri, name);
