@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "daemon.h"
@@ -23,6 +24,11 @@
 #include "strutil.h"
 
 #define FOLLOW_URI "qemu:///system"
+/* After the connection to libvirtd is lost: a new one is tried every RECOVER_PAUSE seconds,
+ * RECOVER_TRIES times (libvirtd restarting takes seconds; a libvirtd that stays away longer is
+ * noticed at the next follow, or vnicd's next start). */
+#define RECOVER_PAUSE 2
+#define RECOVER_TRIES 150
 
 typedef struct {
     char *name; /* the vnic domain */
@@ -37,8 +43,9 @@ static struct {
     pthread_mutex_t open_lock; /* one opener of the connection at a time */
     vnicd_server *srv;
     virConnectPtr lv;
-    int cb_id; /* the lifecycle callback's, on lv (only the opener touches it) */
-    bool lost; /* the connection closed: the next follow opens a new one */
+    int cb_id;       /* the lifecycle callback's, on lv (only the opener touches it) */
+    bool lost;       /* the connection closed: the next follow opens a new one */
+    bool recovering; /* a thread is reconnecting */
     followed *doms;
     size_t n;
 } F = {.lock = PTHREAD_MUTEX_INITIALIZER, .open_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -113,18 +120,77 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, 
     return 0;
 }
 
+static virConnectPtr connection(vnic_error **err);
+
+/* With a new connection: what stopped while none was there is removed. */
+static void recheck(virConnectPtr lv)
+{
+    pthread_mutex_lock(&F.lock);
+    size_t n = F.n;
+    char **uuids = vnic_xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        uuids[i] = vnic_xstrdup(F.doms[i].uuid);
+    pthread_mutex_unlock(&F.lock);
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_error_ vnic_error *err = NULL;
+        if (vnic_lv_runs(lv, uuids[i], &err) != 0)
+            continue; /* runs, or libvirt cannot say: it stays followed */
+        _cleanup_free_ char *name = take(uuids[i], NULL);
+        if (name)
+            destroy_vnic(name, uuids[i], "no longer runs");
+    }
+    vnic_strv_free(uuids);
+}
+
+static void *recover(void *arg)
+{
+    (void)arg;
+    virConnectPtr lv = NULL;
+    for (int i = 0; i < RECOVER_TRIES && !lv; i++) {
+        sleep(RECOVER_PAUSE);
+        _cleanup_error_ vnic_error *err = NULL;
+        lv = connection(&err);
+    }
+    pthread_mutex_lock(&F.lock);
+    F.recovering = false;
+    pthread_mutex_unlock(&F.lock);
+    if (!lv) {
+        vnicd_log(LOG_WARNING,
+                  "cannot connect to libvirt at %s again; its domains are followed "
+                  "again at the next FollowLibvirt or start of vnicd",
+                  FOLLOW_URI);
+        return NULL;
+    }
+    vnicd_log(LOG_INFO, "connected to libvirt at %s again", FOLLOW_URI);
+    recheck(lv);
+    virConnectClose(lv);
+    return NULL;
+}
+
+/* Runs on libvirt's event thread, which must not wait for libvirt: the new connection is made
+ * by a thread of its own. */
 static void on_close(virConnectPtr c, int reason, void *opaque)
 {
     (void)c;
     (void)opaque;
-    pthread_mutex_lock(&F.lock);
-    F.lost = true;
-    pthread_mutex_unlock(&F.lock);
     vnicd_log(LOG_WARNING, "the connection to libvirt at %s closed (reason %d)", FOLLOW_URI,
               reason);
+    pthread_mutex_lock(&F.lock);
+    F.lost = true;
+    bool start = !F.recovering;
+    F.recovering = true;
+    pthread_mutex_unlock(&F.lock);
+    pthread_t t;
+    if (start && pthread_create(&t, NULL, recover, NULL) == 0) {
+        pthread_detach(t);
+    } else if (start) {
+        pthread_mutex_lock(&F.lock);
+        F.recovering = false;
+        pthread_mutex_unlock(&F.lock);
+    }
 }
 
-/* The connection, opened (again, after a loss) when needed. */
+/* The connection, opened (again, after a loss) when needed; a reference the caller closes. */
 static virConnectPtr connection(vnic_error **err)
 {
     pthread_mutex_lock(&F.open_lock);
@@ -157,6 +223,8 @@ static virConnectPtr connection(vnic_error **err)
             pthread_mutex_unlock(&F.lock);
         }
     }
+    if (lv)
+        virConnectRef(lv);
     pthread_mutex_unlock(&F.open_lock);
     return lv;
 }
@@ -199,6 +267,7 @@ int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_erro
     F.doms[F.n++] = (followed){vnic_xstrdup(name), vnic_xstrdup(uuid)};
     pthread_mutex_unlock(&F.lock);
     int r = vnic_lv_runs(lv, uuid, err);
+    virConnectClose(lv);
     if (r < 0) {
         free(take(NULL, name));
         return r;

@@ -19,7 +19,8 @@
 #     vnicsh start carries none, reconcile leaves it);
 #   - through vnicd (VNIC_TEST_REMOTE=1), vnicd follows the domain itself: with vnicsh run
 #     killed, `virsh destroy` has vnicd remove the devices (no reconcile needed), also after a
-#     restart of vnicd, and a domain libvirt stopped while vnicd was down goes when it starts.
+#     restart of vnicd or of libvirtd (vnicd connects again), and a domain libvirt stopped while
+#     vnicd was down goes when it starts.
 # Skips when a libvirtd (or virtqemud) already runs on the host.
 # Usage: bash libvirtd.sh VNICSH (as root)
 set -u
@@ -51,6 +52,17 @@ stop_daemons() {
         kill -KILL "$p" 2>/dev/null
     done
     daemon_pids=()
+}
+restart_libvirtd() {
+    local p=${daemon_pids[1]} i
+    kill -TERM "$p"
+    for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$p" 2>/dev/null && fatal "libvirtd did not stop on SIGTERM"
+    rm -f "$tmp/libvirtd.pid"
+    in_ns /usr/sbin/libvirtd --daemon --pid-file "$tmp/libvirtd.pid" || fatal "libvirtd"
+    wait_for 30 "libvirtd's pid file" test -s "$tmp/libvirtd.pid" || fatal "libvirtd did not start again"
+    daemon_pids[1]=$(cat "$tmp/libvirtd.pid")
+    wait_for 60 "libvirtd answers" virsh_ns version >/dev/null || fatal "libvirtd does not answer"
 }
 trap 'lv_cleanup; stop_daemons' EXIT
 trap 'exit 130' INT TERM HUP
@@ -221,6 +233,19 @@ if remote; then
     restart_vnicd
     check "after the restart the domain runs on" lv_running
     check "and its tap stays" have_link lvdtap0
+    virsh_ns destroy lvd
+    check "vnicd removed it once libvirt stopped it" \
+        wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
+    nothing_left lvd lvdtap0
+
+    step "libvirtd restarted while vnicd follows the domain: vnicd connects again"
+    run_file
+    kill_run
+    restart_libvirtd
+    check "libvirt runs the domain on after its restart" lv_running
+    check "vnicd connected to libvirtd again" \
+        wait_for 30 "vnicd connects again" grep -q "connected to libvirt at $uri again" "$tmp/vnicd.log"
+    check "the tap stays" have_link lvdtap0
     virsh_ns destroy lvd
     check "vnicd removed it once libvirt stopped it" \
         wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
