@@ -231,7 +231,7 @@ static virConnectPtr connection(vnic_error **err)
 
 int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_error **err)
 {
-    F.srv = srv;
+    (void)srv; /* vnicd_follow_rearm's, from before any client */
     vnic_domain_info *info = NULL;
     if (vnic_domain_lookup(conn, name, &info, err) < 0)
         return -ENOENT;
@@ -284,6 +284,7 @@ int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_erro
 
 void vnicd_follow_rearm(vnicd_server *srv, vnic_conn *conn)
 {
+    F.srv = srv;
     vnic_domain_info **list = NULL;
     size_t n = 0;
     _cleanup_error_ vnic_error *lerr = NULL;
