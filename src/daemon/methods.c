@@ -13,6 +13,7 @@
 #include "dispatch.h"
 #include "driver.h"
 #include "error.h"
+#include "follow.h"
 #include "i18n.h"
 #include "marshal.h"
 #include "snapshot.h"
@@ -302,6 +303,21 @@ static int m_destroy(vnicd_client *c, json_object *params, vnicd_reply *r)
     return 0;
 }
 
+/* The caller who may run the domain (a supervised start) may have vnicd follow it in libvirt:
+ * the same lifetime, bound to libvirt's domain instead of the caller. */
+static int m_follow_libvirt(vnicd_client *c, json_object *params, vnicd_reply *r)
+{
+    VNICD_CALL(c, r);
+    const char *name = vnicd_pstr(params, "name");
+    if (vnicd_call_conn(&k) < 0 || vnicd_call_allowed(&k, VNICD_OP_RUN, name, NULL) < 0)
+        return 0;
+    if (vnicd_follow(c->srv, c->conn, name, &k.err) < 0)
+        return vnicd_call_fail(&k);
+    vnicd_log(LOG_INFO, "client %lu: domain '%s' follows libvirt", c->id, name);
+    vnicd_reply_ok(r, NULL);
+    return 0;
+}
+
 /* ---- Lookup, List, GetXML -------------------------------------------------------------- */
 
 static int m_lookup(vnicd_client *c, json_object *params, vnicd_reply *r)
@@ -376,6 +392,7 @@ const vnicd_method vnicd_domain_methods[] = {
     M("Undefine", undefine_params, m_undefine),
     M("Start", start_params, m_start),
     M("Destroy", name_params, m_destroy),
+    M("FollowLibvirt", name_params, m_follow_libvirt),
     M("Lookup", name_params, m_lookup),
     M("List", list_params, m_list),
     M("GetXML", getxml_params, m_get_xml),

@@ -26,6 +26,7 @@
 
 #include "cleanup.h"
 #include "daemon.h"
+#include "follow.h"
 #include "error.h"
 #include "i18n.h"
 #include "strutil.h"
@@ -351,6 +352,9 @@ int main(int argc, char **argv)
                           aerr && aerr->message ? aerr->message : "?");
         }
         vnic_domain_info_list_free(list, n);
+        /* What vnicd followed in libvirt before it stopped is followed again (and what
+         * libvirt stopped meanwhile goes). */
+        vnicd_follow_rearm(&srv, conn);
         vnic_conn_close(conn);
     }
 

@@ -192,6 +192,19 @@ int vnic_domain_destroy(vnic_conn *conn, const char *name, vnic_error **err)
     return vnic_api_end(&c, conn->driver->domain_destroy(conn, name, c.err));
 }
 
+int vnic_domain_follow_libvirt(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err)
+{
+    API_BEGIN(flags, 0, err, NULL);
+    if (!conn->driver->domain_follow_libvirt) {
+        vnic_error_set(c.err, VNIC_ERR_UNSUPPORTED,
+                       _("only vnicd follows libvirt domains (this is a connection to the %s "
+                         "driver)"),
+                       conn->driver->name);
+        return vnic_api_end(&c, -EOPNOTSUPP);
+    }
+    return vnic_api_end(&c, conn->driver->domain_follow_libvirt(conn, name, c.err));
+}
+
 int vnic_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret, vnic_error **err)
 {
     API_BEGIN(0, 0, err, NULL);
@@ -433,9 +446,9 @@ int vnic_domain_get_interface_bandwidth(vnic_conn *conn, const char *name, const
                                                   "or a MAC)")),
                                  -EINVAL));
     if (!ret)
-        return vnic_api_end(&c, (vnic_error_set(c.err, VNIC_ERR_INVALID,
-                                                _("no place for the result given")),
-                                 -EINVAL));
+        return vnic_api_end(
+            &c,
+            (vnic_error_set(c.err, VNIC_ERR_INVALID, _("no place for the result given")), -EINVAL));
     return vnic_api_end(
         &c, conn->driver->domain_get_interface_bandwidth(conn, name, iface, ret, c.err));
 }

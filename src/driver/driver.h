@@ -87,6 +87,8 @@ struct vnic_driver {
                                      bool *ret_up, char **ret_device, vnic_error **err);
     int (*domain_interface_set_link)(vnic_conn *conn, const char *name, const char *iface, bool up,
                                      vnic_error **err);
+    /* vnic_domain_follow_libvirt; NULL where the driver cannot (the embedded one). */
+    int (*domain_follow_libvirt)(vnic_conn *conn, const char *name, vnic_error **err);
 };
 
 extern const vnic_driver vnic_embed_driver;

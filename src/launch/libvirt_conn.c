@@ -91,6 +91,24 @@ int vnic_lv_open(const char *uri, virConnectPtr *ret, vnic_error **err)
     return 0;
 }
 
+int vnic_lv_runs(virConnectPtr lv, const char *uuid, vnic_error **err)
+{
+    virDomainPtr d = virDomainLookupByUUIDString(lv, uuid);
+    if (!d) {
+        virErrorPtr e = virGetLastError();
+        if (e && e->code == VIR_ERR_NO_DOMAIN) {
+            virResetLastError();
+            return 0;
+        }
+        return vnic_lv_error(err, _("cannot look up domain %s"), uuid);
+    }
+    int active = virDomainIsActive(d);
+    virDomainFree(d);
+    if (active < 0)
+        return vnic_lv_error(err, _("cannot tell whether domain %s runs"), uuid);
+    return active == 1;
+}
+
 static int tap_node(const vnic_interface_info *f, char ***made, size_t *nmade, vnic_error **err)
 {
     uint8_t mac[6];

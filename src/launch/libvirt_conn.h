@@ -18,6 +18,10 @@
  * running loop, and the embedded driver (qemu:///embed) refuses to open without one. */
 int vnic_lv_open(const char *uri, virConnectPtr *ret, vnic_error **err);
 
+/* Does libvirt at LV run the domain UUID? 1 yes, 0 no (it has no such domain, or it is not
+ * active), a negative errno with *err set when libvirt cannot say. */
+int vnic_lv_runs(virConnectPtr lv, const char *uuid, vnic_error **err);
+
 /* Set *err (code VNIC_ERR_IO) to FMT's message followed by ": " and the message of libvirt's
  * last error in this thread (virGetLastError: what libvirt said), and reset that error.
  * Returns -EIO. */

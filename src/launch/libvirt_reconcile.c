@@ -47,25 +47,6 @@ static void cache_clear(lv_cache *c)
     free(c->conns);
 }
 
-/* Does libvirt at LV run the domain UUID? 1 yes, 0 no, -EIO when libvirt cannot say. */
-static int libvirt_runs(virConnectPtr lv, const char *uuid, vnic_error **err)
-{
-    virDomainPtr d = virDomainLookupByUUIDString(lv, uuid);
-    if (!d) {
-        virErrorPtr e = virGetLastError();
-        if (e && e->code == VIR_ERR_NO_DOMAIN) {
-            virResetLastError();
-            return 0;
-        }
-        return vnic_lv_error(err, _("cannot look up domain %s"), uuid);
-    }
-    int active = virDomainIsActive(d);
-    virDomainFree(d);
-    if (active < 0)
-        return vnic_lv_error(err, _("cannot tell whether domain %s runs"), uuid);
-    return active == 1;
-}
-
 static void check_domain(vnic_conn *conn, lv_cache *cache, const char *name, bool dry_run,
                          vnic_reconcile_action ***acts, size_t *n)
 {
@@ -78,7 +59,7 @@ static void check_domain(vnic_conn *conn, lv_cache *cache, const char *name, boo
         return; /* not run by libvirt (or gone meanwhile) */
     }
     virConnectPtr lv = cached_open(cache, uri, &e);
-    int runs = lv ? libvirt_runs(lv, uuid, &e) : -EIO;
+    int runs = lv ? vnic_lv_runs(lv, uuid, &e) : -EIO;
     if (runs < 0) {
         vnic_embed_action_add(acts, n, name, NULL, "error",
                               _("domain '%s': cannot ask libvirt at '%s' whether it still runs "

@@ -377,6 +377,26 @@ static int follow(vnic_conn *conn, virConnectPtr lv, virDomainPtr dom, const cha
     return r;
 }
 
+/* vnic_launch_destroy for a domain vnicd follows too: vnicd may have destroyed it first, which
+ * is no failure. */
+static int destroy_followed(vnic_conn *conn, const char *name, int r, vnic_error **err)
+{
+    vnic_error *derr = NULL;
+    if (vnic_domain_destroy(conn, name, &derr) == 0) {
+        return r;
+    }
+    vnic_domain_info *info = NULL;
+    bool gone = vnic_domain_lookup(conn, name, &info, NULL) < 0 ||
+                !(vnic_streq(info->state, "active") || vnic_streq(info->state, "degraded"));
+    vnic_domain_info_free(info);
+    if (gone || r < 0) {
+        vnic_error_free(derr);
+        return r;
+    }
+    *err = derr;
+    return -EIO;
+}
+
 static int run_libvirt(vnic_conn *conn, const char *uri, const char *target, unsigned flags,
                        int *ret_status, vnic_diag_list *diags, vnic_error **err)
 {
@@ -402,6 +422,7 @@ static int run_libvirt(vnic_conn *conn, const char *uri, const char *target, uns
     virDomainPtr dom = NULL;
     int ids[3] = {-1, -1, -1};
     bool close_cb = false;
+    bool followed = false;
     int sfd = -1;
     int r;
 
@@ -443,6 +464,14 @@ static int run_libvirt(vnic_conn *conn, const char *uri, const char *target, uns
         r = vnic_lv_error(err, _("libvirt did not start domain '%s'"), name);
         goto out;
     }
+    /* Through vnicd, vnicd follows the domain too, so that its devices outlive this call only
+     * as long as libvirt runs it (the embedded driver says it cannot: nothing to do). A refusal
+     * (a libvirt vnicd does not follow) leaves the following to this call alone. */
+    if (started) {
+        vnic_error *e = NULL;
+        followed = vnic_domain_follow_libvirt(conn, name, 0, &e) == 0;
+        vnic_error_free(e);
+    }
     r = follow(conn, lv, dom, name, &w, sfd, ret_status, err);
     if (r == -ECONNRESET)
         started = false; /* the domain may still run: its devices stay */
@@ -459,7 +488,9 @@ out:
     if (lv)
         virConnectClose(lv);
     vnic_domain_info_free(info);
-    if (started)
+    if (started && followed)
+        r = destroy_followed(conn, name, r, err);
+    else if (started)
         r = vnic_launch_destroy(conn, name, r, err);
     if (sfd >= 0)
         close(sfd);

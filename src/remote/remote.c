@@ -378,4 +378,5 @@ const vnic_driver vnic_remote_driver = {
     .domain_interface_stats = vnic_remote_domain_interface_stats,
     .domain_interface_get_link = vnic_remote_domain_interface_get_link,
     .domain_interface_set_link = vnic_remote_domain_interface_set_link,
+    .domain_follow_libvirt = vnic_remote_domain_follow_libvirt,
 };

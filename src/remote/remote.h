@@ -87,6 +87,7 @@ int vnic_remote_domain_attach_interface(vnic_conn *conn, const char *name, const
                                         char **ret_alias, vnic_diag_list *diags, vnic_error **err);
 int vnic_remote_domain_detach_interface(vnic_conn *conn, const char *name, const char *alias,
                                         vnic_error **err);
+int vnic_remote_domain_follow_libvirt(vnic_conn *conn, const char *name, vnic_error **err);
 int vnic_remote_reconcile(vnic_conn *conn, unsigned flags, vnic_reconcile_action ***ret,
                           size_t *ret_n, vnic_error **err);
 

@@ -114,6 +114,15 @@ int vnic_remote_domain_destroy(vnic_conn *conn, const char *name, vnic_error **e
     return vnic_remote_call(conn->priv, "Destroy", name_params(name), NULL, NULL, NULL, NULL, err);
 }
 
+int vnic_remote_domain_follow_libvirt(vnic_conn *conn, const char *name, vnic_error **err)
+{
+    int r = check_name(name, err);
+    if (r < 0)
+        return r;
+    return vnic_remote_call(conn->priv, "FollowLibvirt", name_params(name), NULL, NULL, NULL, NULL,
+                            err);
+}
+
 int vnic_remote_domain_lookup(vnic_conn *conn, const char *name, vnic_domain_info **ret,
                               vnic_error **err)
 {

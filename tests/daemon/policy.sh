@@ -170,6 +170,13 @@ refused "a name outside the glob" "no rule allows user 'nobody' (65534) to start
 nothing_made db-1
 allowed "a name in the glob" 65534 io.vnic.Domain.Create "$(params "$f")"
 check "vm0 made" device_exists vm0
+# FollowLibvirt is the 'run' operation: refused without it; with it, the policy lets the call
+# through to its own refusal (vm-1 was not started for libvirt).
+refused "FollowLibvirt without a rule" "no rule allows user 65532 to run domain 'vm-1'" \
+    65532 io.vnic.Domain.FollowLibvirt '{"name": "vm-1"}'
+out=$(call 65534 io.vnic.Domain.FollowLibvirt '{"name": "vm-1"}')
+check "FollowLibvirt with 'run': past the policy, Failed for want of a mark: $out" \
+    grep -q '"io.vnic.Domain.Failed".*no <vnic:libvirt> mark' <<<"$out"
 allowed "destroy of one's own domain" 65534 io.vnic.Domain.Destroy '{"name": "vm-1"}'
 check "vm0 gone" bash -c "! ip -n $vd_ns link show vm0 >/dev/null 2>&1"
 

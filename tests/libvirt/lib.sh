@@ -96,6 +96,17 @@ lv_start_vnic() {
     echo "vnicd (pid $vnicd_pid) at $vnic_uri"
 }
 
+remote() { [ "${VNIC_TEST_REMOTE:-0}" = 1 ]; }
+stop_vnicd() {
+    local i
+    kill -TERM "$vnicd_pid"
+    for ((i = 0; i < 100; i++)); do kill -0 "$vnicd_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$vnicd_pid" 2>/dev/null && fatal "vnicd did not stop on SIGTERM"
+    wait "$vnicd_pid" 2>/dev/null
+    vnicd_pid=
+}
+restart_vnicd() { stop_vnicd; lv_start_vnic; }
+
 # lv_setup: $ns (veth uplink0/peer0, a macvlan mvhost on uplink0 with 10.0.0.1/24 to reach the
 # guest's macvtap), $tmp with the guest's initramfs, and the domain XML $tmp/dom.xml (domain
 # "$1") of a 2-queue macvtap on uplink0 and a tap "$2", guest addresses 10.0.0.2 and 10.0.1.2.

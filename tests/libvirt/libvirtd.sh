@@ -16,7 +16,11 @@
 #   - vnicsh run killed with SIGKILL: the domain runs on in libvirt, reconcile leaves it; once
 #     libvirt no longer runs it (virsh destroy), reconcile removes its devices; the same for a
 #     vnic domain started by name, whose mark is in its runtime state only (a later plain
-#     vnicsh start carries none, reconcile leaves it).
+#     vnicsh start carries none, reconcile leaves it);
+#   - through vnicd (VNIC_TEST_REMOTE=1), vnicd follows the domain itself: with vnicsh run
+#     killed, `virsh destroy` has vnicd remove the devices (no reconcile needed), also after a
+#     restart of vnicd or of libvirtd (vnicd connects again), and a domain libvirt stopped while
+#     vnicd was down goes when it starts.
 # Skips when a libvirtd (or virtqemud) already runs on the host.
 # Usage: bash libvirtd.sh VNICSH (as root)
 set -u
@@ -48,6 +52,17 @@ stop_daemons() {
         kill -KILL "$p" 2>/dev/null
     done
     daemon_pids=()
+}
+restart_libvirtd() {
+    local p=${daemon_pids[1]} i
+    kill -TERM "$p"
+    for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$p" 2>/dev/null && fatal "libvirtd did not stop on SIGTERM"
+    rm -f "$tmp/libvirtd.pid"
+    in_ns /usr/sbin/libvirtd --daemon --pid-file "$tmp/libvirtd.pid" || fatal "libvirtd"
+    wait_for 30 "libvirtd's pid file" test -s "$tmp/libvirtd.pid" || fatal "libvirtd did not start again"
+    daemon_pids[1]=$(cat "$tmp/libvirtd.pid")
+    wait_for 60 "libvirtd answers" virsh_ns version >/dev/null || fatal "libvirtd does not answer"
 }
 trap 'lv_cleanup; stop_daemons' EXIT
 trap 'exit 130' INT TERM HUP
@@ -152,6 +167,25 @@ ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml"
     >"$tmp/run.log" 2>&1 &
 run_pid=$!
 lv_running() { virsh_ns domstate lvd 2>/dev/null | grep -q running; }
+# Through vnicd, run --libvirt has vnicd follow the domain right after libvirt started it: a
+# SIGKILL must come after that (vnicd logs it), not merely once libvirt runs the domain.
+follows_seen() { grep -c "follows libvirt" "$tmp/vnicd.log" 2>/dev/null; }
+run_file() {
+    follows_before=$(follows_seen)
+    ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
+        >"$tmp/run.log" 2>&1 &
+    run_pid=$!
+    wait_for 120 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
+}
+kill_run() {
+    if remote; then
+        wait_for 30 "vnicd follows lvd" eval '[ "$(follows_seen)" -gt "$follows_before" ]' ||
+            { cat "$tmp/run.log" "$tmp/vnicd.log"; fatal "vnicd does not follow lvd"; }
+    fi
+    kill -KILL "$run_pid"
+    wait "$run_pid" 2>/dev/null
+    run_pid=
+}
 wait_for 60 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
 check "libvirt runs its defined domain (its UUID)" test "$(virsh_ns domuuid lvd)" = "$uuid"
 check "which stays persistent" eval 'virsh_ns dominfo lvd | grep -q "^Persistent: *yes"'
@@ -164,18 +198,12 @@ check "libvirt keeps its definition of lvd" eval 'virsh_ns list --all --name | g
 check "without vnic's devices in it" eval '! virsh_ns dumpxml --inactive lvd | grep -q "<interface"'
 virsh_ns undefine lvd >/dev/null
 
-step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt"
-ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" "$tmp/dom.xml" \
-    >"$tmp/run.log" 2>&1 &
-run_pid=$!
-wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
+step "vnicsh run --libvirt killed with SIGKILL: reconcile asks libvirt (through vnicd: vnicd follows)"
+run_file
 check "vnic's definition names the libvirt that runs it" \
     eval "vsh dumpxml lvd | grep -q \"<vnic:libvirt .*uri=.$uri.\""
 check "dumpxml --libvirt does not" eval '! vsh dumpxml --libvirt lvd | grep -q "vnic:"'
-wait_for 60 "libvirt runs lvd" lv_running
-kill -KILL "$run_pid"
-wait "$run_pid" 2>/dev/null
-run_pid=
+kill_run
 check "libvirt still runs the domain" lv_running
 check "its tap stays" have_link lvdtap0
 out=$(vsh reconcile 2>&1)
@@ -183,14 +211,55 @@ echo "$out"
 check "reconcile leaves a domain libvirt still runs" eval '! grep -q "no longer runs" <<<"$out"'
 check "and its devices" have_link lvdtap0
 virsh_ns destroy lvd
-out=$(vsh reconcile --dry-run 2>&1)
-echo "$out"
-check "reconcile --dry-run would remove it" grep -q "domain 'lvd' would be removed: libvirt at '$uri' no longer runs it" <<<"$out"
-check "and changes nothing" have_link lvdtap0
-out=$(vsh reconcile 2>&1)
-echo "$out"
-check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+if remote; then
+    check "vnicd, which follows the domain, removed it once libvirt stopped it" \
+        wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
+    grep "libvirt" "$tmp/vnicd.log"
+else
+    out=$(vsh reconcile --dry-run 2>&1)
+    echo "$out"
+    check "reconcile --dry-run would remove it" grep -q "domain 'lvd' would be removed: libvirt at '$uri' no longer runs it" <<<"$out"
+    check "and changes nothing" have_link lvdtap0
+    out=$(vsh reconcile 2>&1)
+    echo "$out"
+    check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+fi
 nothing_left lvd lvdtap0
+
+if remote; then
+    step "vnicd restarted while libvirt runs the domain: it follows it again"
+    run_file
+    kill_run
+    restart_vnicd
+    check "after the restart the domain runs on" lv_running
+    check "and its tap stays" have_link lvdtap0
+    virsh_ns destroy lvd
+    check "vnicd removed it once libvirt stopped it" \
+        wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
+    nothing_left lvd lvdtap0
+
+    step "libvirtd restarted while vnicd follows the domain: vnicd connects again"
+    run_file
+    kill_run
+    restart_libvirtd
+    check "libvirt runs the domain on after its restart" lv_running
+    check "vnicd connected to libvirtd again" \
+        wait_for 30 "vnicd connects again" grep -q "connected to libvirt at $uri again" "$tmp/vnicd.log"
+    check "the tap stays" have_link lvdtap0
+    virsh_ns destroy lvd
+    check "vnicd removed it once libvirt stopped it" \
+        wait_for 30 "lvd gone" eval '! vsh list --all | grep -qw lvd'
+    nothing_left lvd lvdtap0
+
+    step "libvirt stops the domain while vnicd is down: vnicd removes it when it starts"
+    run_file
+    kill_run
+    stop_vnicd
+    virsh_ns destroy lvd
+    check "the tap stays while vnicd is down" have_link lvdtap0
+    lv_start_vnic
+    nothing_left lvd lvdtap0
+fi
 
 step "a domain started by name: the mark is in its runtime state, not its definition"
 check "vnicsh define" vsh define "$tmp/dom.xml"
@@ -204,6 +273,7 @@ gone_but_defined() { # DOMAIN TAP
     check "and stays defined" eval "vsh list --all | grep -qw '$1'"
 }
 run_by_name() {
+    follows_before=$(follows_seen)
     ip netns exec "$ns" "$vnicsh" -c "$vnic_uri" run --libvirt "$uri" lvd >"$tmp/run.log" 2>&1 &
     run_pid=$!
     wait_for 120 "libvirt runs lvd" lv_running || { cat "$tmp/run.log"; fatal "lvd did not start"; }
@@ -228,18 +298,21 @@ check "vnicsh destroy" vsh destroy lvd
 
 step "a domain started by name, vnicsh run killed with SIGKILL: reconcile asks libvirt"
 run_by_name
-kill -KILL "$run_pid"
-wait "$run_pid" 2>/dev/null
-run_pid=
+kill_run
 check "libvirt still runs the domain" lv_running
 out=$(vsh reconcile 2>&1)
 echo "$out"
 check "reconcile leaves a domain libvirt still runs" eval '! grep -q "no longer runs" <<<"$out"'
 check "and its tap" have_link lvdtap0
 virsh_ns destroy lvd
-out=$(vsh reconcile 2>&1)
-echo "$out"
-check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+if remote; then
+    check "vnicd, which follows the domain, removed its devices once libvirt stopped it" \
+        wait_for 30 "lvd inactive" eval '! vsh list | grep -qw lvd'
+else
+    out=$(vsh reconcile 2>&1)
+    echo "$out"
+    check "reconcile removes it" grep -q "domain 'lvd' removed: libvirt at '$uri' no longer runs it" <<<"$out"
+fi
 gone_but_defined lvd lvdtap0
 check "vnicsh undefine" vsh undefine lvd
 

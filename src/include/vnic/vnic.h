@@ -676,10 +676,25 @@ enum {
  * (libvirtd stopped), the call fails and the devices stay: the domain may still run. If the
  * caller dies, the domain keeps
  * running in libvirt (a daemon URI) and its devices stay: vnic_libvirt_reconcile removes them
- * once libvirt no longer runs the domain (for a TARGET that is a file). flags:
+ * once libvirt no longer runs the domain (for a TARGET that is a file). On a connection to vnicd,
+ * once libvirt started the domain the call also asks vnicd to follow it
+ * (vnic_domain_follow_libvirt; a refusal is not a failure of this call): then vnicd destroys
+ * what this call started when libvirt stops the domain, whether or not the caller is still
+ * there, and that vnicd got there first is no failure of this call's own destroy. flags:
  * vnic_run_libvirt_flags. */
 int vnic_run_libvirt(vnic_conn *conn, const char *libvirt_uri, const char *target, unsigned flags,
                      int *ret_status, vnic_diag_list *diags, vnic_error **err);
+
+/* Ask vnicd to follow the running domain NAME in libvirt, so that its devices live as long as
+ * libvirt runs it, whether or not the caller stays: vnicd reads the libvirt URI and domain UUID
+ * from the <vnic:libvirt> mark in NAME's runtime state (what vnic_run_libvirt put there; never
+ * from the caller), connects to that libvirt and destroys NAME when libvirt reports the domain
+ * stopped, or when it no longer runs it (checked right away, and again when vnicd restarts).
+ * Only a local libvirt daemon is followed: the URI must be qemu:///system (vnicd runs as root;
+ * an embedded driver or a remote transport is refused). A caller who is not root needs the
+ * policy's "run" operation on NAME. On a connection to the embedded driver the call fails with
+ * VNIC_ERR_UNSUPPORTED: nothing outlives the caller there. flags: none yet (0). */
+int vnic_domain_follow_libvirt(vnic_conn *conn, const char *name, unsigned flags, vnic_error **err);
 
 /* vnic_libvirt_attach_interface. */
 typedef enum vnic_libvirt_attach_flags {
