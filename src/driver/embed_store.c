@@ -264,28 +264,57 @@ long vnic_embed_run_lock_pid(embed_priv *p, const char *name)
 }
 
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. Called with
- * the store lock held. */
+ * the store lock held.
+ *
+ * The file is updated in place (one read, one pwrite, an fsync), not through a temporary
+ * file and a rename: that cost a file creation, a rename and a directory fsync on every start
+ * (about a tenth of a one-interface start over the floor). It stays crash-safe because the
+ * number only grows: its new text is never shorter than the old one, so the one pwrite at
+ * offset 0 replaces it whole, and a process killed at any point leaves the old number or the
+ * new one. Only the wrap to 0 shortens it (truncated after the write; killed before that, the
+ * first line still reads 0). A torn write on
+ * power loss cannot hand out a name still in use: the devices are gone with the kernel. */
 int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
                                vnic_error **err)
 {
-    unsigned long next = 0;
-    _cleanup_free_ char *buf = NULL;
-    /* Missing: a new store. Anything but a small regular file is refused rather than taken
-     * for 0, which would hand out names freed a moment ago. */
-    int r = vnic_file_read_at(p->run_fd, "name-counter", p->counter_path, 64, &buf, NULL, err);
-    if (r < 0 && r != -ENOENT)
+    enum { MAX = 64 };
+    _cleanup_close_ int fd = -1;
+    bool created;
+    int r = vnic_file_open_rw_at(p->run_fd, "name-counter", p->counter_path, 0600, MAX, &fd,
+                                 &created, err);
+    if (r < 0)
         return r;
-    if (r == 0) {
-        buf[strcspn(buf, "\n")] = '\0';
-        if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
-            next = 0;
+    char buf[MAX + 1];
+    ssize_t len;
+    do
+        len = pread(fd, buf, MAX, 0);
+    while (len < 0 && errno == EINTR);
+    if (len < 0) {
+        int e = errno;
+        return vnic_error_set_errno(err, e, _("cannot read '%s'"), p->counter_path), -e;
     }
+    buf[len] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    /* Anything unreadable (empty: a new store) is taken for 0. */
+    unsigned long next = 0;
+    if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
+        next = 0;
     if (next + count > 0x7fffffffUL)
         next = 0;
     *ret = next;
-    _cleanup_free_ char *out = vnic_xasprintf("%lu\n", next + count);
-    return vnic_file_write_atomic_at(p->run_fd, "name-counter", p->counter_path, out, strlen(out),
-                                     0600, err);
+
+    char out[32];
+    int olen = snprintf(out, sizeof(out), "%lu\n", next + count);
+    ssize_t w;
+    do
+        w = pwrite(fd, out, (size_t)olen, 0);
+    while (w < 0 && errno == EINTR);
+    if (w != olen || (olen < len && ftruncate(fd, olen) < 0) || fsync(fd) < 0 ||
+        (created && fsync(p->run_fd) < 0)) {
+        int e = w >= 0 && w != olen ? ENOSPC : errno;
+        return vnic_error_set_errno(err, e, _("cannot write '%s'"), p->counter_path), -e;
+    }
+    return 0;
 }
 
 bool vnic_embed_is_vnic_group(unsigned group)

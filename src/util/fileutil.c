@@ -185,6 +185,34 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
     return 0;
 }
 
+int vnic_file_open_rw_at(int dirfd, const char *name, const char *path, mode_t mode, size_t max,
+                         int *ret_fd, bool *ret_created, vnic_error **err)
+{
+    /* O_EXCL first, to know whether it was made (its directory entry then wants an fsync). */
+    bool created = true;
+    int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    _cleanup_close_ int fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
+    if (fd < 0 && errno == EEXIST) {
+        created = false;
+        fd = openat(dirfd, name, flags);
+    }
+    if (fd < 0)
+        return open_error(dirfd, name, path, errno, err);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
+        return -e;
+    }
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, err);
+    if (st.st_size < 0 || (unsigned long long)st.st_size > max)
+        return too_big(path, max, err);
+    *ret_fd = TAKE_FD(fd);
+    *ret_created = created;
+    return 0;
+}
+
 int vnic_file_check_at(int dirfd, const char *name, const char *path, vnic_error **err)
 {
     struct stat st;
