@@ -87,8 +87,45 @@ static int check_record_owner(embed_priv *p, const char *name, const char *path,
     return 0;
 }
 
+void vnic_embed_record_forget(embed_priv *p)
+{
+    vnic_record_free(TAKE_PTR(p->kept));
+}
+
+void vnic_embed_record_keep(embed_priv *p, vnic_record *rec)
+{
+    vnic_embed_record_forget(p);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
+    if (fstatat(p->domains_fd, file, &p->kept_st, AT_SYMLINK_NOFOLLOW) < 0) {
+        vnic_record_free(rec);
+        return;
+    }
+    p->kept = rec;
+}
+
+/* The kept record of NAME, if its file is still the one written: every write of a record
+ * makes a new file (a rename), so another process's write changes the inode, and the times
+ * and size say the rest. Handed over once (the caller owns and may change it). */
+static vnic_record *take_kept(embed_priv *p, const char *name, const char *file)
+{
+    if (!p->kept || !vnic_streq(p->kept->def->name, name))
+        return NULL;
+    vnic_record *rec = TAKE_PTR(p->kept);
+    struct stat st, *k = &p->kept_st;
+    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+        st.st_dev != k->st_dev || st.st_ino != k->st_ino || st.st_size != k->st_size ||
+        st.st_mtim.tv_sec != k->st_mtim.tv_sec || st.st_mtim.tv_nsec != k->st_mtim.tv_nsec ||
+        st.st_ctim.tv_sec != k->st_ctim.tv_sec || st.st_ctim.tv_nsec != k->st_ctim.tv_nsec) {
+        vnic_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
 int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err)
 {
+    if (p->kept && p->kept != rec && vnic_streq(p->kept->def->name, rec->def->name))
+        vnic_embed_record_forget(p);
     _cleanup_free_ char *path = vnic_embed_record_path(p, rec->def->name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
     _cleanup_free_ char *xml = vnic_record_format(rec);
@@ -102,6 +139,11 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *xml = NULL;
+    vnic_record *kept = take_kept(p, name, file);
+    if (kept) {
+        *ret = kept;
+        return 0;
+    }
     int r = vnic_file_read_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, &xml, NULL, err);
     if (r < 0)
         return r;
@@ -115,6 +157,8 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
 
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err)
 {
+    if (p->kept && vnic_streq(p->kept->def->name, name))
+        vnic_embed_record_forget(p);
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     return vnic_file_remove_at(p->domains_fd, file, path, err);
