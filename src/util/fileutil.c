@@ -81,6 +81,22 @@ static int too_big(const char *path, size_t max, vnic_error **err)
            -EFBIG;
 }
 
+/* fd (of path) is a regular file of at most max bytes; *st its attributes. */
+static int check_small_regular(int fd, const char *path, size_t max, struct stat *st,
+                               vnic_error **err)
+{
+    if (fstat(fd, st) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
+        return -e;
+    }
+    if (!S_ISREG(st->st_mode))
+        return not_regular(path, err);
+    if (st->st_size < 0 || (unsigned long long)st->st_size > max)
+        return too_big(path, max, err);
+    return 0;
+}
+
 int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t mode, int *ret_fd,
                           vnic_error **err)
 {
@@ -145,15 +161,9 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
         return open_error(dirfd, name, path, errno, err);
     }
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
-        return -e;
-    }
-    if (!S_ISREG(st.st_mode))
-        return not_regular(path, err);
-    if (st.st_size < 0 || (unsigned long long)st.st_size > max)
-        return too_big(path, max, err);
+    int c = check_small_regular(fd, path, max, &st, err);
+    if (c < 0)
+        return c;
 
     size_t len = 0, alloc = (size_t)st.st_size + 2; /* one more byte: did it grow? */
     _cleanup_free_ char *buf = vnic_xmalloc(alloc);
@@ -199,15 +209,9 @@ int vnic_file_open_rw_at(int dirfd, const char *name, const char *path, mode_t m
     if (fd < 0)
         return open_error(dirfd, name, path, errno, err);
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
-        return -e;
-    }
-    if (!S_ISREG(st.st_mode))
-        return not_regular(path, err);
-    if (st.st_size < 0 || (unsigned long long)st.st_size > max)
-        return too_big(path, max, err);
+    int c = check_small_regular(fd, path, max, &st, err);
+    if (c < 0)
+        return c;
     *ret_fd = TAKE_FD(fd);
     *ret_created = created;
     return 0;
