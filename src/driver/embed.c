@@ -37,6 +37,7 @@ static void embed_close(vnic_conn *conn)
         free(p->supervised[i].name);
     }
     free(p->supervised);
+    vnic_embed_record_forget(p);
     vnic_registry_free(p->reg);
     vnic_nl_close(p->nl);
     free(p->run_dir);

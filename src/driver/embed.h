@@ -1,6 +1,8 @@
 /* Internals of the embedded driver, shared by its files. */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "driver.h"
 #include "netlink.h"
 
@@ -57,6 +59,12 @@ typedef struct embed_priv {
         int fd;
     } * supervised;
     size_t nsupervised;
+
+    /* The record a start of this connection wrote last, and what its file looked like then:
+     * the next read of that record (opening the queues right after the start) takes it
+     * instead of parsing the file again, if the file is still that one (embed_store.c). */
+    vnic_record *kept;
+    struct stat kept_st;
 } embed_priv;
 
 /* ---- the store (embed_store.c) ---------------------------------------------------------- */
@@ -70,6 +78,9 @@ char *vnic_embed_record_path(embed_priv *p, const char *name);
 char *vnic_embed_def_path(embed_priv *p, const char *name);
 int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err);
 /* -ENOENT (err untouched) when there is no record. */
+/* Keep rec (taken over) for the next vnic_embed_record_read of its domain. */
+void vnic_embed_record_keep(embed_priv *p, vnic_record *rec);
+void vnic_embed_record_forget(embed_priv *p);
 int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err);
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err);
 /* -ENOENT (err untouched) when there is no definition. */

@@ -148,6 +148,8 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     }
     if (ret)
         *ret = vnic_embed_make_info(rec, persistent);
+    /* Opening its queues comes next, nearly always: it reads this record again. */
+    vnic_embed_record_keep(p, TAKE_PTR(rec));
     return 0;
 }
 

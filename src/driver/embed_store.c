@@ -87,8 +87,45 @@ static int check_record_owner(embed_priv *p, const char *name, const char *path,
     return 0;
 }
 
+void vnic_embed_record_forget(embed_priv *p)
+{
+    vnic_record_free(TAKE_PTR(p->kept));
+}
+
+void vnic_embed_record_keep(embed_priv *p, vnic_record *rec)
+{
+    vnic_embed_record_forget(p);
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
+    if (fstatat(p->domains_fd, file, &p->kept_st, AT_SYMLINK_NOFOLLOW) < 0) {
+        vnic_record_free(rec);
+        return;
+    }
+    p->kept = rec;
+}
+
+/* The kept record of NAME, if its file is still the one written: every write of a record
+ * makes a new file (a rename), so another process's write changes the inode, and the times
+ * and size say the rest. Handed over once (the caller owns and may change it). */
+static vnic_record *take_kept(embed_priv *p, const char *name, const char *file)
+{
+    if (!p->kept || !vnic_streq(p->kept->def->name, name))
+        return NULL;
+    vnic_record *rec = TAKE_PTR(p->kept);
+    struct stat st, *k = &p->kept_st;
+    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+        st.st_dev != k->st_dev || st.st_ino != k->st_ino || st.st_size != k->st_size ||
+        st.st_mtim.tv_sec != k->st_mtim.tv_sec || st.st_mtim.tv_nsec != k->st_mtim.tv_nsec ||
+        st.st_ctim.tv_sec != k->st_ctim.tv_sec || st.st_ctim.tv_nsec != k->st_ctim.tv_nsec) {
+        vnic_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
 int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err)
 {
+    if (p->kept && p->kept != rec && vnic_streq(p->kept->def->name, rec->def->name))
+        vnic_embed_record_forget(p);
     _cleanup_free_ char *path = vnic_embed_record_path(p, rec->def->name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
     _cleanup_free_ char *xml = vnic_record_format(rec);
@@ -102,6 +139,11 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *xml = NULL;
+    vnic_record *kept = take_kept(p, name, file);
+    if (kept) {
+        *ret = kept;
+        return 0;
+    }
     int r = vnic_file_read_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, &xml, NULL, err);
     if (r < 0)
         return r;
@@ -115,6 +157,8 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
 
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err)
 {
+    if (p->kept && vnic_streq(p->kept->def->name, name))
+        vnic_embed_record_forget(p);
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     return vnic_file_remove_at(p->domains_fd, file, path, err);
@@ -264,28 +308,57 @@ long vnic_embed_run_lock_pid(embed_priv *p, const char *name)
 }
 
 /* Reserve COUNT consecutive numbers of vnic's name counter; *ret is the first. Called with
- * the store lock held. */
+ * the store lock held.
+ *
+ * The file is updated in place (one read, one pwrite, an fsync), not through a temporary
+ * file and a rename: that cost a file creation, a rename and a directory fsync on every start
+ * (about a tenth of a one-interface start over the floor). It stays crash-safe because the
+ * number only grows: its new text is never shorter than the old one, so the one pwrite at
+ * offset 0 replaces it whole, and a process killed at any point leaves the old number or the
+ * new one. Only the wrap to 0 shortens it (truncated after the write; killed before that, the
+ * first line still reads 0). A torn write on
+ * power loss cannot hand out a name still in use: the devices are gone with the kernel. */
 int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
                                vnic_error **err)
 {
-    unsigned long next = 0;
-    _cleanup_free_ char *buf = NULL;
-    /* Missing: a new store. Anything but a small regular file is refused rather than taken
-     * for 0, which would hand out names freed a moment ago. */
-    int r = vnic_file_read_at(p->run_fd, "name-counter", p->counter_path, 64, &buf, NULL, err);
-    if (r < 0 && r != -ENOENT)
+    enum { MAX = 64 };
+    _cleanup_close_ int fd = -1;
+    bool created;
+    int r = vnic_file_open_rw_at(p->run_fd, "name-counter", p->counter_path, 0600, MAX, &fd,
+                                 &created, err);
+    if (r < 0)
         return r;
-    if (r == 0) {
-        buf[strcspn(buf, "\n")] = '\0';
-        if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
-            next = 0;
+    char buf[MAX + 1];
+    ssize_t len;
+    do
+        len = pread(fd, buf, MAX, 0);
+    while (len < 0 && errno == EINTR);
+    if (len < 0) {
+        int e = errno;
+        return vnic_error_set_errno(err, e, _("cannot read '%s'"), p->counter_path), -e;
     }
+    buf[len] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    /* Anything unreadable (empty: a new store) is taken for 0. */
+    unsigned long next = 0;
+    if (vnic_parse_uint(buf, 0, 0x7fffffffUL, &next) < 0)
+        next = 0;
     if (next + count > 0x7fffffffUL)
         next = 0;
     *ret = next;
-    _cleanup_free_ char *out = vnic_xasprintf("%lu\n", next + count);
-    return vnic_file_write_atomic_at(p->run_fd, "name-counter", p->counter_path, out, strlen(out),
-                                     0600, err);
+
+    char out[32];
+    int olen = snprintf(out, sizeof(out), "%lu\n", next + count);
+    ssize_t w;
+    do
+        w = pwrite(fd, out, (size_t)olen, 0);
+    while (w < 0 && errno == EINTR);
+    if (w != olen || (olen < len && ftruncate(fd, olen) < 0) || fsync(fd) < 0 ||
+        (created && fsync(p->run_fd) < 0)) {
+        int e = w >= 0 && w != olen ? ENOSPC : errno;
+        return vnic_error_set_errno(err, e, _("cannot write '%s'"), p->counter_path), -e;
+    }
+    return 0;
 }
 
 bool vnic_embed_is_vnic_group(unsigned group)

@@ -81,6 +81,22 @@ static int too_big(const char *path, size_t max, vnic_error **err)
            -EFBIG;
 }
 
+/* fd (of path) is a regular file of at most max bytes; *st its attributes. */
+static int check_small_regular(int fd, const char *path, size_t max, struct stat *st,
+                               vnic_error **err)
+{
+    if (fstat(fd, st) < 0) {
+        int e = errno;
+        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
+        return -e;
+    }
+    if (!S_ISREG(st->st_mode))
+        return not_regular(path, err);
+    if (st->st_size < 0 || (unsigned long long)st->st_size > max)
+        return too_big(path, max, err);
+    return 0;
+}
+
 int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t mode, int *ret_fd,
                           vnic_error **err)
 {
@@ -145,15 +161,9 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
         return open_error(dirfd, name, path, errno, err);
     }
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        vnic_error_set_errno(err, e, _("cannot read the attributes of '%s'"), path);
-        return -e;
-    }
-    if (!S_ISREG(st.st_mode))
-        return not_regular(path, err);
-    if (st.st_size < 0 || (unsigned long long)st.st_size > max)
-        return too_big(path, max, err);
+    int c = check_small_regular(fd, path, max, &st, err);
+    if (c < 0)
+        return c;
 
     size_t len = 0, alloc = (size_t)st.st_size + 2; /* one more byte: did it grow? */
     _cleanup_free_ char *buf = vnic_xmalloc(alloc);
@@ -182,6 +192,28 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
     *ret = TAKE_PTR(buf);
     if (ret_len)
         *ret_len = len;
+    return 0;
+}
+
+int vnic_file_open_rw_at(int dirfd, const char *name, const char *path, mode_t mode, size_t max,
+                         int *ret_fd, bool *ret_created, vnic_error **err)
+{
+    /* O_EXCL first, to know whether it was made (its directory entry then wants an fsync). */
+    bool created = true;
+    int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    _cleanup_close_ int fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
+    if (fd < 0 && errno == EEXIST) {
+        created = false;
+        fd = openat(dirfd, name, flags);
+    }
+    if (fd < 0)
+        return open_error(dirfd, name, path, errno, err);
+    struct stat st;
+    int c = check_small_regular(fd, path, max, &st, err);
+    if (c < 0)
+        return c;
+    *ret_fd = TAKE_FD(fd);
+    *ret_created = created;
     return 0;
 }
 

@@ -33,6 +33,13 @@ int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t 
 int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max, char **ret,
                       size_t *ret_len, vnic_error **err);
 
+/* Open regular file NAME under dirfd for reading and writing, creating it with mode if
+ * missing (*ret_created then true), for a small file updated in place. The same refusals as
+ * vnic_file_read_at: a symbolic link, anything but a regular file, more than max bytes.
+ * *ret_fd is O_CLOEXEC, owned by the caller. */
+int vnic_file_open_rw_at(int dirfd, const char *name, const char *path, mode_t mode, size_t max,
+                         int *ret_fd, bool *ret_created, vnic_error **err);
+
 /* 0 if NAME under dirfd is a regular file, -ENOENT (err untouched) if missing; anything else
  * (a link, a FIFO, a directory) is an error naming path. */
 int vnic_file_check_at(int dirfd, const char *name, const char *path, vnic_error **err);
