@@ -689,22 +689,37 @@ static int macvtap_open_queues(const vnic_backend_env *env, const vnic_backend_i
         return -ERANGE;
     }
 
-    vnic_link_info dev;
-    int r = vnic_nl_link_get(env->nl, rt->ifindex, rt->ifindex > 0 ? NULL : rt->name, &dev, err);
-    if (r < 0)
-        return vnic_error_prefix(err, _("cannot open the queues of '%s'"), rt->name), r;
-    if (!vnic_streq(dev.name, rt->name) || !vnic_streq(dev.kind, MACVTAP_KIND)) {
-        vnic_error_set(err, VNIC_ERR_SYSTEM,
-                       _("the device with ifindex %d is '%s', not the macvtap '%s'"), dev.ifindex,
-                       dev.name, rt->name);
-        return -ENODEV;
-    }
-
-    /* Alias and MAC go along as proof that sysfs shows this namespace's device. */
+    vnic_link_info dev = {0};
     dev_t devnum;
-    r = vnic_devnode_macvtap_dev(dev.name, dev.ifindex, dev.alias, dev.mac, &devnum, err);
-    if (r < 0)
-        return r;
+    int r = -ENODEV;
+    /* The device as the record knows it: /sys showing a macvtap of that name with the
+     * interface's mark as alias, its ifindex and MAC is this namespace's device (the mark is
+     * unique to the store, the domain and the interface). That spares the netlink request,
+     * which makes the kernel settle the device's pending link events first (a third of an
+     * open right after creation). Anything else (a changed MAC, a /sys of another namespace)
+     * goes the long way below. */
+    if (env->mark && rt->ifindex > 0 &&
+        vnic_devnode_macvtap_dev_known(rt->name, rt->ifindex, env->mark, rt->mac, &devnum) == 0) {
+        vnic_strlcpy(dev.name, rt->name, sizeof(dev.name));
+        dev.ifindex = rt->ifindex;
+        memcpy(dev.mac, rt->mac, sizeof(dev.mac));
+        r = 0;
+    }
+    if (r < 0) {
+        r = vnic_nl_link_get(env->nl, rt->ifindex, rt->ifindex > 0 ? NULL : rt->name, &dev, err);
+        if (r < 0)
+            return vnic_error_prefix(err, _("cannot open the queues of '%s'"), rt->name), r;
+        if (!vnic_streq(dev.name, rt->name) || !vnic_streq(dev.kind, MACVTAP_KIND)) {
+            vnic_error_set(err, VNIC_ERR_SYSTEM,
+                           _("the device with ifindex %d is '%s', not the macvtap '%s'"),
+                           dev.ifindex, dev.name, rt->name);
+            return -ENODEV;
+        }
+        /* Alias and MAC go along as proof that sysfs shows this namespace's device. */
+        r = vnic_devnode_macvtap_dev(dev.name, dev.ifindex, dev.alias, dev.mac, &devnum, err);
+        if (r < 0)
+            return r;
+    }
 
     int sndbuf = 0;
     bool have_sndbuf = vnic_backend_iface_sndbuf(iface, &sndbuf);

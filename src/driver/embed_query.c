@@ -282,6 +282,7 @@ int vnic_embed_open_range(embed_priv *p, const vnic_record *rec, size_t first, s
                            ri->backend);
             r = -ENOENT;
         } else {
+            env.mark = ri->mark;
             r = ops->open_queues(&env, vnic_backend_iface_of(rec->def->ifaces[i]), &ri->rt,
                                  fds + off, err);
         }

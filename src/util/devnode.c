@@ -296,6 +296,21 @@ int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias,
     return 0;
 }
 
+int vnic_devnode_macvtap_dev_known(const char *name, int ifindex, const char *ifalias,
+                                   const uint8_t *mac, dev_t *ret)
+{
+    if (!netdev_name_ok(name) || ifindex <= 0 || !ifalias || !*ifalias)
+        return -EINVAL;
+    sysfs_paths p;
+    snprintf(p.netdir, sizeof(p.netdir), "/sys/class/net/%s", name);
+    snprintf(p.dev, sizeof(p.dev), "macvtap/tap%d/dev", ifindex);
+    sysfs_ident id;
+    sysfs_read_ident(&p, &id);
+    if (!ident_matches(&id, ifindex, ifalias, mac) || id.dev_err)
+        return -ENODEV;
+    return parse_devnum(id.dev, ret);
+}
+
 /* Accept fd only if it is the character device dev; takes fd in all cases. */
 static int check_fd(int fd, dev_t dev, const char *what, int *ret_fd, vnic_error **err)
 {

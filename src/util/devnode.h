@@ -25,6 +25,11 @@
  * namespace and reads it there.
  *
  * -ENODEV: the device has no macvtap character device in this namespace. */
+/* The same from /sys alone, for a device the caller knows (from its own record): 0 and *ret
+ * only if /sys shows NAME with IFINDEX, IFALIAS and MAC and its character device; else a
+ * negative errno, no message (the caller then asks the kernel: vnic_devnode_macvtap_dev). */
+int vnic_devnode_macvtap_dev_known(const char *name, int ifindex, const char *ifalias,
+                                   const uint8_t *mac, dev_t *ret);
 int vnic_devnode_macvtap_dev(const char *name, int ifindex, const char *ifalias, const uint8_t *mac,
                              dev_t *ret, vnic_error **err);
 

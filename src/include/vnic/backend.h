@@ -125,6 +125,9 @@ typedef struct vnic_backend_env {
      * it instead of dumping every link once per interface (O(interfaces x links)). */
     const vnic_backend_link *links;
     size_t nlinks;
+    /* open_queues: the mark (IFLA_IFALIAS) of the interface whose queues are opened, or NULL.
+     * With it a backend can recognise its device without asking the kernel. (SDK 3) */
+    const char *mark;
 } vnic_backend_env;
 
 /* The link called NAME in env's snapshot, or NULL (no such link, or no snapshot: ask the
