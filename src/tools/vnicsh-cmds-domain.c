@@ -280,10 +280,6 @@ int cmd_dumpxml(const command *cmd, const cmd_options *o, int argc, char **argv)
     if (!conn)
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
-    if ((o->given & OPT_INACTIVE) && (o->given & OPT_LIBVIRT_XML)) {
-        sh_conn_release(conn);
-        return usage_error(cmd, _("--inactive and --libvirt exclude each other"));
-    }
     _cleanup_free_ char *xml =
         (o->given & OPT_LIBVIRT_XML)
             ? vnic_domain_get_libvirt_xml(conn, argv[0], 0, &err)

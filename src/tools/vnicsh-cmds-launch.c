@@ -42,8 +42,6 @@ int cmd_run(const command *cmd, const cmd_options *o, int argc, char **argv)
         first++;
     if (first >= argc)
         return usage_error(cmd, _("missing the command to run after '--'"));
-    if ((o->given & OPT_QEMU) && (o->given & OPT_ENV))
-        return usage_error(cmd, _("--qemu and --env exclude each other"));
 
     unsigned flags = 0;
     if (o->given & OPT_QEMU)
@@ -144,10 +142,6 @@ int cmd_attach_interface(const command *cmd, const cmd_options *o, int argc, cha
     const vnic_interface_info *attached = NULL;
     vnic_pci_location where = {0};
     int r;
-    if (o->qmp && o->libvirt) {
-        sh_conn_release(conn);
-        return usage_error(cmd, _("--qmp and --libvirt exclude each other"));
-    }
     if (o->libvirt) {
         r = vnic_libvirt_attach_interface(conn, o->libvirt, argv[0], argv[1], 0, &id, &diags, &err);
     } else if (o->qmp) {
@@ -215,10 +209,6 @@ int cmd_detach_interface(const command *cmd, const cmd_options *o, int argc, cha
         return EXIT_FAIL;
     _cleanup_error_ vnic_error *err = NULL;
     int r;
-    if (o->qmp && o->libvirt) {
-        sh_conn_release(conn);
-        return usage_error(cmd, _("--qmp and --libvirt exclude each other"));
-    }
     if (o->libvirt)
         r = vnic_libvirt_detach_interface(conn, o->libvirt, argv[0], argv[1],
                                           o->timeout_ms >= 0 ? o->timeout_ms : 30000, &err);

@@ -101,12 +101,15 @@ static const option_spec *find_spec(const char *word, unsigned accept)
     return NULL;
 }
 
-static void add_options(strv_builder *b, unsigned accept, unsigned given, const char *prefix)
+static void add_options(strv_builder *b, unsigned accept, unsigned exclusive, unsigned given,
+                        const char *prefix)
 {
     for (size_t i = 0; i < noption_specs; i++) {
         const option_spec *s = &option_specs[i];
         if (!(accept & OPT(s->id)) || (given & OPT(s->id)) || s->hidden)
             continue;
+        if ((exclusive & OPT(s->id)) && (given & exclusive))
+            continue; /* another of a set that excludes each other is given */
         _cleanup_free_ char *word = sh_xasprintf("--%s", s->name);
         add_candidate(b, prefix, word);
     }
@@ -189,7 +192,7 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
     }
     if (i == prev) {
         if ((flags & COMPLETE_GLOBAL) && cur[0] == '-')
-            add_options(&b, OPT_GLOBAL, 0, cur);
+            add_options(&b, OPT_GLOBAL, 0, 0, cur);
         else
             add_commands(&b, flags, cur);
         goto done;
@@ -217,10 +220,13 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
             continue;
         }
         if (!options_end && w[0] == '-' && w[1]) {
-            const option_spec *s = find_spec(w, accept);
+            /* --name=value carries its value: nothing pending after it. */
+            const char *eq = w[1] == '-' ? strchr(w, '=') : NULL;
+            _cleanup_free_ char *name = eq ? sh_xasprintf("%.*s", (int)(eq - w), w) : NULL;
+            const option_spec *s = find_spec(name ? name : w, accept);
             if (s) {
                 given |= OPT(s->id);
-                if (s->has_arg)
+                if (s->has_arg && !eq)
                     pending = s;
             }
             continue;
@@ -242,7 +248,7 @@ void sh_complete(char *const *words, size_t nwords, unsigned flags, sh_candidate
         goto done;
     }
     if (!options_end && cur[0] == '-') {
-        add_options(&b, accept, given, cur);
+        add_options(&b, accept, cmd->exclusive, given, cur);
         goto done;
     }
     if (cmd->tail_at && noperands + 1 >= (size_t)cmd->tail_at) {

@@ -211,6 +211,14 @@ static int parse_command_line(const command *cmd, int argc, char **argv, cmd_opt
         }
         ret->timeout_ms = (int)secs * 1000;
     }
+    if (__builtin_popcount(p.given & cmd->exclusive) > 1) {
+        const option_spec *both[2] = {NULL, NULL};
+        for (size_t i = 0; i < noption_specs && !both[1]; i++)
+            if (p.given & cmd->exclusive & OPT(option_specs[i].id))
+                both[both[0] ? 1 : 0] = &option_specs[i];
+        usage_error(cmd, _("--%s and --%s exclude each other"), both[0]->name, both[1]->name);
+        goto usage;
+    }
 
     if (p.noperands < cmd->min_operands) {
         usage_error(cmd, "%s", _(cmd->missing));
@@ -327,6 +335,7 @@ const command commands[] = {
         .max_operands = 1,
         .missing = N_("missing the domain name"),
         .run = cmd_dumpxml,
+        .exclusive = OPT_INACTIVE | OPT_LIBVIRT_XML,
         .operand_kinds = {OPERAND_DOMAIN},
     },
     {
@@ -422,6 +431,7 @@ const command commands[] = {
         .tail_at = 2,
         .missing = N_("missing the domain name or XML file"),
         .run = cmd_run,
+        .exclusive = OPT_QEMU | OPT_ENV,
         .operand_kinds = {OPERAND_DOMAIN_OR_FILE},
     },
     {
@@ -456,6 +466,7 @@ const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface XML file"),
         .run = cmd_attach_interface,
+        .exclusive = OPT_QMP | OPT_LIBVIRT,
         .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_FILE},
     },
     {
@@ -473,6 +484,7 @@ const command commands[] = {
         .max_operands = 2,
         .missing = N_("missing the domain name or the interface's alias"),
         .run = cmd_detach_interface,
+        .exclusive = OPT_QMP | OPT_LIBVIRT,
         .operand_kinds = {OPERAND_DOMAIN_ACTIVE, OPERAND_IFACE},
     },
     {

@@ -174,7 +174,8 @@ struct command {
     const char *missing;  /* N_(): the error for fewer than min_operands */
     const char *too_many; /* N_(): the error for more than max_operands, or NULL */
     command_fn run;
-    bool hidden; /* left out of the help and of completion (complete) */
+    unsigned exclusive; /* OPT_*: options of which at most one may be given (0: none) */
+    bool hidden;        /* left out of the help and of completion (complete) */
     /* What each operand is, for completion; when max_operands is -1 the last one given
      * stands for every further operand. */
     operand_kind operand_kinds[3];

@@ -89,6 +89,13 @@ for form in "ord1 --env -- L" "--env ord1 -- L" "-- ord1 -- L" "ord1 --env L" "-
 done
 ARGV=$tmp/argv expect 2 run ord1 --qemu --env -- "$tmp/launcher"
 err_is "--qemu and --env exclude each other"
+# The same for every pair that excludes each other, found before any connection is made.
+expect 2 dumpxml --inactive --libvirt ord1
+err_is "--inactive and --libvirt exclude each other"
+expect 2 attach-interface --qmp "$tmp/none.sock" --libvirt qemu:///system ord1 "$tmp/skip.xml"
+err_is "--qmp and --libvirt exclude each other"
+expect 2 detach-interface --libvirt=qemu:///system --qmp="$tmp/none.sock" ord1 net0
+err_is "--qmp and --libvirt exclude each other"
 expect 2 run ord1 --
 err_is "missing the command to run after '--'"
 

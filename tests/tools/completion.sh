@@ -35,7 +35,10 @@ complete_is 0 "web2" "${c[@]}" dumpxml --inactive web2
 complete_is 0 "web1 web2" --connect="$uri" start w
 complete_is 0 "" "${c[@]}" destroy ""      # none is running
 complete_is 0 "--help --inactive --libvirt" "${c[@]}" dumpxml --
-complete_is 0 "--help --libvirt" "${c[@]}" dumpxml --inactive --   # given already
+complete_is 0 "--help" "${c[@]}" dumpxml --inactive --   # given already; --libvirt excludes it
+complete_is 0 "--help" "${c[@]}" dumpxml --libvirt --   # and the other way round
+complete_is 0 "--help --json --skip-unsupported" "${c[@]}" attach-interface --libvirt=qemu:///system --
+complete_is 0 "--help --json --skip-unsupported" "${c[@]}" attach-interface --qmp /tmp/q.sock --
 complete_is 0 "" "${c[@]}" dumpxml web1 ""                # one operand only
 complete_is 0 "ua-back ua-front" "${c[@]}" domifstat web1 ""
 complete_is 0 "ua-front" "${c[@]}" domiftune --json web1 ua-f
