@@ -5,6 +5,10 @@
  * per-interface cost and its ratio to the 10-interface figure of the same run (linear growth
  * gives ratios near 1). A benchmark, not a test: nothing is enforced.
  *
+ * Then the fixed cost of a small document: one interface parsed back to back (caches warm)
+ * and after 20 ms of sleep each (as between two operations of a host: caches cold), with and
+ * without the schema, medians of 101; ratios against the warm parse with the schema.
+ *
  *   vnic-validate-bench [--sizes 10,100,1000,10000] [--json FILE] */
 #include <errno.h>
 #include <stdio.h>
@@ -61,17 +65,46 @@ static long maxrss_kb(void)
     return ru.ru_maxrss;
 }
 
-static long parse_once(const char *xml)
+static long parse_flags(const char *xml, unsigned flags)
 {
     vnic_domain_def *def = NULL;
     vnic_diag_list diags = {0};
     vnic_error *err = NULL;
-    vnic_domain_def_parse_string(xml, "bench.xml", 0, &def, &diags, &err);
+    vnic_domain_def_parse_string(xml, "bench.xml", flags, &def, &diags, &err);
     long n = (long)diags.count;
     vnic_domain_def_free(def);
     vnic_diag_clear(&diags);
     vnic_error_free(err);
     return n;
+}
+
+static long parse_once(const char *xml)
+{
+    return parse_flags(xml, 0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define SMALL_REPS 101
+
+/* The median time of one parse of XML with FLAGS, each after IDLE_US of sleep (0: none). */
+static double small_median(const char *xml, unsigned flags, unsigned idle_us)
+{
+    double t[SMALL_REPS];
+    parse_flags(xml, flags);
+    for (int i = 0; i < SMALL_REPS; i++) {
+        if (idle_us)
+            usleep(idle_us);
+        double t0 = now();
+        parse_flags(xml, flags);
+        t[i] = now() - t0;
+    }
+    qsort(t, SMALL_REPS, sizeof(t[0]), cmp_double);
+    return t[SMALL_REPS / 2];
 }
 
 /* In the child: warm up (the schema is compiled once per process), then parse enough times
@@ -178,6 +211,34 @@ int main(int argc, char **argv)
                         per_t * 1e6, per_t / base_t, r.rss_kb, r.diags);
         }
     }
+
+    /* The fixed cost of a one-interface document, warm and cold. */
+    char *one = make_domain(1, 0);
+    static const struct {
+        const char *kind;
+        unsigned flags, idle_us;
+    } small[] = {
+        {"one-warm", 0, 0},
+        {"one-cold", 0, 20000},
+        {"one-warm-noschema", VNIC_PARSE_NO_SCHEMA, 0},
+        {"one-cold-noschema", VNIC_PARSE_NO_SCHEMA, 20000},
+    };
+    printf("\none interface, median of %d parses; cold: each after 20 ms of sleep\n\n", SMALL_REPS);
+    printf("%-18s %10s %7s\n", "kind", "us/parse", "ratio");
+    double warm = 0;
+    for (size_t k = 0; k < sizeof(small) / sizeof(small[0]); k++) {
+        double t = small_median(one, small[k].flags, small[k].idle_us);
+        if (k == 0)
+            warm = t;
+        printf("%-18s %10.1f %7.2f\n", small[k].kind, t * 1e6, t / warm);
+        if (jf)
+            fprintf(jf,
+                    ",{\"kind\":\"%s\",\"n\":1,\"seconds\":%.7f,\"us_per_iface\":%.3f,"
+                    "\"time_ratio\":%.3f,\"peak_rss_kb\":0,\"diags\":0}",
+                    small[k].kind, t, t * 1e6, t / warm);
+    }
+    free(one);
+
     if (jf) {
         fprintf(jf, "]\n");
         fclose(jf);
