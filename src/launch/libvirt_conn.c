@@ -1,4 +1,4 @@
-/* Reaching libvirt through its public API: connections, errors, macvtap nodes. */
+/* Reaching libvirt through its public API: connections, errors, the domain as libvirt gets it. */
 #include "config.h"
 
 #include <errno.h>
@@ -7,16 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
 
 #include "cleanup.h"
-#include "devnode.h"
 #include "i18n.h"
-#include "iface_conf.h"
 #include "libvirt_conn.h"
 #include "libvirt_xml.h"
 #include "strutil.h"
@@ -107,70 +103,6 @@ int vnic_lv_runs(virConnectPtr lv, const char *uuid, vnic_error **err)
     if (active < 0)
         return vnic_lv_error(err, _("cannot tell whether domain %s runs"), uuid);
     return active == 1;
-}
-
-static int tap_node(const vnic_interface_info *f, char ***made, size_t *nmade, vnic_error **err)
-{
-    uint8_t mac[6];
-    bool have_mac = vnic_mac_parse(f->host_mac, mac) == 0;
-    dev_t dev;
-    int r = vnic_devnode_macvtap_dev(f->name, f->ifindex, NULL, have_mac ? mac : NULL, &dev, err);
-    if (r < 0)
-        return vnic_error_prefix(err, _("macvtap '%s'"), f->name), r;
-    _cleanup_free_ char *path = vnic_xasprintf("/dev/tap%d", f->ifindex);
-    struct stat st;
-    if (lstat(path, &st) == 0) {
-        if (S_ISCHR(st.st_mode) && st.st_rdev == dev)
-            return 0;
-        return vnic_error_set(err, VNIC_ERR_INVALID,
-                              _("%s is not the node of the macvtap '%s' (device %u:%u): it is "
-                                "%s %u:%u (another network namespace's macvtap with the same "
-                                "ifindex, or another device); libvirt opens the macvtap by that "
-                                "name, so the domain cannot be given to libvirt while it is "
-                                "there"),
-                              path, f->name, major(dev), minor(dev),
-                              S_ISCHR(st.st_mode) ? _("the device") : _("not a device,"),
-                              major(st.st_rdev), minor(st.st_rdev)),
-               -EEXIST;
-    }
-    if (errno != ENOENT)
-        return vnic_error_set_errno(err, errno, _("cannot examine %s"), path), -errno;
-    if (mknod(path, S_IFCHR | 0600, dev) < 0)
-        return vnic_error_set_errno(err, errno,
-                                    _("cannot make %s for the macvtap '%s', which libvirt opens"),
-                                    path, f->name),
-               -errno;
-    *made = vnic_xreallocarray(*made, *nmade + 2, sizeof(char *));
-    (*made)[(*nmade)++] = TAKE_PTR(path);
-    (*made)[*nmade] = NULL;
-    return 0;
-}
-
-int vnic_lv_tap_nodes(const vnic_domain_info *info, int which, char ***made, vnic_error **err)
-{
-    size_t nmade = 0;
-    char **list = NULL;
-    for (size_t i = 0; i < info->ninterfaces; i++) {
-        const vnic_interface_info *f = info->interfaces[i];
-        if ((which >= 0 && (size_t)which != i) || !vnic_streq_null(f->backend, "macvtap"))
-            continue;
-        int r = tap_node(f, &list, &nmade, err);
-        if (r < 0) {
-            vnic_lv_tap_nodes_drop(list);
-            return r;
-        }
-    }
-    *made = list;
-    return 0;
-}
-
-void vnic_lv_tap_nodes_drop(char **made)
-{
-    for (size_t i = 0; made && made[i]; i++) {
-        (void)unlink(made[i]);
-        free(made[i]);
-    }
-    free(made);
 }
 
 int vnic_lv_domain_doc(vnic_conn *conn, const char *name, xmlDoc **ret_doc,

@@ -31,14 +31,17 @@ int vnic_lv_error(vnic_error **err, const char *fmt, ...) __attribute__((format(
  * itself, by name. /dev is shared by every network namespace while ifindexes are not, so that
  * node may be missing (no udev in the namespace) or be another namespace's macvtap. For each
  * macvtap of INFO (its interface WHICH only, or all when WHICH is -1): the device number is read
- * from the right namespace's sysfs; a missing node is made (its path appended to *made, a
- * NULL-terminated list the caller passes to vnic_lv_tap_nodes_drop); a node of another device
- * is an error that says so, and nothing is changed. */
-int vnic_lv_tap_nodes(const vnic_domain_info *info, int which, char ***made, vnic_error **err);
+ * from the right namespace's sysfs; a missing node is made, with a journal entry that lets a
+ * later call remove it should this process be killed before vnic_lv_tap_nodes_drop (see
+ * libvirt_nodes.c), and *ret lists what was made (NULL: nothing); a node of another device is
+ * an error that says so, and nothing is changed. Nodes left by a killed vnic are removed first. */
+typedef struct vnic_lv_nodes vnic_lv_nodes;
+int vnic_lv_tap_nodes(const vnic_domain_info *info, int which, vnic_lv_nodes **ret,
+                      vnic_error **err);
 
-/* Unlink the nodes of MADE (libvirt has its fds by now, or failed) and free the list; accepts
- * NULL. */
-void vnic_lv_tap_nodes_drop(char **made);
+/* Unlink the nodes of MADE (libvirt has its fds by now, or failed) and their journal entries,
+ * and free MADE; accepts NULL. */
+void vnic_lv_tap_nodes_drop(vnic_lv_nodes *made);
 
 /* The running vnic domain NAME as libvirt gets it: *ret_doc is vnic_domain_get_xml's XML
  * rewritten with the actual devices (libvirt_xml.c), *ret_info what vnic_domain_lookup says

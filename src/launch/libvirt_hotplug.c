@@ -82,7 +82,7 @@ static int attach(vnic_conn *conn, const char *uri, const char *name, const char
     _cleanup_free_ char *ifxml = NULL;
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
     vnic_domain_info *info = NULL;
-    char **made = NULL;
+    vnic_lv_nodes *made = NULL;
     if (vnic_domain_attach_interface_file(conn, name, path, aflags, &index, diags, err) < 0) {
         r = -EINVAL;
         goto out;

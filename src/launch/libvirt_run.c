@@ -416,7 +416,7 @@ static int run_libvirt(vnic_conn *conn, const char *uri, const char *target, uns
     _cleanup_free_ char *name = NULL;
     _cleanup_free_ char *xml = NULL;
     vnic_domain_info *info = NULL;
-    char **made = NULL;
+    vnic_lv_nodes *made = NULL;
     bool started = false;
     virConnectPtr lv = NULL;
     virDomainPtr dom = NULL;

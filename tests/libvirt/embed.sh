@@ -9,6 +9,7 @@
 #   - SIGTERM to vnicsh run -> the domain is destroyed, exit 128+15, nothing left;
 #   - /dev/tap<ifindex> of another device is refused with a clear error; a missing one is
 #     made for libvirt and removed again.
+#   - a vnicsh run killed after making that node: the next run removes it (its journal).
 # (libvirt's embedded driver is one process's: virsh cannot join it while vnicsh runs; the
 # virsh side is in libvirtd.sh.)
 # Usage: bash embed.sh VNICSH (as root)
@@ -121,6 +122,41 @@ kill -TERM "$run_pid"
 wait_run 60
 check "vnicsh run exited 143 (got $run_status)" test "$run_status" = 143
 check "the domain it did not start stays in vnic" have_link "$mv"
+
+step "vnicsh killed between making the node and libvirt opening it: the next run removes it"
+journal=${VNIC_LIBVIRT_NODES_DIR:?}/tap$mvidx
+VNIC_FAULT_TRACE=1 VNIC_FAULT_PAUSE_AT="libvirt: tap node made" VNIC_FAULT_PAUSE_MS=60000 \
+    start_run lvembed
+if wait_for 60 "the pause after the node was made" \
+    grep -q "vnic-fault-step [0-9]* libvirt: tap node made" "$tmp/run.log"; then
+    kill -KILL "$run_pid"
+    wait_run 10
+    check "the killed run left $node" test -c "$node"
+    check "and its journal entry $journal" test -f "$journal"
+    # The device goes and comes back with another ifindex: the node left names a device
+    # number nobody may have, and nothing but the journal tells it is vnic's.
+    vsh destroy lvembed
+    check "vnicsh create again" vsh create "$tmp/dom.xml"
+    mv2=$(device_of lvembed ua-mv0)
+    mvidx2=$(ip -n "$ns" -o link show "$mv2" | cut -d: -f1)
+    start_run lvembed
+    wait_for 120 "QEMU" qemu_runs || { cat "$tmp/run.log"; fatal "QEMU did not start"; }
+    check "the next run removed the node the killed one left ($node)" test ! -e "$node"
+    check "and its journal entry" test ! -e "$journal"
+    qpid=$(test_qemus | head -n 1)
+    opened=$(ls -l "/proc/$qpid/fd" | grep -c "/dev/tap$mvidx2\$")
+    check "libvirt opened the new macvtap through /dev/tap$mvidx2 (got $opened fds)" test "$opened" = 2
+    kill -TERM "$run_pid"
+    wait_run 60
+    check "vnicsh run exited 143 (got $run_status)" test "$run_status" = 143
+    mv=$mv2
+    node=/dev/tap$mvidx2
+else
+    cat "$tmp/run.log"
+    echo "SKIP: this build has no fault injection (-Dfault_injection=true)"
+    kill -KILL "$run_pid" 2>/dev/null
+    wait_run 10
+fi
 vsh destroy lvembed
 # The node the kernel (devtmpfs) made for the device went with it; nothing of this test's is
 # left in /dev (a node made with mknod would outlive the device, stale).
