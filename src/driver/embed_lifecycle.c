@@ -114,19 +114,17 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     }
     vnic_fault_step("start: intent written");
 
-    for (size_t i = 0; i < def->niface; i++) {
-        r = vnic_embed_create_one(p, rec, ops[i], i, links, nlinks, err);
-        if (r < 0) {
-            vnic_embed_prefix_iface(err, def, i);
-            vnic_embed_run_downscripts(p, rec);
-            vnic_error *rerr = NULL;
-            if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
-                VNIC_WARN("rollback: %s", rerr->message);
-                vnic_error_free(rerr);
-            }
-            return r;
+    size_t failed = 0;
+    r = vnic_embed_create_devices(p, rec, ops, links, nlinks, &failed, err);
+    if (r < 0) {
+        vnic_embed_prefix_iface(err, def, failed);
+        vnic_embed_run_downscripts(p, rec);
+        vnic_error *rerr = NULL;
+        if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
+            VNIC_WARN("rollback: %s", rerr->message);
+            vnic_error_free(rerr);
         }
-        vnic_fault_step("start: device made");
+        return r;
     }
 
     rec->status = VNIC_RECORD_ACTIVE;
