@@ -694,6 +694,7 @@ static void macvtap_batch_chunk(const vnic_backend_env *env, size_t n,
      * without their mark yet. */
     vnic_fault_step("macvtap: created, not yet marked");
 
+    vnic_nl_batch_reset(&c->b);
     for (size_t i = 0; i < n; i++) {
         if (made[i] < 0 || results[i] < 0)
             continue;
@@ -716,7 +717,6 @@ static void macvtap_batch_chunk(const vnic_backend_env *env, size_t n,
     }
     vnic_error_free(berr);
     berr = NULL;
-    vnic_nl_batch_reset(&c->b);
     r = vnic_nl_batch_run(env->nl, &c->b, &berr);
     batch_answers(env, n, c, r, true, _("cannot change the device"), results, errs);
 
