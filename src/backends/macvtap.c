@@ -631,7 +631,7 @@ static int batch_newlink(const vnic_backend_env *env, const vnic_backend_iface *
     if ((r = vnic_nl_macvtap_msg(&ma, &msg, err)) < 0)
         return r;
     c->req[i] = vnic_nl_batch_add(&c->b, msg);
-    return 0;
+    return c->req[i] < 0 ? c->req[i] : 0;
 }
 
 /* A creation the kernel did not answer may have happened: a macvtap of that name with the
@@ -713,7 +713,10 @@ static void macvtap_batch_chunk(const vnic_backend_env *env, size_t n,
             create_rollback(env, &c->rt[i]);
             continue;
         }
-        c->req[i] = vnic_nl_batch_add(&c->b, msg);
+        if ((c->req[i] = vnic_nl_batch_add(&c->b, msg)) < 0) {
+            create_rollback(env, &c->rt[i]);
+            results[i] = c->req[i];
+        }
     }
     vnic_error_free(berr);
     berr = NULL;

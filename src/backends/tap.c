@@ -313,7 +313,10 @@ static void tap_batch_chunk(const vnic_backend_env *env, size_t n,
             close(TAKE_FD(t[i].fd));
             continue;
         }
-        req[i] = vnic_nl_batch_add(b, msg);
+        if ((req[i] = vnic_nl_batch_add(b, msg)) < 0) {
+            close(TAKE_FD(t[i].fd));
+            results[i] = req[i];
+        }
     }
 
     _cleanup_error_ vnic_error *berr = NULL;
