@@ -738,11 +738,7 @@ static int macvtap_create_batch(const vnic_backend_env *env, size_t n,
                                 int *results, vnic_error **errs, vnic_error **err)
 {
     (void)err; /* every failure is one device's */
-    for (size_t from = 0; from < n; from += VNIC_NL_BATCH_MAX) {
-        size_t k = n - from < VNIC_NL_BATCH_MAX ? n - from : VNIC_NL_BATCH_MAX;
-        macvtap_batch_chunk(env, k, ifaces + from, args + from, rts + from, results + from,
-                            errs + from);
-    }
+    vnic_nl_batch_chunks(env, n, ifaces, args, rts, results, errs, macvtap_batch_chunk);
     return 0;
 }
 

@@ -345,11 +345,7 @@ static int tap_create_batch(const vnic_backend_env *env, size_t n,
                             int *results, vnic_error **errs, vnic_error **err)
 {
     (void)err; /* every failure is one device's */
-    for (size_t from = 0; from < n; from += VNIC_NL_BATCH_MAX) {
-        size_t k = n - from < VNIC_NL_BATCH_MAX ? n - from : VNIC_NL_BATCH_MAX;
-        tap_batch_chunk(env, k, ifaces + from, args + from, rts + from, results + from,
-                        errs + from);
-    }
+    vnic_nl_batch_chunks(env, n, ifaces, args, rts, results, errs, tap_batch_chunk);
     return 0;
 }
 

@@ -186,3 +186,14 @@ int vnic_nl_batch_fail(const vnic_nl_batch *b, size_t i, const char *what, vnic_
         (*err)->sys_errno = -e;
     return e;
 }
+
+void vnic_nl_batch_chunks(const vnic_backend_env *env, size_t n,
+                          const vnic_backend_iface *const *ifaces,
+                          const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                          int *results, vnic_error **errs, vnic_nl_batch_chunk_fn *chunk)
+{
+    for (size_t from = 0; from < n; from += VNIC_NL_BATCH_MAX) {
+        size_t k = n - from < VNIC_NL_BATCH_MAX ? n - from : VNIC_NL_BATCH_MAX;
+        chunk(env, k, ifaces + from, args + from, rts + from, results + from, errs + from);
+    }
+}

@@ -15,6 +15,8 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
+#include <vnic/backend.h>
+
 #include "error.h"
 
 /* Bounded so that the answers of one batch (at most a request's size each, with the kernel's
@@ -54,3 +56,14 @@ void vnic_nl_batch_reset(vnic_nl_batch *b);
 /* The message of the kernel's extended acknowledgement in the NLMSG_ERROR message HDR, of
  * which LEN bytes are readable, into buf (size > 0): "" when it has none. */
 void vnic_nl_ext_ack_msg(const struct nlmsghdr *hdr, size_t len, char *buf, size_t size);
+
+/* A backend's create_batch in chunks of at most VNIC_NL_BATCH_MAX devices, each made by CHUNK
+ * with the arguments of create_batch from its first device on. */
+typedef void vnic_nl_batch_chunk_fn(const vnic_backend_env *env, size_t n,
+                                    const vnic_backend_iface *const *ifaces,
+                                    const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                                    int *results, vnic_error **errs);
+void vnic_nl_batch_chunks(const vnic_backend_env *env, size_t n,
+                          const vnic_backend_iface *const *ifaces,
+                          const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                          int *results, vnic_error **errs, vnic_nl_batch_chunk_fn *chunk);
