@@ -26,8 +26,8 @@ static size_t ifaces_of(const vnic_record *rec, const vnic_backend_ops **ops,
 
 /* Let WHICH's create_batch make the devices of its interfaces (all K of them, idx): each one
  * it made is done in rec, as vnic_embed_create_one leaves it before the setup that follows. */
-static void batch_one_backend(embed_priv *p, vnic_record *rec, const vnic_backend_ops *which,
-                              const size_t *idx, size_t k, const vnic_backend_env *env)
+static void batch_one_backend(vnic_record *rec, const vnic_backend_ops *which, const size_t *idx,
+                              size_t k, const vnic_backend_env *env)
 {
     _cleanup_free_ const vnic_backend_iface **ifaces = vnic_xcalloc(k, sizeof(*ifaces));
     _cleanup_free_ vnic_backend_create_args *args = vnic_xcalloc(k, sizeof(*args));
@@ -92,7 +92,7 @@ int vnic_embed_create_devices(embed_priv *p, vnic_record *rec, const vnic_backen
         for (size_t j = 0; j < k; j++)
             batched[idx[j]] = true;
         if (k >= 2)
-            batch_one_backend(p, rec, ops[i], idx, k, &env);
+            batch_one_backend(rec, ops[i], idx, k, &env);
     }
 
     /* In the order of the interfaces, as one by one: the setup of each device the batch made,
