@@ -26,6 +26,7 @@
 #include "ifname.h"
 #include "log.h"
 #include "netlink.h"
+#include "nl_batch.h"
 #include "strutil.h"
 #include "tun.h"
 
@@ -585,6 +586,162 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_backend_iface 
     return 0;
 }
 
+/* ---- create_batch: managed macvtaps outside passthrough, their requests pipelined ---- */
+
+/* What one chunk of a batch keeps per device. */
+typedef struct {
+    vnic_link_info lower[VNIC_NL_BATCH_MAX];
+    vnic_iface_runtime rt[VNIC_NL_BATCH_MAX];
+    int req[VNIC_NL_BATCH_MAX]; /* the device's request in the current batch, or -1 */
+    vnic_nl_batch b;
+} macvtap_chunk;
+
+/* Device i's RTM_NEWLINK, as macvtap_create sends it, into the chunk's batch; or its result
+ * (-EOPNOTSUPP for what the batch leaves to create: managed='no', passthrough). */
+static int batch_newlink(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                         const vnic_backend_create_args *args, macvtap_chunk *c, size_t i,
+                         vnic_error **err)
+{
+    vnic_backend_mode mode = vnic_backend_iface_source_mode(iface);
+    if (!vnic_backend_iface_managed(iface) || mode == VNIC_BACKEND_MODE_PASSTHROUGH ||
+        (unsigned)mode >= VNIC_BACKEND_MODE_LAST || !args->mark || !*args->mark ||
+        strlen(args->mark) > VNIC_IFALIAS_MAX || !args->name || vnic_ifname_check(args->name))
+        return -EOPNOTSUPP; /* create says why, where it is something to say */
+    int r = lower_get(env, vnic_backend_iface_source_dev(iface), &c->lower[i], err);
+    if (r < 0)
+        return r;
+    c->rt[i] = (vnic_iface_runtime){
+        .queues = vnic_backend_iface_queues(iface),
+        .vnet_hdr = vnic_backend_iface_vnet_hdr(iface),
+        .created = true,
+        .lower_ifindex = c->lower[i].ifindex,
+    };
+    vnic_strlcpy(c->rt[i].name, args->name, sizeof(c->rt[i].name));
+    if (args->guest_mac)
+        memcpy(c->rt[i].mac, args->guest_mac, 6);
+    const vnic_nl_macvtap_args ma = {
+        .name = args->name,
+        .lower_ifindex = c->lower[i].ifindex,
+        .mode = kernel_mode[mode],
+        .mac = args->guest_mac,
+        .mtu = vnic_backend_iface_mtu(iface),
+        .group = args->group,
+    };
+    struct nl_msg *msg = NULL;
+    if ((r = vnic_nl_macvtap_msg(&ma, &msg, err)) < 0)
+        return r;
+    c->req[i] = vnic_nl_batch_add(&c->b, msg);
+    return c->req[i] < 0 ? c->req[i] : 0;
+}
+
+/* A creation the kernel did not answer may have happened: a macvtap of that name with the
+ * domain's group and no alias yet is the one asked for, and goes again. */
+static void forget_unanswered(const vnic_backend_env *env, const vnic_backend_create_args *args)
+{
+    vnic_link_info info;
+    if (link_get_opt(env->nl, 0, args->name, &info, NULL) < 0 ||
+        !vnic_streq(info.kind, MACVTAP_KIND) || info.group != args->group || info.alias[0])
+        return;
+    _cleanup_error_ vnic_error *e = NULL;
+    if (vnic_nl_link_delete(env->nl, info.ifindex, &e) < 0 && e)
+        VNIC_WARN("cannot delete %s after an unanswered creation: %s", info.name, e->message);
+}
+
+/* Take the answers of the chunk's batch: a device whose request was refused, or whose batch
+ * could not be sent (R < 0), gets its error; with UNDO it was made and is deleted again. */
+static void batch_answers(const vnic_backend_env *env, size_t n, macvtap_chunk *c, int r, bool undo,
+                          const char *what, int *results, vnic_error **errs)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c->req[i] < 0)
+            continue;
+        results[i] = r < 0 ? r : vnic_nl_batch_fail(&c->b, (size_t)c->req[i], what, &errs[i]);
+        c->req[i] = -1;
+        if (results[i] < 0 && undo) {
+            create_rollback(env, &c->rt[i]);
+            /* -EEXIST would send the driver to the template's next name: nothing after
+             * creation means that. */
+            if (results[i] == -EEXIST)
+                results[i] = -EADDRINUSE;
+        }
+    }
+}
+
+/* One chunk: every RTM_NEWLINK in one send, then every RTM_SETLINK (mark, and up) in one
+ * send; a device whose RTM_SETLINK was refused is deleted again. */
+static void macvtap_batch_chunk(const vnic_backend_env *env, size_t n,
+                                const vnic_backend_iface *const *ifaces,
+                                const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                                int *results, vnic_error **errs)
+{
+    _cleanup_free_ macvtap_chunk *c = vnic_xcalloc(1, sizeof(*c));
+    for (size_t i = 0; i < n; i++) {
+        c->req[i] = -1;
+        results[i] = batch_newlink(env, ifaces[i], &args[i], c, i, &errs[i]);
+    }
+    _cleanup_error_ vnic_error *berr = NULL;
+    int r = vnic_nl_batch_run(env->nl, &c->b, &berr);
+    /* The results of the creations, in results until each device is marked too. */
+    int made[VNIC_NL_BATCH_MAX];
+    for (size_t i = 0; i < n; i++)
+        made[i] = c->req[i];
+    batch_answers(env, n, c, r, false, _("cannot create the macvtap device"), results, errs);
+    for (size_t i = 0; i < n; i++)
+        if (r == 0 && made[i] >= 0 && !c->b.req[made[i]].answered)
+            forget_unanswered(env, &args[i]);
+
+    /* The crash window that reconcile must handle: devices with the domain's link group but
+     * without their mark yet. */
+    vnic_fault_step("macvtap: created, not yet marked");
+
+    vnic_nl_batch_reset(&c->b);
+    for (size_t i = 0; i < n; i++) {
+        if (made[i] < 0 || results[i] < 0)
+            continue;
+        unsigned ifindex = if_nametoindex(args[i].name);
+        if (!ifindex) {
+            vnic_error_set_errno(&errs[i], errno, _("cannot find macvtap '%s' just created"),
+                                 args[i].name);
+            results[i] = -ENODEV;
+            continue;
+        }
+        c->rt[i].ifindex = (int)ifindex;
+        const vnic_nl_link_change mark = {.alias = args[i].mark,
+                                          .up = vnic_backend_iface_link_up(ifaces[i]) ? 1 : -1};
+        struct nl_msg *msg = NULL;
+        if ((results[i] = vnic_nl_link_change_msg(c->rt[i].ifindex, &mark, &msg, &errs[i])) < 0) {
+            create_rollback(env, &c->rt[i]);
+            continue;
+        }
+        if ((c->req[i] = vnic_nl_batch_add(&c->b, msg)) < 0) {
+            create_rollback(env, &c->rt[i]);
+            results[i] = c->req[i];
+        }
+    }
+    vnic_error_free(berr);
+    berr = NULL;
+    r = vnic_nl_batch_run(env->nl, &c->b, &berr);
+    batch_answers(env, n, c, r, true, _("cannot change the device"), results, errs);
+
+    for (size_t i = 0; i < n; i++) {
+        if (made[i] < 0 || results[i] < 0)
+            continue;
+        unsigned mtu = vnic_backend_iface_mtu(ifaces[i]);
+        c->rt[i].mtu = mtu ? mtu : c->lower[i].mtu;
+        rts[i] = c->rt[i];
+    }
+}
+
+static int macvtap_create_batch(const vnic_backend_env *env, size_t n,
+                                const vnic_backend_iface *const *ifaces,
+                                const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                                int *results, vnic_error **errs, vnic_error **err)
+{
+    (void)err; /* every failure is one device's */
+    vnic_nl_batch_chunks(env, n, ifaces, args, rts, results, errs, macvtap_batch_chunk);
+    return 0;
+}
+
 /* Open one queue of the macvtap and set its virtio-net header mode. */
 static int queue_open(const vnic_backend_env *env, const vnic_link_info *dev, dev_t devnum,
                       bool vnet_hdr, int *ret_fd, vnic_error **err)
@@ -830,4 +987,5 @@ __attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
     .open_queues = macvtap_open_queues,
     .destroy = macvtap_destroy,
     .adopt = macvtap_adopt,
+    .create_batch = macvtap_create_batch,
 };

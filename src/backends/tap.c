@@ -19,6 +19,7 @@
 #include "fault.h"
 #include "i18n.h"
 #include "netlink.h"
+#include "nl_batch.h"
 #include "strutil.h"
 #include "tun.h"
 
@@ -170,29 +171,36 @@ static int tap_adopt_unmanaged(const vnic_backend_env *env, const vnic_backend_i
     return 0;
 }
 
-static int tap_create(const vnic_backend_env *env, const vnic_backend_iface *iface,
-                      const vnic_backend_create_args *args, vnic_iface_runtime *rt,
-                      vnic_error **err)
-{
-    if (!vnic_backend_iface_managed(iface))
-        return tap_adopt_unmanaged(env, iface, args, rt, err);
+/* A tap between its TUNSETIFF and its TUNSETPERSIST: vnic's fd keeps it alive, and closing
+ * the fd before TUNSETPERSIST removes it. */
+typedef struct {
+    int fd;
+    unsigned ifindex;
+    uint8_t host_mac[6];
+    vnic_tun_open_args oa;
+} tap_new;
 
+/* Make the tap and give it its owner; the rest is netlink's (tap_change) and then
+ * tap_complete's. On failure nothing is left (t->fd is -1). */
+static int tap_begin(const vnic_backend_iface *iface, const vnic_backend_create_args *args,
+                     tap_new *t, vnic_error **err)
+{
+    t->fd = -1;
     uid_t uid;
     gid_t gid;
     int r = resolve_owner(iface, &uid, &gid, err);
     if (r < 0)
         return r;
 
-    vnic_tun_open_args oa = {
+    t->oa = (vnic_tun_open_args){
         .name = args->name,
         .vnet_hdr = vnic_backend_iface_vnet_hdr(iface),
         .multi_queue = vnic_backend_iface_queues(iface) > 1,
         .exclusive = true,
         .path = vnic_backend_iface_tap_path(iface),
     };
-    /* The fd keeps the new tap alive; closing it without TUNSETPERSIST removes the tap. */
     _cleanup_close_ int fd = -1;
-    r = vnic_tun_open(&oa, &fd, err);
+    r = vnic_tun_open(&t->oa, &fd, err);
     if (r == -EEXIST && !args->name_from_template) {
         vnic_error_free(*err);
         *err = NULL;
@@ -214,38 +222,130 @@ static int tap_create(const vnic_backend_env *env, const vnic_backend_iface *ifa
 
     /* The ifindex by ioctl: an RTM_GETLINK would make the kernel settle the new device's
      * pending link events first, which costs more than making it. */
-    unsigned ifindex = if_nametoindex(args->name);
-    if (!ifindex)
+    t->ifindex = if_nametoindex(args->name);
+    if (!t->ifindex)
         return vnic_error_set_errno(err, errno, _("cannot find tap '%s' just made"), args->name),
                -ENODEV;
+    host_mac_of(args->guest_mac, t->host_mac);
+    t->fd = TAKE_FD(fd);
+    return 0;
+}
 
-    uint8_t host_mac[6];
-    host_mac_of(args->guest_mac, host_mac);
-    vnic_nl_link_change chg = {
+/* Mark, MAC, MTU, group and link state: one request. */
+static vnic_nl_link_change tap_change(const vnic_backend_iface *iface,
+                                      const vnic_backend_create_args *args, const tap_new *t)
+{
+    return (vnic_nl_link_change){
         .alias = args->mark,
-        .mac = host_mac,
+        .mac = t->host_mac,
         .mtu = vnic_backend_iface_mtu(iface),
         .set_group = args->group != 0,
         .group = args->group,
         .up = vnic_backend_iface_link_up(iface) ? 1 : 0,
     };
-    r = vnic_nl_link_change_apply(env->nl, (int)ifindex, &chg, err);
-    if (r < 0)
-        return vnic_error_prefix(err, _("configuring tap '%s'"), args->name), r;
+}
 
-    r = vnic_tun_set_persist(fd, true, err);
+/* Make the configured tap persistent and say what it is. The fd is closed in every case:
+ * after a failure the tap goes with it. */
+static int tap_complete(const vnic_backend_iface *iface, const vnic_backend_create_args *args,
+                        tap_new *t, vnic_iface_runtime *rt, vnic_error **err)
+{
+    _cleanup_close_ int fd = TAKE_FD(t->fd);
+    int r = vnic_tun_set_persist(fd, true, err);
     if (r < 0)
         return r;
 
     memset(rt, 0, sizeof(*rt));
     vnic_strlcpy(rt->name, args->name, sizeof(rt->name));
-    rt->ifindex = (int)ifindex;
+    rt->ifindex = (int)t->ifindex;
     rt->queues = vnic_backend_iface_queues(iface);
-    rt->multi_queue = oa.multi_queue;
-    rt->vnet_hdr = oa.vnet_hdr;
+    rt->multi_queue = t->oa.multi_queue;
+    rt->vnet_hdr = t->oa.vnet_hdr;
     rt->created = true;
-    memcpy(rt->mac, host_mac, 6);
+    memcpy(rt->mac, t->host_mac, 6);
     rt->mtu = vnic_backend_iface_mtu(iface) ? vnic_backend_iface_mtu(iface) : TAP_DEFAULT_MTU;
+    return 0;
+}
+
+static int tap_create(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                      const vnic_backend_create_args *args, vnic_iface_runtime *rt,
+                      vnic_error **err)
+{
+    if (!vnic_backend_iface_managed(iface))
+        return tap_adopt_unmanaged(env, iface, args, rt, err);
+
+    tap_new t;
+    int r = tap_begin(iface, args, &t, err);
+    if (r < 0)
+        return r;
+    vnic_nl_link_change chg = tap_change(iface, args, &t);
+    r = vnic_nl_link_change_apply(env->nl, (int)t.ifindex, &chg, err);
+    if (r < 0) {
+        close(t.fd);
+        return vnic_error_prefix(err, _("configuring tap '%s'"), args->name), r;
+    }
+    return tap_complete(iface, args, &t, rt, err);
+}
+
+/* One chunk of create_batch: every tap made (TUNSETIFF, one by one: an ioctl each), their
+ * netlink changes sent together, then each acknowledged one made persistent; one whose
+ * change was refused is closed, which removes it (it is not persistent yet). */
+static void tap_batch_chunk(const vnic_backend_env *env, size_t n,
+                            const vnic_backend_iface *const *ifaces,
+                            const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                            int *results, vnic_error **errs)
+{
+    _cleanup_free_ vnic_nl_batch *b = vnic_xcalloc(1, sizeof(*b));
+    tap_new t[VNIC_NL_BATCH_MAX];
+    int req[VNIC_NL_BATCH_MAX]; /* device i's request in b, or -1 */
+    for (size_t i = 0; i < n; i++) {
+        req[i] = -1;
+        t[i].fd = -1;
+        if (!vnic_backend_iface_managed(ifaces[i])) {
+            results[i] = -EOPNOTSUPP;
+            continue;
+        }
+        if ((results[i] = tap_begin(ifaces[i], &args[i], &t[i], &errs[i])) < 0)
+            continue;
+        vnic_nl_link_change chg = tap_change(ifaces[i], &args[i], &t[i]);
+        struct nl_msg *msg = NULL;
+        if ((results[i] = vnic_nl_link_change_msg((int)t[i].ifindex, &chg, &msg, &errs[i])) < 0) {
+            close(TAKE_FD(t[i].fd));
+            continue;
+        }
+        if ((req[i] = vnic_nl_batch_add(b, msg)) < 0) {
+            close(TAKE_FD(t[i].fd));
+            results[i] = req[i];
+        }
+    }
+
+    _cleanup_error_ vnic_error *berr = NULL;
+    int r = vnic_nl_batch_run(env->nl, b, &berr);
+    for (size_t i = 0; i < n; i++) {
+        if (req[i] < 0)
+            continue;
+        if (r < 0) {
+            close(TAKE_FD(t[i].fd));
+            results[i] = r;
+            continue;
+        }
+        results[i] = vnic_nl_batch_fail(b, (size_t)req[i], _("cannot change the device"), &errs[i]);
+        if (results[i] < 0) {
+            close(TAKE_FD(t[i].fd));
+            vnic_error_prefix(&errs[i], _("configuring tap '%s'"), args[i].name);
+            continue;
+        }
+        results[i] = tap_complete(ifaces[i], &args[i], &t[i], &rts[i], &errs[i]);
+    }
+}
+
+static int tap_create_batch(const vnic_backend_env *env, size_t n,
+                            const vnic_backend_iface *const *ifaces,
+                            const vnic_backend_create_args *args, vnic_iface_runtime *rts,
+                            int *results, vnic_error **errs, vnic_error **err)
+{
+    (void)err; /* every failure is one device's */
+    vnic_nl_batch_chunks(env, n, ifaces, args, rts, results, errs, tap_batch_chunk);
     return 0;
 }
 
@@ -386,4 +486,5 @@ __attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
     .open_queues = tap_open_queues,
     .destroy = tap_destroy,
     .adopt = tap_adopt,
+    .create_batch = tap_create_batch,
 };

@@ -150,6 +150,17 @@ vnic_backend_env vnic_embed_backend_env(embed_priv *p, const vnic_record *rec);
  * the kernel again for each interface what the snapshot says (the lower device). */
 int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
                           const vnic_link_info *links, size_t nlinks, vnic_error **err);
+/* What follows the device's creation (bandwidth, coalescing, the host side's addresses and
+ * routes); on failure the device of interface i is removed again. */
+int vnic_embed_device_setup(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
+                            const vnic_backend_env *env, vnic_error **err);
+/* embed_batch.c: make the devices of every interface of rec at a start, in order, with the
+ * backends' create_batch where one has two or more of them, else one by one: as many
+ * vnic_embed_create_one would, with the same errors. On failure *ret_failed is the
+ * interface that failed; the devices made stay done in rec, for the caller's rollback. */
+int vnic_embed_create_devices(embed_priv *p, vnic_record *rec, const vnic_backend_ops **ops,
+                              const vnic_link_info *links, size_t nlinks, size_t *ret_failed,
+                              vnic_error **err);
 /* Supervision (vnicsh run): the NAME.run locks this connection holds. */
 void vnic_embed_release_supervision(embed_priv *p, const char *name);
 bool vnic_embed_supervised_elsewhere(embed_priv *p, const vnic_record *rec);

@@ -24,6 +24,17 @@ static unsigned define_parse_flags(unsigned flags)
            ((flags & VNIC_DEFINE_NO_SCHEMA) ? (unsigned)VNIC_PARSE_NO_SCHEMA : 0);
 }
 
+/* Undo a start that failed: every device made so far, and the record. */
+static void start_rollback(embed_priv *p, vnic_record *rec)
+{
+    vnic_embed_run_downscripts(p, rec);
+    vnic_error *rerr = NULL;
+    if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
+        VNIC_WARN("rollback: %s", rerr->message);
+        vnic_error_free(rerr);
+    }
+}
+
 /* Start a domain from def (taken over), with the domain lock held and the state checked. */
 int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent, bool supervised,
                          vnic_domain_info **ret, vnic_error **err)
@@ -114,29 +125,17 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     }
     vnic_fault_step("start: intent written");
 
-    for (size_t i = 0; i < def->niface; i++) {
-        r = vnic_embed_create_one(p, rec, ops[i], i, links, nlinks, err);
-        if (r < 0) {
-            vnic_embed_prefix_iface(err, def, i);
-            vnic_embed_run_downscripts(p, rec);
-            vnic_error *rerr = NULL;
-            if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
-                VNIC_WARN("rollback: %s", rerr->message);
-                vnic_error_free(rerr);
-            }
-            return r;
-        }
-        vnic_fault_step("start: device made");
+    size_t failed = 0;
+    r = vnic_embed_create_devices(p, rec, ops, links, nlinks, &failed, err);
+    if (r < 0) {
+        vnic_embed_prefix_iface(err, def, failed);
+        start_rollback(p, rec);
+        return r;
     }
 
     rec->status = VNIC_RECORD_ACTIVE;
     if ((r = vnic_embed_record_write(p, rec, err)) < 0) {
-        vnic_embed_run_downscripts(p, rec);
-        vnic_error *rerr = NULL;
-        if (vnic_embed_finish_record(p, rec, false, NULL, NULL, &rerr) < 0) {
-            VNIC_WARN("rollback: %s", rerr->message);
-            vnic_error_free(rerr);
-        }
+        start_rollback(p, rec);
         return r;
     }
     vnic_fault_step("start: result written");

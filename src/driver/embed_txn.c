@@ -142,22 +142,33 @@ int vnic_embed_create_one(embed_priv *p, vnic_record *rec, const vnic_backend_op
         }
         if (r < 0)
             return r;
-        /* Bandwidth, coalescing and the host side's addresses and routes belong to the
-         * device's creation: if any of them cannot be had, the device goes again (and they
-         * with it) and nothing of this interface is left. */
-        if ((r = vnic_embed_qos_apply(p, d, &ri->rt, err)) < 0 ||
-            (r = vnic_embed_host_setup(p, d, &ri->rt, err)) < 0) {
-            vnic_error *de = NULL;
-            if (ops->destroy(&env, &ri->rt, mark, &de) < 0) {
-                vnic_error_prefix(&de, _("cannot remove device '%s' again"), ri->rt.name);
-                vnic_error_prefix(err, "%s", de->message);
-                vnic_error_free(de);
-            }
+        if ((r = vnic_embed_device_setup(p, rec, ops, i, &env, err)) < 0)
             return r;
-        }
         ri->done = true;
         return 0;
     }
+}
+
+int vnic_embed_device_setup(embed_priv *p, vnic_record *rec, const vnic_backend_ops *ops, size_t i,
+                            const vnic_backend_env *env, vnic_error **err)
+{
+    vnic_iface_def *d = rec->def->ifaces[i];
+    vnic_record_iface *ri = &rec->ifaces[i];
+    /* Bandwidth, coalescing and the host side's addresses and routes belong to the device's
+     * creation: if any of them cannot be had, the device goes again (and they with it) and
+     * nothing of this interface is left. */
+    int r;
+    if ((r = vnic_embed_qos_apply(p, d, &ri->rt, err)) < 0 ||
+        (r = vnic_embed_host_setup(p, d, &ri->rt, err)) < 0) {
+        vnic_error *de = NULL;
+        if (ops->destroy(env, &ri->rt, ri->mark, &de) < 0) {
+            vnic_error_prefix(&de, _("cannot remove device '%s' again"), ri->rt.name);
+            vnic_error_prefix(err, "%s", de->message);
+            vnic_error_free(de);
+        }
+        return r;
+    }
+    return 0;
 }
 
 /* Forget the supervisor lock of NAME this connection holds, if any. */

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 
 typedef struct {
     void *handle;
-    const vnic_backend_ops *ops;
+    /* The registry's own copy of the module's table, full size: a version 2 module's table
+     * is shorter, and what it lacks (create_batch) stays NULL here. */
+    vnic_backend_ops *ops;
     char *path;
     unsigned dir; /* which directory of the list it came from */
 } loaded_backend;
@@ -35,6 +38,7 @@ void vnic_registry_free(vnic_registry *reg)
         return;
     for (size_t i = 0; i < reg->n; i++) {
         dlclose(reg->items[i].handle);
+        free(reg->items[i].ops);
         free(reg->items[i].path);
     }
     free(reg->items);
@@ -161,23 +165,29 @@ static int load_one(vnic_registry *reg, unsigned dir, const char *path, vnic_err
                               path, dlerror()),
                -ENOENT;
 
-    const vnic_backend_ops *ops = dlsym(h, VNIC_BACKEND_SYMBOL);
-    if (!ops) {
+    const vnic_backend_ops *mod = dlsym(h, VNIC_BACKEND_SYMBOL);
+    if (!mod) {
         dlclose(h);
         return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
                               _("backend module '%s' has no '%s' symbol"), path,
                               VNIC_BACKEND_SYMBOL),
                -EINVAL;
     }
-    if (ops->abi_version != VNIC_BACKEND_ABI_VERSION) {
-        unsigned v = ops->abi_version;
+    /* abi_version is the first member in every version: safe to read before the size is
+     * known. */
+    unsigned v = mod->abi_version;
+    if (v < VNIC_BACKEND_ABI_VERSION_MIN || v > VNIC_BACKEND_ABI_VERSION) {
         dlclose(h);
         return vnic_error_set(err, VNIC_ERR_UNSUPPORTED,
                               _("backend module '%s' was built for backend ABI version %u, but "
-                                "this vnic needs version %d"),
-                              path, v, VNIC_BACKEND_ABI_VERSION),
+                                "this vnic needs version %d or %d"),
+                              path, v, VNIC_BACKEND_ABI_VERSION_MIN, VNIC_BACKEND_ABI_VERSION),
                -EINVAL;
     }
+    /* Only as much of the table as its version has: a version 2 table ends where
+     * create_batch begins, and reading further would read past the module's symbol. */
+    _cleanup_free_ vnic_backend_ops *ops = vnic_xcalloc(1, sizeof(*ops));
+    memcpy(ops, mod, v == 2 ? offsetof(vnic_backend_ops, create_batch) : sizeof(*ops));
     if (!ops->name || (unsigned)ops->type >= VNIC_BACKEND_TYPE_LAST || !ops->create ||
         !ops->open_queues || !ops->destroy || !ops->verify || !ops->adopt ||
         !ops->default_template) {
@@ -216,10 +226,11 @@ static int load_one(vnic_registry *reg, unsigned dir, const char *path, vnic_err
     }
 
     reg->items = vnic_xreallocarray(reg->items, reg->n + 1, sizeof(*reg->items));
-    reg->items[reg->n++] =
-        (loaded_backend){.handle = h, .ops = ops, .path = vnic_xstrdup(path), .dir = dir};
-    VNIC_DEBUG("loaded backend %s for type %s from %s", ops->name,
+    VNIC_DEBUG("loaded backend %s (ABI %u%s) for type %s from %s", ops->name, v,
+               ops->create_batch ? ", batch creation" : "",
                vnic_iface_type_to_string((vnic_iface_type)ops->type), path);
+    reg->items[reg->n++] =
+        (loaded_backend){.handle = h, .ops = TAKE_PTR(ops), .path = vnic_xstrdup(path), .dir = dir};
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "i18n.h"
 #include "netlink.h"
+#include "nl_batch.h"
 #include "strutil.h"
 
 VNIC_DEFINE_CLEANUP(struct rtnl_link, rtnl_link_put)
@@ -78,27 +79,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
     (void)arg;
     const struct nlmsghdr *hdr = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
     ack_errno = e->error < 0 ? -e->error : e->error;
-    ack_msg[0] = '\0';
-    if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
-        return NL_STOP;
-    /* The attributes follow the error and, unless capped, the whole request it answers. */
-    size_t off = NLMSG_HDRLEN + sizeof(*e);
-    if (!(hdr->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len >= NLMSG_HDRLEN)
-        off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
-    while (off + NLA_HDRLEN <= hdr->nlmsg_len) {
-        const struct nlattr *a = (const struct nlattr *)((const char *)hdr + off);
-        if (a->nla_len < NLA_HDRLEN || off + a->nla_len > hdr->nlmsg_len)
-            break;
-        size_t len = a->nla_len - NLA_HDRLEN;
-        if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && len > 0) {
-            if (len > sizeof(ack_msg))
-                len = sizeof(ack_msg);
-            memcpy(ack_msg, (const char *)a + NLA_HDRLEN, len);
-            ack_msg[len - 1] = '\0';
-            break;
-        }
-        off += NLA_ALIGN(a->nla_len);
-    }
+    vnic_nl_ext_ack_msg(hdr, hdr->nlmsg_len, ack_msg, sizeof(ack_msg));
     return NL_STOP; /* libnl reports the error as it would without us */
 }
 
@@ -257,7 +238,7 @@ static int set_mac(struct rtnl_link *l, const uint8_t *mac)
     return 0;
 }
 
-int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args, vnic_error **err)
+int vnic_nl_macvtap_msg(const vnic_nl_macvtap_args *args, struct nl_msg **ret, vnic_error **err)
 {
     _cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_macvtap_alloc();
     if (!l)
@@ -274,16 +255,27 @@ int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args,
         rtnl_link_set_mtu(l, args->mtu);
     if (args->group)
         rtnl_link_set_group(l, args->group);
+    r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, ret);
+    if (r < 0)
+        return nl_fail(r, err, _("cannot build a link creation request"));
+    return 0;
+}
 
+int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args, vnic_error **err)
+{
+    struct nl_msg *msg = NULL;
+    int r = vnic_nl_macvtap_msg(args, &msg, err);
+    if (r < 0)
+        return r;
     ack_reset();
-    r = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
+    r = nl_send_sync(sk, msg);
     if (r < 0)
         return kernel_fail(r, err, _("cannot create the macvtap device"));
     return 0;
 }
 
-int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_link_change *chg,
-                              vnic_error **err)
+int vnic_nl_link_change_msg(int ifindex, const vnic_nl_link_change *chg, struct nl_msg **ret,
+                            vnic_error **err)
 {
     _cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
     _cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_alloc();
@@ -304,14 +296,23 @@ int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_lin
     else if (chg->up == 0)
         rtnl_link_unset_flags(l, IFF_UP);
 
-    _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-    int r = rtnl_link_build_change_request(orig, l, 0, &msg);
+    int r = rtnl_link_build_change_request(orig, l, 0, ret);
     if (r < 0)
         return nl_fail(r, err, _("cannot build a link change request"));
     /* RTM_SETLINK changes an existing device and never creates one. */
-    nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
+    nlmsg_hdr(*ret)->nlmsg_type = RTM_SETLINK;
+    return 0;
+}
+
+int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_link_change *chg,
+                              vnic_error **err)
+{
+    struct nl_msg *msg = NULL;
+    int r = vnic_nl_link_change_msg(ifindex, chg, &msg, err);
+    if (r < 0)
+        return r;
     ack_reset();
-    r = nl_send_sync(sk, TAKE_PTR(msg));
+    r = nl_send_sync(sk, msg);
     if (r < 0)
         return kernel_fail(r, err, _("cannot change the device"));
     return 0;

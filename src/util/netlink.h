@@ -47,6 +47,8 @@ typedef struct vnic_nl_macvtap_args {
 
 /* Create a macvtap with NLM_F_CREATE|NLM_F_EXCL. -EEXIST when the name is taken. */
 int vnic_nl_macvtap_create(struct nl_sock *sk, const vnic_nl_macvtap_args *args, vnic_error **err);
+/* Its request, built and not sent (for nl_batch.h): *ret is the caller's. */
+int vnic_nl_macvtap_msg(const vnic_nl_macvtap_args *args, struct nl_msg **ret, vnic_error **err);
 
 /* Changes to an existing link; only the fields marked set are sent, in one request. */
 typedef struct vnic_nl_link_change {
@@ -60,6 +62,9 @@ typedef struct vnic_nl_link_change {
 
 int vnic_nl_link_change_apply(struct nl_sock *sk, int ifindex, const vnic_nl_link_change *chg,
                               vnic_error **err);
+/* Its request, built and not sent (for nl_batch.h): *ret is the caller's. */
+int vnic_nl_link_change_msg(int ifindex, const vnic_nl_link_change *chg, struct nl_msg **ret,
+                            vnic_error **err);
 
 /* Delete one link. -ENODEV when it is already gone. */
 int vnic_nl_link_delete(struct nl_sock *sk, int ifindex, vnic_error **err);

@@ -27,13 +27,14 @@ XML
 
 VNIC_FAULT_TRACE=1 vsh create "$tmp/d.xml" >/dev/null 2>"$tmp/trace" || fail "create: $(cat "$tmp/trace")"
 if grep -q '^vnic-fault-step ' "$tmp/trace"; then
-    # 1 intent, then per interface the module's step and the driver's, then the result.
+    # 1 intent, then the module's step for each tap of its batch (create_batch), the driver's
+    # for each interface, then the result.
     grep '^vnic-fault-step ' "$tmp/trace" | cut -d' ' -f2- >"$tmp/steps"
     cat >"$tmp/want" <<'STEPS'
 1 start: intent written
 2 tap: made, not yet persistent
-3 start: device made
-4 tap: made, not yet persistent
+3 tap: made, not yet persistent
+4 start: device made
 5 start: device made
 6 start: result written
 STEPS

@@ -195,6 +195,21 @@ static int bp_adopt(const vnic_backend_env *env, const char *mark, vnic_iface_ru
     return 0;
 }
 
+#ifdef TEST_ABI2_TRAP
+#include <stdio.h>
+#include <stdlib.h>
+/* Built as a version 2 module (TEST_ABI_VERSION=2), whose table really ends before
+ * create_batch: what lies there must never be read. Here it is a function that fails the
+ * test loudly if vnic calls it. */
+static int bp_trap(const vnic_backend_env *env, size_t n, const vnic_backend_iface *const *ifaces,
+                   const vnic_backend_create_args *args, vnic_iface_runtime *rts, int *results,
+                   vnic_error **errs, vnic_error **err)
+{
+    fprintf(stderr, "bridgeport: vnic read create_batch from a version 2 table\n");
+    abort();
+}
+#endif
+
 __attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
     .abi_version = TEST_ABI_VERSION,
     .name = "bridgeport",
@@ -205,4 +220,7 @@ __attribute__((visibility("default"))) const vnic_backend_ops vnic_backend = {
     .open_queues = bp_open_queues,
     .destroy = bp_destroy,
     .adopt = bp_adopt,
+#ifdef TEST_ABI2_TRAP
+    .create_batch = bp_trap,
+#endif
 };

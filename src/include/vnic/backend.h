@@ -2,8 +2,9 @@
  *
  * A backend is a loadable module (*.so) in a backend directory (pkg-config --variable=
  * backenddir vnic-backend) exporting one symbol, VNIC_BACKEND_SYMBOL: a const
- * vnic_backend_ops whose abi_version is VNIC_BACKEND_ABI_VERSION. vnic refuses a module of
- * another ABI version by name. One module serves one interface type; the registry, not the
+ * vnic_backend_ops whose abi_version is VNIC_BACKEND_ABI_VERSION. vnic also loads modules of
+ * ABI version 2 (VNIC_BACKEND_ABI_VERSION_MIN; their table ends before create_batch) and
+ * refuses any other version by name. One module serves one interface type; the registry, not the
  * module, decides which module serves an interface.
  *
  * What a module may rely on:
@@ -33,7 +34,11 @@ extern "C" {
 #endif
 
 /* Bumped whenever anything below changes in a way a built module would notice. */
-#define VNIC_BACKEND_ABI_VERSION 2
+#define VNIC_BACKEND_ABI_VERSION 3
+/* The oldest ABI version vnic still loads. Version 3 added create_batch at the end of the
+ * ops table (a version 2 module's table ends before it, and vnic then never reads it) and
+ * vnic_backend_env.mark at the end of the environment (which a version 2 module never reads). */
+#define VNIC_BACKEND_ABI_VERSION_MIN 2
 #define VNIC_BACKEND_SYMBOL "vnic_backend"
 
 struct nl_sock; /* libnl-3 */
@@ -192,6 +197,30 @@ typedef struct vnic_backend_ops {
      * mark, -ENODEV if gone, another error if something else has its name. */
     int (*adopt)(const vnic_backend_env *env, const char *mark, vnic_iface_runtime *rt,
                  vnic_error **err);
+
+    /* ---- ABI 3 (optional: NULL, and absent from a version 2 table) ---- */
+
+    /* Make several devices of one domain at once, as n calls of create would (ifaces[i] with
+     * args[i] into rts[i]), with the kernel's work pipelined: netlink requests sent many to
+     * one send and their acknowledgements collected after. The driver calls it with the
+     * domain's interfaces of this backend when there are two or more, all verified, each
+     * args[i] as create would get it (names concrete, distinct), every rts[i] zeroed.
+     *
+     * Per device: results[i] = 0 and rts[i] filled with exactly what create leaves (the
+     * device made, marked, configured, complete); or results[i] a negative errno and NOTHING
+     * of device i left behind, errs[i] possibly set to the reason (the driver frees it). Never
+     * a half-made device, whatever fails for the others. The driver makes every device the
+     * batch did not make with create, one by one, and reports create's error: so a batch may
+     * decline any device it does not handle (-EOPNOTSUPP, e.g. managed='no' or passthrough)
+     * and need not explain a refusal in words. A name clash is -EEXIST (the driver tries the
+     * template's next name, or reports the clash); errs[i] is NULL on entry.
+     *
+     * Returns 0 when every device has its result (some may have failed), or a negative errno
+     * with *err set when the batch as a whole failed: then no device of it is left. (SDK 3) */
+    int (*create_batch)(const vnic_backend_env *env, size_t n,
+                        const vnic_backend_iface *const *ifaces,
+                        const vnic_backend_create_args *args, vnic_iface_runtime *rts, int *results,
+                        vnic_error **errs, vnic_error **err);
 } vnic_backend_ops;
 
 /* ---- errors ---------------------------------------------------------------------------- */
