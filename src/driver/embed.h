@@ -65,6 +65,12 @@ typedef struct embed_priv {
      * instead of parsing the file again, if the file is still that one (embed_store.c). */
     vnic_record *kept;
     struct stat kept_st;
+    /* The record the last read handed out, if it is known to be the file's content as it was
+     * then (read_st): kept, or read while the file stayed the same. An open that only looked
+     * at it gives it back to be kept (vnic_embed_record_keep_read), so that the destroy that
+     * follows does not parse the record again either. Compared by address, never used. */
+    const vnic_record *read_rec;
+    struct stat read_st;
 } embed_priv;
 
 /* ---- the store (embed_store.c) ---------------------------------------------------------- */
@@ -80,6 +86,9 @@ int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **
 /* -ENOENT (err untouched) when there is no record. */
 /* Keep rec (taken over) for the next vnic_embed_record_read of its domain. */
 void vnic_embed_record_keep(embed_priv *p, vnic_record *rec);
+/* Give back rec (taken over), as the last vnic_embed_record_read handed it out and unchanged,
+ * to be kept for the next read under the same rule; anything else is freed. */
+void vnic_embed_record_keep_read(embed_priv *p, vnic_record *rec);
 void vnic_embed_record_forget(embed_priv *p);
 int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err);
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err);

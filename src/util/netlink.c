@@ -286,8 +286,7 @@ static int dump_one(struct nl_msg *msg, void *data)
     /* As libnl read it: 0 when the kernel gives no mode. */
     struct nlattr *md[IFLA_MACVLAN_MAX + 1];
     info->macvlan_mode = 0;
-    if (li[IFLA_INFO_DATA] &&
-        nla_parse_nested(md, IFLA_MACVLAN_MAX, li[IFLA_INFO_DATA], NULL) == 0)
+    if (li[IFLA_INFO_DATA] && nla_parse_nested(md, IFLA_MACVLAN_MAX, li[IFLA_INFO_DATA], NULL) == 0)
         info->macvlan_mode = (int)nla_u32_or(md[IFLA_MACVLAN_MODE], 0);
     return NL_OK;
 }
