@@ -96,11 +96,18 @@ char *vnic_record_format(const vnic_record *rec)
     }
 
     /* The definition goes in as elements (its <domain> or <interface> as the formatter
-     * writes it), not as escaped text: the record is one XML document a reader can query. */
+     * writes it), not as escaped text: the record is one XML document a reader can query.
+     * The formatter's tree is moved in, not copied (a copy of every node of a definition of
+     * 1000 interfaces was about a fifth of writing its record): adopting it carries its
+     * namespace declarations along and maps references to the formatter's document's own
+     * namespaces (xml:) to the record's, so that the text written is the same. */
     _cleanup_xmldoc_ xmlDoc *defdoc = vnic_domain_def_format_doc(rec->def, NULL);
     xmlNode *d = xmlNewChild(root, NULL, BAD_CAST "definition", NULL);
-    xmlNode *copy = defdoc && d ? xmlDocCopyNode(xmlDocGetRootElement(defdoc), doc, 1) : NULL;
-    if (!copy || !xmlAddChild(d, copy))
+    xmlNode *top = defdoc ? xmlDocGetRootElement(defdoc) : NULL;
+    if (!d || !top)
+        abort();
+    xmlUnlinkNode(top);
+    if (xmlDOMWrapAdoptNode(NULL, defdoc, top, doc, d, 0) != 0 || !xmlAddChild(d, top))
         abort();
 
     xmlChar *out = NULL;
