@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xmlsave.h>
 
 #include "driver.h"
@@ -118,6 +120,45 @@ char *vnic_record_format(const vnic_record *rec)
     char *s = vnic_xstrdup((const char *)out);
     xmlFree(out);
     return s;
+}
+
+static void ignore_error(void *data, xmlErrorPtr e)
+{
+    (void)data;
+    (void)e;
+}
+
+int vnic_record_peek_group(const char *head, size_t len, unsigned *ret)
+{
+    if (len > INT_MAX)
+        len = INT_MAX;
+    xmlTextReaderPtr reader = xmlReaderForMemory(
+        head, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!reader)
+        return -ENOMEM;
+    /* Its errors (the end of head comes before the end of the document) go nowhere: the
+     * caller's libxml2 handlers are left alone. */
+    xmlTextReaderSetStructuredErrorHandler(reader, ignore_error, NULL);
+    int r = -EBADMSG;
+    while (xmlTextReaderRead(reader) == 1) {
+        if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
+            continue;
+        xmlChar *version = xmlTextReaderGetAttribute(reader, BAD_CAST "version");
+        xmlChar *group = xmlTextReaderGetAttribute(reader, BAD_CAST "group");
+        unsigned long g;
+        if (xmlStrEqual(xmlTextReaderConstLocalName(reader), BAD_CAST "vnicstate") &&
+            !xmlTextReaderConstNamespaceUri(reader) && version &&
+            xmlStrEqual(version, BAD_CAST RECORD_VERSION) && group &&
+            vnic_parse_uint((const char *)group, 0, 0xffffffffUL, &g) == 0) {
+            *ret = (unsigned)g;
+            r = 0;
+        }
+        xmlFree(version);
+        xmlFree(group);
+        break;
+    }
+    xmlFreeTextReader(reader);
+    return r;
 }
 
 static char *get(xmlNode *n, const char *name)

@@ -4,6 +4,7 @@
  * the golden file record-golden.xml says (made with the formatter of main at c3a4c49). */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,33 @@ int main(int argc, char **argv)
     CHECK(g && want && strcmp(g, want) == 0);
     if (g && (!want || strcmp(g, want) != 0))
         fprintf(stderr, "--- formatted:\n%s--- golden:\n%s", g, want ? want : "(none)");
+
+    /* The group from the beginning of a record: the whole text, a head that ends right
+     * after the root's start tag; nothing usable when the head ends inside that tag, or the
+     * root is not a record of this version with a number for a group. */
+    unsigned group = 0;
+    CHECK(vnic_record_peek_group(golden_input, strlen(golden_input), &group) == 0 &&
+          group == 1986922677U);
+    const char *gt = strchr(strstr(golden_input, "<vnicstate"), '>');
+    group = 0;
+    CHECK(vnic_record_peek_group(golden_input, (size_t)(gt - golden_input) + 1, &group) == 0 &&
+          group == 1986922677U);
+    CHECK(vnic_record_peek_group(golden_input, (size_t)(gt - golden_input), &group) == -EBADMSG);
+    CHECK(vnic_record_peek_group(element_form, 100, &group) == 0 && group == 7);
+    static const char *const refused[] = {
+        "<vnicstat version=\"1\" group=\"7\">",
+        "<vnicstate version=\"2\" group=\"7\">",
+        "<vnicstate group=\"7\">",
+        "<vnicstate version=\"1\">",
+        "<vnicstate version=\"1\" group=\"x7\">",
+        "<vnicstate version=\"1\" group=\"4294967296\">",
+        "<v:vnicstate xmlns:v=\"urn:x\" version=\"1\" group=\"7\">",
+        "<!DOCTYPE x [<!ENTITY e SYSTEM \"/etc/passwd\">]><x>&e;</x>",
+        "",
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+        CHECK(vnic_record_peek_group(refused[i], strlen(refused[i]), &group) == -EBADMSG);
+    CHECK(xmlStructuredError == callers_handler && callers_errors == 0);
 
     free(a);
     free(b);
