@@ -172,8 +172,8 @@ VNIC_DEFINE_CLEANUP(vnic_record, vnic_record_free)
 char *vnic_record_format(const vnic_record *rec);
 int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err);
 /* The link group of a record from the beginning of its text (head, len bytes; the rest of the
- * file is not needed): the root element's group attribute, read by libxml2's streaming reader,
- * which stops there. -EBADMSG when head does not start a record of this version with a group
+ * file is not needed): the root element's group attribute, read by a libxml2 SAX parser that
+ * stops there. -EBADMSG when head does not start a record of this version with a group
  * (the caller then reads the whole record, which says what is wrong). */
 int vnic_record_peek_group(const char *head, size_t len, unsigned *ret);
 

@@ -405,13 +405,13 @@ bool vnic_embed_is_vnic_group(unsigned group)
 }
 
 /* The link group of the record of NAME. Only the root element's start tag is read (it comes
- * first, in the first few hundred bytes of what vnic writes), so that a start does not parse
+ * first, in the first 200 bytes or so of what vnic writes), so that a start does not parse
  * every running domain's record: with 200 domains running that was most of a start's time
  * over the floor. A record whose beginning says nothing usable is read whole, as before: its
  * group counts if it parses, and what is wrong with it is logged. */
 static int record_group(embed_priv *p, const char *name, unsigned *ret)
 {
-    enum { HEAD = 4096 };
+    enum { HEAD = 1024 };
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *head = NULL;

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
 #include <libxml/xmlsave.h>
 
 #include "driver.h"
@@ -128,37 +127,77 @@ static void ignore_error(void *data, xmlErrorPtr e)
     (void)e;
 }
 
+/* What the peek found at the first start tag. */
+typedef struct {
+    bool ok;
+    unsigned group;
+} peek_state;
+
+/* The value of the unprefixed attribute NAME among a SAX2 start tag's (five pointers each:
+ * local name, prefix, URI, value, end of value), copied into buf; false if absent or longer. */
+static bool sax_attr(const xmlChar **attrs, int n, const char *name, char *buf, size_t size)
+{
+    for (int i = 0; i < n; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        if (a[1] || !xmlStrEqual(a[0], BAD_CAST name))
+            continue;
+        size_t len = (size_t)(a[4] - a[3]);
+        if (len >= size)
+            return false;
+        memcpy(buf, a[3], len);
+        buf[len] = '\0';
+        return true;
+    }
+    return false;
+}
+
+static void peek_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    (void)prefix;
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_defaulted;
+    xmlParserCtxtPtr ctxt = ctx;
+    peek_state *st = ctxt->_private;
+    char version[8], group[16];
+    unsigned long g;
+    if (!uri && xmlStrEqual(localname, BAD_CAST "vnicstate") &&
+        sax_attr(attributes, nb_attributes, "version", version, sizeof(version)) &&
+        vnic_streq(version, RECORD_VERSION) &&
+        sax_attr(attributes, nb_attributes, "group", group, sizeof(group)) &&
+        vnic_parse_uint(group, 0, 0xffffffffUL, &g) == 0) {
+        st->ok = true;
+        st->group = (unsigned)g;
+    }
+    /* The root element is all it needs: nothing after its start tag is parsed. */
+    xmlStopParser(ctxt);
+}
+
 int vnic_record_peek_group(const char *head, size_t len, unsigned *ret)
 {
+    /* A SAX parser that only looks at the first start tag and builds no tree; its errors
+     * (head ends before the document does) go nowhere, the caller's libxml2 handlers are left
+     * alone. */
+    xmlSAXHandler sax = {0};
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = peek_start;
+    sax.serror = ignore_error;
     if (len > INT_MAX)
         len = INT_MAX;
-    xmlTextReaderPtr reader = xmlReaderForMemory(
-        head, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!reader)
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
+    if (!ctxt)
         return -ENOMEM;
-    /* Its errors (the end of head comes before the end of the document) go nowhere: the
-     * caller's libxml2 handlers are left alone. */
-    xmlTextReaderSetStructuredErrorHandler(reader, ignore_error, NULL);
-    int r = -EBADMSG;
-    while (xmlTextReaderRead(reader) == 1) {
-        if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
-            continue;
-        xmlChar *version = xmlTextReaderGetAttribute(reader, BAD_CAST "version");
-        xmlChar *group = xmlTextReaderGetAttribute(reader, BAD_CAST "group");
-        unsigned long g;
-        if (xmlStrEqual(xmlTextReaderConstLocalName(reader), BAD_CAST "vnicstate") &&
-            !xmlTextReaderConstNamespaceUri(reader) && version &&
-            xmlStrEqual(version, BAD_CAST RECORD_VERSION) && group &&
-            vnic_parse_uint((const char *)group, 0, 0xffffffffUL, &g) == 0) {
-            *ret = (unsigned)g;
-            r = 0;
-        }
-        xmlFree(version);
-        xmlFree(group);
-        break;
-    }
-    xmlFreeTextReader(reader);
-    return r;
+    peek_state st = {0};
+    ctxt->_private = &st;
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlParseChunk(ctxt, head, (int)len, 0);
+    xmlFreeParserCtxt(ctxt);
+    if (!st.ok)
+        return -EBADMSG;
+    *ret = st.group;
+    return 0;
 }
 
 static char *get(xmlNode *n, const char *name)
