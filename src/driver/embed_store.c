@@ -404,23 +404,39 @@ bool vnic_embed_is_vnic_group(unsigned group)
     return group >= GROUP_BASE && group - GROUP_BASE < GROUP_COUNT;
 }
 
+void vnic_embed_groups_forget(embed_priv *p)
+{
+    for (size_t i = 0; i < p->ngroups; i++)
+        free(p->groups[i].name);
+    free(p->groups);
+    p->groups = NULL;
+    p->ngroups = 0;
+}
+
 /* The link group of the record of NAME. Only the root element's start tag is read (it comes
  * first, in the first 200 bytes or so of what vnic writes), so that a start does not parse
  * every running domain's record: with 200 domains running that was most of a start's time
  * over the floor. A record whose beginning says nothing usable is read whole, as before: its
- * group counts if it parses, and what is wrong with it is logged. */
-static int record_group(embed_priv *p, const char *name, unsigned *ret)
+ * group counts if it parses, and what is wrong with it is logged. *ret_st: the file's
+ * attributes before the read, if unchanged by the time it was read (else st_ino is 0). */
+static int record_group(embed_priv *p, const char *name, const char *file, unsigned *ret,
+                        struct stat *ret_st)
 {
     enum { HEAD = 1024 };
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
-    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *head = NULL;
     size_t len = 0;
     vnic_error *rerr = NULL;
+    struct stat after;
     int r = vnic_file_read_head_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, HEAD, &head,
                                    &len, &rerr);
-    if (r == 0 && vnic_record_peek_group(head, len, ret) == 0)
+    if (r == 0 && vnic_record_peek_group(head, len, ret) == 0) {
+        if (fstatat(p->domains_fd, file, &after, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !same_file(&after, ret_st))
+            ret_st->st_ino = 0;
         return 0;
+    }
+    ret_st->st_ino = 0;
     vnic_error_free(TAKE_PTR(rerr));
     vnic_record *rec = NULL;
     if ((r = vnic_embed_record_read(p, name, &rec, &rerr)) == 0) {
@@ -430,6 +446,31 @@ static int record_group(embed_priv *p, const char *name, unsigned *ret)
         VNIC_WARN("%s", rerr->message);
     }
     vnic_error_free(rerr);
+    return r;
+}
+
+/* The group of the record NAME, from what this connection saw of it last while its file is
+ * the same (see same_file), else read; remembered in seen. Names come in sorted order, as
+ * p->groups is: *pos walks it once. */
+static int cached_group(embed_priv *p, const char *name, size_t *pos, unsigned *ret,
+                        embed_group_seen *seen, size_t *nseen)
+{
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    struct stat st;
+    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return -errno;
+    while (*pos < p->ngroups && strcmp(p->groups[*pos].name, name) < 0)
+        ++*pos;
+    if (*pos < p->ngroups && vnic_streq(p->groups[*pos].name, name) &&
+        same_file(&st, &p->groups[*pos].st)) {
+        *ret = p->groups[*pos].group;
+        seen[(*nseen)++] = p->groups[*pos];
+        p->groups[(*pos)++].name = NULL; /* moved; behind *pos, never compared again */
+        return 0;
+    }
+    int r = record_group(p, name, file, ret, &st);
+    if (r == 0 && st.st_ino)
+        seen[(*nseen)++] = (embed_group_seen){.name = vnic_xstrdup(name), .st = st, .group = *ret};
     return r;
 }
 
@@ -444,12 +485,19 @@ int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err)
         return r;
 
     bool *used = vnic_xcalloc(GROUP_COUNT, sizeof(bool));
+    embed_group_seen *seen = vnic_xcalloc(n ? n : 1, sizeof(*seen));
+    size_t nseen = 0, pos = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned group;
-        if (record_group(p, names[i], &group) == 0 && vnic_embed_is_vnic_group(group))
+        if (cached_group(p, names[i], &pos, &group, seen, &nseen) == 0 &&
+            vnic_embed_is_vnic_group(group))
             used[group - GROUP_BASE] = true;
     }
     vnic_embed_free_names(names, n);
+    /* What this pass saw replaces what the last one did: records gone are forgotten. */
+    vnic_embed_groups_forget(p);
+    p->groups = seen;
+    p->ngroups = nseen;
 
     /* Start after a hash of the run directory, so that stores sharing a namespace rarely
      * pick the same groups. */
