@@ -305,7 +305,9 @@ static int dump_links(struct nl_sock *sk, dump_acc *acc)
     int r = nl_send_auto(sk, msg);
     if (r < 0)
         return r;
-    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+    struct nl_cb *own = nl_socket_get_cb(sk); /* a reference, put back below */
+    struct nl_cb *cb = own ? nl_cb_clone(own) : NULL;
+    nl_cb_put(own);
     if (!cb)
         return -NLE_NOMEM;
     nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dump_one, acc);
