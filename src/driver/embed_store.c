@@ -457,8 +457,11 @@ static int cached_group(embed_priv *p, const char *name, size_t *pos, unsigned *
 {
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     struct stat st;
-    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return -errno;
+    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno == ENOENT) /* gone since the listing */
+            return -ENOENT;
+        memset(&st, 0, sizeof(st)); /* matches nothing: read it, which says what is wrong */
+    }
     while (*pos < p->ngroups && strcmp(p->groups[*pos].name, name) < 0)
         ++*pos;
     if (*pos < p->ngroups && vnic_streq(p->groups[*pos].name, name) &&
