@@ -171,6 +171,11 @@ VNIC_DEFINE_CLEANUP(vnic_record, vnic_record_free)
 /* Serialise / parse a record (XML). path is only used in messages. */
 char *vnic_record_format(const vnic_record *rec);
 int vnic_record_parse(const char *xml, const char *path, vnic_record **ret, vnic_error **err);
+/* The link group of a record from the beginning of its text (head, len bytes; the rest of the
+ * file is not needed): the root element's group attribute, read by a libxml2 SAX parser that
+ * stops there. -EBADMSG when head does not start a record of this version with a group
+ * (the caller then reads the whole record, which says what is wrong). */
+int vnic_record_peek_group(const char *head, size_t len, unsigned *ret);
 
 /* The mark every device of the domain carries: PREFIX NAME/INDEX, where PREFIX is "vnic:" for
  * the default state store and "vnic@HASH:" for another root, so that stores sharing a network

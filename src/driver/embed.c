@@ -38,6 +38,7 @@ static void embed_close(vnic_conn *conn)
     }
     free(p->supervised);
     vnic_embed_record_forget(p);
+    vnic_embed_groups_forget(p);
     vnic_registry_free(p->reg);
     vnic_nl_close(p->nl);
     free(p->run_dir);

@@ -22,6 +22,13 @@ typedef struct watched_dev {
     unsigned flags; /* last known IFF_* */
 } watched_dev;
 
+/* A record's link group as a start saw it, with its file's attributes then. */
+typedef struct embed_group_seen {
+    char *name;
+    struct stat st;
+    unsigned group;
+} embed_group_seen;
+
 typedef struct embed_priv {
     char *run_dir;      /* runtime state: records of active domains */
     char *lib_dir;      /* persistent state: definitions */
@@ -65,6 +72,18 @@ typedef struct embed_priv {
      * instead of parsing the file again, if the file is still that one (embed_store.c). */
     vnic_record *kept;
     struct stat kept_st;
+    /* The record the last read handed out, if it is known to be the file's content as it was
+     * then (read_st): kept, or read while the file stayed the same. An open that only looked
+     * at it gives it back to be kept (vnic_embed_record_keep_read), so that the destroy that
+     * follows does not parse the record again either. Compared by address, never used. */
+    const vnic_record *read_rec;
+    struct stat read_st;
+
+    /* The link group of each record as last seen by a start of this connection, with what
+     * its file looked like then: a start lists the records and takes each group from here
+     * while the file is the same (one fstatat), reading only the others (embed_store.c). */
+    embed_group_seen *groups; /* sorted by name */
+    size_t ngroups;
 } embed_priv;
 
 /* ---- the store (embed_store.c) ---------------------------------------------------------- */
@@ -80,6 +99,9 @@ int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **
 /* -ENOENT (err untouched) when there is no record. */
 /* Keep rec (taken over) for the next vnic_embed_record_read of its domain. */
 void vnic_embed_record_keep(embed_priv *p, vnic_record *rec);
+/* Give back rec (taken over), as the last vnic_embed_record_read handed it out and unchanged,
+ * to be kept for the next read under the same rule; anything else is freed. */
+void vnic_embed_record_keep_read(embed_priv *p, vnic_record *rec);
 void vnic_embed_record_forget(embed_priv *p);
 int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, vnic_error **err);
 int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err);
@@ -101,6 +123,8 @@ long vnic_embed_run_lock_pid(embed_priv *p, const char *name);
 int vnic_embed_counter_reserve(embed_priv *p, unsigned long count, unsigned long *ret,
                                vnic_error **err);
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err);
+/* Forget the groups allocate_group remembered (at close). */
+void vnic_embed_groups_forget(embed_priv *p);
 bool vnic_embed_is_vnic_group(unsigned group);
 
 /* A tap without vnic:owner gets the connection's client (vnic_conn_set_client), if any, as

@@ -340,6 +340,8 @@ int vnic_embed_domain_open_queues(vnic_conn *conn, const char *name, unsigned in
     }
     *ret_fds = fds;
     *ret_n = n;
+    /* Unchanged: the next read of this connection (a destroy, mostly) may take it. */
+    vnic_embed_record_keep_read(p, TAKE_PTR(rec));
     return 0;
 }
 
@@ -371,5 +373,7 @@ int vnic_embed_domain_open_all_queues(vnic_conn *conn, const char *name, int **r
     *ret_fds = fds;
     *ret_counts = counts;
     *ret_n = rec->def->niface;
+    /* Unchanged: the next read of this connection (a destroy, mostly) may take it. */
+    vnic_embed_record_keep_read(p, TAKE_PTR(rec));
     return 0;
 }

@@ -90,6 +90,7 @@ static int check_record_owner(embed_priv *p, const char *name, const char *path,
 void vnic_embed_record_forget(embed_priv *p)
 {
     vnic_record_free(TAKE_PTR(p->kept));
+    p->read_rec = NULL;
 }
 
 void vnic_embed_record_keep(embed_priv *p, vnic_record *rec)
@@ -103,22 +104,46 @@ void vnic_embed_record_keep(embed_priv *p, vnic_record *rec)
     p->kept = rec;
 }
 
-/* The kept record of NAME, if its file is still the one written: every write of a record
+void vnic_embed_record_keep_read(embed_priv *p, vnic_record *rec)
+{
+    if (!rec)
+        return;
+    if (rec != p->read_rec) {
+        vnic_record_free(rec);
+        return;
+    }
+    struct stat st = p->read_st;
+    vnic_embed_record_forget(p);
+    p->kept = rec;
+    p->kept_st = st;
+}
+
+/* Whether two stats are of the same file with the same content: every write of a record
  * makes a new file (a rename), so another process's write changes the inode, and the times
- * and size say the rest. Handed over once (the caller owns and may change it). */
+ * and size say the rest. */
+static bool same_file(const struct stat *a, const struct stat *k)
+{
+    return S_ISREG(a->st_mode) && a->st_dev == k->st_dev && a->st_ino == k->st_ino &&
+           a->st_size == k->st_size && a->st_mtim.tv_sec == k->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == k->st_mtim.tv_nsec && a->st_ctim.tv_sec == k->st_ctim.tv_sec &&
+           a->st_ctim.tv_nsec == k->st_ctim.tv_nsec;
+}
+
+/* The kept record of NAME, if its file is still the one written. Handed over once (the
+ * caller owns and may change it). */
 static vnic_record *take_kept(embed_priv *p, const char *name, const char *file)
 {
     if (!p->kept || !vnic_streq(p->kept->def->name, name))
         return NULL;
     vnic_record *rec = TAKE_PTR(p->kept);
-    struct stat st, *k = &p->kept_st;
-    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
-        st.st_dev != k->st_dev || st.st_ino != k->st_ino || st.st_size != k->st_size ||
-        st.st_mtim.tv_sec != k->st_mtim.tv_sec || st.st_mtim.tv_nsec != k->st_mtim.tv_nsec ||
-        st.st_ctim.tv_sec != k->st_ctim.tv_sec || st.st_ctim.tv_nsec != k->st_ctim.tv_nsec) {
+    struct stat st;
+    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+        !same_file(&st, &p->kept_st)) {
         vnic_record_free(rec);
         return NULL;
     }
+    p->read_rec = rec;
+    p->read_st = st;
     return rec;
 }
 
@@ -126,6 +151,7 @@ int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **
 {
     if (p->kept && p->kept != rec && vnic_streq(p->kept->def->name, rec->def->name))
         vnic_embed_record_forget(p);
+    p->read_rec = NULL;
     _cleanup_free_ char *path = vnic_embed_record_path(p, rec->def->name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
     _cleanup_free_ char *xml = vnic_record_format(rec);
@@ -139,18 +165,29 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *xml = NULL;
+    p->read_rec = NULL;
     vnic_record *kept = take_kept(p, name, file);
     if (kept) {
         *ret = kept;
         return 0;
     }
+    /* The file as it was before and after the read: the same, and what was read is its
+     * content then, which may be kept (vnic_embed_record_keep_read). */
+    struct stat before, after;
+    bool stat_ok = fstatat(p->domains_fd, file, &before, AT_SYMLINK_NOFOLLOW) == 0;
     int r = vnic_file_read_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, &xml, NULL, err);
     if (r < 0)
         return r;
+    stat_ok = stat_ok && fstatat(p->domains_fd, file, &after, AT_SYMLINK_NOFOLLOW) == 0 &&
+              same_file(&after, &before);
     _cleanup_(vnic_record_freep) vnic_record *rec = NULL;
     if ((r = vnic_record_parse(xml, path, &rec, err)) < 0 ||
         (r = check_record_owner(p, name, path, rec, err)) < 0)
         return r;
+    if (stat_ok) {
+        p->read_rec = rec;
+        p->read_st = after;
+    }
     *ret = TAKE_PTR(rec);
     return 0;
 }
@@ -159,6 +196,7 @@ int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err)
 {
     if (p->kept && vnic_streq(p->kept->def->name, name))
         vnic_embed_record_forget(p);
+    p->read_rec = NULL;
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     return vnic_file_remove_at(p->domains_fd, file, path, err);
@@ -366,6 +404,79 @@ bool vnic_embed_is_vnic_group(unsigned group)
     return group >= GROUP_BASE && group - GROUP_BASE < GROUP_COUNT;
 }
 
+void vnic_embed_groups_forget(embed_priv *p)
+{
+    for (size_t i = 0; i < p->ngroups; i++)
+        free(p->groups[i].name);
+    free(p->groups);
+    p->groups = NULL;
+    p->ngroups = 0;
+}
+
+/* The link group of the record of NAME. Only the root element's start tag is read (it comes
+ * first, in the first 200 bytes or so of what vnic writes), so that a start does not parse
+ * every running domain's record: with 200 domains running that was most of a start's time
+ * over the floor. A record whose beginning says nothing usable is read whole, as before: its
+ * group counts if it parses, and what is wrong with it is logged. *ret_st: the file's
+ * attributes before the read, if unchanged by the time it was read (else st_ino is 0). */
+static int record_group(embed_priv *p, const char *name, const char *file, unsigned *ret,
+                        struct stat *ret_st)
+{
+    enum { HEAD = 1024 };
+    _cleanup_free_ char *path = vnic_embed_record_path(p, name);
+    _cleanup_free_ char *head = NULL;
+    size_t len = 0;
+    vnic_error *rerr = NULL;
+    struct stat after;
+    int r = vnic_file_read_head_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, HEAD, &head,
+                                   &len, &rerr);
+    if (r == 0 && vnic_record_peek_group(head, len, ret) == 0) {
+        if (fstatat(p->domains_fd, file, &after, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !same_file(&after, ret_st))
+            ret_st->st_ino = 0;
+        return 0;
+    }
+    ret_st->st_ino = 0;
+    vnic_error_free(TAKE_PTR(rerr));
+    vnic_record *rec = NULL;
+    if ((r = vnic_embed_record_read(p, name, &rec, &rerr)) == 0) {
+        *ret = rec->group;
+        vnic_record_free(rec);
+    } else if (rerr) {
+        VNIC_WARN("%s", rerr->message);
+    }
+    vnic_error_free(rerr);
+    return r;
+}
+
+/* The group of the record NAME, from what this connection saw of it last while its file is
+ * the same (see same_file), else read; remembered in seen. Names come in sorted order, as
+ * p->groups is: *pos walks it once. */
+static int cached_group(embed_priv *p, const char *name, size_t *pos, unsigned *ret,
+                        embed_group_seen *seen, size_t *nseen)
+{
+    _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
+    struct stat st;
+    if (fstatat(p->domains_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno == ENOENT) /* gone since the listing */
+            return -ENOENT;
+        memset(&st, 0, sizeof(st)); /* matches nothing: read it, which says what is wrong */
+    }
+    while (*pos < p->ngroups && strcmp(p->groups[*pos].name, name) < 0)
+        ++*pos;
+    if (*pos < p->ngroups && vnic_streq(p->groups[*pos].name, name) &&
+        same_file(&st, &p->groups[*pos].st)) {
+        *ret = p->groups[*pos].group;
+        seen[(*nseen)++] = p->groups[*pos];
+        p->groups[(*pos)++].name = NULL; /* moved; behind *pos, never compared again */
+        return 0;
+    }
+    int r = record_group(p, name, file, ret, &st);
+    if (r == 0 && st.st_ino)
+        seen[(*nseen)++] = (embed_group_seen){.name = vnic_xstrdup(name), .st = st, .group = *ret};
+    return r;
+}
+
 /* A link group no record uses. Called with the store lock held, so that two starts never get
  * the same group. */
 int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err)
@@ -377,19 +488,19 @@ int vnic_embed_allocate_group(embed_priv *p, unsigned *ret, vnic_error **err)
         return r;
 
     bool *used = vnic_xcalloc(GROUP_COUNT, sizeof(bool));
+    embed_group_seen *seen = vnic_xcalloc(n ? n : 1, sizeof(*seen));
+    size_t nseen = 0, pos = 0;
     for (size_t i = 0; i < n; i++) {
-        vnic_record *rec = NULL;
-        vnic_error *rerr = NULL;
-        if (vnic_embed_record_read(p, names[i], &rec, &rerr) == 0) {
-            if (vnic_embed_is_vnic_group(rec->group))
-                used[rec->group - GROUP_BASE] = true;
-            vnic_record_free(rec);
-        } else if (rerr) {
-            VNIC_WARN("%s", rerr->message);
-        }
-        vnic_error_free(rerr);
+        unsigned group;
+        if (cached_group(p, names[i], &pos, &group, seen, &nseen) == 0 &&
+            vnic_embed_is_vnic_group(group))
+            used[group - GROUP_BASE] = true;
     }
     vnic_embed_free_names(names, n);
+    /* What this pass saw replaces what the last one did: records gone are forgotten. */
+    vnic_embed_groups_forget(p);
+    p->groups = seen;
+    p->ngroups = nseen;
 
     /* Start after a hash of the run directory, so that stores sharing a namespace rarely
      * pick the same groups. */

@@ -149,8 +149,10 @@ int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t 
     return 0;
 }
 
-int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max, char **ret,
-                      size_t *ret_len, vnic_error **err)
+/* Open regular file NAME under dirfd of at most max bytes for reading (*st: its attributes),
+ * with vnic_file_read_at's refusals. */
+static int open_small_regular(int dirfd, const char *name, const char *path, size_t max,
+                              int *ret_fd, struct stat *st, vnic_error **err)
 {
     /* O_NONBLOCK: a FIFO must not hang every command; it is refused below. */
     _cleanup_close_ int fd =
@@ -160,8 +162,49 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
             return -ENOENT;
         return open_error(dirfd, name, path, errno, err);
     }
+    int c = check_small_regular(fd, path, max, st, err);
+    if (c < 0)
+        return c;
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}
+
+int vnic_file_read_head_at(int dirfd, const char *name, const char *path, size_t max, size_t head,
+                           char **ret, size_t *ret_len, vnic_error **err)
+{
+    _cleanup_close_ int fd = -1;
     struct stat st;
-    int c = check_small_regular(fd, path, max, &st, err);
+    int c = open_small_regular(dirfd, name, path, max, &fd, &st, err);
+    if (c < 0)
+        return c;
+    char *buf = vnic_xmalloc(head + 1);
+    size_t len = 0;
+    while (len < head) {
+        ssize_t r = pread(fd, buf + len, head - len, (off_t)len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            vnic_error_set_errno(err, e, _("cannot read '%s'"), path);
+            return -e;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    buf[len] = '\0';
+    *ret = buf;
+    *ret_len = len;
+    return 0;
+}
+
+int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max, char **ret,
+                      size_t *ret_len, vnic_error **err)
+{
+    _cleanup_close_ int fd = -1;
+    struct stat st;
+    int c = open_small_regular(dirfd, name, path, max, &fd, &st, err);
     if (c < 0)
         return c;
 

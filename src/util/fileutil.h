@@ -33,6 +33,12 @@ int vnic_dir_open_private(int dirfd, const char *name, const char *path, mode_t 
 int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max, char **ret,
                       size_t *ret_len, vnic_error **err);
 
+/* The first head bytes (fewer if the file is shorter) of regular file NAME under dirfd, with
+ * vnic_file_read_at's refusals (the whole file still at most max bytes). *ret is
+ * NUL-terminated and owned by the caller; *ret_len its length. */
+int vnic_file_read_head_at(int dirfd, const char *name, const char *path, size_t max, size_t head,
+                           char **ret, size_t *ret_len, vnic_error **err);
+
 /* Open regular file NAME under dirfd for reading and writing, creating it with mode if
  * missing (*ret_created then true), for a small file updated in place. The same refusals as
  * vnic_file_read_at: a symbolic link, anything but a regular file, more than max bytes.

@@ -97,7 +97,7 @@ static int cmd_links(void)
             json_string(m);
         else
             printf("null");
-        printf(", \"num_tx_queues\": %u}", l->num_tx_queues);
+        printf(", \"num_tx_queues\": %u, \"flags\": %u}", l->num_tx_queues, l->flags);
     }
     printf("\n]\n");
     free(links);

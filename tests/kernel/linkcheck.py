@@ -8,6 +8,8 @@ taps, sysfs (tun_flags, owner, group).
   linkcheck.py NS KTTOOL novnic [PREFIX]           no device's alias starts with PREFIX
                                                    ("vnic:", vnic's mark, by default)
   linkcheck.py NS KTTOOL get DEV KEY               print one value (as ip reports it)
+  linkcheck.py NS KTTOOL same                      the same links, and every field vnic reads
+                                                   the same, according to ip and netlink
 
 Keys: exists, ifindex, kind, mode, lower (a name), mac, mtu, up, alias, group (a number,
 0 for "default"), tun_type, vnet_hdr, multi_queue, persist, owner, owner_group (numbers, -1 for
@@ -131,6 +133,53 @@ def nl_value(links, dev, key):
     return None
 
 
+# The interface flags ip prints by name (it adds NO-CARRIER and M-DOWN of its own).
+IFF_NAMES = {"UP": 0x1, "BROADCAST": 0x2, "LOOPBACK": 0x8, "POINTOPOINT": 0x10, "NOARP": 0x80,
+             "PROMISC": 0x100, "ALLMULTI": 0x200, "MULTICAST": 0x1000, "LOWER_UP": 0x10000,
+             "DORMANT": 0x20000}
+
+
+def same(ipl, nll):
+    """Every field of vnic's dump against ip's view of the same link."""
+    bad = []
+    if set(ipl) != set(nll):
+        bad.append(f"links differ: ip {sorted(ipl)}, netlink {sorted(nll)}")
+    for name in sorted(set(ipl) & set(nll)):
+        i, n = ipl[name], nll[name]
+        info = i.get("linkinfo", {})
+        kind = info.get("info_kind", "")
+        g = i.get("group", "default")
+        lower = ""
+        if n["link"]:
+            names = [x for x, v in nll.items() if v["ifindex"] == n["link"]]
+            lower = names[0] if names else f"if{n['link']}"
+        flags = 0
+        for f in i.get("flags", []):
+            flags |= IFF_NAMES.get(f, 0)
+        pairs = {
+            "ifindex": (i["ifindex"], n["ifindex"]),
+            "kind": (kind, n["kind"]),
+            "alias": (i.get("ifalias", ""), n["alias"]),
+            "mac": (i.get("address", "00:00:00:00:00:00"), n["mac"]),
+            "mtu": (i["mtu"], n["mtu"]),
+            "group": (0 if g == "default" else int(g), n["group"]),
+            "lower": (i.get("link", ""), lower),
+            "mode": (info.get("info_data", {}).get("mode") if kind in ("macvtap", "macvlan")
+                     else None, n["mode"]),
+            "num_tx_queues": (i["num_tx_queues"], n["num_tx_queues"]),
+            "flags": (flags, n["flags"] & sum(IFF_NAMES.values())),
+        }
+        if "link_netnsid" in i:
+            # The peer is in another namespace: IFLA_LINK is an ifindex there.
+            pairs["lower"] = (f"if{i.get('link_index')}", f"if{n['link']}")
+        for key, (a, b) in pairs.items():
+            if a != b:
+                bad.append(f"{name}: {key} is '{a}' according to ip, '{b}' according to netlink")
+    if not nll:
+        bad.append("netlink reports no link at all")
+    return bad
+
+
 def sysfs_value(ns, dev, key):
     if key in ("vnet_hdr", "multi_queue", "persist", "tun_type"):
         f = sysfs(ns, dev, "tun_flags")
@@ -188,6 +237,8 @@ def main():
             for name, l in links.items():
                 if l.get(key, "").startswith(prefix):
                     bad.append(f"{name} carries vnic's mark '{l[key]}' according to {witness}")
+    elif cmd == "same":
+        bad = same(ipl, nll)
     elif cmd == "get":
         v = ip_value(ipl, args[0], args[1])
         if v is None:

@@ -3,6 +3,10 @@
  * (an attach), the first connection's open of the queues sees the new interface; without a
  * change, it opens what the start made. Either way the fds are the devices' queues.
  *
+ * An open gives the record it read back to be kept in the same way, for the destroy that
+ * follows; a change of the file after the open (an attach, or a new record of the same size)
+ * is seen by that destroy.
+ *
  * Usage (inside a namespace, see run-c.sh): test-kept-record DIR */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +91,48 @@ int main(int argc, char **argv)
     CHECK(kt_link(0, "kr4", &li) < 0);
     CHECK(kt_link(0, "kr5", &li) < 0);
 
+    /* An open gives the record back to be kept for the destroy that follows: only while the
+     * file is the one it read. Changed by the other connection after the open (an attach),
+     * the destroy removes the new device too. */
+    path = kt_write_file(dir, "k5.xml",
+                         "<domain><name>k5</name><devices><interface type='ethernet'>"
+                         "<target dev='kr6'/></interface></devices></domain>");
+    vnic_domain_info_free(kt_create(a, path));
+    free(path);
+    CHECK(open_all(a, "k5") == 1);
+    CHECK(vnic_domain_attach_interface_xml(b, "k5",
+                                           "<interface type='ethernet'><target dev='kr7'/>"
+                                           "</interface>",
+                                           NULL, 0, NULL, &diags, &err) == 0);
+    CHECK(kt_destroy(a, "k5") == 0);
+    CHECK(kt_link(0, "kr6", &li) < 0);
+    CHECK(kt_link(0, "kr7", &li) < 0);
+
+    /* Replaced by a record of the same size after the open (destroyed and started again with
+     * a name of the same length): the open and the destroy see the new devices. */
+    path = kt_write_file(dir, "k6.xml",
+                         "<domain><name>k6</name><devices><interface type='ethernet'>"
+                         "<mac address='52:54:00:aa:00:01'/><target dev='kr8'/></interface>"
+                         "</devices></domain>");
+    path4 = kt_write_file(dir, "k6b.xml",
+                          "<domain><name>k6</name><devices><interface type='ethernet'>"
+                          "<mac address='52:54:00:aa:00:01'/><target dev='kr9'/></interface>"
+                          "</devices></domain>");
+    vnic_domain_info_free(kt_create(a, path));
+    CHECK(open_all(a, "k6") == 1);
+    CHECK(kt_destroy(b, "k6") == 0);
+    vnic_domain_info_free(kt_create(b, path4));
+    CHECK(open_all(a, "k6") == 1); /* kr9's queue, not kr8's (gone) */
+    CHECK(kt_destroy(b, "k6") == 0);
+    vnic_domain_info_free(kt_create(b, path));
+    CHECK(kt_destroy(a, "k6") == 0); /* kr8 again, not kr9 (gone) */
+    CHECK(kt_link(0, "kr8", &li) < 0);
+    CHECK(kt_link(0, "kr9", &li) < 0);
+    free(path);
+    free(path4);
+
+    /* Unchanged after the open: the destroy removes what the start made. */
+    CHECK(open_all(a, "k1") == 1);
     CHECK(kt_destroy(a, "k1") == 0);
     CHECK(kt_destroy(a, "k2") == 0);
     CHECK(kt_link(0, "kr0", &li) < 0);
