@@ -57,20 +57,30 @@ def find(bench, kind, n):
 
 
 def growth_targets(bench):
-    """The issue's other two: the fixed cost of one start (vnic's start of one interface
-    over the floor's) at most 0.3 ms, and vnic's destroy per interface growing from N=16 to
-    N=1024 by at most the floor's own growth plus 10%."""
+    """The issue's other two: the fixed cost of one start (parse, checks, locks, records:
+    vnic's start of a domain of no interfaces, cold as every figure) at most 0.3 ms, and vnic's
+    destroy per interface growing from N=16 to N=1024 by at most the floor's own growth plus
+    10%. Beside the first, vnic's start of one interface over the floor's (what N = 1 adds to
+    the fixed cost: the interface's own parse, checks, record entries and device code)."""
     out = []
+    fixed = bench.get("fixed") or {}
+    cold, warm = fixed.get("cold"), fixed.get("warm")
+    if cold:
+        value = f"{cold['start_us'] / 1000:.2f} ms"
+        if warm:
+            value += f" ({warm['start_us'] / 1000:.2f} ms back to back)"
+        out.append(("fixed cost of one start ≤ 0.3 ms (a domain of no interfaces)",
+                    "met" if cold["start_us"] <= 300 else "**not met**", value))
+    else:
+        out.append(("fixed cost of one start ≤ 0.3 ms (a domain of no interfaces)",
+                    "not evaluated", "—"))
     for kind in ("tap", "macvtap"):
         r1 = find(bench, kind, 1)
         v, f = (per_if(r1.get("vnic"), "start_us", 1), per_if(r1.get("floor"), "start_us", 1)) \
             if r1 else (None, None)
         if v is not None and f is not None:
-            extra = v - f
-            out.append((f"{kind}: fixed cost of one start ≤ 0.3 ms",
-                         "met" if extra <= 300 else "**not met**", f"{extra / 1000:.2f} ms"))
-        else:
-            out.append((f"{kind}: fixed cost of one start ≤ 0.3 ms", "not evaluated", "—"))
+            out.append((f"{kind}: start of one interface over the floor's", "(no target)",
+                        f"{(v - f) / 1000:.2f} ms"))
         a, b = find(bench, kind, 16), find(bench, kind, 1024)
         vals = None
         if a and b:
@@ -135,7 +145,7 @@ def table(bench, mem, note=None):
         targets.append(("round trip of a trivial call, p50 ≤ 100 µs", "not evaluated", "—"))
     targets += growth_targets(bench)
     for t in bench.get("targets", []):
-        if t["name"] in ("start-vs-floor", "remote-start-16"):
+        if t["name"] in ("start-vs-floor", "remote-start-16", "fixed-cost"):
             continue  # the same as above
         state = {"MET": "met", "NOT MET": "**not met**"}.get(t["state"], "not evaluated")
         value = fmt_ratio(t.get("value")) if t.get("value") is not None else "—"

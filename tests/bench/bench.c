@@ -1025,6 +1025,61 @@ static void run_row(row *r)
         finish(&r->m[k]);
 }
 
+/* ---- the fixed cost -------------------------------------------------------------------- */
+
+/* What a start and a destroy cost besides their devices: vnic's same calls on a domain of no
+ * interfaces (the parse with the schema, the checks, the locks, the intent and the final
+ * record; the lookup and lock of the open; the destroy's records), cold as every other figure
+ * (each after the settle pause), and warm (back to back, the first not counted). A start with
+ * direct interfaces also takes a link snapshot, which this leaves out. */
+static method_result fixed_cold, fixed_warm;
+
+static void run_fixed(void)
+{
+    int reps = opt.reps > 0 ? opt.reps : default_reps(1);
+    for (int rep = 0; rep < reps && !fixed_cold.failed; rep++) {
+        run_counter++;
+        if (opt.settle_ms)
+            usleep((useconds_t)opt.settle_ms * 1000);
+        run_vnic(conn, M_VNIC, KIND_TAP, 0, &fixed_cold);
+    }
+    method_result first = {0};
+    run_counter++;
+    run_vnic(conn, M_VNIC, KIND_TAP, 0, &first);
+    for (int rep = 0; rep < reps && !fixed_warm.failed && !first.failed; rep++) {
+        run_counter++;
+        run_vnic(conn, M_VNIC, KIND_TAP, 0, &fixed_warm);
+    }
+    if (first.failed)
+        fixed_warm = first;
+    for (method_result *m = &fixed_cold; m; m = m == &fixed_cold ? &fixed_warm : NULL) {
+        if (m->failed)
+            fprintf(stderr, "vnic-bench: vnic, a domain of no interfaces: %s\n", m->error);
+        finish(m);
+    }
+}
+
+static bool have_fixed(const method_result *m)
+{
+    return !m->failed && m->nsamples > 0;
+}
+
+static void print_fixed(void)
+{
+    printf("\nFixed cost: vnic on a domain of no interfaces, medians of %d (us)\n\n",
+           fixed_cold.nsamples);
+    printf("  %-13s %9s %9s %9s %9s\n", "", "create", "open", "start", "destroy");
+    const method_result *ms[] = {&fixed_cold, &fixed_warm};
+    const char *names[] = {"cold", "back to back"};
+    for (int i = 0; i < 2; i++) {
+        if (!have_fixed(ms[i]))
+            printf("  %-13s %s\n", names[i], ms[i]->failed ? ms[i]->error : "no samples");
+        else
+            printf("  %-13s %9.1f %9.1f %9.1f %9.1f\n", names[i], ms[i]->create, ms[i]->open,
+                   ms[i]->start, ms[i]->destroy);
+    }
+}
+
 /* ---- reporting ------------------------------------------------------------------------- */
 
 static double per_if(double total, int n)
@@ -1327,6 +1382,26 @@ static int evaluate(const row *rows, int nrows, target *t)
                      r16 && r16->m[M_REMOTE].failed ? " (remote failed)" : "");
         }
     }
+    /* 5: the fixed cost of one start (create + open of a domain of no interfaces), cold. */
+    if (opt.methods[M_VNIC]) {
+        target *f = &t[nt++];
+        snprintf(f->name, sizeof(f->name), "fixed-cost");
+        f->kind = "-";
+        f->limit = 300; /* microseconds, not a ratio */
+        f->state = -1;
+        if (have_fixed(&fixed_cold)) {
+            f->value = fixed_cold.start;
+            f->state = f->value <= f->limit;
+            snprintf(f->detail, sizeof(f->detail),
+                     "start of a domain of no interfaces: %.1f us cold (create %.1f, open "
+                     "%.1f), %.1f us back to back; destroy %.1f us cold",
+                     fixed_cold.start, fixed_cold.create, fixed_cold.open,
+                     have_fixed(&fixed_warm) ? fixed_warm.start : 0, fixed_cold.destroy);
+        } else {
+            snprintf(f->detail, sizeof(f->detail), "a domain of no interfaces: %.400s",
+                     fixed_cold.failed ? fixed_cold.error : "not run");
+        }
+    }
     return nt;
 }
 
@@ -1339,8 +1414,9 @@ static void print_targets(const target *t, int nt)
 {
     printf("\nTargets (information only, never a failure):\n");
     for (int i = 0; i < nt; i++)
-        printf("  %-7s %-17s (<= %.2fx): %-13s %s\n", t[i].kind, t[i].name, t[i].limit,
-               state_str(t[i].state), t[i].detail);
+        printf("  %-7s %-17s (<= %.2f%s): %-13s %s\n", t[i].kind, t[i].name, t[i].limit,
+               strcmp(t[i].name, "fixed-cost") == 0 ? " us" : "x", state_str(t[i].state),
+               t[i].detail);
 }
 
 static void json_str(buf *b, const char *s)
@@ -1447,7 +1523,20 @@ static char *make_json(const row *rows, int nrows, const target *t, int nt)
         else
             bprintf(&b, "\"vnic_over_floor\":null}");
     }
-    bprintf(&b, "],\"round_trip\":{");
+    bprintf(&b, "],\"fixed\":{");
+    const method_result *fx[] = {&fixed_cold, &fixed_warm};
+    const char *fx_names[] = {"cold", "warm"};
+    for (int i = 0; i < 2; i++) {
+        bprintf(&b, "%s\"%s\":", i ? "," : "", fx_names[i]);
+        if (have_fixed(fx[i]))
+            bprintf(&b,
+                    "{\"samples\":%d,\"create_us\":%.1f,\"open_us\":%.1f,\"start_us\":%.1f,"
+                    "\"destroy_us\":%.1f}",
+                    fx[i]->nsamples, fx[i]->create, fx[i]->open, fx[i]->start, fx[i]->destroy);
+        else
+            bprintf(&b, "null");
+    }
+    bprintf(&b, "},\"round_trip\":{");
     const round_trip *rts[] = {&rtt_remote, &rtt_embed};
     const char *rt_names[] = {"remote", "embedded"};
     for (int i = 0; i < 2; i++) {
@@ -1748,6 +1837,9 @@ int main(int argc, char **argv)
                    r->m[M_REMOTE].destroy / r->n);
     }
 
+    if (opt.methods[M_VNIC])
+        run_fixed();
+
     /* The round trip, on stores the runs left empty: the daemon's, and the embedded one. */
     if (rconn) {
         measure_round_trip(rconn, &rtt_remote);
@@ -1755,9 +1847,11 @@ int main(int argc, char **argv)
     }
 
     print_table(rows, nrows);
+    if (opt.methods[M_VNIC])
+        print_fixed();
     if (rconn)
         print_remote(rows, nrows);
-    target t[KIND_COUNT * 4];
+    target t[KIND_COUNT * 4 + 1];
     int nt = evaluate(rows, nrows, t);
     print_targets(t, nt);
     printf("\nTotal time: %.1f s\n", (now_us() - t0) / 1e6);
