@@ -163,6 +163,9 @@ typedef struct vnic_record {
     unsigned next_alias;       /* the number of the next generated alias "netN": never reused */
     vnic_domain_def *def;      /* owned */
     vnic_record_iface *ifaces; /* def->niface entries */
+    /* Set by the store when a read hands this record out as the file's content (see
+     * embed_priv.read_token); 0 for a record made otherwise. */
+    unsigned long read_token;
 } vnic_record;
 
 void vnic_record_free(vnic_record *rec);

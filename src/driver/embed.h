@@ -72,11 +72,14 @@ typedef struct embed_priv {
      * instead of parsing the file again, if the file is still that one (embed_store.c). */
     vnic_record *kept;
     struct stat kept_st;
-    /* The record the last read handed out, if it is known to be the file's content as it was
-     * then (read_st): kept, or read while the file stayed the same. An open that only looked
-     * at it gives it back to be kept (vnic_embed_record_keep_read), so that the destroy that
-     * follows does not parse the record again either. Compared by address, never used. */
-    const vnic_record *read_rec;
+    /* The token of the record the last read handed out, if it is known to be the file's
+     * content as it was then (read_st): kept, or read while the file stayed the same; 0 when
+     * none may be kept. An open that only looked at it gives it back to be kept
+     * (vnic_embed_record_keep_read), so that the destroy that follows does not parse the
+     * record again either. A token, not the record's address: a record freed without being
+     * given back may have its memory reused by another one. */
+    unsigned long read_token;
+    unsigned long read_tokens; /* the last token handed out */
     struct stat read_st;
 
     /* The link group of each record as last seen by a start of this connection, with what

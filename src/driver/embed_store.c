@@ -90,7 +90,7 @@ static int check_record_owner(embed_priv *p, const char *name, const char *path,
 void vnic_embed_record_forget(embed_priv *p)
 {
     vnic_record_free(TAKE_PTR(p->kept));
-    p->read_rec = NULL;
+    p->read_token = 0;
 }
 
 void vnic_embed_record_keep(embed_priv *p, vnic_record *rec)
@@ -108,7 +108,7 @@ void vnic_embed_record_keep_read(embed_priv *p, vnic_record *rec)
 {
     if (!rec)
         return;
-    if (rec != p->read_rec) {
+    if (!rec->read_token || rec->read_token != p->read_token) {
         vnic_record_free(rec);
         return;
     }
@@ -142,7 +142,7 @@ static vnic_record *take_kept(embed_priv *p, const char *name, const char *file)
         vnic_record_free(rec);
         return NULL;
     }
-    p->read_rec = rec;
+    rec->read_token = p->read_token = ++p->read_tokens;
     p->read_st = st;
     return rec;
 }
@@ -151,7 +151,7 @@ int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **
 {
     if (p->kept && p->kept != rec && vnic_streq(p->kept->def->name, rec->def->name))
         vnic_embed_record_forget(p);
-    p->read_rec = NULL;
+    p->read_token = 0;
     _cleanup_free_ char *path = vnic_embed_record_path(p, rec->def->name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
     _cleanup_free_ char *xml = vnic_record_format(rec);
@@ -165,7 +165,7 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     _cleanup_free_ char *xml = NULL;
-    p->read_rec = NULL;
+    p->read_token = 0;
     vnic_record *kept = take_kept(p, name, file);
     if (kept) {
         *ret = kept;
@@ -185,7 +185,7 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
         (r = check_record_owner(p, name, path, rec, err)) < 0)
         return r;
     if (stat_ok) {
-        p->read_rec = rec;
+        rec->read_token = p->read_token = ++p->read_tokens;
         p->read_st = after;
     }
     *ret = TAKE_PTR(rec);
@@ -196,7 +196,7 @@ int vnic_embed_record_remove(embed_priv *p, const char *name, vnic_error **err)
 {
     if (p->kept && vnic_streq(p->kept->def->name, name))
         vnic_embed_record_forget(p);
-    p->read_rec = NULL;
+    p->read_token = 0;
     _cleanup_free_ char *path = vnic_embed_record_path(p, name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", name);
     return vnic_file_remove_at(p->domains_fd, file, path, err);
