@@ -568,7 +568,7 @@ static int macvtap_create(const vnic_backend_env *env, const vnic_backend_iface 
     /* It exists now and is ours: from here every failure deletes it again. Its ifindex by
      * ioctl, not RTM_GETLINK: a netlink lookup makes the kernel settle the device's pending
      * link events first, which costs more than the creation itself. */
-    unsigned ifindex = if_nametoindex(args->name);
+    unsigned ifindex = vnic_nl_ifindex(env->nl, args->name);
     if (!ifindex) {
         vnic_error_set_errno(err, errno, _("cannot find macvtap '%s' just created"), args->name);
         return -ENODEV;
@@ -698,7 +698,7 @@ static void macvtap_batch_chunk(const vnic_backend_env *env, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (made[i] < 0 || results[i] < 0)
             continue;
-        unsigned ifindex = if_nametoindex(args[i].name);
+        unsigned ifindex = vnic_nl_ifindex(env->nl, args[i].name);
         if (!ifindex) {
             vnic_error_set_errno(&errs[i], errno, _("cannot find macvtap '%s' just created"),
                                  args[i].name);

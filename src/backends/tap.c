@@ -182,8 +182,8 @@ typedef struct {
 
 /* Make the tap and give it its owner; the rest is netlink's (tap_change) and then
  * tap_complete's. On failure nothing is left (t->fd is -1). */
-static int tap_begin(const vnic_backend_iface *iface, const vnic_backend_create_args *args,
-                     tap_new *t, vnic_error **err)
+static int tap_begin(const vnic_backend_env *env, const vnic_backend_iface *iface,
+                     const vnic_backend_create_args *args, tap_new *t, vnic_error **err)
 {
     t->fd = -1;
     uid_t uid;
@@ -222,7 +222,7 @@ static int tap_begin(const vnic_backend_iface *iface, const vnic_backend_create_
 
     /* The ifindex by ioctl: an RTM_GETLINK would make the kernel settle the new device's
      * pending link events first, which costs more than making it. */
-    t->ifindex = if_nametoindex(args->name);
+    t->ifindex = vnic_nl_ifindex(env->nl, args->name);
     if (!t->ifindex)
         return vnic_error_set_errno(err, errno, _("cannot find tap '%s' just made"), args->name),
                -ENODEV;
@@ -275,7 +275,7 @@ static int tap_create(const vnic_backend_env *env, const vnic_backend_iface *ifa
         return tap_adopt_unmanaged(env, iface, args, rt, err);
 
     tap_new t;
-    int r = tap_begin(iface, args, &t, err);
+    int r = tap_begin(env, iface, args, &t, err);
     if (r < 0)
         return r;
     vnic_nl_link_change chg = tap_change(iface, args, &t);
@@ -305,7 +305,7 @@ static void tap_batch_chunk(const vnic_backend_env *env, size_t n,
             results[i] = -EOPNOTSUPP;
             continue;
         }
-        if ((results[i] = tap_begin(ifaces[i], &args[i], &t[i], &errs[i])) < 0)
+        if ((results[i] = tap_begin(env, ifaces[i], &args[i], &t[i], &errs[i])) < 0)
             continue;
         vnic_nl_link_change chg = tap_change(ifaces[i], &args[i], &t[i]);
         struct nl_msg *msg = NULL;
@@ -353,12 +353,13 @@ static int tap_create_batch(const vnic_backend_env *env, size_t n,
  * goes away when the fd is closed), and has another ifindex: refuse it. Checked with ioctls
  * rather than a netlink request, which would make the kernel settle the device's pending
  * link events first and cost more than the attach itself. */
-static int check_attached(int fd, const vnic_iface_runtime *rt, vnic_error **err)
+static int check_attached(const vnic_backend_env *env, int fd, const vnic_iface_runtime *rt,
+                          vnic_error **err)
 {
     unsigned flags;
     if (vnic_tun_get_flags(fd, &flags, err) < 0)
         return -EIO;
-    unsigned ifindex = if_nametoindex(rt->name);
+    unsigned ifindex = vnic_nl_ifindex(env->nl, rt->name);
     if (!(flags & IFF_PERSIST) || ifindex != (unsigned)rt->ifindex) {
         vnic_error_set(err, VNIC_ERR_INVALID,
                        _("tap '%s' is gone (it is not the device vnic made)"), rt->name);
@@ -394,7 +395,7 @@ static int tap_open_queues(const vnic_backend_env *env, const vnic_backend_iface
             vnic_close_fds(fds, i);
             return r;
         }
-        if (i == 0 && (r = check_attached(fds[0], rt, err)) < 0) {
+        if (i == 0 && (r = check_attached(env, fds[0], rt, err)) < 0) {
             vnic_close_fds(fds, 1);
             return r;
         }

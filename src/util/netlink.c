@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include <net/if.h>
+#include <sys/ioctl.h>
+
 #include <linux/if_link.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
@@ -184,6 +187,21 @@ static void fill_info(struct rtnl_link *l, vnic_link_info *info)
     else if (kind && vnic_streq(kind, "macvlan"))
         info->macvlan_mode = (int)rtnl_link_macvlan_get_mode(l);
     info->num_tx_queues = rtnl_link_get_num_tx_queues(l);
+}
+
+unsigned vnic_nl_ifindex(struct nl_sock *sk, const char *name)
+{
+    if (!sk)
+        return if_nametoindex(name);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    if (!vnic_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name))) {
+        errno = ENODEV;
+        return 0;
+    }
+    if (ioctl(nl_socket_get_fd(sk), SIOCGIFINDEX, &ifr) < 0)
+        return 0;
+    return (unsigned)ifr.ifr_ifindex;
 }
 
 int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_link_info *ret,

@@ -29,6 +29,12 @@ VNIC_DEFINE_CLEANUP(struct nl_sock, vnic_nl_close)
  * NULL if it accepts it. For saying why a creation failed with EINVAL. */
 const char *vnic_ifname_kernel_refusal(const char *name);
 
+/* The ifindex of the link NAME by the SIOCGIFINDEX ioctl on SK's own socket (the kernel
+ * answers it on any socket of the namespace): no socket made for it, as if_nametoindex does,
+ * and no netlink request, which would make the kernel settle the device's pending link events
+ * first. 0 with errno set when there is none. */
+unsigned vnic_nl_ifindex(struct nl_sock *sk, const char *name);
+
 /* Look a link up by ifindex (if > 0) or by name. -ENODEV when there is none. */
 int vnic_nl_link_get(struct nl_sock *sk, int ifindex, const char *name, vnic_link_info *ret,
                      vnic_error **err);

@@ -36,16 +36,18 @@ N=40
     echo "</devices></domain>"
 } >"$dir/big.xml"
 
-# Under strace when there is one: the netlink sends of the start, counted.
-sends=""
+# Under strace when there is one: the netlink sends of the start, and the sockets it made,
+# counted.
+sends="" sockets=""
 if command -v strace >/dev/null; then
     # (LeakSanitizer cannot run under ptrace: off for this one run of a sanitizer build.)
     out=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-        ip netns exec "$ns" strace -f -qq -e trace=sendto,sendmsg -o "$dir/strace" \
+        ip netns exec "$ns" strace -f -qq -e trace=sendto,sendmsg,socket -o "$dir/strace" \
         "$KT_VNICSH" -c "vnic:///embed?root=$root" --debug create "$dir/big.xml" 2>&1)
     status=$?
     # Only the netlink ones (the log goes to stderr with write, not send).
     sends=$(grep -cE '(sendto|sendmsg)\(.*(AF_NETLINK|nlmsg_len)' "$dir/strace")
+    sockets=$(grep -cE '(^|[0-9] )socket\(' "$dir/strace")
 else
     vrun "$ns" "$root" --debug create "$dir/big.xml"
 fi
@@ -59,6 +61,11 @@ if [ -n "$sends" ]; then
     # send of the taps' changes, two of the macvtaps'.
     check "the start sent its requests in batches ($sends sends for $((2 * N)) devices)" \
         test "$sends" -le 8
+    # The ifindex of each new device is asked on the netlink socket: not one socket each (an
+    # if_nametoindex makes one per call, 80 here).
+    echo "sockets made by the start of $((2 * N)) devices: $sockets"
+    check "the start made no socket per device ($sockets for $((2 * N)) devices)" \
+        test "$sockets" -le 8
 else
     echo "no strace: the sends are not counted"
 fi
