@@ -112,7 +112,7 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, 
     (void)detail;
     (void)opaque;
     char uuid[VIR_UUID_STRING_BUFLEN];
-    if (event != VIR_DOMAIN_EVENT_STOPPED || virDomainGetUUIDString(d, uuid) < 0)
+    if (event != VIR_DOMAIN_EVENT_STOPPED || vnic_virt()->virDomainGetUUIDString(d, uuid) < 0)
         return 0;
     _cleanup_free_ char *name = take(uuid, NULL);
     if (name)
@@ -163,7 +163,7 @@ static void *recover(void *arg)
     }
     vnicd_log(LOG_INFO, "connected to libvirt at %s again", FOLLOW_URI);
     recheck(lv);
-    virConnectClose(lv);
+    vnic_virt()->virConnectClose(lv);
     return NULL;
 }
 
@@ -201,30 +201,30 @@ static virConnectPtr connection(vnic_error **err)
     pthread_mutex_unlock(&F.lock);
     if (old) {
         /* Best effort on a connection that is gone: its errors say nothing new. */
-        (void)virConnectDomainEventDeregisterAny(old, F.cb_id);
-        (void)virConnectUnregisterCloseCallback(old, on_close);
-        virResetLastError();
-        virConnectClose(old);
+        (void)vnic_virt()->virConnectDomainEventDeregisterAny(old, F.cb_id);
+        (void)vnic_virt()->virConnectUnregisterCloseCallback(old, on_close);
+        vnic_virt()->virResetLastError();
+        vnic_virt()->virConnectClose(old);
     }
     if (!lv) {
         if (vnic_lv_open(FOLLOW_URI, &lv, err) < 0) {
             lv = NULL;
-        } else if ((F.cb_id = virConnectDomainEventRegisterAny(
+        } else if ((F.cb_id = vnic_virt()->virConnectDomainEventRegisterAny(
                         lv, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                         VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), NULL, NULL)) < 0) {
             vnic_lv_error(err, _("cannot follow libvirt's events"));
-            virConnectClose(lv);
+            vnic_virt()->virConnectClose(lv);
             lv = NULL;
         } else {
-            if (virConnectRegisterCloseCallback(lv, on_close, NULL, NULL) < 0)
-                virResetLastError();
+            if (vnic_virt()->virConnectRegisterCloseCallback(lv, on_close, NULL, NULL) < 0)
+                vnic_virt()->virResetLastError();
             pthread_mutex_lock(&F.lock);
             F.lv = lv;
             pthread_mutex_unlock(&F.lock);
         }
     }
     if (lv)
-        virConnectRef(lv);
+        vnic_virt()->virConnectRef(lv);
     pthread_mutex_unlock(&F.open_lock);
     return lv;
 }
@@ -267,7 +267,7 @@ int vnicd_follow(vnicd_server *srv, vnic_conn *conn, const char *name, vnic_erro
     F.doms[F.n++] = (followed){vnic_xstrdup(name), vnic_xstrdup(uuid)};
     pthread_mutex_unlock(&F.lock);
     int r = vnic_lv_runs(lv, uuid, err);
-    virConnectClose(lv);
+    vnic_virt()->virConnectClose(lv);
     if (r < 0) {
         free(take(NULL, name));
         return r;

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libvirt/virterror.h>
-
 #include "cleanup.h"
 #include "i18n.h"
 #include "libvirt_conn.h"
@@ -24,7 +22,7 @@ static void *loop_thread(void *arg)
 {
     (void)arg;
     for (;;)
-        if (virEventRunDefaultImpl() < 0)
+        if (vnic_virt()->virEventRunDefaultImpl() < 0)
             usleep(10000); /* a failed iteration is retried: the loop is the only one */
     return NULL;
 }
@@ -39,8 +37,8 @@ static void quiet(void *opaque, virErrorPtr e)
 
 static void loop_start(void)
 {
-    virSetErrorFunc(NULL, quiet);
-    if (virEventRegisterDefaultImpl() < 0) {
+    vnic_virt()->virSetErrorFunc(NULL, quiet);
+    if (vnic_virt()->virEventRegisterDefaultImpl() < 0) {
         loop_error = -EIO;
         return;
     }
@@ -65,14 +63,17 @@ int vnic_lv_error(vnic_error **err, const char *fmt, ...)
     va_start(ap, fmt);
     _cleanup_free_ char *what = vnic_xvasprintf(fmt, ap);
     va_end(ap);
-    const char *msg = virGetLastErrorMessage();
+    const char *msg = vnic_virt()->virGetLastErrorMessage();
     vnic_error_set(err, VNIC_ERR_IO, "%s: %s", what, msg ? msg : _("unknown libvirt error"));
-    virResetLastError();
+    vnic_virt()->virResetLastError();
     return -EIO;
 }
 
 int vnic_lv_open(const char *uri, virConnectPtr *ret, vnic_error **err)
 {
+    int r = vnic_virt_load(err);
+    if (r < 0)
+        return r;
     pthread_once(&loop_once, loop_start);
     if (loop_error == -EIO)
         return vnic_lv_error(err, _("cannot start libvirt's event loop"));
@@ -80,7 +81,7 @@ int vnic_lv_open(const char *uri, virConnectPtr *ret, vnic_error **err)
         return vnic_error_set_errno(err, -loop_error,
                                     _("cannot start a thread for libvirt's event loop")),
                loop_error;
-    virConnectPtr c = virConnectOpen(uri);
+    virConnectPtr c = vnic_virt()->virConnectOpen(uri);
     if (!c)
         return vnic_lv_error(err, _("cannot connect to libvirt at '%s'"), uri);
     *ret = c;
@@ -89,17 +90,17 @@ int vnic_lv_open(const char *uri, virConnectPtr *ret, vnic_error **err)
 
 int vnic_lv_runs(virConnectPtr lv, const char *uuid, vnic_error **err)
 {
-    virDomainPtr d = virDomainLookupByUUIDString(lv, uuid);
+    virDomainPtr d = vnic_virt()->virDomainLookupByUUIDString(lv, uuid);
     if (!d) {
-        virErrorPtr e = virGetLastError();
+        virErrorPtr e = vnic_virt()->virGetLastError();
         if (e && e->code == VIR_ERR_NO_DOMAIN) {
-            virResetLastError();
+            vnic_virt()->virResetLastError();
             return 0;
         }
         return vnic_lv_error(err, _("cannot look up domain %s"), uuid);
     }
-    int active = virDomainIsActive(d);
-    virDomainFree(d);
+    int active = vnic_virt()->virDomainIsActive(d);
+    vnic_virt()->virDomainFree(d);
     if (active < 0)
         return vnic_lv_error(err, _("cannot tell whether domain %s runs"), uuid);
     return active == 1;

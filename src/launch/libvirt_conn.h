@@ -4,18 +4,19 @@
 
 #include <stdarg.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 #include <libxml/tree.h>
 
 #include <vnic/vnic.h>
 
 #include "error.h"
+#include "libvirt_sym.h"
 
-/* Open a read-write connection to libvirt's URI. The first call in a process registers
+/* Open a read-write connection to libvirt's URI. libvirt is loaded first if it is not yet
+ * (vnic_virt_load: its failure is this call's). The first call in a process registers
  * libvirt's default event loop implementation (virEventRegisterDefaultImpl) and starts one
  * thread, with every signal blocked, that runs it for the rest of the process: events need a
- * running loop, and the embedded driver (qemu:///embed) refuses to open without one. */
+ * running loop, and the embedded driver (qemu:///embed) refuses to open without one. Every
+ * operation that needs libvirt opens its connection before it changes anything. */
 int vnic_lv_open(const char *uri, virConnectPtr *ret, vnic_error **err);
 
 /* Does libvirt at LV run the domain UUID? 1 yes, 0 no (it has no such domain, or it is not

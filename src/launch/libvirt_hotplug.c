@@ -21,7 +21,7 @@
 
 static virDomainPtr lookup(virConnectPtr lv, const char *name, vnic_error **err)
 {
-    virDomainPtr dom = virDomainLookupByName(lv, name);
+    virDomainPtr dom = vnic_virt()->virDomainLookupByName(lv, name);
     if (!dom)
         vnic_lv_error(err, _("libvirt has no domain '%s'"), name);
     return dom;
@@ -30,9 +30,9 @@ static virDomainPtr lookup(virConnectPtr lv, const char *name, vnic_error **err)
 /* libvirt's alias of the interface on DEVICE, from its live XML. Caller frees; NULL if none. */
 static char *alias_of_device(virDomainPtr dom, const char *device)
 {
-    char *xml = virDomainGetXMLDesc(dom, 0);
+    char *xml = vnic_virt()->virDomainGetXMLDesc(dom, 0);
     if (!xml) {
-        virResetLastError();
+        vnic_virt()->virResetLastError();
         return NULL;
     }
     char **aliases = NULL, **devices = NULL;
@@ -73,7 +73,7 @@ static int attach(vnic_conn *conn, const char *uri, const char *name, const char
         return r;
     virDomainPtr dom = lookup(lv, name, err);
     if (!dom) {
-        virConnectClose(lv);
+        vnic_virt()->virConnectClose(lv);
         return -ENOENT;
     }
     unsigned aflags = (flags & VNIC_LIBVIRT_ATTACH_NO_SCHEMA) ? VNIC_ATTACH_NO_SCHEMA : 0;
@@ -97,7 +97,7 @@ static int attach(vnic_conn *conn, const char *uri, const char *name, const char
     device = vnic_xstrdup(info->interfaces[index]->name);
     if ((r = vnic_lv_tap_nodes(info, (int)index, &made, err)) < 0)
         goto undo;
-    r = virDomainAttachDeviceFlags(dom, ifxml, VIR_DOMAIN_AFFECT_LIVE);
+    r = vnic_virt()->virDomainAttachDeviceFlags(dom, ifxml, VIR_DOMAIN_AFFECT_LIVE);
     vnic_lv_tap_nodes_drop(TAKE_PTR(made));
     if (r < 0) {
         r = vnic_lv_error(err, _("libvirt did not attach the interface of %s to domain '%s'"), path,
@@ -112,8 +112,8 @@ undo:
     undo_attach(conn, name, index);
 out:
     vnic_domain_info_free(info);
-    virDomainFree(dom);
-    virConnectClose(lv);
+    vnic_virt()->virDomainFree(dom);
+    vnic_virt()->virConnectClose(lv);
     return r;
 }
 
@@ -130,7 +130,7 @@ static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void 
 {
     (void)c;
     removal *w = opaque;
-    const char *n = virDomainGetName(d);
+    const char *n = vnic_virt()->virDomainGetName(d);
     if (!n || !alias || !vnic_streq(n, w->name) || !vnic_streq(alias, w->alias))
         return;
     pthread_mutex_lock(&w->lock);
@@ -204,13 +204,14 @@ static int detach(vnic_conn *conn, const char *uri, const char *name, const char
         vnic_error_set_errno(err, -r, _("cannot create a pipe"));
         goto out;
     }
-    id = virConnectDomainEventRegisterAny(lv, dom, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-                                          VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w, NULL);
+    id = vnic_virt()->virConnectDomainEventRegisterAny(lv, dom, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                                                       VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w,
+                                                       NULL);
     if (id < 0) {
         r = vnic_lv_error(err, _("cannot follow libvirt's events"));
         goto out;
     }
-    if (virDomainDetachDeviceAlias(dom, alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+    if (vnic_virt()->virDomainDetachDeviceAlias(dom, alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
         r = vnic_lv_error(err, _("libvirt did not detach interface '%s' of domain '%s'"), alias,
                           name);
         goto out;
@@ -265,10 +266,10 @@ static int detach(vnic_conn *conn, const char *uri, const char *name, const char
     r = 0;
 out:
     if (id >= 0)
-        virConnectDomainEventDeregisterAny(lv, id);
+        vnic_virt()->virConnectDomainEventDeregisterAny(lv, id);
     if (dom)
-        virDomainFree(dom);
-    virConnectClose(lv);
+        vnic_virt()->virDomainFree(dom);
+    vnic_virt()->virConnectClose(lv);
     for (int i = 0; i < 2; i++)
         if (w.wake[i] >= 0)
             close(w.wake[i]);

@@ -40,7 +40,7 @@ static virConnectPtr cached_open(lv_cache *c, const char *uri, vnic_error **err)
 static void cache_clear(lv_cache *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        virConnectClose(c->conns[i]);
+        vnic_virt()->virConnectClose(c->conns[i]);
         free(c->uris[i]);
     }
     free(c->uris);

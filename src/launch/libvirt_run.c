@@ -45,7 +45,7 @@ static void wake(lv_watch *w)
 
 static bool ours(lv_watch *w, virDomainPtr d)
 {
-    const char *n = virDomainGetName(d);
+    const char *n = vnic_virt()->virDomainGetName(d);
     return n && vnic_streq(n, w->name);
 }
 
@@ -138,9 +138,9 @@ static void alias_map_clear(alias_map *m)
 
 static void alias_map_refresh(alias_map *m, virDomainPtr dom)
 {
-    char *xml = virDomainGetXMLDesc(dom, 0);
+    char *xml = vnic_virt()->virDomainGetXMLDesc(dom, 0);
     if (!xml) {
-        virResetLastError(); /* the domain is going: the map stays as it was */
+        vnic_virt()->virResetLastError(); /* the domain is going: the map stays as it was */
         return;
     }
     alias_map fresh = {0};
@@ -202,12 +202,12 @@ static char *marked_doc(virConnectPtr lv, const char *uri, char *xml, const char
     if (def->uuid) {
         vnic_strlcpy(uuid, def->uuid, sizeof(uuid));
     } else {
-        virDomainPtr old = virDomainLookupByName(lv, def->name);
-        if (!old || virDomainGetUUIDString(old, uuid) < 0)
+        virDomainPtr old = vnic_virt()->virDomainLookupByName(lv, def->name);
+        if (!old || vnic_virt()->virDomainGetUUIDString(old, uuid) < 0)
             uuid[0] = '\0';
-        virResetLastError();
+        vnic_virt()->virResetLastError();
         if (old)
-            virDomainFree(old);
+            vnic_virt()->virDomainFree(old);
         if (!uuid[0] && random_uuid(uuid, err) < 0)
             return NULL;
     }
@@ -296,15 +296,15 @@ static char *libvirt_xml_for(vnic_conn *conn, virConnectPtr lv, const char *name
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
     if (vnic_lv_domain_doc(conn, name, &doc, ret_info, err) < 0)
         return NULL;
-    virDomainPtr old = virDomainLookupByName(lv, name);
+    virDomainPtr old = vnic_virt()->virDomainLookupByName(lv, name);
     if (!old) {
-        virResetLastError();
+        vnic_virt()->virResetLastError();
         return vnic_libvirt_doc_format(doc);
     }
     char uuid[VIR_UUID_STRING_BUFLEN];
-    int active = virDomainIsActive(old);
-    int got = virDomainGetUUIDString(old, uuid);
-    virDomainFree(old);
+    int active = vnic_virt()->virDomainIsActive(old);
+    int got = vnic_virt()->virDomainGetUUIDString(old, uuid);
+    vnic_virt()->virDomainFree(old);
     if (active != 0 || got < 0) {
         vnic_domain_info_free(TAKE_PTR(*ret_info));
         if (active < 0 || got < 0)
@@ -338,8 +338,8 @@ static int follow(vnic_conn *conn, virConnectPtr lv, virDomainPtr dom, const cha
                 signo = (int)si.ssi_signo;
                 /* Told to stop: the domain goes (as QEMU goes on SIGTERM under vnicsh run),
                  * and its STOPPED event ends the wait as any other end does. */
-                if (virDomainDestroy(dom) < 0)
-                    virResetLastError(); /* already stopping: its event comes */
+                if (vnic_virt()->virDomainDestroy(dom) < 0)
+                    vnic_virt()->virResetLastError(); /* already stopping: its event comes */
             }
         }
         char buf[64];
@@ -442,23 +442,24 @@ static int run_libvirt(vnic_conn *conn, const char *uri, const char *target, uns
         goto out;
     }
     /* Registered before the domain exists, so that no end goes unseen. */
-    ids[0] = virConnectDomainEventRegisterAny(lv, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                              VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &w, NULL);
-    ids[1] = virConnectDomainEventRegisterAny(lv, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-                                              VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w, NULL);
-    ids[2] = virConnectDomainEventRegisterAny(lv, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
-                                              VIR_DOMAIN_EVENT_CALLBACK(on_added), &w, NULL);
+    ids[0] = vnic_virt()->virConnectDomainEventRegisterAny(
+        lv, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &w, NULL);
+    ids[1] = vnic_virt()->virConnectDomainEventRegisterAny(
+        lv, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w,
+        NULL);
+    ids[2] = vnic_virt()->virConnectDomainEventRegisterAny(
+        lv, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_CALLBACK(on_added), &w, NULL);
     if (ids[0] < 0 || ids[1] < 0 || ids[2] < 0) {
         r = vnic_lv_error(err, _("cannot follow libvirt's events"));
         goto out;
     }
-    close_cb = virConnectRegisterCloseCallback(lv, on_close, &w, NULL) == 0;
+    close_cb = vnic_virt()->virConnectRegisterCloseCallback(lv, on_close, &w, NULL) == 0;
     if (!close_cb)
-        virResetLastError(); /* the embedded driver has no connection to lose */
+        vnic_virt()->virResetLastError(); /* the embedded driver has no connection to lose */
 
     if ((r = vnic_lv_tap_nodes(info, -1, &made, err)) < 0)
         goto out;
-    dom = virDomainCreateXML(lv, xml, 0);
+    dom = vnic_virt()->virDomainCreateXML(lv, xml, 0);
     vnic_lv_tap_nodes_drop(TAKE_PTR(made));
     if (!dom) {
         r = vnic_lv_error(err, _("libvirt did not start domain '%s'"), name);
@@ -480,13 +481,13 @@ out:
     vnic_lv_tap_nodes_drop(made);
     for (int i = 0; i < 3; i++)
         if (ids[i] >= 0)
-            virConnectDomainEventDeregisterAny(lv, ids[i]);
+            vnic_virt()->virConnectDomainEventDeregisterAny(lv, ids[i]);
     if (close_cb)
-        virConnectUnregisterCloseCallback(lv, on_close);
+        vnic_virt()->virConnectUnregisterCloseCallback(lv, on_close);
     if (dom)
-        virDomainFree(dom);
+        vnic_virt()->virDomainFree(dom);
     if (lv)
-        virConnectClose(lv);
+        vnic_virt()->virConnectClose(lv);
     vnic_domain_info_free(info);
     if (started && followed)
         r = destroy_followed(conn, name, r, err);
