@@ -66,9 +66,9 @@ def growth_targets(bench):
     fixed = bench.get("fixed") or {}
     cold, warm = fixed.get("cold"), fixed.get("warm")
     if cold:
-        value = f"{cold['start_us'] / 1000:.2f} ms"
+        value = f"{cold['start_us']:.0f} µs"
         if warm:
-            value += f" ({warm['start_us'] / 1000:.2f} ms back to back)"
+            value += f" ({warm['start_us']:.0f} µs back to back)"
         out.append(("fixed cost of one start ≤ 0.3 ms (a domain of no interfaces)",
                     "met" if cold["start_us"] <= 300 else "**not met**", value))
     else:
