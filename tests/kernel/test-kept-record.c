@@ -142,10 +142,10 @@ int main(int argc, char **argv)
     vnic_record *rec = NULL;
     CHECK(vnic_embed_record_read(p, "k1", &rec, &err) == 0);
     void *old = rec;
-    size_t ndef = sizeof(*rec);
+    size_t size = sizeof(*rec);
     vnic_record_free(rec);
-    vnic_record *stand = malloc(ndef);
-    memset(stand, 0, ndef);
+    vnic_record *stand = malloc(size);
+    memset(stand, 0, size);
     if ((void *)stand == old) {
         stand->ifaces = vnic_xcalloc(1, sizeof(*stand->ifaces));
         CHECK(vnic_domain_def_parse_string("<domain><name>k1</name><devices>"
