@@ -98,7 +98,11 @@ bool vnic_embed_name_ok(const char *name);
 bool vnic_embed_mark_ok(embed_priv *p, const char *domain, const char *mark);
 char *vnic_embed_record_path(embed_priv *p, const char *name);
 char *vnic_embed_def_path(embed_priv *p, const char *name);
-int vnic_embed_record_write(embed_priv *p, const vnic_record *rec, vnic_error **err);
+int vnic_embed_record_write(embed_priv *p, vnic_record *rec, vnic_error **err);
+/* The same, after a change of only rec's status or its interfaces' entries since its last
+ * write (or since it was kept): the definition's text of that write is used again instead of
+ * formatting the definition (test builds check that it is the same). */
+int vnic_embed_record_write_status(embed_priv *p, vnic_record *rec, vnic_error **err);
 /* -ENOENT (err untouched) when there is no record. */
 /* Keep rec (taken over) for the next vnic_embed_record_read of its domain. */
 void vnic_embed_record_keep(embed_priv *p, vnic_record *rec);

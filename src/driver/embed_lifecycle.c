@@ -134,7 +134,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
     }
 
     rec->status = VNIC_RECORD_ACTIVE;
-    if ((r = vnic_embed_record_write(p, rec, err)) < 0) {
+    if ((r = vnic_embed_record_write_status(p, rec, err)) < 0) {
         start_rollback(p, rec);
         return r;
     }

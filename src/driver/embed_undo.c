@@ -108,7 +108,7 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
     if (!dry_run) {
         rec->status = VNIC_RECORD_STOPPING;
         vnic_error *we = NULL;
-        r = vnic_embed_record_write(p, rec, &we);
+        r = vnic_embed_record_write_status(p, rec, &we);
         if (r == -ENOSPC || r == -EDQUOT) {
             /* A full disk must not keep the devices alive. Without the mark the record still
              * says "starting" or "active": if we die before removing it, reconcile and
@@ -217,7 +217,7 @@ int vnic_embed_finish_record(embed_priv *p, vnic_record *rec, bool dry_run,
         if (before == VNIC_RECORD_ACTIVE || before == VNIC_RECORD_DEGRADED) {
             rec->status = removed ? VNIC_RECORD_DEGRADED : before;
             vnic_error *we = NULL;
-            if (vnic_embed_record_write(p, rec, &we) < 0) {
+            if (vnic_embed_record_write_status(p, rec, &we) < 0) {
                 VNIC_WARN("%s", we->message);
                 vnic_error_free(we);
             }

@@ -24,6 +24,7 @@ void vnic_record_free(vnic_record *rec)
         return;
     vnic_domain_def_free(rec->def);
     free(rec->ifaces);
+    free(rec->def_text);
     free(rec);
 }
 
@@ -55,9 +56,10 @@ static void prop_mac(xmlNode *n, const char *name, const uint8_t mac[6])
     prop(n, name, buf);
 }
 
-char *vnic_record_format(const vnic_record *rec)
+/* The root element with the record's own attributes and one <iface> per interface. */
+static xmlDoc *record_head(const vnic_record *rec, xmlNode **ret_root)
 {
-    _cleanup_xmldoc_ xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *root = xmlNewNode(NULL, BAD_CAST "vnicstate");
     if (!doc || !root)
         abort();
@@ -98,6 +100,27 @@ char *vnic_record_format(const vnic_record *rec)
         if (rt->saved_lower_mac)
             prop_mac(n, "lower_mac", rt->lower_mac);
     }
+    *ret_root = root;
+    return doc;
+}
+
+static char *dump(xmlDoc *doc, size_t *ret_len)
+{
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
+    if (!out || len < 0)
+        abort();
+    char *s = vnic_xstrdup((const char *)out);
+    xmlFree(out);
+    *ret_len = (size_t)len;
+    return s;
+}
+
+char *vnic_record_format(const vnic_record *rec)
+{
+    xmlNode *root;
+    _cleanup_xmldoc_ xmlDoc *doc = record_head(rec, &root);
 
     /* The definition goes in as elements (its <domain> or <interface> as the formatter
      * writes it), not as escaped text: the record is one XML document a reader can query.
@@ -113,14 +136,55 @@ char *vnic_record_format(const vnic_record *rec)
     xmlUnlinkNode(top);
     if (xmlDOMWrapAdoptNode(NULL, defdoc, top, doc, d, 0) != 0 || !xmlAddChild(d, top))
         abort();
+    size_t len;
+    return dump(doc, &len);
+}
 
-    xmlChar *out = NULL;
-    int len = 0;
-    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
-    if (!out)
+/* The definition is the root's last child, so a record's text always ends
+ *     DEF_OPEN <the definition's element, indented, and a newline> DEF_CLOSE
+ * and nothing before it holds a line break of its own (libxml2 writes one inside an attribute
+ * value as "&#10;"): the first DEF_OPEN is the definition's. */
+#define DEF_OPEN "\n  <definition>\n"
+#define DEF_CLOSE "  </definition>\n</vnicstate>\n"
+#define DEF_EMPTY "  <definition/>\n</vnicstate>\n"
+
+char *vnic_record_def_text(const char *text)
+{
+    const char *start = strstr(text, DEF_OPEN);
+    size_t len = strlen(text), close_len = strlen(DEF_CLOSE);
+    if (!start)
+        return NULL;
+    start += strlen(DEF_OPEN);
+    const char *end = text + len - close_len;
+    if (len < close_len || end < start || !vnic_streq(end, DEF_CLOSE))
+        return NULL;
+    size_t n = (size_t)(end - start);
+    char *s = vnic_xmalloc(n + 1);
+    memcpy(s, start, n);
+    s[n] = '\0';
+    return s;
+}
+
+char *vnic_record_format_with(const vnic_record *rec, const char *def_text)
+{
+    /* The record as vnic_record_format writes it, with an empty <definition/> in place of
+     * the definition: the text up to there is the same, and the definition's text follows. */
+    xmlNode *root;
+    _cleanup_xmldoc_ xmlDoc *doc = record_head(rec, &root);
+    if (!xmlNewChild(root, NULL, BAD_CAST "definition", NULL))
         abort();
-    char *s = vnic_xstrdup((const char *)out);
-    xmlFree(out);
+    size_t len, empty_len = strlen(DEF_EMPTY);
+    _cleanup_free_ char *head = dump(doc, &len);
+    if (len < empty_len || !vnic_streq(head + len - empty_len, DEF_EMPTY))
+        return vnic_record_format(rec);
+    /* One allocation of the whole text: a definition of 1000 interfaces is 300 KB. */
+    size_t hlen = len - empty_len, dlen = strlen(def_text);
+    static const char open_tag[] = "  <definition>\n", close_tag[] = DEF_CLOSE;
+    char *s = vnic_xmalloc(hlen + sizeof(open_tag) - 1 + dlen + sizeof(close_tag));
+    char *q = mempcpy(s, head, hlen);
+    q = mempcpy(q, open_tag, sizeof(open_tag) - 1);
+    q = mempcpy(q, def_text, dlen);
+    memcpy(q, close_tag, sizeof(close_tag));
     return s;
 }
 

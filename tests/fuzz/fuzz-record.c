@@ -65,6 +65,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out2 = vnic_record_format(rec2);
     FUZZ_CHECK(!strcmp(out1, out2), "formatting twice differs:\n--- first:\n%s\n--- second:\n%s",
                out1, out2);
+    /* A status-only write reuses the definition's text: the same bytes. */
+    char *dt = vnic_record_def_text(out1);
+    FUZZ_CHECK(dt != NULL, "no definition's text in a formatted record:\n%s", out1);
+    char *out3 = vnic_record_format_with(rec, dt);
+    FUZZ_CHECK(!strcmp(out1, out3),
+               "the definition's text reused differs:\n--- formatted:\n%s\n--- reused:\n%s", out1,
+               out3);
+    free(dt);
+    free(out3);
 
     free(out1);
     free(out2);
