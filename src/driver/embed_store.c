@@ -201,6 +201,9 @@ int vnic_embed_record_read(embed_priv *p, const char *name, vnic_record **ret, v
      * content then, which may be kept (vnic_embed_record_keep_read). */
     struct stat before, after;
     bool stat_ok = fstatat(p->domains_fd, file, &before, AT_SYMLINK_NOFOLLOW) == 0;
+    /* No record (nearly every create): as the read would say, without opening it. */
+    if (!stat_ok && errno == ENOENT)
+        return -ENOENT;
     int r = vnic_file_read_at(p->domains_fd, file, path, VNIC_STORE_FILE_MAX, &xml, NULL, err);
     if (r < 0)
         return r;

@@ -165,20 +165,133 @@ char *vnic_record_def_text(const char *text)
     return s;
 }
 
+/* An attribute as libxml2 writes it into the record (UTF-8 output), false for a value with a
+ * byte outside printable ASCII other than tab, newline and carriage return: the caller then
+ * leaves the record to libxml2. */
+static bool put_attr(FILE *f, const char *name, const char *value)
+{
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++)
+        if (*c >= 0x7f || (*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r'))
+            return false;
+    fprintf(f, " %s=\"", name);
+    for (const char *c = value; *c; c++)
+        switch (*c) {
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\n':
+            fputs("&#10;", f);
+            break;
+        case '\r':
+            fputs("&#13;", f);
+            break;
+        case '\t':
+            fputs("&#9;", f);
+            break;
+        default:
+            fputc(*c, f);
+        }
+    fputc('"', f);
+    return true;
+}
+
+static void put_uint(FILE *f, const char *name, unsigned long v)
+{
+    fprintf(f, " %s=\"%lu\"", name, v);
+}
+
+static void put_mac(FILE *f, const char *name, const uint8_t mac[6])
+{
+    char buf[18];
+    vnic_mac_format(mac, buf);
+    fprintf(f, " %s=\"%s\"", name, buf);
+}
+
+/* The text record_head gives, written directly: what comes before the definition, with the
+ * same attributes in the same order as libxml2 writes them. A few stdio calls instead of a
+ * tree and libxml2's serialiser: for a status-only write that is nearly all the work, and it
+ * runs cold, once per start or destroy. NULL where put_attr leaves a value to libxml2. */
+static char *head_text(const vnic_record *rec, size_t *ret_len)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
+        abort();
+    bool ok = true;
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vnicstate version=\"%s\" status=\"%s\"",
+            RECORD_VERSION, vnic_record_status_to_string(rec->status));
+    put_uint(f, "group", rec->group);
+    if (rec->supervised)
+        fputs(" supervised=\"yes\"", f);
+    if (rec->next_alias)
+        put_uint(f, "next_alias", rec->next_alias);
+    fputs(">\n", f);
+    for (size_t i = 0; ok && i < rec->def->niface; i++) {
+        const vnic_record_iface *ri = &rec->ifaces[i];
+        fputs("  <iface", f);
+        put_uint(f, "index", i);
+        ok = put_attr(f, "mark", ri->mark) && put_attr(f, "backend", ri->backend) &&
+             put_attr(f, "intended", ri->intended);
+        fprintf(f, " done=\"%s\"", ri->done ? "yes" : "no");
+        if (ri->detaching)
+            fputs(" detaching=\"yes\"", f);
+        if (ok && ri->done) {
+            const vnic_iface_runtime *rt = &ri->rt;
+            ok = put_attr(f, "name", rt->name);
+            put_uint(f, "ifindex", (unsigned long)rt->ifindex);
+            put_uint(f, "queues", rt->queues);
+            fprintf(f, " vnet_hdr=\"%s\" multi_queue=\"%s\" created=\"%s\"",
+                    rt->vnet_hdr ? "yes" : "no", rt->multi_queue ? "yes" : "no",
+                    rt->created ? "yes" : "no");
+            put_mac(f, "mac", rt->mac);
+            put_uint(f, "mtu", rt->mtu);
+            if (rt->lower_ifindex)
+                put_uint(f, "lower_ifindex", (unsigned long)rt->lower_ifindex);
+            if (rt->saved_lower_mac)
+                put_mac(f, "lower_mac", rt->lower_mac);
+        }
+        fputs("/>\n", f);
+    }
+    if (fclose(f) != 0)
+        abort();
+    if (!ok) {
+        free(s);
+        return NULL;
+    }
+    *ret_len = len;
+    return s;
+}
+
 char *vnic_record_format_with(const vnic_record *rec, const char *def_text)
 {
-    /* The record as vnic_record_format writes it, with an empty <definition/> in place of
-     * the definition: the text up to there is the same, and the definition's text follows. */
-    xmlNode *root;
-    _cleanup_xmldoc_ xmlDoc *doc = record_head(rec, &root);
-    if (!xmlNewChild(root, NULL, BAD_CAST "definition", NULL))
-        abort();
-    size_t len, empty_len = strlen(DEF_EMPTY);
-    _cleanup_free_ char *head = dump(doc, &len);
-    if (len < empty_len || !vnic_streq(head + len - empty_len, DEF_EMPTY))
-        return vnic_record_format(rec);
+    size_t hlen;
+    _cleanup_free_ char *head = head_text(rec, &hlen);
+    if (!head) {
+        /* The record as vnic_record_format writes it, with an empty <definition/> in place of
+         * the definition: the text up to there is the same. */
+        xmlNode *root;
+        _cleanup_xmldoc_ xmlDoc *doc = record_head(rec, &root);
+        if (!xmlNewChild(root, NULL, BAD_CAST "definition", NULL))
+            abort();
+        size_t len, empty_len = strlen(DEF_EMPTY);
+        head = dump(doc, &len);
+        if (len < empty_len || !vnic_streq(head + len - empty_len, DEF_EMPTY))
+            return vnic_record_format(rec);
+        hlen = len - empty_len;
+    }
     /* One allocation of the whole text: a definition of 1000 interfaces is 300 KB. */
-    size_t hlen = len - empty_len, dlen = strlen(def_text);
+    size_t dlen = strlen(def_text);
     static const char open_tag[] = "  <definition>\n", close_tag[] = DEF_CLOSE;
     char *s = vnic_xmalloc(hlen + sizeof(open_tag) - 1 + dlen + sizeof(close_tag));
     char *q = mempcpy(s, head, hlen);

@@ -163,6 +163,21 @@ int main(int argc, char **argv)
         free(full);
         free(with);
     }
+    /* Values written directly (every character libxml2 escapes in an attribute) and values
+     * left to libxml2 (UTF-8, a control character): the same text either way. */
+    static const char *const values[] = {"a\tb\nc\rd\"e<f>g&h'i", "t\xc3\xa4st", "x\x01y", "\x7f"};
+    for (size_t i = 0; grec && dt && i < sizeof(values) / sizeof(*values); i++) {
+        snprintf(grec->ifaces[2].intended, sizeof(grec->ifaces[2].intended), "%s", values[i]);
+        snprintf(grec->ifaces[0].mark, sizeof(grec->ifaces[0].mark), "vnic@5a500555:%s/0",
+                 values[i]);
+        char *full = vnic_record_format(grec), *with = vnic_record_format_with(grec, dt);
+        CHECK(strcmp(full, with) == 0);
+        if (strcmp(full, with) != 0)
+            fprintf(stderr, "--- formatted:\n%s--- reused:\n%s", full, with);
+        free(full);
+        free(with);
+    }
+
     /* What the test builds' check in the store compares: another definition, another text. */
     if (grec && dt) {
         free(grec->def->ifaces[0]->alias);
