@@ -107,6 +107,18 @@ static bool is_plain(const xmlNode *n, const char *name)
     return n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
 }
 
+void vnic_domain_def_new_mac(const vnic_domain_def *def, uint8_t ret[6])
+{
+    for (;;) {
+        vnic_mac_generate(ret);
+        bool used = false;
+        for (size_t i = 0; i < def->niface && !used; i++)
+            used = def->ifaces[i]->has_mac && memcmp(def->ifaces[i]->mac, ret, 6) == 0;
+        if (!used)
+            return;
+    }
+}
+
 xmlNode **vnic_domain_interface_nodes(xmlDoc *doc, size_t *ret_n)
 {
     xmlNode *root = xmlDocGetRootElement(doc);

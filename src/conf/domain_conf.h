@@ -68,6 +68,11 @@ char *vnic_domain_def_iface_alias(const vnic_domain_def *def, size_t index);
  * it, the rest the free "netN" from max(*next, interface count) on; *next is left past the
  * last N so given (hot-plug continues from it, so an alias is never given out twice). */
 void vnic_domain_def_assign_aliases(vnic_domain_def *def, unsigned *next);
+/* A generated MAC address (vnic_mac_generate) that no interface of def has: the parser refuses
+ * a domain with one address twice, so two equal generated ones would make its stored
+ * definition and its state record unreadable (24 random bits: 1024 interfaces share one about
+ * once in 30 starts). */
+void vnic_domain_def_new_mac(const vnic_domain_def *def, uint8_t ret[6]);
 
 /* The alias for an interface about to be added (hot-plug): the first free "netN" from
  * max(*next, interface count) on; *next is left past it. Caller frees. */

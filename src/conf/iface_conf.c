@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "i18n.h"
 #include "iface_priv.h"
 #include "xml_cleanup.h"
@@ -695,7 +696,9 @@ void vnic_tap_host_mac(const uint8_t guest[6], uint8_t ret[6])
 void vnic_mac_generate(uint8_t ret[6])
 {
     uint8_t r[3];
-    if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+    if (vnic_fault_random_mac(r))
+        ;
+    else if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
         /* getrandom cannot fail for 3 bytes once the pool is initialised; be safe anyway. */
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);

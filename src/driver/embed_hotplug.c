@@ -142,7 +142,7 @@ int vnic_embed_domain_attach_interface(vnic_conn *conn, const char *name, const 
         iface->alias = vnic_domain_def_next_alias(def, &rec->next_alias);
     }
     if (!iface->has_mac) {
-        vnic_mac_generate(iface->mac);
+        vnic_domain_def_new_mac(def, iface->mac);
         iface->has_mac = true;
     }
     if ((r = check_fits(name, def, iface, docname, diags, err)) < 0)

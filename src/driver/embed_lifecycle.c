@@ -75,7 +75,7 @@ int vnic_embed_start_def(embed_priv *p, vnic_domain_def *def_in, bool persistent
             (r = vnic_embed_check_host_iface(p, d, true, err)) < 0)
             return vnic_embed_prefix_iface(err, def, i), r;
         if (!d->has_mac) {
-            vnic_mac_generate(d->mac);
+            vnic_domain_def_new_mac(def, d->mac);
             d->has_mac = true;
         }
     }
@@ -257,7 +257,7 @@ int vnic_embed_domain_define(vnic_conn *conn, const char *xml, const char *docna
      * domain then give the guest the same one. */
     for (size_t i = 0; i < def->niface; i++)
         if (!def->ifaces[i]->has_mac) {
-            vnic_mac_generate(def->ifaces[i]->mac);
+            vnic_domain_def_new_mac(def, def->ifaces[i]->mac);
             def->ifaces[i]->has_mac = true;
         }
     /* The stored form is the canonical one: what dumpxml --inactive shows. */

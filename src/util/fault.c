@@ -72,3 +72,38 @@ int vnic_fault_fail(const char *what)
     return 0;
 #endif
 }
+
+bool vnic_fault_random_mac(uint8_t ret[3])
+{
+#ifdef VNIC_FAULT_INJECTION
+    static unsigned calls;
+    const char *env = secure_getenv("VNIC_FAULT_RANDOM_MAC");
+    if (!env || !*env)
+        return false;
+    unsigned k = __atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
+    for (; k > 0; k--) {
+        const char *c = strchr(env, ',');
+        if (!c)
+            return false; /* the list is used up: random again */
+        env = c + 1;
+    }
+    char hex[7];
+    unsigned long v;
+    size_t len = strcspn(env, ",");
+    if (len != 6)
+        return false;
+    memcpy(hex, env, 6);
+    hex[6] = '\0';
+    char *end;
+    v = strtoul(hex, &end, 16);
+    if (*end)
+        return false;
+    ret[0] = (uint8_t)(v >> 16);
+    ret[1] = (uint8_t)(v >> 8);
+    ret[2] = (uint8_t)v;
+    return true;
+#else
+    (void)ret;
+    return false;
+#endif
+}

@@ -12,3 +12,11 @@ void vnic_fault_step(const char *what);
  * only), the system call the caller names WHAT is to fail; returns the errno to fail it with
  * (EAGAIN), else 0. For failures the tests cannot cause otherwise, such as fork as root. */
 int vnic_fault_fail(const char *what);
+
+/* The random part of a generated MAC address: with VNIC_FAULT_RANDOM_MAC=HHHHHH[,HHHHHH...]
+ * in the environment (fault injection builds only), the Nth call of the process takes the Nth
+ * value of the list and returns true; false without it or after the list. For the
+ * collisions of random addresses, which the tests cannot wait for. */
+#include <stdbool.h>
+#include <stdint.h>
+bool vnic_fault_random_mac(uint8_t ret[3]);
