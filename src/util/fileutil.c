@@ -241,13 +241,19 @@ int vnic_file_read_at(int dirfd, const char *name, const char *path, size_t max,
 int vnic_file_open_rw_at(int dirfd, const char *name, const char *path, mode_t mode, size_t max,
                          int *ret_fd, bool *ret_created, vnic_error **err)
 {
-    /* O_EXCL first, to know whether it was made (its directory entry then wants an fsync). */
-    bool created = true;
+    /* The file as it is, nearly always there; else made with O_EXCL, to know that it was made
+     * here (its directory entry then wants an fsync), or opened after all if another process
+     * made it in between. */
+    bool created = false;
     int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-    _cleanup_close_ int fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
-    if (fd < 0 && errno == EEXIST) {
-        created = false;
-        fd = openat(dirfd, name, flags);
+    _cleanup_close_ int fd = openat(dirfd, name, flags);
+    if (fd < 0 && errno == ENOENT) {
+        created = true;
+        fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
+        if (fd < 0 && errno == EEXIST) {
+            created = false;
+            fd = openat(dirfd, name, flags);
+        }
     }
     if (fd < 0)
         return open_error(dirfd, name, path, errno, err);
