@@ -155,8 +155,10 @@ char *vnic_record_def_text(const char *text)
     if (!start)
         return NULL;
     start += strlen(DEF_OPEN);
+    if ((size_t)(start - text) + close_len > len)
+        return NULL;
     const char *end = text + len - close_len;
-    if (len < close_len || end < start || !vnic_streq(end, DEF_CLOSE))
+    if (!vnic_streq(end, DEF_CLOSE))
         return NULL;
     size_t n = (size_t)(end - start);
     char *s = vnic_xmalloc(n + 1);

@@ -188,6 +188,12 @@ int main(int argc, char **argv)
         free(with);
     }
     CHECK(!vnic_record_def_text("<vnicstate/>\n"));
+    CHECK(!vnic_record_def_text("x\n  <definition>\n  </vnicstate>\n"));
+    {
+        char *empty = vnic_record_def_text("x\n  <definition>\n  </definition>\n</vnicstate>\n");
+        CHECK(empty && !*empty);
+        free(empty);
+    }
     CHECK(!vnic_record_def_text(text_form));
     free(dt);
     vnic_record_free(grec);
