@@ -33,120 +33,12 @@ char *vnic_record_mark(const char *prefix, const char *domain, unsigned index)
     return vnic_xasprintf("%s%s/%u", prefix, domain, index);
 }
 
-/* Each attribute is set once on a new node: xmlNewProp appends it without looking for an
- * existing one first (xmlSetProp does, which for an <iface> of 14 attributes is about a
- * hundred comparisons). */
-static void prop(xmlNode *n, const char *name, const char *value)
-{
-    if (!xmlNewProp(n, BAD_CAST name, BAD_CAST value))
-        abort();
-}
-
-static void prop_uint(xmlNode *n, const char *name, unsigned long v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%lu", v);
-    prop(n, name, buf);
-}
-
-static void prop_mac(xmlNode *n, const char *name, const uint8_t mac[6])
-{
-    char buf[18];
-    vnic_mac_format(mac, buf);
-    prop(n, name, buf);
-}
-
-/* The root element with the record's own attributes and one <iface> per interface. */
-static xmlDoc *record_head(const vnic_record *rec, xmlNode **ret_root)
-{
-    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNode *root = xmlNewNode(NULL, BAD_CAST "vnicstate");
-    if (!doc || !root)
-        abort();
-    xmlDocSetRootElement(doc, root);
-    prop(root, "version", RECORD_VERSION);
-    prop(root, "status", vnic_record_status_to_string(rec->status));
-    prop_uint(root, "group", rec->group);
-    if (rec->supervised)
-        prop(root, "supervised", "yes");
-    if (rec->next_alias)
-        prop_uint(root, "next_alias", rec->next_alias);
-
-    for (size_t i = 0; i < rec->def->niface; i++) {
-        const vnic_record_iface *ri = &rec->ifaces[i];
-        xmlNode *n = xmlNewChild(root, NULL, BAD_CAST "iface", NULL);
-        if (!n)
-            abort();
-        prop_uint(n, "index", i);
-        prop(n, "mark", ri->mark);
-        prop(n, "backend", ri->backend);
-        prop(n, "intended", ri->intended);
-        prop(n, "done", ri->done ? "yes" : "no");
-        if (ri->detaching)
-            prop(n, "detaching", "yes");
-        if (!ri->done)
-            continue;
-        const vnic_iface_runtime *rt = &ri->rt;
-        prop(n, "name", rt->name);
-        prop_uint(n, "ifindex", (unsigned long)rt->ifindex);
-        prop_uint(n, "queues", rt->queues);
-        prop(n, "vnet_hdr", rt->vnet_hdr ? "yes" : "no");
-        prop(n, "multi_queue", rt->multi_queue ? "yes" : "no");
-        prop(n, "created", rt->created ? "yes" : "no");
-        prop_mac(n, "mac", rt->mac);
-        prop_uint(n, "mtu", rt->mtu);
-        if (rt->lower_ifindex)
-            prop_uint(n, "lower_ifindex", (unsigned long)rt->lower_ifindex);
-        if (rt->saved_lower_mac)
-            prop_mac(n, "lower_mac", rt->lower_mac);
-    }
-    *ret_root = root;
-    return doc;
-}
-
-static char *dump(xmlDoc *doc, size_t *ret_len)
-{
-    xmlChar *out = NULL;
-    int len = 0;
-    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
-    if (!out || len < 0)
-        abort();
-    char *s = vnic_xstrdup((const char *)out);
-    xmlFree(out);
-    *ret_len = (size_t)len;
-    return s;
-}
-
-char *vnic_record_format(const vnic_record *rec)
-{
-    xmlNode *root;
-    _cleanup_xmldoc_ xmlDoc *doc = record_head(rec, &root);
-
-    /* The definition goes in as elements (its <domain> or <interface> as the formatter
-     * writes it), not as escaped text: the record is one XML document a reader can query.
-     * The formatter's tree is moved in, not copied (a copy of every node of a definition of
-     * 1000 interfaces was about a fifth of writing its record): adopting it carries its
-     * namespace declarations along and maps references to the formatter's document's own
-     * namespaces (xml:) to the record's, so that the text written is the same. */
-    _cleanup_xmldoc_ xmlDoc *defdoc = vnic_domain_def_format_doc(rec->def, NULL);
-    xmlNode *d = xmlNewChild(root, NULL, BAD_CAST "definition", NULL);
-    xmlNode *top = defdoc ? xmlDocGetRootElement(defdoc) : NULL;
-    if (!d || !top)
-        abort();
-    xmlUnlinkNode(top);
-    if (xmlDOMWrapAdoptNode(NULL, defdoc, top, doc, d, 0) != 0 || !xmlAddChild(d, top))
-        abort();
-    size_t len;
-    return dump(doc, &len);
-}
-
 /* The definition is the root's last child, so a record's text always ends
  *     DEF_OPEN <the definition's element, indented, and a newline> DEF_CLOSE
- * and nothing before it holds a line break of its own (libxml2 writes one inside an attribute
- * value as "&#10;"): the first DEF_OPEN is the definition's. */
+ * and nothing before it holds a line break of its own (a line break inside an attribute value
+ * is written "&#10;"): the first DEF_OPEN is the definition's. */
 #define DEF_OPEN "\n  <definition>\n"
 #define DEF_CLOSE "  </definition>\n</vnicstate>\n"
-#define DEF_EMPTY "  <definition/>\n</vnicstate>\n"
 
 char *vnic_record_def_text(const char *text)
 {
@@ -167,14 +59,41 @@ char *vnic_record_def_text(const char *text)
     return s;
 }
 
-/* An attribute as libxml2 writes it into the record (UTF-8 output), false for a value with a
- * byte outside printable ASCII other than tab, newline and carriage return: the caller then
- * leaves the record to libxml2. */
-static bool put_attr(FILE *f, const char *name, const char *value)
+/* The definition's text as libxml2 writes it inside a record: the definition goes in as
+ * elements (its <domain> or <interface> as the formatter writes it), not as escaped text, so
+ * that the record is one XML document a reader can query. The formatter's tree is moved into
+ * a record document, not copied (a copy of every node of a definition of 1000 interfaces was
+ * about a fifth of writing its record): adopting it carries its namespace declarations along
+ * and maps references to the formatter's document's own namespaces (xml:) to the record's. */
+static char *format_def_text(const vnic_domain_def *def)
 {
-    for (const unsigned char *c = (const unsigned char *)value; *c; c++)
-        if (*c >= 0x7f || (*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r'))
-            return false;
+    _cleanup_xmldoc_ xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = doc ? xmlNewNode(NULL, BAD_CAST "vnicstate") : NULL;
+    if (!root)
+        abort();
+    xmlDocSetRootElement(doc, root);
+    _cleanup_xmldoc_ xmlDoc *defdoc = vnic_domain_def_format_doc(def, NULL);
+    xmlNode *d = xmlNewChild(root, NULL, BAD_CAST "definition", NULL);
+    xmlNode *top = defdoc ? xmlDocGetRootElement(defdoc) : NULL;
+    if (!d || !top)
+        abort();
+    xmlUnlinkNode(top);
+    if (xmlDOMWrapAdoptNode(NULL, defdoc, top, doc, d, 0) != 0 || !xmlAddChild(d, top))
+        abort();
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
+    char *text = out ? vnic_record_def_text((const char *)out) : NULL;
+    xmlFree(out);
+    if (!text)
+        abort();
+    return text;
+}
+
+/* An attribute as libxml2's serialiser writes it in a UTF-8 document: the five markup
+ * characters and tab, newline and carriage return escaped, every other byte as it is. */
+static void put_attr(FILE *f, const char *name, const char *value)
+{
     fprintf(f, " %s=\"", name);
     for (const char *c = value; *c; c++)
         switch (*c) {
@@ -203,7 +122,6 @@ static bool put_attr(FILE *f, const char *name, const char *value)
             fputc(*c, f);
         }
     fputc('"', f);
-    return true;
 }
 
 static void put_uint(FILE *f, const char *name, unsigned long v)
@@ -218,18 +136,16 @@ static void put_mac(FILE *f, const char *name, const uint8_t mac[6])
     fprintf(f, " %s=\"%s\"", name, buf);
 }
 
-/* The text record_head gives, written directly: what comes before the definition, with the
- * same attributes in the same order as libxml2 writes them. A few stdio calls instead of a
- * tree and libxml2's serialiser: for a status-only write that is nearly all the work, and it
- * runs cold, once per start or destroy. NULL where put_attr leaves a value to libxml2. */
-static char *head_text(const vnic_record *rec, size_t *ret_len)
+/* The record: the root's attributes and one <iface> per interface, written directly (a few
+ * stdio calls, where a libxml2 tree and its serialiser cost several times as much, cold, once
+ * per start or destroy), then the definition's text. */
+static char *format_record(const vnic_record *rec, const char *def_text)
 {
     char *s = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&s, &len);
     if (!f)
         abort();
-    bool ok = true;
     fprintf(f,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vnicstate version=\"%s\" status=\"%s\"",
             RECORD_VERSION, vnic_record_status_to_string(rec->status));
@@ -239,18 +155,19 @@ static char *head_text(const vnic_record *rec, size_t *ret_len)
     if (rec->next_alias)
         put_uint(f, "next_alias", rec->next_alias);
     fputs(">\n", f);
-    for (size_t i = 0; ok && i < rec->def->niface; i++) {
+    for (size_t i = 0; i < rec->def->niface; i++) {
         const vnic_record_iface *ri = &rec->ifaces[i];
         fputs("  <iface", f);
         put_uint(f, "index", i);
-        ok = put_attr(f, "mark", ri->mark) && put_attr(f, "backend", ri->backend) &&
-             put_attr(f, "intended", ri->intended);
+        put_attr(f, "mark", ri->mark);
+        put_attr(f, "backend", ri->backend);
+        put_attr(f, "intended", ri->intended);
         fprintf(f, " done=\"%s\"", ri->done ? "yes" : "no");
         if (ri->detaching)
             fputs(" detaching=\"yes\"", f);
-        if (ok && ri->done) {
+        if (ri->done) {
             const vnic_iface_runtime *rt = &ri->rt;
-            ok = put_attr(f, "name", rt->name);
+            put_attr(f, "name", rt->name);
             put_uint(f, "ifindex", (unsigned long)rt->ifindex);
             put_uint(f, "queues", rt->queues);
             fprintf(f, " vnet_hdr=\"%s\" multi_queue=\"%s\" created=\"%s\"",
@@ -265,42 +182,23 @@ static char *head_text(const vnic_record *rec, size_t *ret_len)
         }
         fputs("/>\n", f);
     }
+    fputs("  <definition>\n", f);
+    fputs(def_text, f);
+    fputs(DEF_CLOSE, f);
     if (fclose(f) != 0)
         abort();
-    if (!ok) {
-        free(s);
-        return NULL;
-    }
-    *ret_len = len;
     return s;
+}
+
+char *vnic_record_format(const vnic_record *rec)
+{
+    _cleanup_free_ char *def_text = format_def_text(rec->def);
+    return format_record(rec, def_text);
 }
 
 char *vnic_record_format_with(const vnic_record *rec, const char *def_text)
 {
-    size_t hlen;
-    _cleanup_free_ char *head = head_text(rec, &hlen);
-    if (!head) {
-        /* The record as vnic_record_format writes it, with an empty <definition/> in place of
-         * the definition: the text up to there is the same. */
-        xmlNode *root;
-        _cleanup_xmldoc_ xmlDoc *doc = record_head(rec, &root);
-        if (!xmlNewChild(root, NULL, BAD_CAST "definition", NULL))
-            abort();
-        size_t len, empty_len = strlen(DEF_EMPTY);
-        head = dump(doc, &len);
-        if (len < empty_len || !vnic_streq(head + len - empty_len, DEF_EMPTY))
-            return vnic_record_format(rec);
-        hlen = len - empty_len;
-    }
-    /* One allocation of the whole text: a definition of 1000 interfaces is 300 KB. */
-    size_t dlen = strlen(def_text);
-    static const char open_tag[] = "  <definition>\n", close_tag[] = DEF_CLOSE;
-    char *s = vnic_xmalloc(hlen + sizeof(open_tag) - 1 + dlen + sizeof(close_tag));
-    char *q = mempcpy(s, head, hlen);
-    q = mempcpy(q, open_tag, sizeof(open_tag) - 1);
-    q = mempcpy(q, def_text, dlen);
-    memcpy(q, close_tag, sizeof(close_tag));
-    return s;
+    return format_record(rec, def_text);
 }
 
 static void ignore_error(void *data, xmlErrorPtr e)

@@ -11,6 +11,9 @@
 
 #include <libxml/globals.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+#include <libxml/tree.h>
+#include <stdio.h>
 
 #include "driver.h"
 #include "fileutil.h"
@@ -81,6 +84,27 @@ static const char golden_input[] =
     "      </devices>\n"
     "    </domain>\n"
     "  </definition>\n</vnicstate>\n";
+
+/* ' NAME="VALUE"' as libxml2's serialiser writes the attribute in a UTF-8 document. */
+static char *xml_attr(const char *name, const char *value)
+{
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *n = xmlNewNode(NULL, BAD_CAST "x");
+    xmlDocSetRootElement(doc, n);
+    xmlNewProp(n, BAD_CAST name, BAD_CAST value);
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
+    xmlFreeDoc(doc);
+    /* "<?xml ...?>\n<x NAME="VALUE"/>\n" */
+    const char *a = out ? strstr((const char *)out, "<x ") : NULL;
+    const char *b = a ? strstr(a, "/>\n") : NULL;
+    char *s = NULL;
+    if (a && b && asprintf(&s, "%.*s", (int)(b - a - 2), a + 2) < 0)
+        s = NULL;
+    xmlFree(out);
+    return s ? s : strdup("(libxml2 wrote nothing)");
+}
 
 static char *read_and_format(const char *xml, const char *path)
 {
@@ -163,17 +187,24 @@ int main(int argc, char **argv)
         free(full);
         free(with);
     }
-    /* Values written directly (every character libxml2 escapes in an attribute) and values
-     * left to libxml2 (UTF-8, a control character): the same text either way. */
+    /* Attribute values with every character an attribute escapes, UTF-8, and control
+     * characters: written as libxml2's serialiser writes them (xml_attr), and the same with the
+     * definition's text reused. */
     static const char *const values[] = {"a\tb\nc\rd\"e<f>g&h'i", "t\xc3\xa4st", "x\x01y", "\x7f"};
     for (size_t i = 0; grec && dt && i < sizeof(values) / sizeof(*values); i++) {
         snprintf(grec->ifaces[2].intended, sizeof(grec->ifaces[2].intended), "%s", values[i]);
         snprintf(grec->ifaces[0].mark, sizeof(grec->ifaces[0].mark), "vnic@5a500555:%s/0",
                  values[i]);
         char *full = vnic_record_format(grec), *with = vnic_record_format_with(grec, dt);
+        char *want_intended = xml_attr("intended", grec->ifaces[2].intended);
+        char *want_mark = xml_attr("mark", grec->ifaces[0].mark);
+        CHECK(strstr(full, want_intended) && strstr(full, want_mark));
         CHECK(strcmp(full, with) == 0);
-        if (strcmp(full, with) != 0)
-            fprintf(stderr, "--- formatted:\n%s--- reused:\n%s", full, with);
+        if (!strstr(full, want_intended) || !strstr(full, want_mark) || strcmp(full, with) != 0)
+            fprintf(stderr, "--- formatted:\n%s--- reused:\n%s--- libxml2: %s %s\n", full, with,
+                    want_intended, want_mark);
+        free(want_intended);
+        free(want_mark);
         free(full);
         free(with);
     }
