@@ -6,6 +6,9 @@
  * the step called WHAT, so that a test can make another process act at that point. */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 void vnic_fault_step(const char *what);
 
 /* The failure hook: with VNIC_FAULT_FAIL=WHAT in the environment (fault injection builds
@@ -17,6 +20,4 @@ int vnic_fault_fail(const char *what);
  * in the environment (fault injection builds only), the Nth call of the process takes the Nth
  * value of the list and returns true; false without it or after the list. For the
  * collisions of random addresses, which the tests cannot wait for. */
-#include <stdbool.h>
-#include <stdint.h>
 bool vnic_fault_random_mac(uint8_t ret[3]);

@@ -44,9 +44,11 @@ vsh destroy mu >/dev/null || fail "destroy of mu"
 sed 's/<name>mu</<name>md</' "$tmp/mu.xml" >"$tmp/md.xml"
 VNIC_FAULT_RANDOM_MAC=123456,123456 vsh define "$tmp/md.xml" >/dev/null ||
     fail "define with colliding random MACs"
+# The first interface draws 123456, the second draws it too and then a random one.
 got=$(macs_of --inactive md)
-[ "$got" = "52:54:00:12:34:56 52:54:00:ab:cd:f0 52:54:00:ab:cd:f0" ] &&
-    fail "define: two interfaces share a MAC: '$got'"
+set -- $got
+[ $# -eq 3 ] && [ "$1" = 52:54:00:12:34:56 ] && [ "$3" = 52:54:00:ab:cd:f0 ] &&
+    [ "$2" != "$1" ] && [ "$2" != "$3" ] || fail "define: stored MACs are '$got'"
 vsh start md >/dev/null || fail "start of md"
 vsh destroy md >/dev/null || fail "destroy of md"
 vsh undefine md >/dev/null || fail "undefine of md"
