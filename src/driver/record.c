@@ -94,33 +94,16 @@ static char *format_def_text(const vnic_domain_def *def)
  * characters and tab, newline and carriage return escaped, every other byte as it is. */
 static void put_attr(FILE *f, const char *name, const char *value)
 {
+    static const char *const escaped[128] = {
+        ['<'] = "&lt;",   ['>'] = "&gt;",   ['&'] = "&amp;", ['"'] = "&quot;",
+        ['\n'] = "&#10;", ['\r'] = "&#13;", ['\t'] = "&#9;",
+    };
     fprintf(f, " %s=\"", name);
-    for (const char *c = value; *c; c++)
-        switch (*c) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\n':
-            fputs("&#10;", f);
-            break;
-        case '\r':
-            fputs("&#13;", f);
-            break;
-        case '\t':
-            fputs("&#9;", f);
-            break;
-        default:
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++)
+        if (*c < 128 && escaped[*c])
+            fputs(escaped[*c], f);
+        else
             fputc(*c, f);
-        }
     fputc('"', f);
 }
 
