@@ -166,7 +166,7 @@ typedef struct vnic_record {
     /* Set by the store when a read hands this record out as the file's content (see
      * embed_priv.read_token); 0 for a record made otherwise. */
     unsigned long read_token;
-    /* The definition's part of the text last written for this record (vnic_record_def_text),
+    /* The definition's part of the text last written for this record (vnic_record_def_format),
      * set by the store's writes: a write that changes only the status or the interfaces'
      * entries reuses it instead of formatting the definition again. NULL for a record read
      * from a file. Owned. */
@@ -178,9 +178,11 @@ VNIC_DEFINE_CLEANUP(vnic_record, vnic_record_free)
 
 /* Serialise / parse a record (XML). path is only used in messages. */
 char *vnic_record_format(const vnic_record *rec);
-/* The same text as vnic_record_format, with DEF_TEXT (from vnic_record_def_text of a record
- * of the same definition) for the definition instead of formatting rec->def. */
+/* The same text as vnic_record_format, with DEF_TEXT (vnic_record_def_format of rec's
+ * definition) for the definition instead of formatting rec->def. */
 char *vnic_record_format_with(const vnic_record *rec, const char *def_text);
+/* The definition's part of a record's text: DEF as vnic_record_format writes it there. */
+char *vnic_record_def_format(const vnic_domain_def *def);
 /* The definition's part of a record's text written by vnic_record_format (allocated); NULL if
  * TEXT does not end as that writes it. */
 char *vnic_record_def_text(const char *text);

@@ -154,23 +154,21 @@ static int record_write(embed_priv *p, vnic_record *rec, bool same_def, vnic_err
     p->read_token = 0;
     _cleanup_free_ char *path = vnic_embed_record_path(p, rec->def->name);
     _cleanup_free_ char *file = vnic_xasprintf("%s.xml", rec->def->name);
-    _cleanup_free_ char *xml = NULL;
     if (same_def && rec->def_text) {
-        xml = vnic_record_format_with(rec, rec->def_text);
 #ifdef VNIC_FAULT_INJECTION
         /* Test builds prove the caller's word: the definition did not change. */
-        _cleanup_free_ char *full = vnic_record_format(rec);
-        if (!vnic_streq(full, xml)) {
+        _cleanup_free_ char *now = vnic_record_def_format(rec->def);
+        if (!vnic_streq(now, rec->def_text)) {
             VNIC_WARN("record of domain '%s': the definition changed since its last write",
                       rec->def->name);
             abort();
         }
 #endif
     } else {
-        xml = vnic_record_format(rec);
         free(rec->def_text);
-        rec->def_text = vnic_record_def_text(xml);
+        rec->def_text = vnic_record_def_format(rec->def);
     }
+    _cleanup_free_ char *xml = vnic_record_format_with(rec, rec->def_text);
     return vnic_file_write_atomic_at(p->domains_fd, file, path, xml, strlen(xml), 0600, err);
 }
 

@@ -65,7 +65,7 @@ char *vnic_record_def_text(const char *text)
  * a record document, not copied (a copy of every node of a definition of 1000 interfaces was
  * about a fifth of writing its record): adopting it carries its namespace declarations along
  * and maps references to the formatter's document's own namespaces (xml:) to the record's. */
-static char *format_def_text(const vnic_domain_def *def)
+char *vnic_record_def_format(const vnic_domain_def *def)
 {
     _cleanup_xmldoc_ xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *root = doc ? xmlNewNode(NULL, BAD_CAST "vnicstate") : NULL;
@@ -175,7 +175,7 @@ static char *format_record(const vnic_record *rec, const char *def_text)
 
 char *vnic_record_format(const vnic_record *rec)
 {
-    _cleanup_free_ char *def_text = format_def_text(rec->def);
+    _cleanup_free_ char *def_text = vnic_record_def_format(rec->def);
     return format_record(rec, def_text);
 }
 
