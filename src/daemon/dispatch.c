@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "dispatch.h"
 #include "error.h"
+#include "fault.h"
 #include "i18n.h"
 #include "marshal.h"
 #include "strutil.h"
@@ -251,6 +252,7 @@ static void *close_slice_main(void *arg)
 static void *close_batch_main(void *arg)
 {
     fd_batch *b = arg;
+    vnic_fault_pause("vnicd-close-sent");
     size_t nthreads = b->nfds < CLOSERS ? b->nfds : CLOSERS;
     pthread_t threads[CLOSERS];
     close_slice slices[CLOSERS];
@@ -315,12 +317,13 @@ static void close_sent_fds(vnicd_client *c, int *fds, size_t nfds)
 }
 
 /* Must the daemon's copies of the fds it sent this client be closed before METHOD runs? A
- * queue that is still open here makes a single-queue tap busy for the client's next open, so
- * every call waits for them except those that only read or remove. */
+ * queue that is still open here makes a single-queue tap busy for the client's next open; and
+ * a destroy that does not wait returns while this daemon still holds queues of the devices it
+ * removed, and overlaps their last closes (in benchmark runs such a destroy of 16 macvtaps
+ * took about 220 ms instead of 20). Only the calls that read wait for nothing. */
 static bool needs_closed(const char *method)
 {
     static const char *const unaffected[] = {
-        VNIC_VARLINK_DOMAIN ".Destroy",          VNIC_VARLINK_DOMAIN ".Undefine",
         VNIC_VARLINK_DOMAIN ".Lookup",           VNIC_VARLINK_DOMAIN ".List",
         VNIC_VARLINK_DOMAIN ".GetXML",           VNIC_VARLINK_DOMAIN ".InterfaceStats",
         VNIC_VARLINK_DOMAIN ".InterfaceGetLink", VNIC_VARLINK_DOMAIN ".GetInterfaceBandwidth",

@@ -44,6 +44,15 @@ void vnic_fault_step(const char *what)
         if (env && vnic_parse_uint(env, 1, ~0UL, &at) == 0 && at == step)
             kill(getpid(), SIGKILL);
     }
+    vnic_fault_pause(what);
+#else
+    (void)what;
+#endif
+}
+
+void vnic_fault_pause(const char *what)
+{
+#ifdef VNIC_FAULT_INJECTION
     /* A pause at the step called WHAT: another process can act at that exact point (a race
      * made deterministic). */
     const char *pause = secure_getenv("VNIC_FAULT_PAUSE_AT");

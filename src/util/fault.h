@@ -11,6 +11,10 @@
 
 void vnic_fault_step(const char *what);
 
+/* Only the pause of vnic_fault_step: no step is counted, so a thread of a multi-threaded
+ * process may call it (VNIC_FAULT_PAUSE_AT=WHAT, VNIC_FAULT_PAUSE_MS). */
+void vnic_fault_pause(const char *what);
+
 /* The failure hook: with VNIC_FAULT_FAIL=WHAT in the environment (fault injection builds
  * only), the system call the caller names WHAT is to fail; returns the errno to fail it with
  * (EAGAIN), else 0. For failures the tests cannot cause otherwise, such as fork as root. */

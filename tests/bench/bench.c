@@ -952,10 +952,11 @@ static int default_reps(int n)
 {
     if (opt.reps > 0)
         return opt.reps;
-    if (n <= 1)
-        return 15;
+    /* A start of one interface or of 16 moves by a fifth from one run to the next on this
+     * shared machine, and a destroy of 1 or 16 is one RCU grace period of the kernel's (16 to
+     * 24 ms): their medians are of 31 runs (about 3 s a size and kind). */
     if (n <= 16)
-        return 15; /* a destroy of 16 is one RCU grace period of the kernel's: 16 to 24 ms */
+        return 31;
     /* The destroys of 256 and 1024 scatter by a third between runs: a median of 3 moved with
      * single runs. */
     if (n <= 256)
@@ -1579,7 +1580,7 @@ static void usage(FILE *f)
                "  --lower DEV       lower device of the macvtaps (default uplink0)\n"
                "  --sizes LIST      comma-separated domain sizes (default 1,16,256,1024)\n"
                "  --kinds LIST      tap,macvtap (default both)\n"
-               "  --reps K          repetitions of every size (default 15/15/7/5 for\n"
+               "  --reps K          repetitions of every size (default 31/31/7/5 for\n"
                "                    1/16/256/1024; ip runs once from 256 on)\n"
                "  --methods LIST    vnic,floor,ip,remote,pipe (default all, remote with\n"
                "                    --remote; pipe: the floor with pipelined netlink)\n"
