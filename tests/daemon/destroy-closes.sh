@@ -1,7 +1,7 @@
 #!/bin/bash
 # vnicd keeps its own copies of the queue fds it sends a client, and closes them in a thread
-# of its own after the reply. A Destroy must wait for those closes: when it returns, vnicd
-# holds no fd of the devices it removed. The closing thread is held back at its start
+# of its own after the reply. A Destroy, or an Undefine that destroys, must wait for those
+# closes: when it returns, vnicd holds no fd of the devices it removed. The closing thread is held back at its start
 # (VNIC_FAULT_PAUSE_AT=vnicd-close-sent, builds with -Dfault_injection=true only), so that
 # the Destroy comes while vnicd still holds the queues: deterministic, not a race.
 source "$(dirname "$0")/lib.sh"
@@ -52,30 +52,44 @@ call(c, "io.vnic.Domain.Create", create)
 call(c, "io.vnic.Domain.Destroy", {"name": "dc"})
 before = held()
 
-call(c, "io.vnic.Domain.Create", create)
-fds = call(c, "io.vnic.Domain.OpenAllQueues", {"name": "dc"})
-if len(fds) != 3:
-    print("FAIL: OpenAllQueues sent %d fds, not 3" % len(fds))
-    sys.exit(1)
-sent = held()
-extra = {fd: t for fd, t in sent.items() if before.get(fd) != t}
-if len(extra) < 3:
-    print("FAIL: vnicd holds %d new fds after sending 3 (the pause did not hold its copies): %s"
-          % (len(extra), extra))
-    sys.exit(1)
-for fd in fds:
-    os.close(fd)
-call(c, "io.vnic.Domain.Destroy", {"name": "dc"})
-left = {fd: t for fd, t in held().items() if before.get(fd) != t}
+def held_after(method, params, start):
+    """START the domain, open its queues, close the client's fds, then METHOD: the fds vnicd
+    holds when METHOD has returned and did not hold before."""
+    start()
+    fds = call(c, "io.vnic.Domain.OpenAllQueues", {"name": "dc"})
+    if len(fds) != 3:
+        print("FAIL: OpenAllQueues sent %d fds, not 3" % len(fds))
+        sys.exit(1)
+    extra = {fd: t for fd, t in held().items() if before.get(fd) != t}
+    if len(extra) < 3:
+        print("FAIL: vnicd holds %d new fds after sending 3 (the pause did not hold its copies): %s"
+              % (len(extra), extra))
+        sys.exit(1)
+    for fd in fds:
+        os.close(fd)
+    call(c, method, params)
+    return {fd: t for fd, t in held().items() if before.get(fd) != t}
+
+left = held_after("io.vnic.Domain.Destroy", {"name": "dc"},
+                  lambda: call(c, "io.vnic.Domain.Create", create))
 if left:
     print("FAIL: after Destroy returned, vnicd still holds %s" % left)
     sys.exit(1)
-print("ok: vnicd held %d more fds after the send, none after the Destroy" % len(extra))
+
+def define_and_start():
+    call(c, "io.vnic.Domain.Define", create)
+    call(c, "io.vnic.Domain.Start", {"name": "dc"})
+
+left = held_after("io.vnic.Domain.Undefine", {"name": "dc", "destroy": True}, define_and_start)
+if left:
+    print("FAIL: after Undefine (destroy) returned, vnicd still holds %s" % left)
+    sys.exit(1)
+print("ok: vnicd held none of the queues it sent after Destroy, nor after Undefine")
 EOF
 )
 st=$?
 echo "$out"
-check "the queues vnicd sent are closed when Destroy returns" [ $st -eq 0 ]
+check "the queues vnicd sent are closed when Destroy and Undefine return" [ $st -eq 0 ]
 check "no device left" [ -z "$(marked_devices)" ]
 vd_stop TERM
 check "vnicd stops cleanly (status $VD_STATUS)" [ "$VD_STATUS" = 0 ]
